@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kcompat.h - uapi constants and structures newer than the kernel headers of
+ * the oldest supported build host (Debian 12 ships 6.1 headers). The values
+ * are ABI and never change; cordon detects at run time whether the running
+ * kernel has each one and never assumes.
+ */
+#ifndef CORDON_KCOMPAT_H
+#define CORDON_KCOMPAT_H
+
+#include <linux/seccomp.h>
+#include <stdint.h>
+
+/* seccomp: 5.19 */
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+/* seccomp: 5.14 */
+#ifndef SECCOMP_ADDFD_FLAG_SEND
+#define SECCOMP_ADDFD_FLAG_SEND (1UL << 1)
+#endif
+/* seccomp: 6.6, SECCOMP_IOCTL_NOTIF_SET_FLAGS and its one flag. */
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, uint64_t)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
+
+/* Landlock (5.13), with the ABI 4 net and ABI 6 scoping fields. */
+#define KCOMPAT_LANDLOCK_CREATE_RULESET_VERSION (1U << 0)
+#define KCOMPAT_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0)
+#define KCOMPAT_LANDLOCK_SCOPE_SIGNAL (1ULL << 1)
+
+struct kcompat_landlock_ruleset_attr {
+	uint64_t handled_access_fs;
+	uint64_t handled_access_net; /* ABI 4 */
+	uint64_t scoped;             /* ABI 6 */
+};
+
+#ifndef __NR_landlock_create_ruleset
+#define __NR_landlock_create_ruleset 444
+#endif
+#ifndef __NR_landlock_restrict_self
+#define __NR_landlock_restrict_self 446
+#endif
+#ifndef __NR_pidfd_open
+#define __NR_pidfd_open 434
+#endif
+#ifndef __NR_pidfd_getfd
+#define __NR_pidfd_getfd 438
+#endif
+#ifndef __NR_pidfd_send_signal
+#define __NR_pidfd_send_signal 424
+#endif
+
+#endif /* CORDON_KCOMPAT_H */

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * platform.h - where syscall stops come from. One small interface with one
+ * backend per mechanism (OpenSSH's sandbox shape): seccomp user notification
+ * today, ptrace later. A backend starts the job under a compiled filter, hands
+ * out stopped calls as plain values, reads job memory, answers each call
+ * exactly once, and moves fds between the supervisor and the job.
+ *
+ * Not responsible for deciding anything: it never sees a policy.
+ * All code that touches job memory or the notify fd lives in platform/.
+ */
+#ifndef CORDON_PLATFORM_H
+#define CORDON_PLATFORM_H
+
+#include <linux/filter.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum platform_kind {
+	PLATFORM_KIND_UNOTIFY,
+};
+
+/**
+ * struct platform_features - what the running kernel offers, as probed.
+ * @unotify:            SECCOMP_RET_USER_NOTIF (5.0).
+ * @pidfd_getfd:        pidfd_open + pidfd_getfd on a child (5.6).
+ * @addfd:              SECCOMP_IOCTL_NOTIF_ADDFD (5.9).
+ * @addfd_send:         SECCOMP_ADDFD_FLAG_SEND (5.14).
+ * @wait_killable_recv: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (5.19).
+ * @sync_wake_up:       SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (6.6).
+ * @landlock_abi:       Landlock ABI version, 0 when absent or disabled.
+ * @detail:             why the first missing feature is missing.
+ */
+struct platform_features {
+	bool unotify;
+	bool pidfd_getfd;
+	bool addfd;
+	bool addfd_send;
+	bool wait_killable_recv;
+	bool sync_wake_up;
+	int landlock_abi;
+	char detail[160];
+};
+
+/**
+ * platform_probe() - find out, by trying, what the running kernel offers.
+ * Forks one short-lived child that installs a filter with a listener and
+ * exercises ADDFD, SEND and SET_FLAGS for real.
+ * Return: 0 (fields filled, false for what is missing) or -errno when the
+ * probe itself could not run.
+ */
+int platform_probe(struct platform_features *f);
+
+/**
+ * platform_landlock_abi() - the Landlock ABI version (0 when unavailable).
+ * Cheap; no fork.
+ */
+int platform_landlock_abi(void);
+
+/**
+ * struct platform_spawn - how to start the job.
+ * @argv, @envp:     passed to execvpe() in the child; borrowed.
+ * @filter:          the compiled seccomp program; borrowed.
+ * @landlock_scope:  Landlock scope bits (KCOMPAT_LANDLOCK_SCOPE_*) to apply
+ *                   before the filter; 0 for none.
+ * @pdeathsig:       signal the first job process gets if the supervisor dies.
+ */
+struct platform_spawn {
+	char *const *argv;
+	char *const *envp;
+	const struct sock_fprog *filter;
+	uint64_t landlock_scope;
+	int pdeathsig;
+};
+
+/**
+ * struct platform_call - one stopped system call, as values.
+ * @id:    the kernel's cookie for this stop; valid until answered.
+ * @tid:   the calling thread, in the supervisor's pid namespace.
+ * @arch:  AUDIT_ARCH_* of the call (always native: the filter kills others).
+ * @nr:    system call number.
+ * @ip:    instruction pointer after the syscall instruction.
+ * @args:  the six register arguments. Pointers in here point into the job:
+ *         read them only with platform_read_mem().
+ */
+struct platform_call {
+	uint64_t id;
+	pid_t tid;
+	uint32_t arch;
+	int nr;
+	uint64_t ip;
+	uint64_t args[6];
+};
+
+enum platform_answer_kind {
+	PLATFORM_ANSWER_CONTINUE, /* let the kernel run it: never after reading memory to decide */
+	PLATFORM_ANSWER_VALUE,    /* return @value */
+	PLATFORM_ANSWER_ERRNO,    /* fail with @err */
+};
+
+struct platform_answer {
+	enum platform_answer_kind kind;
+	int64_t value;
+	int err;
+};
+
+/**
+ * struct platform_job - the started job.
+ * @pid:          first process of the job.
+ * @pidfd:        pidfd of @pid (owned), or -1.
+ * @status_fd:    read end of the exec-status pipe (owned): EOF when the exec
+ *                succeeded, a struct platform_exec_status when it failed.
+ * @filter_flags: the SECCOMP_FILTER_FLAG_* the filter was installed with.
+ * @landlock_abi: the Landlock ABI the job's domain was created with (0: none).
+ * @fail_stage:   when platform_spawn() fails, the enum platform_spawn_stage
+ *                that failed.
+ */
+struct platform_job {
+	pid_t pid;
+	int pidfd;
+	int status_fd;
+	unsigned long filter_flags;
+	int landlock_abi;
+	int fail_stage;
+};
+
+/** struct platform_exec_status - sent by the child when exec fails. */
+struct platform_exec_status {
+	int stage; /* enum platform_spawn_stage */
+	int err;   /* errno */
+};
+
+enum platform_spawn_stage {
+	PLATFORM_SPAWN_STAGE_SETUP,
+	PLATFORM_SPAWN_STAGE_LANDLOCK,
+	PLATFORM_SPAWN_STAGE_FILTER,
+	PLATFORM_SPAWN_STAGE_EXEC,
+};
+
+/**
+ * platform_read_exec_status() - read the job's exec outcome from
+ * job->status_fd once it polls readable.
+ * Return: 1 and @st filled when the exec failed, 0 on EOF (the exec
+ * succeeded, or the first process died before reporting), -errno.
+ */
+int platform_read_exec_status(int fd, struct platform_exec_status *st);
+
+struct platform;
+
+/**
+ * platform_new() - a backend of @kind. Return: the platform (owned by the
+ * caller, release with platform_free()) or NULL with errno set.
+ */
+struct platform *platform_new(enum platform_kind kind);
+
+/** platform_free() - close everything; NULL is a no-op. */
+void platform_free(struct platform *p);
+
+/** platform_name() - "unotify". */
+const char *platform_name(const struct platform *p);
+
+/**
+ * platform_spawn() - fork the job, apply Landlock and the filter in the
+ * child, take the listener into the supervisor, then let the child exec.
+ * The caller must serve events (platform_fd()) before it can learn whether the
+ * exec succeeded, since exec itself may be a notified call.
+ * Return: 0 and @job filled, or -errno (nothing left running).
+ */
+int platform_spawn(struct platform *p, const struct platform_spawn *s,
+		   struct platform_job *job);
+
+/** platform_fd() - the fd to poll for events (EPOLLIN: a call is waiting). */
+int platform_fd(const struct platform *p);
+
+/**
+ * platform_recv() - take the next stopped call.
+ * Return: 0, -EAGAIN (nothing waiting), -ENOENT (the caller died before we
+ * took it), or another -errno.
+ */
+int platform_recv(struct platform *p, struct platform_call *c);
+
+/**
+ * platform_call_valid() - whether @c is still waiting for its answer.
+ * Call after reading job memory and before acting on what was read: a
+ * valid call means the tid was not reused and the memory belonged to it.
+ * Return: 0 valid, -ENOENT gone.
+ */
+int platform_call_valid(struct platform *p, const struct platform_call *c);
+
+/**
+ * platform_read_mem() - copy @len bytes at job address @addr of @c's process.
+ * Return: bytes copied (may be short at an unmapped page) or -errno.
+ */
+ssize_t platform_read_mem(struct platform *p, const struct platform_call *c,
+			  uint64_t addr, void *buf, size_t len);
+
+/**
+ * platform_read_str() - copy a NUL-terminated string of at most @max - 1
+ * bytes. Return: its length, -ENAMETOOLONG when no NUL within @max, -EFAULT.
+ */
+ssize_t platform_read_str(struct platform *p, const struct platform_call *c,
+			  uint64_t addr, char *buf, size_t max);
+
+/**
+ * platform_answer() - answer @c exactly once.
+ * Return: 0, -ENOENT when the caller is already gone (normal), or -errno.
+ */
+int platform_answer(struct platform *p, const struct platform_call *c,
+		    const struct platform_answer *a);
+
+/**
+ * platform_take_fd() - duplicate the job's fd @remote_fd of @c's process into
+ * the supervisor (pidfd_getfd). Return: a new local fd (owned) or -errno.
+ */
+int platform_take_fd(struct platform *p, const struct platform_call *c,
+		     int remote_fd);
+
+/**
+ * platform_put_fd() - install @local_fd into @c's process and answer @c with
+ * the new fd number (ADDFD, atomically with SEND where the kernel has it).
+ * @cloexec: O_CLOEXEC on the new fd.
+ * Return: the fd number in the job, or -errno (then @c is not answered).
+ */
+int platform_put_fd(struct platform *p, const struct platform_call *c,
+		    int local_fd, bool cloexec);
+
+/** platform_features() - what this platform instance found and uses. */
+const struct platform_features *platform_features(const struct platform *p);
+
+#endif /* CORDON_PLATFORM_H */

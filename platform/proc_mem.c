@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * proc_mem.c - copy bytes out of a job process and open pidfds for threads.
+ * Callers must confirm the stopped call is still valid after reading
+ * (platform_call_valid()), so that what was read belonged to that caller.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "kcompat.h"
+#include "unotify_priv.h"
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+ssize_t proc_mem_read(pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr,
+				.iov_len = len };
+	ssize_t n;
+
+	n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
+	if (n < 0)
+		return -errno;
+	return n;
+}
+
+static pid_t proc_mem_tgid(pid_t tid)
+{
+	char path[64];
+	struct dynbuf b;
+	const char *p;
+	long tgid = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	if (fd_read_file(path, &b, 16384) < 0)
+		return -1;
+	p = b.data ? strstr(b.data, "\nTgid:") : NULL;
+	if (p)
+		tgid = strtol(p + 6, NULL, 10);
+	dynbuf_free(&b);
+	return (pid_t)tgid;
+}
+
+int proc_mem_pidfd_open(pid_t tid)
+{
+	int fd;
+	pid_t tgid;
+
+	/* PIDFD_THREAD (6.9) names any thread; before it, only leaders. */
+	fd = (int)syscall(__NR_pidfd_open, tid, PIDFD_THREAD);
+	if (fd >= 0)
+		return fd;
+	if (errno != EINVAL)
+		return -errno;
+	tgid = proc_mem_tgid(tid);
+	if (tgid <= 0)
+		return -ESRCH;
+	fd = (int)syscall(__NR_pidfd_open, tgid, 0);
+	return fd < 0 ? -errno : fd;
+}

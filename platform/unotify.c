@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * unotify.c - the seccomp user notification backend.
+ *
+ * Theory of operation
+ * -------------------
+ * platform_spawn() forks. The child sets no_new_privs, enters its Landlock
+ * domain, installs the filter with SECCOMP_FILTER_FLAG_NEW_LISTENER (plus
+ * WAIT_KILLABLE_RECV where the kernel has it), reports the listener's fd
+ * number on a pipe and waits. The supervisor duplicates the listener out of
+ * the child with pidfd_getfd() - the listener never crosses a socket, so no
+ * notified sendmsg() can deadlock the hand-over - turns on SYNC_WAKE_UP where
+ * present, and tells the child to go on. The child closes its copy of the
+ * listener (the job must never hold it: it could answer its own calls) and
+ * execs. From then on every notified call is received here, and answered
+ * exactly once by the sentry through unotify_answer() or unotify_put_fd().
+ *
+ * The kernel's warning stands (uapi seccomp.h): CONTINUE cannot implement a
+ * security policy for calls whose arguments live in memory. This file offers
+ * CONTINUE; the sentry decides when it may be used.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "kcompat.h"
+#include "unotify_priv.h"
+
+struct unotify {
+	int listener;
+	struct seccomp_notif_sizes sizes;
+	struct seccomp_notif *req;   /* sizes.seccomp_notif bytes */
+	struct seccomp_notif_resp *resp;
+	struct platform_features feat;
+	bool feat_known;
+};
+
+enum unotify_msg_type {
+	UNOTIFY_MSG_LISTENER = 1,
+	UNOTIFY_MSG_FAILED = 2,
+};
+
+/* What the child tells the supervisor on the report pipe. */
+struct unotify_msg {
+	int type;
+	int stage;      /* enum platform_spawn_stage, for FAILED */
+	int err;        /* errno, for FAILED */
+	int fd;         /* listener fd number in the child, for LISTENER */
+	unsigned long flags;
+	int landlock_abi;
+};
+
+static long unotify_seccomp(unsigned int op, unsigned long flags, void *args)
+{
+	return syscall(SYS_seccomp, op, flags, args);
+}
+
+struct unotify *unotify_new(void)
+{
+	struct unotify *u = calloc(1, sizeof(*u));
+
+	if (!u)
+		return NULL;
+	u->listener = -1;
+	if (unotify_seccomp(SECCOMP_GET_NOTIF_SIZES, 0, &u->sizes) < 0) {
+		int e = errno;
+
+		free(u);
+		errno = e;
+		return NULL;
+	}
+	/* The kernel may know a larger struct than our headers. */
+	u->req = calloc(1, u->sizes.seccomp_notif > sizeof(*u->req) ?
+				   u->sizes.seccomp_notif :
+				   sizeof(*u->req));
+	u->resp = calloc(1, u->sizes.seccomp_notif_resp > sizeof(*u->resp) ?
+				    u->sizes.seccomp_notif_resp :
+				    sizeof(*u->resp));
+	if (!u->req || !u->resp) {
+		unotify_free(u);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return u;
+}
+
+void unotify_free(struct unotify *u)
+{
+	if (!u)
+		return;
+	if (u->listener >= 0)
+		close(u->listener);
+	free(u->req);
+	free(u->resp);
+	free(u);
+}
+
+int unotify_fd(const struct unotify *u)
+{
+	return u->listener;
+}
+
+const struct platform_features *unotify_features(const struct unotify *u)
+{
+	return &u->feat;
+}
+
+/* Close every fd >= 3 except @keep1 and @keep2 (both >= 3). */
+static void unotify_close_others(int keep1, int keep2)
+{
+	int lo = keep1 < keep2 ? keep1 : keep2;
+	int hi = keep1 < keep2 ? keep2 : keep1;
+
+	if (syscall(SYS_close_range, 3U, (unsigned int)lo - 1, 0) < 0 &&
+	    errno == ENOSYS) {
+		/* pre-5.9 kernels are outside what cordon supports */
+		return;
+	}
+	if (hi > lo + 1)
+		syscall(SYS_close_range, (unsigned int)lo + 1,
+			(unsigned int)hi - 1, 0);
+	syscall(SYS_close_range, (unsigned int)hi + 1, ~0U, 0);
+}
+
+static void unotify_child_fail(int report, int stage, int err)
+{
+	struct unotify_msg m = { .type = UNOTIFY_MSG_FAILED,
+				 .stage = stage,
+				 .err = err };
+
+	(void)fd_write_all(report, &m, sizeof(m));
+	if (stage == PLATFORM_SPAWN_STAGE_EXEC)
+		_exit(err == ENOENT ? CORDON_EXIT_NOTFOUND :
+				      CORDON_EXIT_NOEXEC);
+	_exit(CORDON_EXIT_FAILURE);
+}
+
+/* Runs in the forked child; never returns. */
+static void unotify_child(const struct platform_spawn *s, int report, int go,
+			  pid_t parent)
+{
+	struct unotify_msg m = { .type = UNOTIFY_MSG_LISTENER };
+	sigset_t none;
+	char byte;
+	long fd;
+	int abi;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* Fail closed: if the supervisor dies, the job's first process dies. */
+	if (s->pdeathsig && prctl(PR_SET_PDEATHSIG, s->pdeathsig) < 0)
+		unotify_child_fail(report, PLATFORM_SPAWN_STAGE_SETUP, errno);
+	if (getppid() != parent)
+		_exit(CORDON_EXIT_FAILURE);
+	unotify_close_others(report, go);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		unotify_child_fail(report, PLATFORM_SPAWN_STAGE_SETUP, errno);
+	abi = 0;
+	if (s->landlock_scope) {
+		int rc;
+
+		abi = landlock_abi_version();
+		rc = landlock_scope_self(s->landlock_scope, abi);
+		if (rc < 0)
+			unotify_child_fail(report, PLATFORM_SPAWN_STAGE_LANDLOCK,
+					   -rc);
+	}
+	/*
+	 * The supervisor made itself non-dumpable and we inherited that; the
+	 * job must be dumpable again so that the supervisor (outside the
+	 * job's Landlock domain) may pidfd_getfd() and read its memory.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		unotify_child_fail(report, PLATFORM_SPAWN_STAGE_SETUP, errno);
+	m.flags = SECCOMP_FILTER_FLAG_NEW_LISTENER |
+		  SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+	fd = unotify_seccomp(SECCOMP_SET_MODE_FILTER, m.flags,
+			     (void *)s->filter);
+	if (fd < 0 && errno == EINVAL) {
+		/* Before 5.19: signals may interrupt a pending call. */
+		m.flags &= ~SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+		fd = unotify_seccomp(SECCOMP_SET_MODE_FILTER, m.flags,
+				     (void *)s->filter);
+	}
+	if (fd < 0)
+		unotify_child_fail(report, PLATFORM_SPAWN_STAGE_FILTER, errno);
+	m.fd = (int)fd;
+	m.landlock_abi = s->landlock_scope ? abi : 0;
+	if (fd_write_all(report, &m, sizeof(m)) < 0)
+		_exit(CORDON_EXIT_FAILURE);
+	if (EINTR_RETRY(read(go, &byte, 1)) != 1)
+		_exit(CORDON_EXIT_FAILURE);
+	close(go);
+	close((int)fd);
+	execvpe(s->argv[0], s->argv, s->envp);
+	unotify_child_fail(report, PLATFORM_SPAWN_STAGE_EXEC, errno);
+}
+
+static int unotify_take_listener(struct unotify *u, pid_t pid, int pidfd,
+				 int remote)
+{
+	uint64_t flags = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
+	int fd;
+
+	(void)pid;
+	fd = (int)syscall(__NR_pidfd_getfd, pidfd, remote, 0);
+	if (fd < 0)
+		return -errno;
+	u->listener = fd;
+	u->feat.unotify = true;
+	u->feat.pidfd_getfd = true;
+	/*
+	 * Wake the caller on the answering CPU (6.6): without it an answered
+	 * call costs a cross-CPU wake-up, ~8x slower on small VMs.
+	 */
+	u->feat.sync_wake_up =
+		ioctl(fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, flags) == 0;
+	return 0;
+}
+
+int unotify_spawn(struct unotify *u, const struct platform_spawn *s,
+		  struct platform_job *job)
+{
+	int report[2], go[2], pidfd, rc;
+	struct unotify_msg m;
+	pid_t pid, self = getpid();
+	ssize_t n;
+
+	if (u->listener >= 0)
+		return -EBUSY;
+	if (pipe2(report, O_CLOEXEC) < 0)
+		return -errno;
+	if (pipe2(go, O_CLOEXEC) < 0) {
+		rc = -errno;
+		goto out_close_report;
+	}
+	pid = fork();
+	if (pid < 0) {
+		rc = -errno;
+		goto out_close_go;
+	}
+	if (pid == 0) {
+		close(report[0]);
+		close(go[1]);
+		unotify_child(s, report[1], go[0], self);
+	}
+	close(report[1]);
+	report[1] = -1;
+	close(go[0]);
+	go[0] = -1;
+
+	n = EINTR_RETRY(read(report[0], &m, sizeof(m)));
+	if (n != (ssize_t)sizeof(m) || m.type != UNOTIFY_MSG_LISTENER) {
+		rc = (n == (ssize_t)sizeof(m) && m.err) ? -m.err : -ECHILD;
+		job->pid = pid;
+		job->status_fd = -1;
+		job->pidfd = -1;
+		job->fail_stage = n == (ssize_t)sizeof(m) ?
+					  m.stage :
+					  PLATFORM_SPAWN_STAGE_SETUP;
+		goto out_reap;
+	}
+	pidfd = (int)syscall(__NR_pidfd_open, pid, 0);
+	if (pidfd < 0) {
+		rc = -errno;
+		goto out_kill;
+	}
+	rc = unotify_take_listener(u, pid, pidfd, m.fd);
+	if (rc < 0) {
+		close(pidfd);
+		goto out_kill;
+	}
+	u->feat.wait_killable_recv =
+		!!(m.flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
+	u->feat.landlock_abi = m.landlock_abi;
+	u->feat.addfd = true; /* 5.9, as pidfd_getfd's successor */
+	u->feat.addfd_send = true; /* tried first; cleared on EINVAL */
+	u->feat_known = true;
+	if (fd_write_all(go[1], "g", 1) < 0) {
+		rc = -errno;
+		close(pidfd);
+		goto out_kill;
+	}
+	close(go[1]);
+	job->pid = pid;
+	job->pidfd = pidfd;
+	job->status_fd = report[0];
+	job->filter_flags = m.flags;
+	job->landlock_abi = m.landlock_abi;
+	return 0;
+
+out_kill:
+	kill(pid, SIGKILL);
+out_reap:
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+out_close_go:
+	if (go[0] >= 0)
+		close(go[0]);
+	close(go[1]);
+out_close_report:
+	close(report[0]);
+	if (report[1] >= 0)
+		close(report[1]);
+	if (u->listener >= 0) {
+		close(u->listener);
+		u->listener = -1;
+	}
+	return rc;
+}
+
+int platform_read_exec_status(int fd, struct platform_exec_status *st)
+{
+	struct unotify_msg m;
+	ssize_t n = EINTR_RETRY(read(fd, &m, sizeof(m)));
+
+	if (n < 0)
+		return -errno;
+	if (n != (ssize_t)sizeof(m) || m.type != UNOTIFY_MSG_FAILED)
+		return 0;
+	st->stage = m.stage;
+	st->err = m.err;
+	return 1;
+}
+
+int unotify_recv(struct unotify *u, struct platform_call *c)
+{
+	struct seccomp_notif *r = u->req;
+
+	/* The kernel rejects a request buffer that is not zeroed. */
+	memset(r, 0, u->sizes.seccomp_notif);
+	if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_RECV, r) < 0) {
+		/*
+		 * ENOENT: the caller was killed between the wake-up and our
+		 * receive; nothing to answer.
+		 */
+		return errno == EINTR ? -EAGAIN : -errno;
+	}
+	c->id = r->id;
+	c->tid = (pid_t)r->pid;
+	c->arch = r->data.arch;
+	c->nr = r->data.nr;
+	c->ip = r->data.instruction_pointer;
+	memcpy(c->args, r->data.args, sizeof(c->args));
+	return 0;
+}
+
+int unotify_call_valid(struct unotify *u, const struct platform_call *c)
+{
+	uint64_t id = c->id;
+
+	if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0)
+		return -ENOENT;
+	return 0;
+}
+
+int unotify_answer(struct unotify *u, const struct platform_call *c,
+		   const struct platform_answer *a)
+{
+	struct seccomp_notif_resp *r = u->resp;
+
+	memset(r, 0, u->sizes.seccomp_notif_resp);
+	r->id = c->id;
+	switch (a->kind) {
+	case PLATFORM_ANSWER_CONTINUE:
+		r->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		break;
+	case PLATFORM_ANSWER_VALUE:
+		r->val = a->value;
+		break;
+	case PLATFORM_ANSWER_ERRNO:
+		/* An errno of 0 would be a success: never let that through. */
+		r->error = a->err > 0 ? -a->err : -EPERM;
+		break;
+	}
+	if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_SEND, r) < 0)
+		return -errno; /* ENOENT: the caller is gone */
+	return 0;
+}
+
+int unotify_put_fd(struct unotify *u, const struct platform_call *c,
+		   int local_fd, bool cloexec)
+{
+	struct seccomp_notif_addfd add = {
+		.id = c->id,
+		.srcfd = (uint32_t)local_fd,
+		.newfd_flags = cloexec ? O_CLOEXEC : 0,
+	};
+	struct platform_answer a = { .kind = PLATFORM_ANSWER_VALUE };
+	int remote, rc;
+
+	if (u->feat.addfd_send) {
+		add.flags = SECCOMP_ADDFD_FLAG_SEND;
+		remote = ioctl(u->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+		if (remote >= 0)
+			return remote;
+		if (errno != EINVAL)
+			return -errno;
+		u->feat.addfd_send = false; /* before 5.14 */
+		add.flags = 0;
+	}
+	remote = ioctl(u->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+	if (remote < 0)
+		return -errno;
+	a.value = remote;
+	rc = unotify_answer(u, c, &a);
+	return rc < 0 ? rc : remote;
+}

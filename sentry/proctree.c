@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * proctree.c - find and signal every process of the job without ever
+ * signalling a stranger.
+ *
+ * Theory of operation
+ * -------------------
+ * The supervisor is a child subreaper, so every process of the job is its
+ * descendant for as long as it lives: orphans (a setsid + double-fork daemon)
+ * are reparented to us, never to init. Our own children's pids are stable
+ * (only we reap them). Deeper descendants are read from
+ * /proc/PID/task/TID/children, which names pids, and a pid can be reaped by
+ * its parent and reused by an unrelated process between the read and the
+ * kill. So each is first pinned with pidfd_open(), then accepted only if its
+ * parent (field 4 of /proc/PID/stat) is the node we listed it from, checked
+ * while both are still alive (pidfds poll readable once a process exits).
+ * Signals go through pidfd_send_signal() on the pinned pidfd.
+ *
+ * A process forked while we walk is a child of a process we will signal; with
+ * SIGKILL it is reparented to us when its parent dies, and the kill loop in
+ * supervisor.c signals our direct children until none are left.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "kcompat.h"
+#include "sentry_priv.h"
+
+#define PROCTREE_MAX_NODES 65536
+
+struct proctree_node {
+	pid_t pid;
+	int pidfd;
+};
+
+static bool proctree_alive(int pidfd)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	/* A pidfd polls readable once its process has exited. */
+	return poll(&p, 1, 0) == 0;
+}
+
+static pid_t proctree_ppid(pid_t pid)
+{
+	char path[64], buf[512];
+	const char *rp;
+	ssize_t n;
+	int fd;
+	long ppid;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = EINTR_RETRY(read(fd, buf, sizeof(buf) - 1));
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* comm may hold spaces and parentheses: parse after the last ')'. */
+	rp = strrchr(buf, ')');
+	if (!rp || sscanf(rp + 1, " %*c %ld", &ppid) != 1)
+		return -1;
+	return (pid_t)ppid;
+}
+
+/*
+ * Append the children of every thread of @pid to @out (at most @max).
+ * Return: how many were appended.
+ */
+static size_t proctree_read_children(pid_t pid, pid_t *out, size_t max)
+{
+	char path[64];
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) && n < max) {
+		char cpath[300], buf[4096];
+		char *p, *end;
+		ssize_t len;
+		int fd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(cpath, sizeof(cpath), "/proc/%d/task/%s/children",
+			 (int)pid, de->d_name);
+		fd = open(cpath, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		/*
+		 * A task with more children than fit in one buffer is read
+		 * in pieces; a pid split across two reads is lost to this
+		 * pass and found by the next one.
+		 */
+		while ((len = EINTR_RETRY(read(fd, buf, sizeof(buf) - 1))) >
+		       0) {
+			buf[len] = '\0';
+			for (p = buf; n < max; p = end) {
+				long v = strtol(p, &end, 10);
+
+				if (end == p)
+					break;
+				if (v > 0)
+					out[n++] = (pid_t)v;
+			}
+		}
+		close(fd);
+	}
+	closedir(d);
+	return n;
+}
+
+static int proctree_pidfd_open(pid_t pid)
+{
+	return (int)syscall(__NR_pidfd_open, pid, 0);
+}
+
+/*
+ * Walk the tree breadth-first from our own children, signalling each
+ * confirmed node through its pidfd when @do_signal. Return: nodes visited.
+ */
+static size_t proctree_walk(int sig, bool do_signal)
+{
+	struct proctree_node *q;
+	pid_t *kids;
+	size_t head = 0, tail = 0, i, visited = 0;
+	size_t nk;
+
+	q = calloc(PROCTREE_MAX_NODES, sizeof(*q));
+	kids = calloc(PROCTREE_MAX_NODES, sizeof(*kids));
+	if (!q || !kids) {
+		free(q);
+		free(kids);
+		return 0;
+	}
+	nk = proctree_read_children(getpid(), kids, PROCTREE_MAX_NODES);
+	for (i = 0; i < nk && tail < PROCTREE_MAX_NODES; i++) {
+		int fd = proctree_pidfd_open(kids[i]);
+
+		/* Our own children: their pids are ours until we reap them. */
+		if (fd >= 0)
+			q[tail++] = (struct proctree_node){ kids[i], fd };
+	}
+	while (head < tail) {
+		struct proctree_node n = q[head++];
+
+		visited++;
+		/*
+		 * List n's children before signalling n: a process that dies
+		 * of the signal hands its children to us, and they must get
+		 * the same signal (they are pinned by pidfd by then).
+		 */
+		nk = proctree_read_children(n.pid, kids, PROCTREE_MAX_NODES);
+		/* The list is only n's if n was alive after we read it. */
+		if (!proctree_alive(n.pidfd))
+			nk = 0;
+		for (i = 0; i < nk && tail < PROCTREE_MAX_NODES; i++) {
+			int fd = proctree_pidfd_open(kids[i]);
+
+			if (fd < 0)
+				continue;
+			if (proctree_ppid(kids[i]) != n.pid ||
+			    !proctree_alive(fd) || !proctree_alive(n.pidfd)) {
+				close(fd);
+				continue;
+			}
+			q[tail++] = (struct proctree_node){ kids[i], fd };
+		}
+		if (do_signal)
+			syscall(__NR_pidfd_send_signal, n.pidfd, sig, NULL, 0);
+		close(n.pidfd);
+	}
+	free(q);
+	free(kids);
+	return visited;
+}
+
+size_t proctree_signal_tree(int sig)
+{
+	return proctree_walk(sig, true);
+}
+
+size_t proctree_count_tree(void)
+{
+	return proctree_walk(0, false);
+}
+
+size_t proctree_signal_children(int sig)
+{
+	pid_t kids[4096];
+	size_t n, i, sent = 0;
+
+	n = proctree_read_children(getpid(), kids, ARRAY_SIZE(kids));
+	for (i = 0; i < n; i++)
+		if (kill(kids[i], sig) == 0)
+			sent++;
+	return sent;
+}

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sentry.h - the supervisor: start the job through a platform, serve its
+ * notified system calls from one event loop, own the whole process tree
+ * (subreaper, kill on exit, fail closed), write the audit log, and turn the
+ * outcome into one exit status.
+ *
+ * Also exports the one syscall class table and the filter compiler that reads
+ * it, so that tools (doctor, policy explain) and tests use the same ones.
+ */
+#ifndef CORDON_SENTRY_H
+#define CORDON_SENTRY_H
+
+#include <linux/filter.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "platform.h"
+
+/* ---------------------------------------------------------------------------
+ * The syscall class table (sentry/syscall_table.c).
+ */
+
+/**
+ * enum syscall_class - where a system call is decided.
+ * @SYSCALL_CLASS_ALLOW:  allowed by the filter, never leaves the kernel.
+ * @SYSCALL_CLASS_ERRNO:  refused by the filter itself with an errno.
+ * @SYSCALL_CLASS_NOTIFY: sent to the supervisor, which answers it.
+ * @SYSCALL_CLASS_RULE:   decided in the filter on register arguments by the
+ *                        entry's enum syscall_rule (may notify for some).
+ */
+enum syscall_class {
+	SYSCALL_CLASS_ALLOW,
+	SYSCALL_CLASS_ERRNO,
+	SYSCALL_CLASS_NOTIFY,
+	SYSCALL_CLASS_RULE,
+};
+
+/**
+ * enum syscall_rule - argument rules the filter compiler knows how to emit.
+ * @SYSCALL_RULE_NONE:                 no rule.
+ * @SYSCALL_RULE_CLONE_NO_NAMESPACES:  clone() with any CLONE_NEW* flag gets
+ *                                     EPERM; otherwise allowed.
+ * @SYSCALL_RULE_SECCOMP_NO_LISTENER:  seccomp(SET_MODE_FILTER) with
+ *                                     SECCOMP_FILTER_FLAG_NEW_LISTENER gets
+ *                                     EPERM; stacking plain filters is allowed.
+ * @SYSCALL_RULE_ARCH_PRCTL_SET_FS:    arch_prctl(ARCH_SET_FS) is notified (it
+ *                                     marks a finished exec); others allowed.
+ */
+enum syscall_rule {
+	SYSCALL_RULE_NONE,
+	SYSCALL_RULE_CLONE_NO_NAMESPACES,
+	SYSCALL_RULE_SECCOMP_NO_LISTENER,
+	SYSCALL_RULE_ARCH_PRCTL_SET_FS,
+};
+
+struct sentry;
+struct sentry_call;
+
+/**
+ * typedef sys_handler_fn - a notified call's handler. Fills c->answer,
+ * c->verdict and c->rule. May read job memory through the sentry's platform,
+ * but then must not answer CONTINUE if what it read decided the outcome.
+ * Return: 0, or -errno for an internal error (the caller fails closed).
+ */
+typedef int sys_handler_fn(struct sentry *s, struct sentry_call *c);
+
+/**
+ * struct syscall_entry - one row of the table.
+ * @nr:      x86_64 system call number (the native ABI; nothing else passes).
+ * @name:    its name.
+ * @cls:     where it is decided.
+ * @err:     the errno for SYSCALL_CLASS_ERRNO.
+ * @rule:    the argument rule for SYSCALL_CLASS_RULE.
+ * @handler: the handler for notified calls (NOTIFY, and RULE outcomes that
+ *           notify); NULL otherwise.
+ * @locked:  a bypass of mediation (io_uring, bpf, namespaces, mounts, ...,
+ *           shared/DESIGN.md invariant 4): no zone may allow it.
+ */
+struct syscall_entry {
+	int nr;
+	const char *name;
+	enum syscall_class cls;
+	int err;
+	enum syscall_rule rule;
+	sys_handler_fn *handler;
+	bool locked;
+};
+
+/** syscall_table_size() - number of rows. */
+size_t syscall_table_size(void);
+/** syscall_table_at() - row @i (< syscall_table_size()). */
+const struct syscall_entry *syscall_table_at(size_t i);
+/** syscall_table_by_nr() - the row for @nr, or NULL (unknown: ENOSYS). */
+const struct syscall_entry *syscall_table_by_nr(int nr);
+/** syscall_table_by_name() - the row for @name, or NULL. */
+const struct syscall_entry *syscall_table_by_name(const char *name);
+/** syscall_class_name() - "allow", "errno", "notify", "rule". */
+const char *syscall_class_name(enum syscall_class cls);
+
+/* ---------------------------------------------------------------------------
+ * The filter compiler (sentry/filter.c): the table, plus overrides, through
+ * libseccomp into a classic BPF program.
+ */
+
+/**
+ * struct syscall_override - a zone's change to one row.
+ * @name: syscall name (validated against the table).
+ * @cls:  SYSCALL_CLASS_ALLOW or SYSCALL_CLASS_ERRNO.
+ * @err:  errno for SYSCALL_CLASS_ERRNO.
+ */
+struct syscall_override {
+	const char *name;
+	enum syscall_class cls;
+	int err;
+};
+
+/**
+ * struct filter_prog - a compiled filter.
+ * @prog:   the program, ready for seccomp(SECCOMP_SET_MODE_FILTER).
+ * @digest: xxh3 of the instructions, for the audit header.
+ */
+struct filter_prog {
+	struct sock_fprog prog;
+	uint64_t digest;
+};
+
+/**
+ * filter_compile() - compile the class table with @ov applied.
+ * Non-native ABIs (i386, x32) kill the process before any other rule;
+ * numbers the table does not know answer ENOSYS.
+ * @ov, @n_ov: overrides, may be NULL/0.
+ * @out:       filled; release with filter_prog_free().
+ * @why:       on -EINVAL, the name that failed (points into @ov).
+ * Return: 0, -EINVAL for an unknown or forbidden override, -ENOMEM, or the
+ * libseccomp error.
+ */
+int filter_compile(const struct syscall_override *ov, size_t n_ov,
+		   struct filter_prog *out, const char **why);
+
+/** filter_prog_free() - release a compiled program. */
+void filter_prog_free(struct filter_prog *f);
+
+/* ---------------------------------------------------------------------------
+ * Running a job.
+ */
+
+enum sentry_audit_level {
+	SENTRY_AUDIT_LEVEL_DENIALS, /* denials and events (default) */
+	SENTRY_AUDIT_LEVEL_ALL,     /* also every allowed notified call */
+};
+
+/**
+ * struct sentry_opts - what `cordon run` asks for.
+ * @argv, @envp:      the command and its environment; borrowed.
+ * @platform:         the backend.
+ * @audit_path:       JSON Lines audit file, "-" for stderr, NULL for none.
+ * @audit_level:      what is recorded.
+ * @audit_max_bytes:  cap on the audit file; past it records are counted only.
+ * @keep_going:       when the first process exits, wait for the rest of the
+ *                    tree instead of killing it.
+ * @grace_ms:         after SIGINT/SIGTERM to cordon, how long the job has
+ *                    before SIGKILL.
+ * @landlock:         enter a Landlock domain scoped for signals and abstract
+ *                    sockets when the kernel has ABI >= 6.
+ * @overrides, @n_overrides: syscall class overrides of the zone.
+ * @zone_name:        for audit records and messages.
+ * @policy_digest:    fingerprint of the effective policy (0: none).
+ */
+struct sentry_opts {
+	char *const *argv;
+	char *const *envp;
+	enum platform_kind platform;
+	const char *audit_path;
+	enum sentry_audit_level audit_level;
+	uint64_t audit_max_bytes;
+	bool keep_going;
+	unsigned grace_ms;
+	bool landlock;
+	const struct syscall_override *overrides;
+	size_t n_overrides;
+	const char *zone_name;
+	uint64_t policy_digest;
+};
+
+/**
+ * sentry_run() - run the job to its end under supervision.
+ * Forks the guard arrangement (see guard.c): the calling process becomes the
+ * anchor, which only relays signals and the exit status; a child becomes the
+ * supervisor. Never returns in the supervisor.
+ * Return: the exit status for cordon (the job's own, 128+N, or a
+ * CORDON_EXIT_* code).
+ */
+int sentry_run(const struct sentry_opts *o);
+
+#endif /* CORDON_SENTRY_H */

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sentry_priv.h - the supervisor's internals, shared by the files of sentry/
+ * only: the running state, one notified call in flight, the audit log, the
+ * process tree, executable identities and the guard.
+ */
+#ifndef CORDON_SENTRY_PRIV_H
+#define CORDON_SENTRY_PRIV_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "common.h"
+#include "platform.h"
+#include "sentry.h"
+
+/* ---------------------------------------------------------------------------
+ * Executable identity (exe_id.c): which file a process runs, and its xxh3.
+ */
+#define EXE_ID_CACHE_SLOTS 256
+#define EXE_ID_MAX_HASH_BYTES (4ULL << 30) /* files past this: no digest */
+
+struct exe_id {
+	char path[512];
+	uint64_t digest;
+	bool have_digest;
+};
+
+struct exe_id_slot {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+	uint64_t digest;
+	bool used;
+};
+
+struct exe_id_cache {
+	struct exe_id_slot slot[EXE_ID_CACHE_SLOTS];
+};
+
+/**
+ * exe_id_open() - open /proc/@tid/exe (the file actually executed).
+ * Return: an fd (owned by the caller) or -errno.
+ */
+int exe_id_open(pid_t tid);
+
+/**
+ * exe_id_from_fd() - fill @out from an fd opened by exe_id_open(): the path
+ * (readlink of /proc/@tid/exe, best effort) and the digest, cached by
+ * (dev, ino, size, mtime, ctime). May block while hashing a large file.
+ */
+void exe_id_from_fd(struct exe_id_cache *c, int fd, pid_t tid,
+		    struct exe_id *out);
+
+/* ---------------------------------------------------------------------------
+ * Audit log (audit.c): JSON Lines, capped, with repeats summarised.
+ */
+#define AUDIT_KEY_SLOTS 1024
+#define AUDIT_RECORD_MAX 16384
+
+struct audit_key_slot {
+	uint64_t key;
+	uint64_t count;
+	uint64_t written_at; /* count when last written */
+	char summary[1024];  /* the stderr line, for the final repeat count */
+	bool used;
+};
+
+struct audit {
+	FILE *out;          /* NULL: no audit file */
+	bool out_is_stderr;
+	uint64_t written;
+	uint64_t max_bytes;
+	uint64_t dropped;   /* records not written because of the cap */
+	enum sentry_audit_level level;
+	struct audit_key_slot keys[AUDIT_KEY_SLOTS];
+	uint64_t evicted;   /* repeat counters lost to table pressure */
+};
+
+/** audit_open() - open @path ("-": stderr, NULL: none). Return: 0/-errno. */
+int audit_open(struct audit *a, const char *path, uint64_t max_bytes,
+	       enum sentry_audit_level level);
+/** audit_close() - write the repeat tallies still pending, close. */
+void audit_close(struct audit *a);
+
+/**
+ * audit_begin() - start a record of @type with the time in it.
+ * Add fields with jsonw_*(), then call audit_commit().
+ */
+void audit_begin(struct audit *a, struct jsonw *w, const char *type);
+
+/**
+ * audit_commit() - write the record unless it is a repeat.
+ * @key:     0 for records that are never summarised (events); else a hash
+ *           of what makes two records "the same" (not time, pid or tid).
+ * @summary: the one-line text for stderr, or NULL.
+ * @to_stderr: whether to print @summary on stderr (denials, unless -q).
+ * The first record of a key is written; later ones are counted and a
+ * "repeat" record is written at counts 10, 100, 1000, ...; audit_close()
+ * writes the final tallies. The same applies to the stderr line.
+ */
+void audit_commit(struct audit *a, struct jsonw *w, uint64_t key,
+		  const char *summary, bool to_stderr);
+
+/* ---------------------------------------------------------------------------
+ * Process tree (proctree.c).
+ */
+
+/**
+ * proctree_signal_tree() - send @sig to every descendant of this process,
+ * found through /proc/PID/task/TID/children and held by pidfds so that a
+ * reused pid is never signalled: a grandchild is only signalled after its
+ * parent link was confirmed while both were alive.
+ * Return: the number of processes signalled.
+ */
+size_t proctree_signal_tree(int sig);
+
+/**
+ * proctree_signal_children() - send @sig to this process's own children
+ * (their pids cannot be reused: only we reap them).
+ * Return: the number signalled.
+ */
+size_t proctree_signal_children(int sig);
+
+/**
+ * proctree_count_tree() - number of live descendant processes (for reports).
+ */
+size_t proctree_count_tree(void);
+
+/* ---------------------------------------------------------------------------
+ * Pending execs (sys_exec.c): which threads asked to exec, until the new
+ * program's first arch_prctl(ARCH_SET_FS) says the exec finished.
+ */
+#define EXEC_PENDING_SLOTS 512
+
+struct exec_pending_slot {
+	pid_t tid;
+	char path[512];
+	bool used;
+};
+
+/* ---------------------------------------------------------------------------
+ * One notified call in flight.
+ */
+
+/**
+ * struct sentry_call - a call being decided.
+ * @pc:      the stopped call, as the platform gave it.
+ * @entry:   its table row (never NULL once dispatched).
+ * @answer:  what the handler decided to answer.
+ * @allowed: the verdict, for the audit log.
+ * @rule:    the rule that decided (static string).
+ * @detail:  decoded arguments, for the audit log and stderr.
+ * @exe_fd:  /proc/TID/exe of a process that just finished an exec, to
+ *           fingerprint after the call was answered (-1: none).
+ * @exec_path: the path that exec was asked for.
+ * @answered: set when the handler answered itself (e.g. with an fd).
+ */
+struct sentry_call {
+	struct platform_call pc;
+	const struct syscall_entry *entry;
+	struct platform_answer answer;
+	bool allowed;
+	const char *rule;
+	char detail[600];
+	int exe_fd;
+	char exec_path[512];
+	bool answered;
+};
+
+/* ---------------------------------------------------------------------------
+ * The supervisor's state.
+ */
+enum sentry_stop {
+	SENTRY_STOP_NONE,
+	SENTRY_STOP_EXITED,         /* the first process ended */
+	SENTRY_STOP_SIGNAL,         /* cordon got SIGINT/SIGTERM/... */
+	SENTRY_STOP_ANCHOR_DIED,    /* cordon's own process was killed */
+	SENTRY_STOP_INTERNAL,       /* an internal error: fail closed */
+};
+
+struct sentry {
+	const struct sentry_opts *o;
+	struct platform *plat;
+	struct platform_job job;
+	struct filter_prog filter;
+	int epfd;
+	int sigfd;
+	int timerfd;
+	bool notify_open;
+	bool root_reaped;
+	int root_status;          /* wait status of the first process */
+	int exec_fail_stage;      /* -1: exec did not fail */
+	int exec_fail_err;
+	enum sentry_stop stop;
+	int stop_signal;
+	bool killing;
+	uint64_t start_ns;
+	uint64_t n_notified;
+	uint64_t n_denied;
+	uint64_t n_sigsys;        /* processes killed by SIGSYS (bad ABI) */
+	size_t peak_procs;
+	struct audit audit;
+	struct exe_id_cache exe_cache;
+	struct exec_pending_slot pending[EXEC_PENDING_SLOTS];
+	uint64_t pending_evicted;
+};
+
+/** sentry_sig_anchor_died() - the signal the anchor's death sends us. */
+int sentry_sig_anchor_died(void);
+
+/* Handlers (sys_exec.c). */
+sys_handler_fn sys_execve;
+sys_handler_fn sys_execveat;
+sys_handler_fn sys_arch_prctl;
+sys_handler_fn sys_personality;
+
+/** sys_exec_finish() - after answering: record the finished exec. */
+void sys_exec_finish(struct sentry *s, struct sentry_call *c);
+
+/**
+ * sentry_fail_closed() - the one mapping from an internal error while
+ * handling @c to an outcome: deny with EPERM and an audit record; if
+ * @inconsistent, also stop the job (tree kill).
+ */
+void sentry_fail_closed(struct sentry *s, struct sentry_call *c, int rc,
+			bool inconsistent);
+
+/**
+ * guard_start() - split into anchor and supervisor (guard.c).
+ * In the anchor this never returns: it exits with the supervisor's status.
+ * In the supervisor it returns 0. Return: -errno if the fork failed.
+ */
+int guard_start(void);
+
+#endif /* CORDON_SENTRY_PRIV_H */

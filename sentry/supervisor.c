@@ -1,0 +1,618 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * supervisor.c - the event loop: start the job, serve notified calls,
+ * reap and kill the process tree, turn the outcome into an exit status.
+ *
+ * Theory of operation
+ * -------------------
+ * One epoll loop dispatches on a typed tag (enum sentry_epoll): the
+ * platform's notify fd, a signalfd (SIGCHLD, the signals cordon forwards, the
+ * anchor's death), the exec-status pipe of the first process, and a timerfd
+ * for --grace. Each notified call is received, dispatched through the syscall
+ * table to its handler, and answered exactly once; internal errors go through
+ * sentry_fail_closed() and never become a CONTINUE.
+ *
+ * The run ends when the first process has been reaped (or, with --keep-going,
+ * when no process of the tree is left), or on a signal to cordon, or when the
+ * anchor dies. Then every remaining process is killed: one walk of the tree
+ * with SIGKILL, then our direct children (where every survivor lands, since
+ * we are the subreaper) are killed and reaped until none is left.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <sys/utsname.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kcompat.h"
+#include "sentry_priv.h"
+
+enum sentry_epoll {
+	SENTRY_EPOLL_NOTIFY = 1,
+	SENTRY_EPOLL_SIGNAL,
+	SENTRY_EPOLL_STATUS,
+	SENTRY_EPOLL_TIMER,
+};
+
+static int sentry_epoll_add(struct sentry *s, int fd, enum sentry_epoll tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag };
+
+	return epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+static void sentry_epoll_del(struct sentry *s, int fd)
+{
+	epoll_ctl(s->epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
+static const char *sentry_errno_name(int e)
+{
+	switch (e) {
+	case EPERM:
+		return "EPERM";
+	case EACCES:
+		return "EACCES";
+	case ENOSYS:
+		return "ENOSYS";
+	case EAGAIN:
+		return "EAGAIN";
+	default:
+		return "errno";
+	}
+}
+
+static pid_t sentry_tgid(pid_t tid)
+{
+	char path[64];
+	struct dynbuf b;
+	const char *p;
+	long v = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	if (fd_read_file(path, &b, 16384) < 0)
+		return -1;
+	p = b.data ? strstr(b.data, "\nTgid:") : NULL;
+	if (p)
+		v = strtol(p + 6, NULL, 10);
+	dynbuf_free(&b);
+	return (pid_t)v;
+}
+
+/* The audit record of one decision; denials always, allows at level all. */
+static void sentry_record(struct sentry *s, struct sentry_call *c, int exe_fd)
+{
+	char summary[1024], hex[20];
+	struct exe_id id = { .path = "?" };
+	struct jsonw w;
+	uint64_t key;
+	size_t i;
+
+	if (exe_fd >= 0)
+		exe_id_from_fd(&s->exe_cache, exe_fd, c->pc.tid, &id);
+	audit_begin(&s->audit, &w, "decision");
+	jsonw_key_i64(&w, "pid", sentry_tgid(c->pc.tid));
+	jsonw_key_i64(&w, "tid", c->pc.tid);
+	jsonw_key_str(&w, "exe", id.path);
+	if (id.have_digest) {
+		snprintf(hex, sizeof(hex), "%016llx",
+			 (unsigned long long)id.digest);
+		jsonw_key_str(&w, "exe_xxh3", hex);
+	} else {
+		jsonw_key_str(&w, "exe_xxh3", NULL);
+	}
+	jsonw_key_str(&w, "syscall", c->entry ? c->entry->name : "?");
+	jsonw_key_i64(&w, "nr", c->pc.nr);
+	jsonw_key_arr(&w, "args");
+	for (i = 0; i < 6; i++)
+		jsonw_u64(&w, c->pc.args[i]);
+	jsonw_close(&w);
+	jsonw_key_str(&w, "detail", c->detail);
+	jsonw_key_str(&w, "decision", c->allowed ? "allow" : "deny");
+	if (!c->allowed && c->answer.kind == PLATFORM_ANSWER_ERRNO)
+		jsonw_key_str(&w, "errno", sentry_errno_name(c->answer.err));
+	jsonw_key_str(&w, "zone", s->o->zone_name);
+	jsonw_key_str(&w, "rule", c->rule);
+	snprintf(summary, sizeof(summary), "%s %s %s (zone %s: %s)",
+		 c->allowed ? "allowed" : "denied",
+		 c->entry ? c->entry->name : "?", c->detail, s->o->zone_name,
+		 c->rule);
+	/* Same call, arguments, verdict, rule and program: one record. */
+	key = digest_xxh3_buf(summary, strlen(summary)) ^ id.digest;
+	if (!key)
+		key = 1;
+	audit_commit(&s->audit, &w, key, summary, !c->allowed);
+}
+
+void sentry_fail_closed(struct sentry *s, struct sentry_call *c, int rc,
+			bool inconsistent)
+{
+	char why[160];
+
+	c->answer.kind = PLATFORM_ANSWER_ERRNO;
+	c->answer.err = rc == -ENOSYS ? ENOSYS : EPERM;
+	c->allowed = false;
+	snprintf(why, sizeof(why), "internal error: %s", strerror(-rc));
+	c->rule = "internal error (fail closed)";
+	if (!c->detail[0])
+		snprintf(c->detail, sizeof(c->detail), "%s", why);
+	if (!c->answered)
+		platform_answer(s->plat, &c->pc, &c->answer);
+	c->answered = true;
+	if (inconsistent && s->stop == SENTRY_STOP_NONE)
+		s->stop = SENTRY_STOP_INTERNAL;
+}
+
+static void sentry_serve(struct sentry *s)
+{
+	struct sentry_call c;
+	int rc, exe_fd = -1;
+	bool record;
+
+	memset(&c, 0, sizeof(c));
+	c.exe_fd = -1;
+	rc = platform_recv(s->plat, &c.pc);
+	if (rc == -ENOENT || rc == -EAGAIN)
+		return; /* the caller died before we took its call */
+	if (rc < 0) {
+		diag_error("receiving a notified call failed: %s; stopping",
+			   strerror(-rc));
+		s->stop = SENTRY_STOP_INTERNAL;
+		return;
+	}
+	s->n_notified++;
+	c.entry = syscall_table_by_nr(c.pc.nr);
+	if (!c.entry || !c.entry->handler) {
+		/* The filter and the table disagree: refuse, record. */
+		sentry_fail_closed(s, &c, -ENOSYS, false);
+		rc = 0;
+	} else {
+		rc = c.entry->handler(s, &c);
+		if (rc < 0)
+			sentry_fail_closed(s, &c, rc, false);
+	}
+	record = !c.allowed || s->o->audit_level == SENTRY_AUDIT_LEVEL_ALL;
+	/* Identify the program while the caller is still stopped. */
+	if (record)
+		exe_fd = exe_id_open(c.pc.tid);
+	if (!c.answered) {
+		rc = platform_answer(s->plat, &c.pc, &c.answer);
+		if (rc < 0 && rc != -ENOENT)
+			diag_warning("answering %s failed: %s", c.entry ?
+				     c.entry->name : "?", strerror(-rc));
+	}
+	if (!c.allowed)
+		s->n_denied++;
+	if (record)
+		sentry_record(s, &c, exe_fd);
+	if (exe_fd >= 0)
+		close(exe_fd);
+	if (c.exe_fd >= 0)
+		sys_exec_finish(s, &c);
+}
+
+static void sentry_note_death(struct sentry *s, pid_t pid, int status)
+{
+	struct jsonw w;
+
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGSYS)
+		return;
+	s->n_sigsys++;
+	audit_begin(&s->audit, &w, "event");
+	jsonw_key_str(&w, "event", "killed-by-sigsys");
+	jsonw_key_i64(&w, "pid", pid);
+	jsonw_key_str(&w, "why",
+		      "a system call from a non-native ABI (int 0x80 or x32), or SIGSYS sent to it");
+	jsonw_key_str(&w, "zone", s->o->zone_name);
+	audit_commit(&s->audit, &w, 0, NULL, false);
+	if (!diag_quiet())
+		diag_note("process %d killed by SIGSYS: cordon kills system calls from non-native ABIs (int 0x80, x32)",
+			  (int)pid);
+}
+
+static void sentry_reaped(struct sentry *s, pid_t pid, int status)
+{
+	sentry_note_death(s, pid, status);
+	if (pid == s->job.pid) {
+		s->root_reaped = true;
+		s->root_status = status;
+	}
+}
+
+/* Reap what has exited; return true when no child is left at all. */
+static bool sentry_reap(struct sentry *s)
+{
+	for (;;) {
+		int status;
+		pid_t pid = waitpid(-1, &status, WNOHANG | __WALL);
+
+		if (pid > 0) {
+			sentry_reaped(s, pid, status);
+			continue;
+		}
+		return pid < 0 && errno == ECHILD;
+	}
+}
+
+static void sentry_kill_all(struct sentry *s)
+{
+	s->killing = true;
+	proctree_signal_tree(SIGKILL);
+	for (;;) {
+		int status;
+		pid_t pid;
+
+		/* Survivors forked during the walk are reparented to us. */
+		proctree_signal_children(SIGKILL);
+		pid = EINTR_RETRY(waitpid(-1, &status, __WALL));
+		if (pid < 0)
+			break; /* ECHILD: nothing of the job is left */
+		sentry_reaped(s, pid, status);
+	}
+}
+
+static void sentry_on_signal(struct sentry *s, int sig)
+{
+	if (sig == sentry_sig_anchor_died()) {
+		s->stop = SENTRY_STOP_ANCHOR_DIED;
+		return;
+	}
+	if (s->stop == SENTRY_STOP_SIGNAL || s->o->grace_ms == 0) {
+		/* A second signal, or no grace: kill now. */
+		s->stop = SENTRY_STOP_SIGNAL;
+		s->stop_signal = sig;
+		sentry_kill_all(s);
+		return;
+	}
+	if (s->stop != SENTRY_STOP_NONE)
+		return;
+	s->stop = SENTRY_STOP_SIGNAL;
+	s->stop_signal = sig;
+	proctree_signal_tree(sig);
+	{
+		struct itimerspec its = {
+			.it_value = { .tv_sec = s->o->grace_ms / 1000,
+				      .tv_nsec = (long)(s->o->grace_ms % 1000) *
+						 1000000L },
+		};
+
+		timerfd_settime(s->timerfd, 0, &its, NULL);
+	}
+}
+
+static void sentry_signals(struct sentry *s)
+{
+	struct signalfd_siginfo si;
+
+	while (read(s->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if ((int)si.ssi_signo == SIGCHLD)
+			continue; /* reaped below */
+		sentry_on_signal(s, (int)si.ssi_signo);
+	}
+}
+
+static void sentry_exec_status(struct sentry *s)
+{
+	struct platform_exec_status st;
+	int rc = platform_read_exec_status(s->job.status_fd, &st);
+
+	if (rc == 1) {
+		s->exec_fail_stage = st.stage;
+		s->exec_fail_err = st.err;
+		return;
+	}
+	sentry_epoll_del(s, s->job.status_fd);
+	close(s->job.status_fd);
+	s->job.status_fd = -1;
+}
+
+static bool sentry_done(struct sentry *s, bool no_children)
+{
+	if (s->killing)
+		return true;
+	if (s->stop == SENTRY_STOP_ANCHOR_DIED ||
+	    s->stop == SENTRY_STOP_INTERNAL)
+		return true;
+	if (!s->root_reaped)
+		return false;
+	return !s->o->keep_going || no_children;
+}
+
+static void sentry_loop(struct sentry *s)
+{
+	struct epoll_event evs[16];
+
+	for (;;) {
+		bool no_children = false;
+		int n, i;
+
+		n = epoll_wait(s->epfd, evs, ARRAY_SIZE(evs), -1);
+		if (n < 0 && errno != EINTR) {
+			diag_error("epoll_wait: %s", strerror(errno));
+			s->stop = SENTRY_STOP_INTERNAL;
+		}
+		for (i = 0; i < n; i++) {
+			switch ((enum sentry_epoll)evs[i].data.u64) {
+			case SENTRY_EPOLL_NOTIFY:
+				if (evs[i].events & EPOLLIN)
+					sentry_serve(s);
+				else if (evs[i].events & (EPOLLHUP | EPOLLERR)) {
+					/* No task uses the filter any more. */
+					sentry_epoll_del(s, platform_fd(s->plat));
+					s->notify_open = false;
+				}
+				break;
+			case SENTRY_EPOLL_SIGNAL:
+				sentry_signals(s);
+				break;
+			case SENTRY_EPOLL_STATUS:
+				sentry_exec_status(s);
+				break;
+			case SENTRY_EPOLL_TIMER: {
+				uint64_t ticks;
+
+				if (read(s->timerfd, &ticks, sizeof(ticks)) > 0)
+					sentry_kill_all(s);
+				break;
+			}
+			}
+		}
+		no_children = sentry_reap(s);
+		if (sentry_done(s, no_children))
+			return;
+	}
+}
+
+static void sentry_header(struct sentry *s)
+{
+	const struct platform_features *f = platform_features(s->plat);
+	struct utsname u;
+	struct jsonw w;
+	char hex[20];
+	size_t i;
+
+	uname(&u);
+	audit_begin(&s->audit, &w, "header");
+	jsonw_key_str(&w, "cordon", CORDON_VERSION);
+	jsonw_key_str(&w, "kernel", u.release);
+	jsonw_key_str(&w, "machine", u.machine);
+	jsonw_key_str(&w, "platform", platform_name(s->plat));
+	jsonw_key_obj(&w, "features");
+	jsonw_key_bool(&w, "wait_killable_recv", f->wait_killable_recv);
+	jsonw_key_bool(&w, "sync_wake_up", f->sync_wake_up);
+	jsonw_key_bool(&w, "pidfd_getfd", f->pidfd_getfd);
+	jsonw_key_i64(&w, "landlock_abi", s->job.landlock_abi);
+	jsonw_key_bool(&w, "landlock_scoped", s->job.landlock_abi >= 6);
+	jsonw_close(&w);
+	snprintf(hex, sizeof(hex), "%016llx",
+		 (unsigned long long)s->filter.digest);
+	jsonw_key_str(&w, "filter_xxh3", hex);
+	jsonw_key_u64(&w, "filter_insns", s->filter.prog.len);
+	if (s->o->policy_digest) {
+		snprintf(hex, sizeof(hex), "%016llx",
+			 (unsigned long long)s->o->policy_digest);
+		jsonw_key_str(&w, "policy_xxh3", hex);
+	} else {
+		jsonw_key_str(&w, "policy_xxh3", NULL);
+	}
+	jsonw_key_str(&w, "zone", s->o->zone_name);
+	jsonw_key_i64(&w, "uid", (int64_t)getuid());
+	jsonw_key_i64(&w, "job_pid", s->job.pid);
+	jsonw_key_arr(&w, "argv");
+	for (i = 0; s->o->argv[i]; i++)
+		jsonw_str(&w, s->o->argv[i]);
+	jsonw_close(&w);
+	audit_commit(&s->audit, &w, 0, NULL, false);
+}
+
+static const char *sentry_stop_name(enum sentry_stop st)
+{
+	switch (st) {
+	case SENTRY_STOP_NONE:
+	case SENTRY_STOP_EXITED:
+		return "exited";
+	case SENTRY_STOP_SIGNAL:
+		return "signal to cordon";
+	case SENTRY_STOP_ANCHOR_DIED:
+		return "cordon was killed";
+	case SENTRY_STOP_INTERNAL:
+		return "internal error";
+	}
+	return "?";
+}
+
+static int sentry_exit_code(struct sentry *s, const char **why)
+{
+	if (s->exec_fail_stage >= 0) {
+		*why = "exec failed";
+		return s->exec_fail_err == ENOENT ? CORDON_EXIT_NOTFOUND :
+						     CORDON_EXIT_NOEXEC;
+	}
+	if (s->stop == SENTRY_STOP_ANCHOR_DIED ||
+	    s->stop == SENTRY_STOP_INTERNAL || !s->root_reaped) {
+		*why = sentry_stop_name(s->stop);
+		return CORDON_EXIT_FAILURE;
+	}
+	if (WIFSIGNALED(s->root_status)) {
+		*why = s->stop == SENTRY_STOP_SIGNAL ? "signal to cordon" :
+							"killed by signal";
+		return CORDON_EXIT_SIGNAL_BASE + WTERMSIG(s->root_status);
+	}
+	*why = s->stop == SENTRY_STOP_SIGNAL ? "signal to cordon" : "exited";
+	return WEXITSTATUS(s->root_status);
+}
+
+static void sentry_summary(struct sentry *s, int code, const char *why)
+{
+	struct rusage ru;
+	struct jsonw w;
+
+	getrusage(RUSAGE_CHILDREN, &ru);
+	audit_begin(&s->audit, &w, "summary");
+	jsonw_key_i64(&w, "exit_status", code);
+	jsonw_key_str(&w, "why", why);
+	if (s->root_reaped && WIFSIGNALED(s->root_status))
+		jsonw_key_i64(&w, "signal", WTERMSIG(s->root_status));
+	jsonw_key_double(&w, "wall_s",
+			 (double)(time_mono_ns() - s->start_ns) / 1e9);
+	jsonw_key_obj(&w, "peaks");
+	/* Reaped descendants only (what the kernel accounts to waiters). */
+	jsonw_key_double(&w, "cpu_user_s",
+			 (double)ru.ru_utime.tv_sec +
+				 (double)ru.ru_utime.tv_usec / 1e6);
+	jsonw_key_double(&w, "cpu_sys_s",
+			 (double)ru.ru_stime.tv_sec +
+				 (double)ru.ru_stime.tv_usec / 1e6);
+	jsonw_key_i64(&w, "max_rss_kib", ru.ru_maxrss);
+	jsonw_close(&w);
+	jsonw_key_u64(&w, "notified_calls", s->n_notified);
+	jsonw_key_u64(&w, "denied_calls", s->n_denied);
+	jsonw_key_u64(&w, "killed_by_sigsys", s->n_sigsys);
+	jsonw_key_u64(&w, "audit_records_dropped", s->audit.dropped);
+	jsonw_key_u64(&w, "exec_records_lost", s->pending_evicted);
+	jsonw_key_str(&w, "zone", s->o->zone_name);
+	/* The summary is written even past the cap: it is the verdict. */
+	s->audit.max_bytes = UINT64_MAX;
+	audit_commit(&s->audit, &w, 0, NULL, false);
+}
+
+static const char *sentry_stage_name(int stage)
+{
+	switch (stage) {
+	case PLATFORM_SPAWN_STAGE_LANDLOCK:
+		return "entering the Landlock domain";
+	case PLATFORM_SPAWN_STAGE_FILTER:
+		return "installing the seccomp filter";
+	case PLATFORM_SPAWN_STAGE_EXEC:
+		return "exec";
+	default:
+		return "setting up the job";
+	}
+}
+
+static int sentry_setup(struct sentry *s)
+{
+	struct platform_spawn sp = {
+		.argv = s->o->argv,
+		.envp = s->o->envp,
+		.filter = &s->filter.prog,
+		.pdeathsig = SIGKILL,
+	};
+	sigset_t set;
+	int rc;
+
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		return -errno;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, sentry_sig_anchor_died());
+	s->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	s->epfd = epoll_create1(EPOLL_CLOEXEC);
+	s->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (s->sigfd < 0 || s->epfd < 0 || s->timerfd < 0)
+		return -errno;
+	if (s->o->landlock && platform_landlock_abi() >= 6)
+		sp.landlock_scope = KCOMPAT_LANDLOCK_SCOPE_SIGNAL |
+				    KCOMPAT_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
+	s->plat = platform_new(s->o->platform);
+	if (!s->plat) {
+		diag_error("seccomp user notification is not available: %s",
+			   strerror(errno));
+		return -errno;
+	}
+	rc = platform_spawn(s->plat, &sp, &s->job);
+	if (rc < 0) {
+		diag_error("%s failed: %s", sentry_stage_name(s->job.fail_stage),
+			   strerror(-rc));
+		return rc;
+	}
+	s->notify_open = true;
+	if (sentry_epoll_add(s, platform_fd(s->plat), SENTRY_EPOLL_NOTIFY) ||
+	    sentry_epoll_add(s, s->sigfd, SENTRY_EPOLL_SIGNAL) ||
+	    sentry_epoll_add(s, s->job.status_fd, SENTRY_EPOLL_STATUS) ||
+	    sentry_epoll_add(s, s->timerfd, SENTRY_EPOLL_TIMER))
+		return -errno;
+	return 0;
+}
+
+static int __attribute__((noreturn)) sentry_supervise(struct sentry *s)
+{
+	const char *why = "?";
+	int rc, code;
+
+	s->start_ns = time_mono_ns();
+	s->exec_fail_stage = -1;
+	rc = audit_open(&s->audit, s->o->audit_path, s->o->audit_max_bytes,
+			s->o->audit_level);
+	if (rc < 0) {
+		diag_error("cannot open audit log %s: %s", s->o->audit_path,
+			   strerror(-rc));
+		exit(CORDON_EXIT_FAILURE);
+	}
+	rc = sentry_setup(s);
+	if (rc < 0) {
+		if (s->job.pid > 0)
+			sentry_kill_all(s);
+		audit_close(&s->audit);
+		exit(CORDON_EXIT_FAILURE);
+	}
+	sentry_header(s);
+	sentry_loop(s);
+	sentry_kill_all(s);
+	/* An exec failure may still sit in the pipe if the child died fast. */
+	if (s->job.status_fd >= 0)
+		sentry_exec_status(s);
+	code = sentry_exit_code(s, &why);
+	if (s->exec_fail_stage >= 0)
+		diag_error("%s: %s", s->o->argv[0],
+			   s->exec_fail_err == ENOENT ?
+				   "command not found" :
+				   strerror(s->exec_fail_err));
+	else if (code == CORDON_EXIT_FAILURE)
+		diag_error("job stopped: %s", why);
+	sentry_summary(s, code, why);
+	audit_close(&s->audit);
+	platform_free(s->plat);
+	exit(code);
+}
+
+int sentry_run(const struct sentry_opts *o)
+{
+	struct sentry *s;
+	const char *why = NULL;
+	int rc;
+
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		diag_error("out of memory");
+		return CORDON_EXIT_FAILURE;
+	}
+	s->o = o;
+	s->job.status_fd = -1;
+	/* Compile before anything runs: a bad override fails here, exit 125. */
+	rc = filter_compile(o->overrides, o->n_overrides, &s->filter, &why);
+	if (rc < 0) {
+		diag_error("cannot compile the seccomp filter%s%s: %s",
+			   why ? " at " : "", why ? why : "", strerror(-rc));
+		free(s);
+		return CORDON_EXIT_FAILURE;
+	}
+	rc = guard_start();
+	if (rc < 0) {
+		diag_error("cannot start the supervisor: %s", strerror(-rc));
+		return CORDON_EXIT_FAILURE;
+	}
+	sentry_supervise(s);
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/* harness.c - fork-per-test runner; see harness.h. */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+void harness_fail(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "  %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+	_exit(1);
+}
+
+static int harness_selected(int argc, char **argv, const char *name)
+{
+	int i;
+
+	if (argc <= 1)
+		return 1;
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], name))
+			return 1;
+	return 0;
+}
+
+static int harness_run_one(const struct harness_test *t)
+{
+	unsigned limit = t->timeout_s ? t->timeout_s : 30;
+	struct timespec start, now;
+	int status;
+	pid_t pid, r;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		return 0;
+	}
+	if (pid == 0) {
+		/* Own process group so the timeout kills what the test forked. */
+		setpgid(0, 0);
+		alarm(0);
+		t->fn();
+		fflush(NULL);
+		_exit(0);
+	}
+	setpgid(pid, pid);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR) {
+			perror("waitpid");
+			return 0;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((unsigned)(now.tv_sec - start.tv_sec) >= limit) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			fprintf(stderr, "  timed out after %u s\n", limit);
+			return 0;
+		}
+		usleep(2000);
+	}
+	/* Whatever the test left in its group goes with it. */
+	kill(-pid, SIGKILL);
+	if (t->expect_signal) {
+		if (WIFSIGNALED(status) && WTERMSIG(status) == t->expect_signal)
+			return 1;
+		fprintf(stderr, "  expected death by signal %d, got %s %d\n",
+			t->expect_signal,
+			WIFSIGNALED(status) ? "signal" : "exit",
+			WIFSIGNALED(status) ? WTERMSIG(status) :
+					      WEXITSTATUS(status));
+		return 0;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 1;
+	if (WIFSIGNALED(status))
+		fprintf(stderr, "  died of signal %d\n", WTERMSIG(status));
+	return 0;
+}
+
+int harness_main(int argc, char **argv, const struct harness_test *tests,
+		 size_t n)
+{
+	size_t i, passed = 0, failed = 0;
+
+	if (argc == 2 && !strcmp(argv[1], "-l")) {
+		for (i = 0; i < n; i++)
+			printf("%s\n", tests[i].name);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (!harness_selected(argc, argv, tests[i].name))
+			continue;
+		if (harness_run_one(&tests[i])) {
+			printf("ok   %s\n", tests[i].name);
+			passed++;
+		} else {
+			printf("FAIL %s\n", tests[i].name);
+			failed++;
+		}
+		fflush(stdout);
+	}
+	printf("%zu passed, %zu failed\n", passed, failed);
+	return failed || (passed == 0) ? 1 : 0;
+}

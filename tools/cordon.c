@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cordon.c - the command line: `cordon run`, `cordon doctor`,
+ * `cordon policy ...`, `cordon version`. Parses options, builds the effective
+ * zone and hands over to the sentry. Usage errors exit 125 before anything
+ * runs.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "doctor.h"
+#include "platform.h"
+#include "sentry.h"
+
+extern char **environ;
+
+#define CORDON_MAX_ENV 4096
+
+static void cordon_usage(FILE *f)
+{
+	fputs("usage: cordon run [OPTIONS] -- CMD [ARG...]\n"
+	      "       cordon doctor\n"
+	      "       cordon version\n"
+	      "\n"
+	      "run options:\n"
+	      "  -q, --quiet               no stderr line per denial\n"
+	      "  --audit FILE              JSON Lines audit log ('-': stderr)\n"
+	      "  --audit-level LEVEL       denials (default) | all\n"
+	      "  --audit-max SIZE          cap on the audit file (default 64M)\n"
+	      "  --keep-going              when CMD exits, wait for the rest of its tree\n"
+	      "  --grace DURATION          SIGINT/SIGTERM: time before SIGKILL (default 5s)\n"
+	      "  --env-clear               start CMD with an empty environment\n"
+	      "  --env KEY[=VALUE]         pass KEY through, or set it (repeatable)\n"
+	      "  --platform unotify|auto   where syscall stops come from (default auto)\n"
+	      "  --no-landlock             do not enter a Landlock domain\n"
+	      "\n"
+	      "exit status: CMD's own; 128+N if it died of signal N; 124 a limit\n"
+	      "killed it; 125 cordon failed; 126 CMD not executable; 127 not found.\n",
+	      f);
+}
+
+/* "5s", "250ms", "2m", "1h", or plain seconds. Return: 0 or -EINVAL. */
+static int cordon_parse_duration_ms(const char *s, unsigned *out)
+{
+	unsigned long long v, mult = 1000;
+	char *end;
+
+	if (!*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	if (!strcmp(end, "ms"))
+		mult = 1;
+	else if (!strcmp(end, "s") || !*end)
+		mult = 1000;
+	else if (!strcmp(end, "m"))
+		mult = 60000;
+	else if (!strcmp(end, "h"))
+		mult = 3600000;
+	else
+		return -EINVAL;
+	if (v > 0xffffffffULL / mult)
+		return -EINVAL;
+	*out = (unsigned)(v * mult);
+	return 0;
+}
+
+static int cordon_parse_size(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	unsigned shift = 0;
+	char *end;
+
+	if (!*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	if (!strcmp(end, "K"))
+		shift = 10;
+	else if (!strcmp(end, "M"))
+		shift = 20;
+	else if (!strcmp(end, "G"))
+		shift = 30;
+	else if (*end)
+		return -EINVAL;
+	if (shift && v > (~0ULL >> shift))
+		return -EINVAL;
+	*out = v << shift;
+	return 0;
+}
+
+struct cordon_env {
+	char *kv[CORDON_MAX_ENV + 1];
+	size_t n;
+};
+
+static void cordon_env_set(struct cordon_env *e, const char *kv)
+{
+	size_t klen = strcspn(kv, "=");
+	size_t i;
+
+	for (i = 0; i < e->n; i++) {
+		if (!strncmp(e->kv[i], kv, klen) && e->kv[i][klen] == '=') {
+			e->kv[i] = (char *)kv;
+			return;
+		}
+	}
+	if (e->n >= CORDON_MAX_ENV)
+		diag_fatal(CORDON_EXIT_FAILURE, "too many environment variables");
+	e->kv[e->n++] = (char *)kv;
+	e->kv[e->n] = NULL;
+}
+
+/* --env KEY (pass through) or KEY=VALUE (set). */
+static void cordon_env_option(struct cordon_env *e, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char *kv;
+
+	if (eq == arg || !*arg)
+		diag_fatal(CORDON_EXIT_FAILURE,
+			   "--env %s: expected KEY or KEY=VALUE", arg);
+	if (eq) {
+		cordon_env_set(e, arg);
+		return;
+	}
+	if (!getenv(arg))
+		return; /* passing through what is not there: nothing */
+	if (asprintf(&kv, "%s=%s", arg, getenv(arg)) < 0)
+		diag_fatal(CORDON_EXIT_FAILURE, "out of memory");
+	cordon_env_set(e, kv);
+}
+
+enum cordon_opt {
+	CORDON_OPT_AUDIT = 256,
+	CORDON_OPT_AUDIT_LEVEL,
+	CORDON_OPT_AUDIT_MAX,
+	CORDON_OPT_KEEP_GOING,
+	CORDON_OPT_GRACE,
+	CORDON_OPT_ENV_CLEAR,
+	CORDON_OPT_ENV,
+	CORDON_OPT_PLATFORM,
+	CORDON_OPT_NO_LANDLOCK,
+};
+
+static int cordon_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "audit", required_argument, NULL, CORDON_OPT_AUDIT },
+		{ "audit-level", required_argument, NULL,
+		  CORDON_OPT_AUDIT_LEVEL },
+		{ "audit-max", required_argument, NULL, CORDON_OPT_AUDIT_MAX },
+		{ "keep-going", no_argument, NULL, CORDON_OPT_KEEP_GOING },
+		{ "grace", required_argument, NULL, CORDON_OPT_GRACE },
+		{ "env-clear", no_argument, NULL, CORDON_OPT_ENV_CLEAR },
+		{ "env", required_argument, NULL, CORDON_OPT_ENV },
+		{ "platform", required_argument, NULL, CORDON_OPT_PLATFORM },
+		{ "no-landlock", no_argument, NULL, CORDON_OPT_NO_LANDLOCK },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sentry_opts o = {
+		.platform = PLATFORM_KIND_UNOTIFY,
+		.audit_max_bytes = 64ULL << 20,
+		.grace_ms = 5000,
+		.landlock = true,
+		.zone_name = "fork-pr",
+	};
+	static struct cordon_env env;
+	const char **env_opts;
+	size_t n_env_opts = 0, i;
+	bool env_clear = false;
+	int c;
+
+	env_opts = calloc((size_t)argc + 1, sizeof(*env_opts));
+	if (!env_opts)
+		diag_fatal(CORDON_EXIT_FAILURE, "out of memory");
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'q':
+			diag_set_quiet(true);
+			break;
+		case 'h':
+			cordon_usage(stdout);
+			exit(0);
+		case CORDON_OPT_AUDIT:
+			o.audit_path = optarg;
+			break;
+		case CORDON_OPT_AUDIT_LEVEL:
+			if (!strcmp(optarg, "all"))
+				o.audit_level = SENTRY_AUDIT_LEVEL_ALL;
+			else if (!strcmp(optarg, "denials"))
+				o.audit_level = SENTRY_AUDIT_LEVEL_DENIALS;
+			else
+				diag_fatal(CORDON_EXIT_FAILURE,
+					   "--audit-level %s: expected denials or all",
+					   optarg);
+			break;
+		case CORDON_OPT_AUDIT_MAX:
+			if (cordon_parse_size(optarg, &o.audit_max_bytes) ||
+			    o.audit_max_bytes < 4096)
+				diag_fatal(CORDON_EXIT_FAILURE,
+					   "--audit-max %s: expected a size of at least 4K, e.g. 64M",
+					   optarg);
+			break;
+		case CORDON_OPT_KEEP_GOING:
+			o.keep_going = true;
+			break;
+		case CORDON_OPT_GRACE:
+			if (cordon_parse_duration_ms(optarg, &o.grace_ms))
+				diag_fatal(CORDON_EXIT_FAILURE,
+					   "--grace %s: expected a duration such as 5s or 500ms",
+					   optarg);
+			break;
+		case CORDON_OPT_ENV_CLEAR:
+			env_clear = true;
+			break;
+		case CORDON_OPT_ENV:
+			env_opts[n_env_opts++] = optarg;
+			break;
+		case CORDON_OPT_PLATFORM:
+			if (strcmp(optarg, "unotify") && strcmp(optarg, "auto"))
+				diag_fatal(CORDON_EXIT_FAILURE,
+					   "--platform %s: expected unotify or auto (ptrace is not built yet)",
+					   optarg);
+			break;
+		case CORDON_OPT_NO_LANDLOCK:
+			o.landlock = false;
+			break;
+		default:
+			cordon_usage(stderr);
+			exit(CORDON_EXIT_FAILURE);
+		}
+	}
+	if (optind >= argc) {
+		diag_error("run: no command given");
+		cordon_usage(stderr);
+		return CORDON_EXIT_FAILURE;
+	}
+	if (!env_clear)
+		for (i = 0; environ[i]; i++)
+			cordon_env_set(&env, environ[i]);
+	for (i = 0; i < n_env_opts; i++)
+		cordon_env_option(&env, env_opts[i]);
+	env.kv[env.n] = NULL;
+	o.argv = argv + optind;
+	o.envp = env.kv;
+	return sentry_run(&o);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		cordon_usage(stderr);
+		return CORDON_EXIT_FAILURE;
+	}
+	if (!strcmp(argv[1], "run"))
+		return cordon_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "doctor"))
+		return doctor_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+		printf("cordon %s\n", CORDON_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "-h")) {
+		cordon_usage(stdout);
+		return 0;
+	}
+	diag_error("unknown command '%s'", argv[1]);
+	cordon_usage(stderr);
+	return CORDON_EXIT_FAILURE;
+}

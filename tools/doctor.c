@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * doctor.c - `cordon doctor`. Every line comes from trying the feature on
+ * this kernel (platform_probe() forks a child that installs a filter and
+ * exercises the listener) or from reading the sysctl that governs it; never
+ * from the kernel version number.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "doctor.h"
+#include "platform.h"
+#include "sentry.h"
+
+enum doctor_level {
+	DOCTOR_LEVEL_OK,
+	DOCTOR_LEVEL_FALLBACK, /* works, slower or with less */
+	DOCTOR_LEVEL_MISSING,  /* a guarantee does not hold */
+};
+
+static int doctor_failures;
+
+static void doctor_line(enum doctor_level lvl, const char *what,
+			const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void doctor_line(enum doctor_level lvl, const char *what,
+			const char *fmt, ...)
+{
+	static const char *const tag[] = { "ok     ", "reduced", "MISSING" };
+	va_list ap;
+
+	printf("%s  %-28s ", tag[lvl], what);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	if (lvl == DOCTOR_LEVEL_MISSING)
+		doctor_failures++;
+}
+
+static int doctor_read_int(const char *path, int *out)
+{
+	struct dynbuf b;
+	int rc = fd_read_file(path, &b, 64);
+
+	if (rc < 0)
+		return rc;
+	*out = b.data ? atoi(b.data) : 0;
+	dynbuf_free(&b);
+	return 0;
+}
+
+int doctor_main(int argc, char **argv)
+{
+	struct platform_features f;
+	struct filter_prog prog;
+	struct utsname u;
+	int v, rc;
+
+	(void)argc;
+	(void)argv;
+	uname(&u);
+	printf("cordon %s on Linux %s (%s)\n\n", CORDON_VERSION, u.release,
+	       u.machine);
+	rc = platform_probe(&f);
+	if (rc < 0) {
+		printf("the probe could not run: %s\n", strerror(-rc));
+		return 1;
+	}
+	if (f.unotify)
+		doctor_line(DOCTOR_LEVEL_OK, "seccomp user notification",
+			    "platform unotify");
+	else
+		doctor_line(DOCTOR_LEVEL_MISSING, "seccomp user notification",
+			    "%s", f.detail);
+	doctor_line(f.pidfd_getfd ? DOCTOR_LEVEL_OK : DOCTOR_LEVEL_MISSING,
+		    "pidfd_getfd", f.pidfd_getfd ?
+		    "takes the listener and job sockets" : "%s", f.detail);
+	doctor_line(f.addfd ? DOCTOR_LEVEL_OK : DOCTOR_LEVEL_MISSING,
+		    "SECCOMP_IOCTL_NOTIF_ADDFD", f.addfd ?
+		    "installs fds into the job" : "not available");
+	doctor_line(f.addfd_send ? DOCTOR_LEVEL_OK : DOCTOR_LEVEL_FALLBACK,
+		    "SECCOMP_ADDFD_FLAG_SEND", f.addfd_send ?
+		    "atomic install-and-answer" :
+		    "fallback: ADDFD then a separate answer");
+	doctor_line(f.sync_wake_up ? DOCTOR_LEVEL_OK : DOCTOR_LEVEL_FALLBACK,
+		    "SYNC_WAKE_UP", f.sync_wake_up ?
+		    "answered calls wake on the answering CPU" :
+		    "fallback: cross-CPU wake-ups make notified calls slower");
+	doctor_line(f.wait_killable_recv ? DOCTOR_LEVEL_OK :
+					   DOCTOR_LEVEL_FALLBACK,
+		    "WAIT_KILLABLE_RECV", f.wait_killable_recv ?
+		    "a received call is not restarted by signals" :
+		    "fallback: signals may restart a pending call");
+	if (f.landlock_abi >= 6)
+		doctor_line(DOCTOR_LEVEL_OK, "Landlock",
+			    "ABI %d: signal and abstract-socket scoping; no ptrace of outside processes",
+			    f.landlock_abi);
+	else
+		doctor_line(DOCTOR_LEVEL_MISSING, "Landlock",
+			    "ABI %d (< 6): the job can signal and ptrace same-user processes outside it",
+			    f.landlock_abi);
+	rc = filter_compile(NULL, 0, &prog, NULL);
+	if (rc == 0) {
+		doctor_line(DOCTOR_LEVEL_OK, "seccomp filter",
+			    "%u instructions, xxh3 %016llx, %zu syscalls classified",
+			    prog.prog.len, (unsigned long long)prog.digest,
+			    syscall_table_size());
+		filter_prog_free(&prog);
+	} else {
+		doctor_line(DOCTOR_LEVEL_MISSING, "seccomp filter",
+			    "does not compile: %s", strerror(-rc));
+	}
+	if (doctor_read_int("/proc/sys/kernel/io_uring_disabled", &v) == 0)
+		doctor_line(DOCTOR_LEVEL_OK, "io_uring",
+			    "kernel.io_uring_disabled=%d; refused by cordon's filter either way",
+			    v);
+	else
+		doctor_line(DOCTOR_LEVEL_OK, "io_uring",
+			    "no sysctl; refused by cordon's filter");
+	if (doctor_read_int("/proc/sys/kernel/yama/ptrace_scope", &v) == 0)
+		doctor_line(v >= 2 && !f.pidfd_getfd ? DOCTOR_LEVEL_MISSING :
+						       DOCTOR_LEVEL_OK,
+			    "yama ptrace_scope", "%d%s", v,
+			    v >= 2 ? " (cordon needs pidfd_getfd on its own children)" :
+				     "");
+	else
+		doctor_line(DOCTOR_LEVEL_OK, "yama ptrace_scope",
+			    "Yama not present");
+	if (geteuid() == 0)
+		doctor_line(DOCTOR_LEVEL_MISSING, "unprivileged",
+			    "running as root: the job would keep root's powers over the host; run cordon as an ordinary user");
+	else
+		doctor_line(DOCTOR_LEVEL_OK, "unprivileged", "uid %d",
+			    (int)geteuid());
+	putchar('\n');
+	if (doctor_failures) {
+		printf("cordon cannot enforce all of its guarantees here (%d missing)\n",
+		       doctor_failures);
+		return 1;
+	}
+	printf("cordon can enforce its guarantees here\n");
+	return 0;
+}
