@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* harness.c - fork-per-test runner; see harness.h. */
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
@@ -21,6 +23,26 @@ void harness_fail(const char *file, int line, const char *fmt, ...)
 	fputc('\n', stderr);
 	fflush(stderr);
 	_exit(1);
+}
+
+void harness_drop_root(void)
+{
+	const char *name = getenv("CORDON_TEST_USER");
+	struct passwd *pw;
+	uid_t uid = 65534;
+	gid_t gid = 65534;
+
+	if (geteuid() != 0)
+		return;
+	pw = getpwnam(name ? name : "cordontest");
+	if (pw) {
+		uid = pw->pw_uid;
+		gid = pw->pw_gid;
+	}
+	if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
+	    setresuid(uid, uid, uid) < 0 || geteuid() == 0)
+		harness_fail(__FILE__, __LINE__, "cannot drop root: %s",
+			     strerror(errno));
 }
 
 static int harness_selected(int argc, char **argv, const char *name)

@@ -42,6 +42,13 @@ struct harness_test {
 int harness_main(int argc, char **argv, const struct harness_test *tests,
 		 size_t n);
 
+/**
+ * harness_drop_root() - when running as root, become the unprivileged test
+ * user (CORDON_TEST_USER, default "cordontest", else nobody) for the rest of
+ * the test: no test may pass only because it ran as root. No-op otherwise.
+ */
+void harness_drop_root(void);
+
 /** harness_fail() - report a failed check and end the test's child. */
 void harness_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4), noreturn));

@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_filter.c - the compiled filter, installed for real in a forked child
+ * (as the unprivileged test user), refuses what it must in the kernel:
+ * non-native ABIs die, bypasses fail with their errno, namespace flags on
+ * clone fail, unknown numbers get ENOSYS, ordinary calls pass. Installed
+ * without a listener, so notified calls answer ENOSYS here; the supervisor's
+ * answers are tested in test_platform.c and the integration tests.
+ */
+#include <errno.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "harness.h"
+#include "sentry.h"
+
+static void filter_install(const struct syscall_override *ov, size_t n)
+{
+	struct filter_prog f;
+	const char *why;
+
+	harness_drop_root();
+	CHECK_EQ(filter_compile(ov, n, &f, &why), 0);
+	CHECK(f.prog.len > 10);
+	CHECK_EQ(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), 0);
+	CHECK_EQ(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &f.prog), 0);
+}
+
+#define CHECK_ERRNO(call, e)                                                   \
+	do {                                                                   \
+		errno = 0;                                                     \
+		long check_rc_ = (long)(call);                                 \
+		CHECK_MSG(check_rc_ == -1 && errno == (e),                     \
+			  "%s: rc %ld errno %d, want errno %d", #call,         \
+			  check_rc_, errno, (e));                              \
+	} while (0)
+
+static void test_int80_killed(void)
+{
+	long ret;
+
+	filter_install(NULL, 0);
+	__asm__ volatile("int $0x80" : "=a"(ret) : "a"(20L) : "memory");
+	/* Reaching here means the i386 ABI got through. */
+	harness_fail(__FILE__, __LINE__, "int 0x80 getpid returned %ld", ret);
+}
+
+static void test_x32_killed(void)
+{
+	long ret;
+
+	filter_install(NULL, 0);
+	ret = syscall(0x40000000L | SYS_getpid);
+	harness_fail(__FILE__, __LINE__, "x32 getpid returned %ld", ret);
+}
+
+static void test_native_allowed(void)
+{
+	filter_install(NULL, 0);
+	CHECK(syscall(SYS_getpid) == getpid());
+	CHECK(syscall(SYS_getppid) > 0);
+	CHECK_EQ(write(-1, "", 0), -1); /* EBADF from the kernel, not us */
+	CHECK_EQ(errno, EBADF);
+}
+
+static void test_bypasses_refused(void)
+{
+	char params[128] = { 0 };
+
+	filter_install(NULL, 0);
+	CHECK_ERRNO(syscall(SYS_io_uring_setup, 4, params), ENOSYS);
+	CHECK_ERRNO(syscall(SYS_io_uring_enter, 0, 0, 0, 0, 0, 0), ENOSYS);
+	CHECK_ERRNO(syscall(SYS_io_uring_register, 0, 0, 0, 0), ENOSYS);
+	CHECK_ERRNO(syscall(SYS_bpf, 0, 0, 0), EPERM);
+	CHECK_ERRNO(syscall(SYS_perf_event_open, params, 0, -1, -1, 0), EACCES);
+	CHECK_ERRNO(syscall(SYS_userfaultfd, 0), EPERM);
+	CHECK_ERRNO(syscall(SYS_keyctl, 0, 0, 0, 0, 0), ENOSYS);
+	CHECK_ERRNO(syscall(SYS_add_key, "user", "x", "y", 1, 0), ENOSYS);
+	CHECK_ERRNO(syscall(SYS_request_key, "user", "x", 0, 0), ENOSYS);
+	CHECK_ERRNO(syscall(SYS_kexec_load, 0, 0, 0, 0), EPERM);
+	CHECK_ERRNO(syscall(SYS_init_module, 0, 0, ""), EPERM);
+	CHECK_ERRNO(syscall(SYS_finit_module, -1, "", 0), EPERM);
+	CHECK_ERRNO(syscall(SYS_delete_module, "x", 0), EPERM);
+	CHECK_ERRNO(syscall(SYS_mount, "none", "/tmp", "tmpfs", 0, 0), EPERM);
+	CHECK_ERRNO(syscall(SYS_umount2, "/tmp", 0), EPERM);
+	CHECK_ERRNO(syscall(SYS_pivot_root, "/", "/"), EPERM);
+	CHECK_ERRNO(syscall(SYS_fsopen, "tmpfs", 0), EPERM);
+	CHECK_ERRNO(syscall(SYS_fsmount, -1, 0, 0), EPERM);
+	CHECK_ERRNO(syscall(SYS_move_mount, -1, "", -1, "", 0), EPERM);
+	CHECK_ERRNO(syscall(SYS_open_tree, -1, "/", 0), EPERM);
+	CHECK_ERRNO(syscall(SYS_unshare, CLONE_NEWUSER), EPERM);
+	CHECK_ERRNO(syscall(SYS_unshare, CLONE_NEWNET), EPERM);
+	CHECK_ERRNO(syscall(SYS_setns, 0, 0), EPERM);
+	CHECK_ERRNO(syscall(SYS_acct, 0), EPERM);
+	CHECK_ERRNO(syscall(SYS_swapon, "/x", 0), EPERM);
+	CHECK_ERRNO(syscall(SYS_swapoff, "/x"), EPERM);
+	CHECK_ERRNO(syscall(SYS_reboot, 0, 0, 0, 0), EPERM);
+	CHECK_ERRNO(syscall(SYS_syslog, 3, params, 10), EPERM);
+	CHECK_ERRNO(syscall(SYS_vhangup), EPERM);
+	CHECK_ERRNO(syscall(SYS_quotactl, 0, 0, 0, 0), EPERM);
+	CHECK_ERRNO(syscall(SYS_lookup_dcookie, 0, 0, 0), ENOSYS);
+}
+
+static void test_clone_namespaces(void)
+{
+	static const unsigned long ns[] = {
+		CLONE_NEWNS,  CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
+		CLONE_NEWUSER, CLONE_NEWPID,   CLONE_NEWNET,
+	};
+	size_t i;
+	long pid;
+	int st;
+
+	filter_install(NULL, 0);
+	for (i = 0; i < ARRAY_SIZE(ns); i++)
+		CHECK_ERRNO(syscall(SYS_clone, ns[i] | SIGCHLD, 0, 0, 0, 0),
+			    EPERM);
+	/* High garbage bits do not hide a namespace flag. */
+	CHECK_ERRNO(syscall(SYS_clone, 0xffff000000000000UL | CLONE_NEWUSER |
+					   SIGCHLD, 0, 0, 0, 0),
+		    EPERM);
+	/* clone3 keeps flags in memory: ENOSYS so libc falls back. */
+	CHECK_ERRNO(syscall(SYS_clone3, NULL, 0), ENOSYS);
+	/* Plain fork through clone still works. */
+	pid = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+	if (pid == 0)
+		_exit(7);
+	CHECK(pid > 0);
+	CHECK_EQ(waitpid((pid_t)pid, &st, 0), pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 7);
+}
+
+static void test_seccomp_listener_refused(void)
+{
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = { .len = 1, .filter = &allow };
+
+	filter_install(NULL, 0);
+	CHECK_ERRNO(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+			    SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog),
+		    EPERM);
+	CHECK_ERRNO(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+			    SECCOMP_FILTER_FLAG_NEW_LISTENER |
+				    SECCOMP_FILTER_FLAG_TSYNC,
+			    &prog),
+		    EPERM);
+	/* Stacking a plain filter is the job's own business. */
+	CHECK_EQ(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog), 0);
+}
+
+static void test_unknown_enosys(void)
+{
+	filter_install(NULL, 0);
+	CHECK_ERRNO(syscall(1000), ENOSYS);
+	CHECK_ERRNO(syscall(470), ENOSYS);
+	CHECK_ERRNO(syscall(0x3fffffffL), ENOSYS);
+}
+
+static void test_override_errno(void)
+{
+	const struct syscall_override ov[] = {
+		{ .name = "getppid", .cls = SYSCALL_CLASS_ERRNO, .err = EACCES },
+	};
+
+	filter_install(ov, ARRAY_SIZE(ov));
+	CHECK_ERRNO(syscall(SYS_getppid), EACCES);
+	CHECK(syscall(SYS_getpid) > 0);
+}
+
+static void test_override_validation(void)
+{
+	const struct syscall_override locked[] = {
+		{ .name = "io_uring_setup", .cls = SYSCALL_CLASS_ALLOW },
+	};
+	const struct syscall_override mediated[] = {
+		{ .name = "execve", .cls = SYSCALL_CLASS_ALLOW },
+	};
+	const struct syscall_override unknown[] = {
+		{ .name = "frobnicate", .cls = SYSCALL_CLASS_ERRNO, .err = 1 },
+	};
+	const struct syscall_override hygiene[] = {
+		{ .name = "syslog", .cls = SYSCALL_CLASS_ALLOW },
+	};
+	struct filter_prog f;
+	const char *why;
+
+	CHECK_EQ(filter_compile(locked, 1, &f, &why), -EPERM);
+	CHECK_STREQ(why, "io_uring_setup");
+	CHECK_EQ(filter_compile(mediated, 1, &f, &why), -EPERM);
+	CHECK_EQ(filter_compile(unknown, 1, &f, &why), -EINVAL);
+	CHECK_STREQ(why, "frobnicate");
+	CHECK_EQ(filter_compile(hygiene, 1, &f, &why), 0);
+	filter_prog_free(&f);
+}
+
+static const struct harness_test tests[] = {
+	HARNESS_TEST_SIGNAL(test_int80_killed, SIGSYS),
+	HARNESS_TEST_SIGNAL(test_x32_killed, SIGSYS),
+	HARNESS_TEST(test_native_allowed),
+	HARNESS_TEST(test_bypasses_refused),
+	HARNESS_TEST(test_clone_namespaces),
+	HARNESS_TEST(test_seccomp_listener_refused),
+	HARNESS_TEST(test_unknown_enosys),
+	HARNESS_TEST(test_override_errno),
+	HARNESS_TEST(test_override_validation),
+};
+
+int main(int argc, char **argv)
+{
+	return harness_main(argc, argv, tests, ARRAY_SIZE(tests));
+}

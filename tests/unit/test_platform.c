@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_platform.c - the unotify platform against the real kernel, with this
+ * test acting as the supervisor: answered values and errnos arrive, fds are
+ * installed, a caller killed while its call is pending does not wedge the
+ * loop, and 200 threads calling at once are all answered. The job is the
+ * probe program under a small hand-written filter (getppid and arch_prctl
+ * notified), run as the unprivileged test user.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "harness.h"
+#include "platform.h"
+
+static struct sock_filter test_code[] = {
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 2, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_arch_prctl, 1, 0),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+};
+
+struct test_job {
+	struct platform *p;
+	struct platform_job job;
+	int out; /* the probe's stdout */
+};
+
+/* Copy the probe where the unprivileged user can run it, then drop root. */
+static const char *test_stage_probe(void)
+{
+	static char path[128];
+	char dir[] = "/tmp/cordon-test-XXXXXX";
+	char cmd[400];
+
+	if (!mkdtemp(dir))
+		harness_fail(__FILE__, __LINE__, "mkdtemp");
+	chmod(dir, 0755);
+	snprintf(path, sizeof(path), "%s/cordon-probe", dir);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s' && chmod 755 '%s'",
+		 CORDON_PROBE_PATH, path, path);
+	CHECK_EQ(system(cmd), 0);
+	harness_drop_root();
+	return path;
+}
+
+static void test_start(struct test_job *t, const char *what)
+{
+	static struct sock_fprog prog = { .len = ARRAY_SIZE(test_code),
+					  .filter = test_code };
+	const char *probe = test_stage_probe();
+	char *argv[] = { (char *)probe, (char *)what, NULL };
+	char *envp[] = { NULL };
+	struct platform_spawn sp = { .argv = argv, .envp = envp,
+				     .filter = &prog, .pdeathsig = SIGKILL };
+	int pipefd[2], saved;
+
+	CHECK_EQ(pipe(pipefd), 0);
+	saved = dup(1);
+	dup2(pipefd[1], 1);
+	close(pipefd[1]);
+	t->p = platform_new(PLATFORM_KIND_UNOTIFY);
+	CHECK(t->p);
+	CHECK_EQ(platform_spawn(t->p, &sp, &t->job), 0);
+	dup2(saved, 1);
+	close(saved);
+	t->out = pipefd[0];
+}
+
+/* The next getppid(); arch_prctl calls (ld.so's TLS set-up) continue. */
+static void test_wait_call(struct test_job *t, struct platform_call *c)
+{
+	struct platform_answer cont = { .kind = PLATFORM_ANSWER_CONTINUE };
+	struct pollfd pfd = { .fd = platform_fd(t->p), .events = POLLIN };
+
+	for (;;) {
+		CHECK_MSG(poll(&pfd, 1, 10000) == 1, "no notification in 10 s");
+		CHECK_EQ(platform_recv(t->p, c), 0);
+		if (c->nr != SYS_arch_prctl)
+			return;
+		CHECK_EQ(platform_answer(t->p, c, &cont), 0);
+	}
+}
+
+static void test_expect_output(struct test_job *t, const char *want)
+{
+	char buf[512];
+	size_t len = 0;
+	ssize_t n;
+	int st;
+
+	CHECK_EQ(waitpid(t->job.pid, &st, 0), t->job.pid);
+	CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0, "probe status 0x%x",
+		  st);
+	while ((n = read(t->out, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	buf[len] = '\0';
+	CHECK_MSG(strstr(buf, want), "probe said \"%s\", want \"%s\"", buf,
+		  want);
+}
+
+static void test_value_emulated(void)
+{
+	struct platform_answer a = { .kind = PLATFORM_ANSWER_VALUE,
+				     .value = 4242 };
+	struct test_job t;
+	struct platform_call c;
+
+	test_start(&t, "getppid");
+	test_wait_call(&t, &c);
+	CHECK_EQ(c.nr, SYS_getppid);
+	CHECK_EQ(c.arch, AUDIT_ARCH_X86_64);
+	CHECK_EQ(platform_call_valid(t.p, &c), 0);
+	CHECK_EQ(platform_answer(t.p, &c, &a), 0);
+	/* Exactly once: a second answer to the same call is refused. */
+	CHECK(platform_answer(t.p, &c, &a) < 0);
+	test_expect_output(&t, "getppid: ok 4242");
+}
+
+static void test_errno_emulated(void)
+{
+	struct platform_answer a = { .kind = PLATFORM_ANSWER_ERRNO,
+				     .err = EACCES };
+	struct test_job t;
+	struct platform_call c;
+
+	test_start(&t, "getppid");
+	test_wait_call(&t, &c);
+	CHECK_EQ(platform_answer(t.p, &c, &a), 0);
+	test_expect_output(&t, "getppid: errno EACCES");
+}
+
+static void test_fd_installed(void)
+{
+	struct test_job t;
+	struct platform_call c;
+	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	test_start(&t, "getppid-fd");
+	test_wait_call(&t, &c);
+	CHECK(platform_put_fd(t.p, &c, devnull, true) >= 3);
+	/* FD_CLOEXEC (1) was asked for and must be set in the job. */
+	test_expect_output(&t, "getppid-fd: ok 1");
+}
+
+static void test_killed_caller_does_not_wedge(void)
+{
+	struct platform_answer a = { .kind = PLATFORM_ANSWER_VALUE,
+				     .value = 99 };
+	struct test_job t;
+	struct platform_call c;
+
+	test_start(&t, "getppid2");
+	test_wait_call(&t, &c); /* the child's call */
+	CHECK(c.tid != t.job.pid);
+	CHECK_EQ(kill(c.tid, SIGKILL), 0);
+	/* Wait for the kill to land: the call must turn invalid. */
+	for (int i = 0; i < 1000 && platform_call_valid(t.p, &c) == 0; i++)
+		usleep(1000);
+	CHECK_EQ(platform_call_valid(t.p, &c), -ENOENT);
+	CHECK_EQ(platform_answer(t.p, &c, &a), -ENOENT);
+	/* The loop goes on: the parent's call is received and answered. */
+	test_wait_call(&t, &c);
+	CHECK_EQ(c.tid, t.job.pid);
+	CHECK_EQ(platform_answer(t.p, &c, &a), 0);
+	test_expect_output(&t, "getppid2: ok 99");
+}
+
+static void test_200_threads_answered(void)
+{
+	struct platform_answer a = { .kind = PLATFORM_ANSWER_CONTINUE };
+	struct pollfd pfd;
+	struct test_job t;
+	int answered = 0;
+
+	test_start(&t, "threads");
+	pfd.fd = platform_fd(t.p);
+	pfd.events = POLLIN;
+	/* Serve until no task of the job uses the filter any more. */
+	for (;;) {
+		struct platform_call c;
+		int r = poll(&pfd, 1, 10000);
+
+		CHECK_MSG(r == 1, "stalled after %d answers", answered);
+		if (pfd.revents & POLLIN) {
+			if (platform_recv(t.p, &c) == 0 &&
+			    platform_answer(t.p, &c, &a) == 0)
+				answered++;
+			continue;
+		}
+		if (pfd.revents & POLLHUP)
+			break;
+	}
+	CHECK(answered >= 200);
+	test_expect_output(&t, "threads: 200 answered, 0 failed");
+}
+
+static const struct harness_test tests[] = {
+	HARNESS_TEST(test_value_emulated),
+	HARNESS_TEST(test_errno_emulated),
+	HARNESS_TEST(test_fd_installed),
+	HARNESS_TEST(test_killed_caller_does_not_wedge),
+	HARNESS_TEST(test_200_threads_answered),
+};
+
+int main(int argc, char **argv)
+{
+	return harness_main(argc, argv, tests, ARRAY_SIZE(tests));
+}
