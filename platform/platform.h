@@ -61,13 +61,15 @@ int platform_landlock_abi(void);
 
 /**
  * struct platform_spawn - how to start the job.
- * @argv, @envp:     passed to execvpe() in the child; borrowed.
+ * @path:            the file to execute (already resolved against PATH).
+ * @argv, @envp:     passed to execve() in the child; borrowed.
  * @filter:          the compiled seccomp program; borrowed.
  * @landlock_scope:  Landlock scope bits (KCOMPAT_LANDLOCK_SCOPE_*) to apply
  *                   before the filter; 0 for none.
  * @pdeathsig:       signal the first job process gets if the supervisor dies.
  */
 struct platform_spawn {
+	const char *path;
 	char *const *argv;
 	char *const *envp;
 	const struct sock_fprog *filter;

@@ -204,7 +204,11 @@ static void unotify_child(const struct platform_spawn *s, int report, int go,
 		_exit(CORDON_EXIT_FAILURE);
 	close(go);
 	close((int)fd);
-	execvpe(s->argv[0], s->argv, s->envp);
+	/*
+	 * @path holds a '/', so execvpe() does not search; it only adds the
+	 * /bin/sh fallback for scripts without a #! line, as shells do.
+	 */
+	execvpe(s->path, s->argv, s->envp);
 	unotify_child_fail(report, PLATFORM_SPAWN_STAGE_EXEC, errno);
 }
 

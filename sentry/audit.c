@@ -123,7 +123,7 @@ void audit_commit(struct audit *a, struct jsonw *w, uint64_t key,
 	jsonw_free(w);
 }
 
-void audit_close(struct audit *a)
+void audit_flush_repeats(struct audit *a)
 {
 	size_t i;
 
@@ -133,6 +133,11 @@ void audit_close(struct audit *a)
 		if (k->used && k->count > k->written_at)
 			audit_repeat_record(a, k);
 	}
+}
+
+void audit_close(struct audit *a)
+{
+	audit_flush_repeats(a);
 	if (a->out && !a->out_is_stderr)
 		fclose(a->out);
 	a->out = NULL;

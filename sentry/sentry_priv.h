@@ -81,6 +81,8 @@ struct audit {
 /** audit_open() - open @path ("-": stderr, NULL: none). Return: 0/-errno. */
 int audit_open(struct audit *a, const char *path, uint64_t max_bytes,
 	       enum sentry_audit_level level);
+/** audit_flush_repeats() - write the repeat tallies still pending. */
+void audit_flush_repeats(struct audit *a);
 /** audit_close() - write the repeat tallies still pending, close. */
 void audit_close(struct audit *a);
 
@@ -182,6 +184,7 @@ enum sentry_stop {
 
 struct sentry {
 	const struct sentry_opts *o;
+	char path[4096];          /* the resolved file to execute */
 	struct platform *plat;
 	struct platform_job job;
 	struct filter_prog filter;

@@ -29,6 +29,7 @@
 #include <sys/timerfd.h>
 #include <sys/utsname.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -456,6 +457,8 @@ static void sentry_summary(struct sentry *s, int code, const char *why)
 	struct jsonw w;
 
 	getrusage(RUSAGE_CHILDREN, &ru);
+	/* The summary is the last record: tallies go before it. */
+	audit_flush_repeats(&s->audit);
 	audit_begin(&s->audit, &w, "summary");
 	jsonw_key_i64(&w, "exit_status", code);
 	jsonw_key_str(&w, "why", why);
@@ -501,6 +504,7 @@ static const char *sentry_stage_name(int stage)
 static int sentry_setup(struct sentry *s)
 {
 	struct platform_spawn sp = {
+		.path = s->path,
 		.argv = s->o->argv,
 		.envp = s->o->envp,
 		.filter = &s->filter.prog,
@@ -588,6 +592,40 @@ static int __attribute__((noreturn)) sentry_supervise(struct sentry *s)
 	exit(code);
 }
 
+/*
+ * Find the file to run as execvp() would, in the job's own PATH (glibc's
+ * default when it has none). Return: 0, or -ENOENT when no candidate exists
+ * (exit 127 before anything runs). A candidate that exists but cannot be
+ * executed is returned: its exec fails with EACCES, exit 126.
+ */
+static int sentry_resolve(const struct sentry_opts *o, char *out, size_t len)
+{
+	const char *path = "/bin:/usr/bin", *p, *cmd = o->argv[0];
+	size_t i;
+
+	if (strchr(cmd, '/')) {
+		snprintf(out, len, "%s", cmd);
+		return 0;
+	}
+	for (i = 0; o->envp[i]; i++)
+		if (!strncmp(o->envp[i], "PATH=", 5))
+			path = o->envp[i] + 5;
+	for (p = path;; p++) {
+		size_t dlen = strcspn(p, ":");
+		struct stat st;
+
+		/* An empty PATH entry means the current directory. */
+		snprintf(out, len, "%.*s%s%s", (int)dlen, dlen ? p : ".",
+			 "/", cmd);
+		if (stat(out, &st) == 0 && !S_ISDIR(st.st_mode))
+			return 0;
+		p += dlen;
+		if (!*p)
+			break;
+	}
+	return -ENOENT;
+}
+
 int sentry_run(const struct sentry_opts *o)
 {
 	struct sentry *s;
@@ -601,6 +639,11 @@ int sentry_run(const struct sentry_opts *o)
 	}
 	s->o = o;
 	s->job.status_fd = -1;
+	if (sentry_resolve(o, s->path, sizeof(s->path)) < 0) {
+		diag_error("%s: command not found", o->argv[0]);
+		free(s);
+		return CORDON_EXIT_NOTFOUND;
+	}
 	/* Compile before anything runs: a bad override fails here, exit 125. */
 	rc = filter_compile(o->overrides, o->n_overrides, &s->filter, &why);
 	if (rc < 0) {

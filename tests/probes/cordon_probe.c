@@ -93,11 +93,20 @@ static int probe_fds(void)
 	return 0;
 }
 
-/* setsid + double fork; the grandchild writes its pid and sleeps. */
+/*
+ * setsid + double fork; the grandchild writes its pid and sleeps. The first
+ * process waits until the pid is written, so the daemon surely exists when
+ * it exits.
+ */
 static int probe_daemon(const char *pidfile, int secs)
 {
-	pid_t p = fork();
+	int sync[2];
+	char b;
+	pid_t p;
 
+	if (pipe(sync) < 0)
+		return 2;
+	p = fork();
 	if (p < 0)
 		return 2;
 	if (p == 0) {
@@ -114,10 +123,16 @@ static int probe_daemon(const char *pidfile, int secs)
 		}
 		signal(SIGTERM, SIG_IGN);
 		signal(SIGHUP, SIG_IGN);
+		if (write(sync[1], "d", 1) != 1)
+			_exit(1);
+		close(sync[1]);
 		sleep((unsigned)secs);
 		_exit(0);
 	}
+	close(sync[1]);
 	waitpid(p, NULL, 0);
+	if (read(sync[0], &b, 1) != 1)
+		return 1;
 	return 0;
 }
 

@@ -1,0 +1,172 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# run_basics.sh BUILD_DIR - `cordon run` end to end as an unprivileged user:
+# the exit status table, fd hygiene, the environment, the process tree
+# (daemons, stopped processes, kill -9 of cordon, SIGTERM with grace),
+# notified calls from 200 threads, the audit log, and the ABI gate compared
+# with native runs.
+. "$(dirname "$0")/../lib/testlib.sh"
+t_init "$1"
+W=$T_DIR/work
+
+# --- exit status table -----------------------------------------------------
+t_status "exit-own-status" 3 as_user "$CORDON" run -- sh -c 'exit 3'
+t_status "exit-zero" 0 as_user "$CORDON" run -- /bin/true
+t_status "exit-signal-128+N" 137 as_user "$CORDON" run -- sh -c 'kill -9 $$'
+t_status "exit-not-found-127" 127 as_user "$CORDON" run -- no-such-command-xyz
+t_check "not-found-message" 'grep -q "no-such-command-xyz: command not found" "$T_DIR/err"'
+t_status "exit-not-executable-126" 126 as_user "$CORDON" run -- /etc/passwd
+t_status "exit-usage-125" 125 as_user "$CORDON" run --no-such-option -- true
+t_status "exit-no-command-125" 125 as_user "$CORDON" run
+t_status "exit-bad-grace-125" 125 as_user "$CORDON" run --grace soon -- true
+t_status "exit-unknown-subcommand-125" 125 as_user "$CORDON" frobnicate
+
+# --- fds above 2 are not inherited -----------------------------------------
+as_user bash -c "exec 7</etc/passwd 9>/dev/null; '$CORDON' run -- '$PROBE' fds" >"$T_DIR/out" 2>&1
+t_check "fds-not-inherited" 'grep -qx "fds: 0 1 2" "$T_DIR/out"'
+as_user bash -c "exec 7</etc/passwd; '$PROBE' fds" >"$T_DIR/native" 2>&1
+t_check "fds-native-control" 'grep -q "fds: 0 1 2 7" "$T_DIR/native"'
+
+# --- environment -----------------------------------------------------------
+out=$(as_user env SECRET=s3cret KEEP=k "$CORDON" run --env-clear --env KEEP --env NEW=n -- /usr/bin/env)
+t_check "env-clear-keeps-only-asked" '[ "$(echo "$out" | sort | tr '\''\n'\'' '\'' '\'')" = "KEEP=k NEW=n " ]'
+out=$(as_user env SECRET=s3cret "$CORDON" run -- /usr/bin/env)
+t_check "env-passes-through" 'grep -q "SECRET=s3cret" <<<"$out"'
+
+# --- the ABI gate and kernel-refused bypasses, against native --------------
+t_status "int80-native-works" 0 as_user "$PROBE" int80
+t_status "int80-killed-159" 159 as_user "$CORDON" run -- "$PROBE" int80
+t_check "int80-message" 'grep -q "killed by SIGSYS" "$T_DIR/err"'
+t_status "x32-killed-159" 159 as_user "$CORDON" run -- "$PROBE" x32
+as_user "$PROBE" io_uring >"$T_DIR/native" 2>&1
+as_user "$CORDON" run -- "$PROBE" io_uring >"$T_DIR/out" 2>&1
+t_check "io_uring-native-differs" '! grep -q "errno ENOSYS" "$T_DIR/native"'
+t_check "io_uring-enosys" 'grep -q "io_uring: errno ENOSYS" "$T_DIR/out"'
+as_user "$CORDON" run -- "$PROBE" clone-newuser >"$T_DIR/out" 2>&1
+t_check "clone-newuser-eperm" 'grep -q "clone-newuser: errno EPERM" "$T_DIR/out"'
+as_user "$CORDON" run -- "$PROBE" fork >"$T_DIR/out" 2>&1
+t_check "fork-works" 'grep -q "fork: ok 7" "$T_DIR/out"'
+as_user "$CORDON" run -q -- "$PROBE" personality 0x0040000 >"$T_DIR/out" 2>&1
+t_check "personality-denied" 'grep -q "personality: errno EPERM" "$T_DIR/out"'
+as_user "$CORDON" run -- "$PROBE" personality 0xffffffff >"$T_DIR/out" 2>&1
+t_check "personality-query-allowed" 'grep -q "personality: ok" "$T_DIR/out"'
+
+# --- 200 threads making notified calls at once -----------------------------
+t_status "200-threads-answered" 0 as_user "$CORDON" run -- "$PROBE" threads 200
+t_check "200-threads-output" 'grep -q "threads: 200 answered, 0 failed" "$T_DIR/out"'
+
+# --- the process tree ------------------------------------------------------
+rm -f "$W/daemon.pid"
+t_status "daemon-run" 0 as_user "$CORDON" run -- "$PROBE" daemon "$W/daemon.pid" 120
+wait_for_file "$W/daemon.pid" 20
+dpid=$(cat "$W/daemon.pid" 2>/dev/null)
+t_check "daemon-started" '[ -n "$dpid" ]'
+t_check "daemon-does-not-outlive-cordon" '! pid_alive "$dpid" "cordon-probe daemon"'
+
+# kill -9 of cordon leaves nothing behind (daemon, stopped child, plain child)
+rm -f "$W/tree.pids"
+as_user_bg "$CORDON" run -- "$PROBE" tree "$W/tree.pids" 120 >/dev/null 2>&1 &
+cpid=$!
+T_STARTED_PIDS="$T_STARTED_PIDS $cpid"
+wait_for_file "$W/tree.pids" 50
+sleep 0.2
+pids=$(cat "$W/tree.pids" 2>/dev/null)
+t_check "tree-started" '[ "$(echo "$pids" | wc -w)" = 4 ]'
+# $cpid is cordon itself (as_user_bg execs).
+kill -9 "$cpid"
+sleep 1
+left=""
+for p in $pids; do pid_alive "$p" "cordon-probe tree" && left="$left $p"; done
+t_check "kill-9-of-cordon-leaves-no-job-process" '[ -z "$left" ]'
+
+# the supervisor killed from outside: the anchor kills the job, exits 125
+rm -f "$W/tree.pids"
+as_user_bg "$CORDON" run -- "$PROBE" tree "$W/tree.pids" 120 >/dev/null 2>"$T_DIR/err" &
+cpid=$!
+T_STARTED_PIDS="$T_STARTED_PIDS $cpid"
+wait_for_file "$W/tree.pids" 50
+sleep 0.2
+sup=$(cat /proc/$cpid/task/$cpid/children 2>/dev/null | awk '{print $1}')
+pids=$(cat "$W/tree.pids" 2>/dev/null)
+kill -9 "$sup"
+wait "$cpid"
+st=$?
+left=""
+for p in $pids; do pid_alive "$p" "cordon-probe tree" && left="$left $p"; done
+t_check "supervisor-killed-job-killed" '[ -z "$left" ] && [ "$st" = 125 ]'
+
+# SIGTERM to cordon reaches the job; the job's own status comes back
+as_user_bg "$CORDON" run -- sh -c 'trap "exit 42" TERM; sleep 30 & wait' >/dev/null 2>&1 &
+cpid=$!
+T_STARTED_PIDS="$T_STARTED_PIDS $cpid"
+sleep 0.5
+kill -TERM "$cpid"
+wait "$cpid"
+st=$?
+t_check "sigterm-forwarded-to-job" '[ "$st" = 42 ]'
+
+# a job ignoring SIGTERM is killed after --grace
+as_user_bg "$CORDON" run --grace 300ms -- sh -c 'trap "" TERM; sleep 30' >/dev/null 2>&1 &
+cpid=$!
+T_STARTED_PIDS="$T_STARTED_PIDS $cpid"
+sleep 0.5
+start=$(date +%s%N)
+kill -TERM "$cpid"
+wait "$cpid"
+st=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+t_check "grace-then-sigkill" '[ "$st" = 137 ] && [ "$ms" -lt 3000 ]'
+
+# --keep-going waits for the rest of the tree
+out=$(as_user "$CORDON" run --keep-going -- sh -c '(sleep 0.3; echo late) & exit 5')
+st=$?
+t_check "keep-going-waits" '[ "$st" = 5 ] && [ "$out" = late ]'
+out=$(as_user "$CORDON" run -- sh -c '(sleep 0.3; echo late) & exit 5')
+t_check "default-kills-rest" '[ -z "$out" ]'
+
+# --- the audit log ---------------------------------------------------------
+as_user "$CORDON" run -q --audit "$W/audit.jsonl" -- sh -c "'$PROBE' repeat-personality 5000; true" >/dev/null 2>"$T_DIR/err"
+as_user "$CORDON" run -q --audit "$W/sigsys.jsonl" -- "$PROBE" int80 >/dev/null 2>&1
+python3 - "$W/audit.jsonl" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+assert recs[0]["type"] == "header" and recs[-1]["type"] == "summary", recs
+h = recs[0]
+assert h["platform"] == "unotify" and len(h["filter_xxh3"]) == 16
+execs = [r for r in recs if r["type"] == "exec"]
+assert any(r["exe"].endswith("cordon-probe") and len(r["exe_xxh3"]) == 16
+           for r in execs), execs
+dec = [r for r in recs if r["type"] == "decision"]
+assert len(dec) == 1 and dec[0]["decision"] == "deny", dec
+assert dec[0]["zone"] == "fork-pr" and dec[0]["rule"] and dec[0]["syscall"] == "personality"
+reps = [r for r in recs if r["type"] == "repeat"]
+assert reps and max(r["count"] for r in reps) == 5000, reps
+assert len(recs) < 30, len(recs)
+assert recs[-1]["exit_status"] == 0 and recs[-1]["denied_calls"] == 5000
+recs = [json.loads(l) for l in open(sys.argv[1].replace("audit", "sigsys"))]
+assert any(r.get("event") == "killed-by-sigsys" for r in recs), recs
+assert recs[-1]["exit_status"] == 159 and recs[-1]["killed_by_sigsys"] == 1
+PY
+st=$?
+t_check "audit-valid-jsonl" '[ "$st" = 0 ]'
+t_check "quiet-silences-denials" '! grep -q "denied personality" "$T_DIR/err"'
+as_user "$CORDON" run -- "$PROBE" repeat-personality 2000 >/dev/null 2>"$T_DIR/err"
+t_check "denial-lines-summarised" '[ "$(grep -c '\''denied personality'\'' "$T_DIR/err")" -le 5 ]'
+t_check "denial-line-names-zone-and-rule" 'grep -q "denied personality persona=0x40000 (zone fork-pr: personality: only" "$T_DIR/err"'
+
+# --- doctor tells the truth on this kernel ---------------------------------
+as_user "$CORDON" doctor >"$T_DIR/out" 2>&1
+st=$?
+if [ -r /proc/sys/kernel/yama/ptrace_scope ] && [ "$(cat /proc/sys/kernel/yama/ptrace_scope)" -ge 2 ]; then
+	t_check "doctor-reports-missing" '[ "$st" = 1 ]'
+else
+	t_check "doctor-ok-as-user" '[ "$st" = 0 ]'
+fi
+t_check "doctor-lists-features" 'grep -q "SYNC_WAKE_UP" "$T_DIR/out"'
+if [ "$(id -u)" = 0 ]; then
+	"$CORDON" doctor >"$T_DIR/out" 2>&1
+	st=$?
+	t_check "doctor-refuses-root" '[ "$st" = 1 ]'
+fi
+
+t_done

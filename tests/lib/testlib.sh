@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: MIT
+# testlib.sh - shared helpers for cordon's shell integration tests.
+#
+# Source it, then call t_init BUILD_DIR. Binaries are staged into a fresh
+# 0755 temp dir (a CI checkout may sit under a directory the test user
+# cannot traverse). When the suite runs as root, cordon runs as the
+# unprivileged user CORDON_TEST_USER (default cordontest, created if
+# missing): running without root is the point, and no test may pass only
+# because it ran as root. Each check prints "ok NAME" or "FAIL NAME"; t_done
+# prints "N passed, M failed" and sets the exit status.
+
+T_PASS=0
+T_FAIL=0
+T_USER=${CORDON_TEST_USER:-cordontest}
+
+t_init() {
+	local build=$1
+	T_DIR=$(mktemp -d /tmp/cordon-it.XXXXXX)
+	chmod 755 "$T_DIR"
+	mkdir -p "$T_DIR/bin" "$T_DIR/work"
+	cp "$build/tools/cordon" "$build/tests/cordon-probe" "$T_DIR/bin/"
+	chmod 755 "$T_DIR/bin/"*
+	CORDON=$T_DIR/bin/cordon
+	PROBE=$T_DIR/bin/cordon-probe
+	if [ "$(id -u)" = 0 ]; then
+		id "$T_USER" >/dev/null 2>&1 ||
+			useradd -M -s /bin/sh "$T_USER" >/dev/null 2>&1
+		chown "$T_USER" "$T_DIR/work"
+	fi
+	T_STARTED_PIDS=""
+	trap t_cleanup EXIT
+}
+
+t_cleanup() {
+	local p
+	for p in $T_STARTED_PIDS; do
+		kill -9 "$p" 2>/dev/null
+	done
+	rm -rf "$T_DIR"
+}
+
+# as_user CMD... - run CMD as the unprivileged test user (or as is).
+as_user() {
+	if [ "$(id -u)" = 0 ]; then
+		setpriv --reuid="$T_USER" --regid="$T_USER" --init-groups \
+			env -u HOME HOME="$T_DIR/work" "$@"
+	else
+		"$@"
+	fi
+}
+
+# as_user_bg CMD... & - as as_user, but exec'd so that $! is CMD's pid.
+as_user_bg() {
+	if [ "$(id -u)" = 0 ]; then
+		exec setpriv --reuid="$T_USER" --regid="$T_USER" --init-groups \
+			env -u HOME HOME="$T_DIR/work" "$@"
+	else
+		exec "$@"
+	fi
+}
+
+t_ok() { echo "ok   $1"; T_PASS=$((T_PASS + 1)); }
+t_fail() { echo "FAIL $1${2:+: $2}"; T_FAIL=$((T_FAIL + 1)); }
+
+# t_check NAME 'SHELL CONDITION' - pass if the condition (eval'd, so !, &&
+# and || work) succeeds.
+t_check() {
+	local name=$1
+	shift
+	if eval "$*"; then t_ok "$name"; else t_fail "$name" "$*"; fi
+}
+
+# t_status NAME WANT CMD... - pass if CMD exits with status WANT.
+t_status() {
+	local name=$1 want=$2 got
+	shift 2
+	"$@" >"$T_DIR/out" 2>"$T_DIR/err"
+	got=$?
+	if [ "$got" = "$want" ]; then
+		t_ok "$name"
+	else
+		t_fail "$name" "exit $got, want $want; stderr: $(head -c 300 "$T_DIR/err")"
+	fi
+}
+
+# pid_alive PID MARKER - true if PID lives and its cmdline holds MARKER
+# (so a reused pid is never mistaken for the one we are looking for).
+pid_alive() {
+	[ -r "/proc/$1/cmdline" ] &&
+		tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q -- "$2"
+}
+
+# wait_for_file FILE [TENTHS] - wait until FILE is non-empty.
+wait_for_file() {
+	local i n=${2:-50}
+	for i in $(seq "$n"); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+t_done() {
+	echo "$T_PASS passed, $T_FAIL failed"
+	[ "$T_FAIL" = 0 ]
+}
