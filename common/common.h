@@ -36,16 +36,19 @@
  * a job killed by signal N gives 128+N (CORDON_EXIT_SIGNAL_BASE + N).
  */
 #define CORDON_EXIT_TABLE(X)                                                   \
-	X(CORDON_EXIT_LIMIT, 124, "a limit was exceeded and cordon killed the job") \
-	X(CORDON_EXIT_FAILURE, 125, "cordon itself failed: usage, policy or kernel") \
-	X(CORDON_EXIT_NOEXEC, 126, "the command was found but is not executable") \
+	X(CORDON_EXIT_LIMIT, 124,                                              \
+	  "a limit was exceeded and cordon killed the job")                    \
+	X(CORDON_EXIT_FAILURE, 125,                                            \
+	  "cordon itself failed: usage, policy or kernel")                     \
+	X(CORDON_EXIT_NOEXEC, 126,                                             \
+	  "the command was found but is not executable")                       \
 	X(CORDON_EXIT_NOTFOUND, 127, "the command was not found")
 
 enum cordon_exit {
 #define CORDON_EXIT_ENUM(name, value, text) name = value,
 	CORDON_EXIT_TABLE(CORDON_EXIT_ENUM)
 #undef CORDON_EXIT_ENUM
-	CORDON_EXIT_SIGNAL_BASE = 128,
+		CORDON_EXIT_SIGNAL_BASE = 128,
 };
 
 /**
@@ -86,13 +89,14 @@ void diag_fatal(int code, const char *fmt, ...)
  * Capped growable buffer (curl's dynbuf): every buffer has a maximum.
  */
 struct dynbuf {
-	char *data;   /* owned; NUL-terminated when len > 0 */
+	char *data; /* owned; NUL-terminated when len > 0 */
 	size_t len;
 	size_t alloc;
-	size_t max;   /* hard cap on len */
+	size_t max; /* hard cap on len */
 };
 
-/** dynbuf_init() - an empty buffer that will never hold more than @max bytes. */
+/** dynbuf_init() - an empty buffer that will never hold more than @max bytes.
+ */
 void dynbuf_init(struct dynbuf *b, size_t max);
 
 /** dynbuf_free() - release the storage; the buffer may be reused after init. */

@@ -25,8 +25,8 @@ int digest_xxh3_fd(int fd, uint64_t max_bytes, uint64_t *out)
 		return -ENOMEM;
 	XXH3_64bits_reset(st);
 	for (;;) {
-		ssize_t n = EINTR_RETRY(pread(fd, chunk, sizeof(chunk),
-					      (off_t)total));
+		ssize_t n = EINTR_RETRY(
+			pread(fd, chunk, sizeof(chunk), (off_t)total));
 
 		if (n < 0) {
 			rc = -errno;

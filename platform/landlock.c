@@ -23,14 +23,13 @@ int landlock_abi_version(void)
 
 int landlock_scope_self(uint64_t scope, int abi)
 {
-	struct kcompat_landlock_ruleset_attr attr = { .scoped = scope };
+	struct kcompat_landlock_ruleset_attr attr = {.scoped = scope};
 	int fd;
 
 	/* Scoping needs ABI 6; anything older would reject the field. */
 	if (abi < 6)
 		return -EOPNOTSUPP;
-	fd = (int)syscall(__NR_landlock_create_ruleset, &attr, sizeof(attr),
-			  0);
+	fd = (int)syscall(__NR_landlock_create_ruleset, &attr, sizeof(attr), 0);
 	if (fd < 0)
 		return -errno;
 	if (syscall(__NR_landlock_restrict_self, fd, 0) < 0) {

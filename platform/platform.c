@@ -125,10 +125,12 @@ ssize_t platform_read_str(struct platform *p, const struct platform_call *c,
 	if (max == 0)
 		return -ENAMETOOLONG;
 	while (got < max) {
-		/* Never read across a page end: the next page may be unmapped. */
+		/* Never read across a page end: the next page may be unmapped.
+		 */
 		size_t page_left = 4096 - ((addr + got) & 4095);
 		size_t want = max - got < page_left ? max - got : page_left;
-		ssize_t n = platform_read_mem(p, c, addr + got, buf + got, want);
+		ssize_t n =
+			platform_read_mem(p, c, addr + got, buf + got, want);
 		char *nul;
 
 		if (n <= 0)

@@ -97,9 +97,10 @@ struct platform_call {
 };
 
 enum platform_answer_kind {
-	PLATFORM_ANSWER_CONTINUE, /* let the kernel run it: never after reading memory to decide */
-	PLATFORM_ANSWER_VALUE,    /* return @value */
-	PLATFORM_ANSWER_ERRNO,    /* fail with @err */
+	PLATFORM_ANSWER_CONTINUE, /* let the kernel run it: never after reading
+				     memory to decide */
+	PLATFORM_ANSWER_VALUE,	  /* return @value */
+	PLATFORM_ANSWER_ERRNO,	  /* fail with @err */
 };
 
 struct platform_answer {

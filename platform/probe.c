@@ -38,7 +38,7 @@ static void probe_child(int report, int go)
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
-	struct sock_fprog prog = { .len = ARRAY_SIZE(code), .filter = code };
+	struct sock_fprog prog = {.len = ARRAY_SIZE(code), .filter = code};
 	unsigned long flags = SECCOMP_FILTER_FLAG_NEW_LISTENER |
 			      SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
 	int msg[2];
@@ -130,9 +130,9 @@ int unotify_probe(struct platform_features *f)
 		goto out_kill;
 	}
 	f->pidfd_getfd = true;
-	f->sync_wake_up = ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
-				(uint64_t)SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) ==
-			  0;
+	f->sync_wake_up =
+		ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+		      (uint64_t)SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) == 0;
 	if (write(go[1], "g", 1) != 1)
 		goto out_kill;
 	{

@@ -23,9 +23,9 @@
 
 ssize_t proc_mem_read(pid_t tid, uint64_t addr, void *buf, size_t len)
 {
-	struct iovec local = { .iov_base = buf, .iov_len = len };
-	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr,
-				.iov_len = len };
+	struct iovec local = {.iov_base = buf, .iov_len = len};
+	struct iovec remote = {.iov_base = (void *)(uintptr_t)addr,
+			       .iov_len = len};
 	ssize_t n;
 
 	n = process_vm_readv(tid, &local, 1, &remote, 1, 0);

@@ -41,7 +41,7 @@
 struct unotify {
 	int listener;
 	struct seccomp_notif_sizes sizes;
-	struct seccomp_notif *req;   /* sizes.seccomp_notif bytes */
+	struct seccomp_notif *req; /* sizes.seccomp_notif bytes */
 	struct seccomp_notif_resp *resp;
 	struct platform_features feat;
 	bool feat_known;
@@ -55,9 +55,9 @@ enum unotify_msg_type {
 /* What the child tells the supervisor on the report pipe. */
 struct unotify_msg {
 	int type;
-	int stage;      /* enum platform_spawn_stage, for FAILED */
-	int err;        /* errno, for FAILED */
-	int fd;         /* listener fd number in the child, for LISTENER */
+	int stage; /* enum platform_spawn_stage, for FAILED */
+	int err;   /* errno, for FAILED */
+	int fd;	   /* listener fd number in the child, for LISTENER */
 	unsigned long flags;
 	int landlock_abi;
 };
@@ -82,12 +82,12 @@ struct unotify *unotify_new(void)
 		return NULL;
 	}
 	/* The kernel may know a larger struct than our headers. */
-	u->req = calloc(1, u->sizes.seccomp_notif > sizeof(*u->req) ?
-				   u->sizes.seccomp_notif :
-				   sizeof(*u->req));
-	u->resp = calloc(1, u->sizes.seccomp_notif_resp > sizeof(*u->resp) ?
-				    u->sizes.seccomp_notif_resp :
-				    sizeof(*u->resp));
+	u->req = calloc(1, u->sizes.seccomp_notif > sizeof(*u->req)
+				   ? u->sizes.seccomp_notif
+				   : sizeof(*u->req));
+	u->resp = calloc(1, u->sizes.seccomp_notif_resp > sizeof(*u->resp)
+				    ? u->sizes.seccomp_notif_resp
+				    : sizeof(*u->resp));
 	if (!u->req || !u->resp) {
 		unotify_free(u);
 		errno = ENOMEM;
@@ -136,14 +136,13 @@ static void unotify_close_others(int keep1, int keep2)
 
 static void unotify_child_fail(int report, int stage, int err)
 {
-	struct unotify_msg m = { .type = UNOTIFY_MSG_FAILED,
-				 .stage = stage,
-				 .err = err };
+	struct unotify_msg m = {
+		.type = UNOTIFY_MSG_FAILED, .stage = stage, .err = err};
 
 	(void)fd_write_all(report, &m, sizeof(m));
 	if (stage == PLATFORM_SPAWN_STAGE_EXEC)
-		_exit(err == ENOENT ? CORDON_EXIT_NOTFOUND :
-				      CORDON_EXIT_NOEXEC);
+		_exit(err == ENOENT ? CORDON_EXIT_NOTFOUND
+				    : CORDON_EXIT_NOEXEC);
 	_exit(CORDON_EXIT_FAILURE);
 }
 
@@ -151,7 +150,7 @@ static void unotify_child_fail(int report, int stage, int err)
 static void unotify_child(const struct platform_spawn *s, int report, int go,
 			  pid_t parent)
 {
-	struct unotify_msg m = { .type = UNOTIFY_MSG_LISTENER };
+	struct unotify_msg m = {.type = UNOTIFY_MSG_LISTENER};
 	sigset_t none;
 	char byte;
 	long fd;
@@ -174,8 +173,8 @@ static void unotify_child(const struct platform_spawn *s, int report, int go,
 		abi = landlock_abi_version();
 		rc = landlock_scope_self(s->landlock_scope, abi);
 		if (rc < 0)
-			unotify_child_fail(report, PLATFORM_SPAWN_STAGE_LANDLOCK,
-					   -rc);
+			unotify_child_fail(report,
+					   PLATFORM_SPAWN_STAGE_LANDLOCK, -rc);
 	}
 	/*
 	 * The supervisor made itself non-dumpable and we inherited that; the
@@ -271,9 +270,9 @@ int unotify_spawn(struct unotify *u, const struct platform_spawn *s,
 		job->pid = pid;
 		job->status_fd = -1;
 		job->pidfd = -1;
-		job->fail_stage = n == (ssize_t)sizeof(m) ?
-					  m.stage :
-					  PLATFORM_SPAWN_STAGE_SETUP;
+		job->fail_stage = n == (ssize_t)sizeof(m)
+					  ? m.stage
+					  : PLATFORM_SPAWN_STAGE_SETUP;
 		goto out_reap;
 	}
 	pidfd = (int)syscall(__NR_pidfd_open, pid, 0);
@@ -289,7 +288,7 @@ int unotify_spawn(struct unotify *u, const struct platform_spawn *s,
 	u->feat.wait_killable_recv =
 		!!(m.flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
 	u->feat.landlock_abi = m.landlock_abi;
-	u->feat.addfd = true; /* 5.9, as pidfd_getfd's successor */
+	u->feat.addfd = true;	   /* 5.9, as pidfd_getfd's successor */
 	u->feat.addfd_send = true; /* tried first; cleared on EINVAL */
 	u->feat_known = true;
 	if (fd_write_all(go[1], "g", 1) < 0) {
@@ -402,7 +401,7 @@ int unotify_put_fd(struct unotify *u, const struct platform_call *c,
 		.srcfd = (uint32_t)local_fd,
 		.newfd_flags = cloexec ? O_CLOEXEC : 0,
 	};
-	struct platform_answer a = { .kind = PLATFORM_ANSWER_VALUE };
+	struct platform_answer a = {.kind = PLATFORM_ANSWER_VALUE};
 	int remote, rc;
 
 	if (u->feat.addfd_send) {

@@ -24,8 +24,8 @@
 /* Every CLONE_NEW* flag clone() accepts (CLONE_NEWTIME is clone3-only). */
 #define FILTER_CLONE_NS_FLAGS                                                  \
 	(0x00020000UL /* CLONE_NEWNS */ | 0x02000000UL /* CLONE_NEWCGROUP */ | \
-	 0x04000000UL /* CLONE_NEWUTS */ | 0x08000000UL /* CLONE_NEWIPC */ |  \
-	 0x10000000UL /* CLONE_NEWUSER */ | 0x20000000UL /* CLONE_NEWPID */ | \
+	 0x04000000UL /* CLONE_NEWUTS */ | 0x08000000UL /* CLONE_NEWIPC */ |   \
+	 0x10000000UL /* CLONE_NEWUSER */ | 0x20000000UL /* CLONE_NEWPID */ |  \
 	 0x40000000UL /* CLONE_NEWNET */)
 #define FILTER_ARCH_SET_FS 0x1002
 #define FILTER_SECCOMP_SET_MODE_FILTER 1
@@ -48,16 +48,15 @@ static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e)
 		for (bit = 1; bit; bit <<= 1) {
 			if (!(FILTER_CLONE_NS_FLAGS & bit))
 				continue;
-			rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), e->nr,
-					      1,
-					      SCMP_A0(SCMP_CMP_MASKED_EQ, bit,
-						      bit));
+			rc = seccomp_rule_add(
+				ctx, SCMP_ACT_ERRNO(EPERM), e->nr, 1,
+				SCMP_A0(SCMP_CMP_MASKED_EQ, bit, bit));
 			if (rc)
 				return rc;
 		}
-		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, e->nr, 1,
-					SCMP_A0(SCMP_CMP_MASKED_EQ,
-						FILTER_CLONE_NS_FLAGS, 0));
+		return seccomp_rule_add(
+			ctx, SCMP_ACT_ALLOW, e->nr, 1,
+			SCMP_A0(SCMP_CMP_MASKED_EQ, FILTER_CLONE_NS_FLAGS, 0));
 	case SYSCALL_RULE_SECCOMP_NO_LISTENER:
 		/*
 		 * A nested listener would let the job answer its own calls
@@ -76,9 +75,9 @@ static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e)
 					      FILTER_SECCOMP_NEW_LISTENER, 0));
 		if (rc)
 			return rc;
-		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, e->nr, 1,
-					SCMP_A0(SCMP_CMP_NE,
-						FILTER_SECCOMP_SET_MODE_FILTER));
+		return seccomp_rule_add(
+			ctx, SCMP_ACT_ALLOW, e->nr, 1,
+			SCMP_A0(SCMP_CMP_NE, FILTER_SECCOMP_SET_MODE_FILTER));
 	case SYSCALL_RULE_ARCH_PRCTL_SET_FS:
 		/* The kernel reads an int: match the low 32 bits. */
 		rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, e->nr, 1,
@@ -86,9 +85,9 @@ static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e)
 					      FILTER_ARCH_SET_FS));
 		if (rc)
 			return rc;
-		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, e->nr, 1,
-					SCMP_A0(SCMP_CMP_NE,
-						FILTER_ARCH_SET_FS));
+		return seccomp_rule_add(
+			ctx, SCMP_ACT_ALLOW, e->nr, 1,
+			SCMP_A0(SCMP_CMP_NE, FILTER_ARCH_SET_FS));
 	}
 	return -EINVAL;
 }

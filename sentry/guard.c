@@ -80,15 +80,16 @@ static void __attribute__((noreturn)) guard_anchor(pid_t sup)
 		if (sup > 0)
 			continue;
 		if (WIFSIGNALED(sup_status)) {
-			diag_error("supervisor died of signal %d; killing the job",
-				   WTERMSIG(sup_status));
+			diag_error(
+				"supervisor died of signal %d; killing the job",
+				WTERMSIG(sup_status));
 			guard_kill_all();
 			exit(CORDON_EXIT_FAILURE);
 		}
 		/* Nothing should be left; make sure of it. */
 		guard_kill_all();
-		exit(WIFEXITED(sup_status) ? WEXITSTATUS(sup_status) :
-					     CORDON_EXIT_FAILURE);
+		exit(WIFEXITED(sup_status) ? WEXITSTATUS(sup_status)
+					   : CORDON_EXIT_FAILURE);
 	}
 }
 

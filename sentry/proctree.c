@@ -42,7 +42,7 @@ struct proctree_node {
 
 static bool proctree_alive(int pidfd)
 {
-	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
 
 	/* A pidfd polls readable once its process has exited. */
 	return poll(&p, 1, 0) == 0;
@@ -152,7 +152,7 @@ static size_t proctree_walk(int sig, bool do_signal)
 
 		/* Our own children: their pids are ours until we reap them. */
 		if (fd >= 0)
-			q[tail++] = (struct proctree_node){ kids[i], fd };
+			q[tail++] = (struct proctree_node){kids[i], fd};
 	}
 	while (head < tail) {
 		struct proctree_node n = q[head++];
@@ -177,7 +177,7 @@ static size_t proctree_walk(int sig, bool do_signal)
 				close(fd);
 				continue;
 			}
-			q[tail++] = (struct proctree_node){ kids[i], fd };
+			q[tail++] = (struct proctree_node){kids[i], fd};
 		}
 		if (do_signal)
 			syscall(__NR_pidfd_send_signal, n.pidfd, sig, NULL, 0);

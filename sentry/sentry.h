@@ -148,7 +148,7 @@ void filter_prog_free(struct filter_prog *f);
 
 enum sentry_audit_level {
 	SENTRY_AUDIT_LEVEL_DENIALS, /* denials and events (default) */
-	SENTRY_AUDIT_LEVEL_ALL,     /* also every allowed notified call */
+	SENTRY_AUDIT_LEVEL_ALL,	    /* also every allowed notified call */
 };
 
 /**

@@ -68,14 +68,14 @@ struct audit_key_slot {
 };
 
 struct audit {
-	FILE *out;          /* NULL: no audit file */
+	FILE *out; /* NULL: no audit file */
 	bool out_is_stderr;
 	uint64_t written;
 	uint64_t max_bytes;
-	uint64_t dropped;   /* records not written because of the cap */
+	uint64_t dropped; /* records not written because of the cap */
 	enum sentry_audit_level level;
 	struct audit_key_slot keys[AUDIT_KEY_SLOTS];
-	uint64_t evicted;   /* repeat counters lost to table pressure */
+	uint64_t evicted; /* repeat counters lost to table pressure */
 };
 
 /** audit_open() - open @path ("-": stderr, NULL: none). Return: 0/-errno. */
@@ -176,15 +176,15 @@ struct sentry_call {
  */
 enum sentry_stop {
 	SENTRY_STOP_NONE,
-	SENTRY_STOP_EXITED,         /* the first process ended */
-	SENTRY_STOP_SIGNAL,         /* cordon got SIGINT/SIGTERM/... */
-	SENTRY_STOP_ANCHOR_DIED,    /* cordon's own process was killed */
-	SENTRY_STOP_INTERNAL,       /* an internal error: fail closed */
+	SENTRY_STOP_EXITED,	 /* the first process ended */
+	SENTRY_STOP_SIGNAL,	 /* cordon got SIGINT/SIGTERM/... */
+	SENTRY_STOP_ANCHOR_DIED, /* cordon's own process was killed */
+	SENTRY_STOP_INTERNAL,	 /* an internal error: fail closed */
 };
 
 struct sentry {
 	const struct sentry_opts *o;
-	char path[4096];          /* the resolved file to execute */
+	char path[4096]; /* the resolved file to execute */
 	struct platform *plat;
 	struct platform_job job;
 	struct filter_prog filter;
@@ -193,8 +193,8 @@ struct sentry {
 	int timerfd;
 	bool notify_open;
 	bool root_reaped;
-	int root_status;          /* wait status of the first process */
-	int exec_fail_stage;      /* -1: exec did not fail */
+	int root_status;     /* wait status of the first process */
+	int exec_fail_stage; /* -1: exec did not fail */
 	int exec_fail_err;
 	enum sentry_stop stop;
 	int stop_signal;
@@ -202,7 +202,7 @@ struct sentry {
 	uint64_t start_ns;
 	uint64_t n_notified;
 	uint64_t n_denied;
-	uint64_t n_sigsys;        /* processes killed by SIGSYS (bad ABI) */
+	uint64_t n_sigsys; /* processes killed by SIGSYS (bad ABI) */
 	size_t peak_procs;
 	struct audit audit;
 	struct exe_id_cache exe_cache;

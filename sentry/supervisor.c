@@ -45,7 +45,7 @@ enum sentry_epoll {
 
 static int sentry_epoll_add(struct sentry *s, int fd, enum sentry_epoll tag)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag };
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = tag};
 
 	return epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
@@ -92,7 +92,7 @@ static pid_t sentry_tgid(pid_t tid)
 static void sentry_record(struct sentry *s, struct sentry_call *c, int exe_fd)
 {
 	char summary[1024], hex[20];
-	struct exe_id id = { .path = "?" };
+	struct exe_id id = {.path = "?"};
 	struct jsonw w;
 	uint64_t key;
 	size_t i;
@@ -187,8 +187,9 @@ static void sentry_serve(struct sentry *s)
 	if (!c.answered) {
 		rc = platform_answer(s->plat, &c.pc, &c.answer);
 		if (rc < 0 && rc != -ENOENT)
-			diag_warning("answering %s failed: %s", c.entry ?
-				     c.entry->name : "?", strerror(-rc));
+			diag_warning("answering %s failed: %s",
+				     c.entry ? c.entry->name : "?",
+				     strerror(-rc));
 	}
 	if (!c.allowed)
 		s->n_denied++;
@@ -210,13 +211,15 @@ static void sentry_note_death(struct sentry *s, pid_t pid, int status)
 	audit_begin(&s->audit, &w, "event");
 	jsonw_key_str(&w, "event", "killed-by-sigsys");
 	jsonw_key_i64(&w, "pid", pid);
-	jsonw_key_str(&w, "why",
-		      "a system call from a non-native ABI (int 0x80 or x32), or SIGSYS sent to it");
+	jsonw_key_str(
+		&w, "why",
+		"a system call from a non-native ABI (int 0x80 or x32), or SIGSYS sent to it");
 	jsonw_key_str(&w, "zone", s->o->zone_name);
 	audit_commit(&s->audit, &w, 0, NULL, false);
 	if (!diag_quiet())
-		diag_note("process %d killed by SIGSYS: cordon kills system calls from non-native ABIs (int 0x80, x32)",
-			  (int)pid);
+		diag_note(
+			"process %d killed by SIGSYS: cordon kills system calls from non-native ABIs (int 0x80, x32)",
+			(int)pid);
 }
 
 static void sentry_reaped(struct sentry *s, pid_t pid, int status)
@@ -280,9 +283,9 @@ static void sentry_on_signal(struct sentry *s, int sig)
 	proctree_signal_tree(sig);
 	{
 		struct itimerspec its = {
-			.it_value = { .tv_sec = s->o->grace_ms / 1000,
-				      .tv_nsec = (long)(s->o->grace_ms % 1000) *
-						 1000000L },
+			.it_value = {.tv_sec = s->o->grace_ms / 1000,
+				     .tv_nsec = (long)(s->o->grace_ms % 1000) *
+						1000000L},
 		};
 
 		timerfd_settime(s->timerfd, 0, &its, NULL);
@@ -345,9 +348,11 @@ static void sentry_loop(struct sentry *s)
 			case SENTRY_EPOLL_NOTIFY:
 				if (evs[i].events & EPOLLIN)
 					sentry_serve(s);
-				else if (evs[i].events & (EPOLLHUP | EPOLLERR)) {
+				else if (evs[i].events &
+					 (EPOLLHUP | EPOLLERR)) {
 					/* No task uses the filter any more. */
-					sentry_epoll_del(s, platform_fd(s->plat));
+					sentry_epoll_del(s,
+							 platform_fd(s->plat));
 					s->notify_open = false;
 				}
 				break;
@@ -434,8 +439,8 @@ static int sentry_exit_code(struct sentry *s, const char **why)
 {
 	if (s->exec_fail_stage >= 0) {
 		*why = "exec failed";
-		return s->exec_fail_err == ENOENT ? CORDON_EXIT_NOTFOUND :
-						     CORDON_EXIT_NOEXEC;
+		return s->exec_fail_err == ENOENT ? CORDON_EXIT_NOTFOUND
+						  : CORDON_EXIT_NOEXEC;
 	}
 	if (s->stop == SENTRY_STOP_ANCHOR_DIED ||
 	    s->stop == SENTRY_STOP_INTERNAL || !s->root_reaped) {
@@ -443,8 +448,8 @@ static int sentry_exit_code(struct sentry *s, const char **why)
 		return CORDON_EXIT_FAILURE;
 	}
 	if (WIFSIGNALED(s->root_status)) {
-		*why = s->stop == SENTRY_STOP_SIGNAL ? "signal to cordon" :
-							"killed by signal";
+		*why = s->stop == SENTRY_STOP_SIGNAL ? "signal to cordon"
+						     : "killed by signal";
 		return CORDON_EXIT_SIGNAL_BASE + WTERMSIG(s->root_status);
 	}
 	*why = s->stop == SENTRY_STOP_SIGNAL ? "signal to cordon" : "exited";
@@ -524,7 +529,8 @@ static int sentry_setup(struct sentry *s)
 	sigaddset(&set, sentry_sig_anchor_died());
 	s->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
-	s->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	s->timerfd =
+		timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (s->sigfd < 0 || s->epfd < 0 || s->timerfd < 0)
 		return -errno;
 	if (s->o->landlock && platform_landlock_abi() >= 6)
@@ -538,8 +544,8 @@ static int sentry_setup(struct sentry *s)
 	}
 	rc = platform_spawn(s->plat, &sp, &s->job);
 	if (rc < 0) {
-		diag_error("%s failed: %s", sentry_stage_name(s->job.fail_stage),
-			   strerror(-rc));
+		diag_error("%s failed: %s",
+			   sentry_stage_name(s->job.fail_stage), strerror(-rc));
 		return rc;
 	}
 	s->notify_open = true;
@@ -581,9 +587,9 @@ static int __attribute__((noreturn)) sentry_supervise(struct sentry *s)
 	code = sentry_exit_code(s, &why);
 	if (s->exec_fail_stage >= 0)
 		diag_error("%s: %s", s->o->argv[0],
-			   s->exec_fail_err == ENOENT ?
-				   "command not found" :
-				   strerror(s->exec_fail_err));
+			   s->exec_fail_err == ENOENT
+				   ? "command not found"
+				   : strerror(s->exec_fail_err));
 	else if (code == CORDON_EXIT_FAILURE)
 		diag_error("job stopped: %s", why);
 	sentry_summary(s, code, why);
@@ -615,8 +621,8 @@ static int sentry_resolve(const struct sentry_opts *o, char *out, size_t len)
 		struct stat st;
 
 		/* An empty PATH entry means the current directory. */
-		snprintf(out, len, "%.*s%s%s", (int)dlen, dlen ? p : ".",
-			 "/", cmd);
+		snprintf(out, len, "%.*s%s%s", (int)dlen, dlen ? p : ".", "/",
+			 cmd);
 		if (stat(out, &st) == 0 && !S_ISDIR(st.st_mode))
 			return 0;
 		p += dlen;

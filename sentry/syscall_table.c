@@ -20,15 +20,36 @@
 
 #include "sentry_priv.h"
 
-#define SC_ALLOW(nr_, name_)                                                   	{ .nr = nr_, .name = #name_, .cls = SYSCALL_CLASS_ALLOW }
-#define SC_ERRNO(nr_, name_, err_)                                             	{ .nr = nr_, .name = #name_, .cls = SYSCALL_CLASS_ERRNO, .err = err_ }
+#define SC_ALLOW(nr_, name_)                                                   \
+	{                                                                      \
+		.nr = nr_, .name = #name_, .cls = SYSCALL_CLASS_ALLOW          \
+	}
+#define SC_ERRNO(nr_, name_, err_)                                             \
+	{                                                                      \
+		.nr = nr_, .name = #name_, .cls = SYSCALL_CLASS_ERRNO,         \
+		.err = err_                                                    \
+	}
 /* Refused in the kernel, and no zone may allow it: a bypass of mediation. */
 #define SC_LOCKED(nr_, name_, err_)                                            \
-	{ .nr = nr_, .name = #name_, .cls = SYSCALL_CLASS_ERRNO, .err = err_,  \
-	  .locked = true }
-#define SC_NOTIFY(nr_, name_, handler_)                                        	{ .nr = nr_, .name = #name_, .cls = SYSCALL_CLASS_NOTIFY,             	  .handler = handler_ }
-#define SC_RULE(nr_, name_, rule_)                                             	{ .nr = nr_, .name = #name_, .cls = SYSCALL_CLASS_RULE, .rule = rule_ }
-#define SC_RULE_NOTIFY(nr_, name_, rule_, handler_)                            	{ .nr = nr_, .name = #name_, .cls = SYSCALL_CLASS_RULE, .rule = rule_, 	  .handler = handler_ }
+	{                                                                      \
+		.nr = nr_, .name = #name_, .cls = SYSCALL_CLASS_ERRNO,         \
+		.err = err_, .locked = true                                    \
+	}
+#define SC_NOTIFY(nr_, name_, handler_)                                        \
+	{                                                                      \
+		.nr = nr_, .name = #name_, .cls = SYSCALL_CLASS_NOTIFY,        \
+		.handler = handler_                                            \
+	}
+#define SC_RULE(nr_, name_, rule_)                                             \
+	{                                                                      \
+		.nr = nr_, .name = #name_, .cls = SYSCALL_CLASS_RULE,          \
+		.rule = rule_                                                  \
+	}
+#define SC_RULE_NOTIFY(nr_, name_, rule_, handler_)                            \
+	{                                                                      \
+		.nr = nr_, .name = #name_, .cls = SYSCALL_CLASS_RULE,          \
+		.rule = rule_, .handler = handler_                             \
+	}
 
 /* Sorted by number: syscall_table_by_nr() bisects. */
 static const struct syscall_entry syscall_table[] = {

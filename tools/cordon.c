@@ -114,7 +114,8 @@ static void cordon_env_set(struct cordon_env *e, const char *kv)
 		}
 	}
 	if (e->n >= CORDON_MAX_ENV)
-		diag_fatal(CORDON_EXIT_FAILURE, "too many environment variables");
+		diag_fatal(CORDON_EXIT_FAILURE,
+			   "too many environment variables");
 	e->kv[e->n++] = (char *)kv;
 	e->kv[e->n] = NULL;
 }
@@ -154,19 +155,19 @@ enum cordon_opt {
 static int cordon_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "audit", required_argument, NULL, CORDON_OPT_AUDIT },
-		{ "audit-level", required_argument, NULL,
-		  CORDON_OPT_AUDIT_LEVEL },
-		{ "audit-max", required_argument, NULL, CORDON_OPT_AUDIT_MAX },
-		{ "keep-going", no_argument, NULL, CORDON_OPT_KEEP_GOING },
-		{ "grace", required_argument, NULL, CORDON_OPT_GRACE },
-		{ "env-clear", no_argument, NULL, CORDON_OPT_ENV_CLEAR },
-		{ "env", required_argument, NULL, CORDON_OPT_ENV },
-		{ "platform", required_argument, NULL, CORDON_OPT_PLATFORM },
-		{ "no-landlock", no_argument, NULL, CORDON_OPT_NO_LANDLOCK },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"quiet", no_argument, NULL, 'q'},
+		{"audit", required_argument, NULL, CORDON_OPT_AUDIT},
+		{"audit-level", required_argument, NULL,
+		 CORDON_OPT_AUDIT_LEVEL},
+		{"audit-max", required_argument, NULL, CORDON_OPT_AUDIT_MAX},
+		{"keep-going", no_argument, NULL, CORDON_OPT_KEEP_GOING},
+		{"grace", required_argument, NULL, CORDON_OPT_GRACE},
+		{"env-clear", no_argument, NULL, CORDON_OPT_ENV_CLEAR},
+		{"env", required_argument, NULL, CORDON_OPT_ENV},
+		{"platform", required_argument, NULL, CORDON_OPT_PLATFORM},
+		{"no-landlock", no_argument, NULL, CORDON_OPT_NO_LANDLOCK},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	struct sentry_opts o = {
 		.platform = PLATFORM_KIND_UNOTIFY,
@@ -202,25 +203,28 @@ static int cordon_run(int argc, char **argv)
 			else if (!strcmp(optarg, "denials"))
 				o.audit_level = SENTRY_AUDIT_LEVEL_DENIALS;
 			else
-				diag_fatal(CORDON_EXIT_FAILURE,
-					   "--audit-level %s: expected denials or all",
-					   optarg);
+				diag_fatal(
+					CORDON_EXIT_FAILURE,
+					"--audit-level %s: expected denials or all",
+					optarg);
 			break;
 		case CORDON_OPT_AUDIT_MAX:
 			if (cordon_parse_size(optarg, &o.audit_max_bytes) ||
 			    o.audit_max_bytes < 4096)
-				diag_fatal(CORDON_EXIT_FAILURE,
-					   "--audit-max %s: expected a size of at least 4K, e.g. 64M",
-					   optarg);
+				diag_fatal(
+					CORDON_EXIT_FAILURE,
+					"--audit-max %s: expected a size of at least 4K, e.g. 64M",
+					optarg);
 			break;
 		case CORDON_OPT_KEEP_GOING:
 			o.keep_going = true;
 			break;
 		case CORDON_OPT_GRACE:
 			if (cordon_parse_duration_ms(optarg, &o.grace_ms))
-				diag_fatal(CORDON_EXIT_FAILURE,
-					   "--grace %s: expected a duration such as 5s or 500ms",
-					   optarg);
+				diag_fatal(
+					CORDON_EXIT_FAILURE,
+					"--grace %s: expected a duration such as 5s or 500ms",
+					optarg);
 			break;
 		case CORDON_OPT_ENV_CLEAR:
 			env_clear = true;
@@ -230,9 +234,10 @@ static int cordon_run(int argc, char **argv)
 			break;
 		case CORDON_OPT_PLATFORM:
 			if (strcmp(optarg, "unotify") && strcmp(optarg, "auto"))
-				diag_fatal(CORDON_EXIT_FAILURE,
-					   "--platform %s: expected unotify or auto (ptrace is not built yet)",
-					   optarg);
+				diag_fatal(
+					CORDON_EXIT_FAILURE,
+					"--platform %s: expected unotify or auto (ptrace is not built yet)",
+					optarg);
 			break;
 		case CORDON_OPT_NO_LANDLOCK:
 			o.landlock = false;

@@ -26,12 +26,13 @@ enum doctor_level {
 static int doctor_failures;
 
 static void doctor_line(enum doctor_level lvl, const char *what,
-			const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+			const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static void doctor_line(enum doctor_level lvl, const char *what,
 			const char *fmt, ...)
 {
-	static const char *const tag[] = { "ok     ", "reduced", "MISSING" };
+	static const char *const tag[] = {"ok     ", "reduced", "MISSING"};
 	va_list ap;
 
 	printf("%s  %-28s ", tag[lvl], what);
@@ -79,62 +80,72 @@ int doctor_main(int argc, char **argv)
 		doctor_line(DOCTOR_LEVEL_MISSING, "seccomp user notification",
 			    "%s", f.detail);
 	doctor_line(f.pidfd_getfd ? DOCTOR_LEVEL_OK : DOCTOR_LEVEL_MISSING,
-		    "pidfd_getfd", f.pidfd_getfd ?
-		    "takes the listener and job sockets" : "%s", f.detail);
+		    "pidfd_getfd",
+		    f.pidfd_getfd ? "takes the listener and job sockets" : "%s",
+		    f.detail);
 	doctor_line(f.addfd ? DOCTOR_LEVEL_OK : DOCTOR_LEVEL_MISSING,
-		    "SECCOMP_IOCTL_NOTIF_ADDFD", f.addfd ?
-		    "installs fds into the job" : "not available");
+		    "SECCOMP_IOCTL_NOTIF_ADDFD",
+		    f.addfd ? "installs fds into the job" : "not available");
 	doctor_line(f.addfd_send ? DOCTOR_LEVEL_OK : DOCTOR_LEVEL_FALLBACK,
-		    "SECCOMP_ADDFD_FLAG_SEND", f.addfd_send ?
-		    "atomic install-and-answer" :
-		    "fallback: ADDFD then a separate answer");
-	doctor_line(f.sync_wake_up ? DOCTOR_LEVEL_OK : DOCTOR_LEVEL_FALLBACK,
-		    "SYNC_WAKE_UP", f.sync_wake_up ?
-		    "answered calls wake on the answering CPU" :
-		    "fallback: cross-CPU wake-ups make notified calls slower");
-	doctor_line(f.wait_killable_recv ? DOCTOR_LEVEL_OK :
-					   DOCTOR_LEVEL_FALLBACK,
-		    "WAIT_KILLABLE_RECV", f.wait_killable_recv ?
-		    "a received call is not restarted by signals" :
-		    "fallback: signals may restart a pending call");
+		    "SECCOMP_ADDFD_FLAG_SEND",
+		    f.addfd_send ? "atomic install-and-answer"
+				 : "fallback: ADDFD then a separate answer");
+	doctor_line(
+		f.sync_wake_up ? DOCTOR_LEVEL_OK : DOCTOR_LEVEL_FALLBACK,
+		"SYNC_WAKE_UP",
+		f.sync_wake_up
+			? "answered calls wake on the answering CPU"
+			: "fallback: cross-CPU wake-ups make notified calls slower");
+	doctor_line(f.wait_killable_recv ? DOCTOR_LEVEL_OK
+					 : DOCTOR_LEVEL_FALLBACK,
+		    "WAIT_KILLABLE_RECV",
+		    f.wait_killable_recv
+			    ? "a received call is not restarted by signals"
+			    : "fallback: signals may restart a pending call");
 	if (f.landlock_abi >= 6)
-		doctor_line(DOCTOR_LEVEL_OK, "Landlock",
-			    "ABI %d: signal and abstract-socket scoping; no ptrace of outside processes",
-			    f.landlock_abi);
+		doctor_line(
+			DOCTOR_LEVEL_OK, "Landlock",
+			"ABI %d: signal and abstract-socket scoping; no ptrace of outside processes",
+			f.landlock_abi);
 	else
-		doctor_line(DOCTOR_LEVEL_MISSING, "Landlock",
-			    "ABI %d (< 6): the job can signal and ptrace same-user processes outside it",
-			    f.landlock_abi);
+		doctor_line(
+			DOCTOR_LEVEL_MISSING, "Landlock",
+			"ABI %d (< 6): the job can signal and ptrace same-user processes outside it",
+			f.landlock_abi);
 	rc = filter_compile(NULL, 0, &prog, NULL);
 	if (rc == 0) {
-		doctor_line(DOCTOR_LEVEL_OK, "seccomp filter",
-			    "%u instructions, xxh3 %016llx, %zu syscalls classified",
-			    prog.prog.len, (unsigned long long)prog.digest,
-			    syscall_table_size());
+		doctor_line(
+			DOCTOR_LEVEL_OK, "seccomp filter",
+			"%u instructions, xxh3 %016llx, %zu syscalls classified",
+			prog.prog.len, (unsigned long long)prog.digest,
+			syscall_table_size());
 		filter_prog_free(&prog);
 	} else {
 		doctor_line(DOCTOR_LEVEL_MISSING, "seccomp filter",
 			    "does not compile: %s", strerror(-rc));
 	}
 	if (doctor_read_int("/proc/sys/kernel/io_uring_disabled", &v) == 0)
-		doctor_line(DOCTOR_LEVEL_OK, "io_uring",
-			    "kernel.io_uring_disabled=%d; refused by cordon's filter either way",
-			    v);
+		doctor_line(
+			DOCTOR_LEVEL_OK, "io_uring",
+			"kernel.io_uring_disabled=%d; refused by cordon's filter either way",
+			v);
 	else
 		doctor_line(DOCTOR_LEVEL_OK, "io_uring",
 			    "no sysctl; refused by cordon's filter");
 	if (doctor_read_int("/proc/sys/kernel/yama/ptrace_scope", &v) == 0)
-		doctor_line(v >= 2 && !f.pidfd_getfd ? DOCTOR_LEVEL_MISSING :
-						       DOCTOR_LEVEL_OK,
-			    "yama ptrace_scope", "%d%s", v,
-			    v >= 2 ? " (cordon needs pidfd_getfd on its own children)" :
-				     "");
+		doctor_line(
+			v >= 2 && !f.pidfd_getfd ? DOCTOR_LEVEL_MISSING
+						 : DOCTOR_LEVEL_OK,
+			"yama ptrace_scope", "%d%s", v,
+			v >= 2 ? " (cordon needs pidfd_getfd on its own children)"
+			       : "");
 	else
 		doctor_line(DOCTOR_LEVEL_OK, "yama ptrace_scope",
 			    "Yama not present");
 	if (geteuid() == 0)
-		doctor_line(DOCTOR_LEVEL_MISSING, "unprivileged",
-			    "running as root: the job would keep root's powers over the host; run cordon as an ordinary user");
+		doctor_line(
+			DOCTOR_LEVEL_MISSING, "unprivileged",
+			"running as root: the job would keep root's powers over the host; run cordon as an ordinary user");
 	else
 		doctor_line(DOCTOR_LEVEL_OK, "unprivileged", "uid %d",
 			    (int)geteuid());

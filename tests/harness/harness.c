@@ -71,7 +71,8 @@ static int harness_run_one(const struct harness_test *t)
 		return 0;
 	}
 	if (pid == 0) {
-		/* Own process group so the timeout kills what the test forked. */
+		/* Own process group so the timeout kills what the test forked.
+		 */
 		setpgid(0, 0);
 		alarm(0);
 		t->fn();
@@ -106,8 +107,8 @@ static int harness_run_one(const struct harness_test *t)
 		fprintf(stderr, "  expected death by signal %d, got %s %d\n",
 			t->expect_signal,
 			WIFSIGNALED(status) ? "signal" : "exit",
-			WIFSIGNALED(status) ? WTERMSIG(status) :
-					      WEXITSTATUS(status));
+			WIFSIGNALED(status) ? WTERMSIG(status)
+					    : WEXITSTATUS(status));
 		return 0;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)

@@ -27,13 +27,22 @@
 struct harness_test {
 	const char *name;
 	void (*fn)(void);
-	int expect_signal;    /* 0: must exit 0; else must die of this signal */
-	unsigned timeout_s;   /* 0: the default (30 s) */
+	int expect_signal;  /* 0: must exit 0; else must die of this signal */
+	unsigned timeout_s; /* 0: the default (30 s) */
 };
 
-#define HARNESS_TEST(fn_) { #fn_, fn_, 0, 0 }
-#define HARNESS_TEST_SIGNAL(fn_, sig_) { #fn_, fn_, sig_, 0 }
-#define HARNESS_TEST_TIMEOUT(fn_, secs_) { #fn_, fn_, 0, secs_ }
+#define HARNESS_TEST(fn_)                                                      \
+	{                                                                      \
+#fn_, fn_, 0, 0                                                \
+	}
+#define HARNESS_TEST_SIGNAL(fn_, sig_)                                         \
+	{                                                                      \
+#fn_, fn_, sig_, 0                                             \
+	}
+#define HARNESS_TEST_TIMEOUT(fn_, secs_)                                       \
+	{                                                                      \
+#fn_, fn_, 0, secs_                                            \
+	}
 
 /**
  * harness_main() - run @tests (or those named in argv), each in a child.

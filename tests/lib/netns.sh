@@ -209,7 +209,7 @@ netns_wait_port() {
 netns_http_server() {
 	local addr=$1 port=$2 dir=$3
 	netns_start_bg "http-$addr-$port" "$NETNS_PYTHON" -u \
-		"$NETNS_DIR/http.py" "$addr" "$port" "$dir"
+		"$NETNS_DIR/httpd.py" "$addr" "$port" "$dir"
 	netns_wait_port "$addr" "$port" 5
 }
 
@@ -397,7 +397,7 @@ while True:
             sys.exit(1)
         time.sleep(0.05)
 EOF
-	cat >"$NETNS_DIR/http.py" <<'EOF'
+	cat >"$NETNS_DIR/httpd.py" <<'EOF'
 import functools, http.server, socket, socketserver, sys
 addr, port, root = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 
@@ -414,5 +414,5 @@ srv = Server((addr, port), handler)
 print("serving %s on %s port %d" % (root, addr, port), file=sys.stderr)
 srv.serve_forever()
 EOF
-	chmod 644 "$NETNS_DIR/canary.py" "$NETNS_DIR/waitport.py" "$NETNS_DIR/http.py"
+	chmod 644 "$NETNS_DIR/canary.py" "$NETNS_DIR/waitport.py" "$NETNS_DIR/httpd.py"
 }

@@ -27,8 +27,8 @@
 static int probe_report(const char *what, long rc)
 {
 	if (rc < 0)
-		printf("%s: errno %s\n", what, strerrorname_np(errno) ?
-		       strerrorname_np(errno) : "?");
+		printf("%s: errno %s\n", what,
+		       strerrorname_np(errno) ? strerrorname_np(errno) : "?");
 	else
 		printf("%s: ok %ld\n", what, rc);
 	fflush(stdout);
@@ -206,7 +206,8 @@ int main(int argc, char **argv)
 	if (!strcmp(what, "x32"))
 		return probe_report(what, syscall(PROBE_X32_BIT | SYS_getpid));
 	if (!strcmp(what, "io_uring"))
-		return probe_report(what, syscall(SYS_io_uring_setup, 4, calloc(1, 512)));
+		return probe_report(
+			what, syscall(SYS_io_uring_setup, 4, calloc(1, 512)));
 	if (!strcmp(what, "unshare-user"))
 		return probe_report(what, syscall(SYS_unshare, 0x10000000L));
 	if (!strcmp(what, "unshare-net"))
@@ -221,7 +222,8 @@ int main(int argc, char **argv)
 		return probe_report(what, r);
 	}
 	if (!strcmp(what, "clone3"))
-		return probe_report(what, syscall(SYS_clone3, calloc(1, 88), 88));
+		return probe_report(what,
+				    syscall(SYS_clone3, calloc(1, 88), 88));
 	if (!strcmp(what, "fork")) {
 		pid_t p = fork();
 

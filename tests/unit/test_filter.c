@@ -72,7 +72,7 @@ static void test_native_allowed(void)
 
 static void test_bypasses_refused(void)
 {
-	char params[128] = { 0 };
+	char params[128] = {0};
 
 	filter_install(NULL, 0);
 	CHECK_ERRNO(syscall(SYS_io_uring_setup, 4, params), ENOSYS);
@@ -111,8 +111,8 @@ static void test_bypasses_refused(void)
 static void test_clone_namespaces(void)
 {
 	static const unsigned long ns[] = {
-		CLONE_NEWNS,  CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
-		CLONE_NEWUSER, CLONE_NEWPID,   CLONE_NEWNET,
+		CLONE_NEWNS,   CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
+		CLONE_NEWUSER, CLONE_NEWPID,	CLONE_NEWNET,
 	};
 	size_t i;
 	long pid;
@@ -123,8 +123,9 @@ static void test_clone_namespaces(void)
 		CHECK_ERRNO(syscall(SYS_clone, ns[i] | SIGCHLD, 0, 0, 0, 0),
 			    EPERM);
 	/* High garbage bits do not hide a namespace flag. */
-	CHECK_ERRNO(syscall(SYS_clone, 0xffff000000000000UL | CLONE_NEWUSER |
-					   SIGCHLD, 0, 0, 0, 0),
+	CHECK_ERRNO(syscall(SYS_clone,
+			    0xffff000000000000UL | CLONE_NEWUSER | SIGCHLD, 0,
+			    0, 0, 0),
 		    EPERM);
 	/* clone3 keeps flags in memory: ENOSYS so libc falls back. */
 	CHECK_ERRNO(syscall(SYS_clone3, NULL, 0), ENOSYS);
@@ -140,7 +141,7 @@ static void test_clone_namespaces(void)
 static void test_seccomp_listener_refused(void)
 {
 	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	struct sock_fprog prog = { .len = 1, .filter = &allow };
+	struct sock_fprog prog = {.len = 1, .filter = &allow};
 
 	filter_install(NULL, 0);
 	CHECK_ERRNO(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
@@ -166,7 +167,7 @@ static void test_unknown_enosys(void)
 static void test_override_errno(void)
 {
 	const struct syscall_override ov[] = {
-		{ .name = "getppid", .cls = SYSCALL_CLASS_ERRNO, .err = EACCES },
+		{.name = "getppid", .cls = SYSCALL_CLASS_ERRNO, .err = EACCES},
 	};
 
 	filter_install(ov, ARRAY_SIZE(ov));
@@ -177,16 +178,16 @@ static void test_override_errno(void)
 static void test_override_validation(void)
 {
 	const struct syscall_override locked[] = {
-		{ .name = "io_uring_setup", .cls = SYSCALL_CLASS_ALLOW },
+		{.name = "io_uring_setup", .cls = SYSCALL_CLASS_ALLOW},
 	};
 	const struct syscall_override mediated[] = {
-		{ .name = "execve", .cls = SYSCALL_CLASS_ALLOW },
+		{.name = "execve", .cls = SYSCALL_CLASS_ALLOW},
 	};
 	const struct syscall_override unknown[] = {
-		{ .name = "frobnicate", .cls = SYSCALL_CLASS_ERRNO, .err = 1 },
+		{.name = "frobnicate", .cls = SYSCALL_CLASS_ERRNO, .err = 1},
 	};
 	const struct syscall_override hygiene[] = {
-		{ .name = "syslog", .cls = SYSCALL_CLASS_ALLOW },
+		{.name = "syslog", .cls = SYSCALL_CLASS_ALLOW},
 	};
 	struct filter_prog f;
 	const char *why;

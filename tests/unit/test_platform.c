@@ -64,13 +64,15 @@ static const char *test_stage_probe(void)
 
 static void test_start(struct test_job *t, const char *what)
 {
-	static struct sock_fprog prog = { .len = ARRAY_SIZE(test_code),
-					  .filter = test_code };
+	static struct sock_fprog prog = {.len = ARRAY_SIZE(test_code),
+					 .filter = test_code};
 	const char *probe = test_stage_probe();
-	char *argv[] = { (char *)probe, (char *)what, NULL };
-	char *envp[] = { NULL };
-	struct platform_spawn sp = { .argv = argv, .envp = envp,
-				     .filter = &prog, .pdeathsig = SIGKILL };
+	char *argv[] = {(char *)probe, (char *)what, NULL};
+	char *envp[] = {NULL};
+	struct platform_spawn sp = {.argv = argv,
+				    .envp = envp,
+				    .filter = &prog,
+				    .pdeathsig = SIGKILL};
 	int pipefd[2], saved;
 
 	CHECK_EQ(pipe(pipefd), 0);
@@ -88,8 +90,8 @@ static void test_start(struct test_job *t, const char *what)
 /* The next getppid(); arch_prctl calls (ld.so's TLS set-up) continue. */
 static void test_wait_call(struct test_job *t, struct platform_call *c)
 {
-	struct platform_answer cont = { .kind = PLATFORM_ANSWER_CONTINUE };
-	struct pollfd pfd = { .fd = platform_fd(t->p), .events = POLLIN };
+	struct platform_answer cont = {.kind = PLATFORM_ANSWER_CONTINUE};
+	struct pollfd pfd = {.fd = platform_fd(t->p), .events = POLLIN};
 
 	for (;;) {
 		CHECK_MSG(poll(&pfd, 1, 10000) == 1, "no notification in 10 s");
@@ -119,8 +121,8 @@ static void test_expect_output(struct test_job *t, const char *want)
 
 static void test_value_emulated(void)
 {
-	struct platform_answer a = { .kind = PLATFORM_ANSWER_VALUE,
-				     .value = 4242 };
+	struct platform_answer a = {.kind = PLATFORM_ANSWER_VALUE,
+				    .value = 4242};
 	struct test_job t;
 	struct platform_call c;
 
@@ -137,8 +139,8 @@ static void test_value_emulated(void)
 
 static void test_errno_emulated(void)
 {
-	struct platform_answer a = { .kind = PLATFORM_ANSWER_ERRNO,
-				     .err = EACCES };
+	struct platform_answer a = {.kind = PLATFORM_ANSWER_ERRNO,
+				    .err = EACCES};
 	struct test_job t;
 	struct platform_call c;
 
@@ -163,8 +165,7 @@ static void test_fd_installed(void)
 
 static void test_killed_caller_does_not_wedge(void)
 {
-	struct platform_answer a = { .kind = PLATFORM_ANSWER_VALUE,
-				     .value = 99 };
+	struct platform_answer a = {.kind = PLATFORM_ANSWER_VALUE, .value = 99};
 	struct test_job t;
 	struct platform_call c;
 
@@ -186,7 +187,7 @@ static void test_killed_caller_does_not_wedge(void)
 
 static void test_200_threads_answered(void)
 {
-	struct platform_answer a = { .kind = PLATFORM_ANSWER_CONTINUE };
+	struct platform_answer a = {.kind = PLATFORM_ANSWER_CONTINUE};
 	struct pollfd pfd;
 	struct test_job t;
 	int answered = 0;

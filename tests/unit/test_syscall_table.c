@@ -24,7 +24,8 @@ static void test_sorted_unique(void)
 		for (j = i + 1; j < n; j++)
 			CHECK_MSG(strcmp(syscall_table_at(i)->name,
 					 syscall_table_at(j)->name),
-				  "duplicate name %s", syscall_table_at(i)->name);
+				  "duplicate name %s",
+				  syscall_table_at(i)->name);
 }
 
 /* Every name libseccomp knows must resolve to the number in our table. */
@@ -75,23 +76,40 @@ static const struct {
 	const char *name;
 	int err;
 } required_denials[] = {
-	{ "io_uring_setup", ENOSYS },  { "io_uring_enter", ENOSYS },
-	{ "io_uring_register", ENOSYS }, { "bpf", EPERM },
-	{ "perf_event_open", EACCES }, { "userfaultfd", EPERM },
-	{ "keyctl", ENOSYS },          { "add_key", ENOSYS },
-	{ "request_key", ENOSYS },     { "kexec_load", EPERM },
-	{ "kexec_file_load", EPERM },  { "init_module", EPERM },
-	{ "finit_module", EPERM },     { "delete_module", EPERM },
-	{ "mount", EPERM },            { "umount2", EPERM },
-	{ "pivot_root", EPERM },       { "fsopen", EPERM },
-	{ "fsmount", EPERM },          { "fsconfig", EPERM },
-	{ "move_mount", EPERM },       { "open_tree", EPERM },
-	{ "mount_setattr", EPERM },    { "unshare", EPERM },
-	{ "setns", EPERM },            { "clone3", ENOSYS },
-	{ "acct", EPERM },             { "swapon", EPERM },
-	{ "swapoff", EPERM },          { "reboot", EPERM },
-	{ "syslog", EPERM },           { "vhangup", EPERM },
-	{ "lookup_dcookie", ENOSYS },  { "quotactl", EPERM },
+	{"io_uring_setup", ENOSYS},
+	{"io_uring_enter", ENOSYS},
+	{"io_uring_register", ENOSYS},
+	{"bpf", EPERM},
+	{"perf_event_open", EACCES},
+	{"userfaultfd", EPERM},
+	{"keyctl", ENOSYS},
+	{"add_key", ENOSYS},
+	{"request_key", ENOSYS},
+	{"kexec_load", EPERM},
+	{"kexec_file_load", EPERM},
+	{"init_module", EPERM},
+	{"finit_module", EPERM},
+	{"delete_module", EPERM},
+	{"mount", EPERM},
+	{"umount2", EPERM},
+	{"pivot_root", EPERM},
+	{"fsopen", EPERM},
+	{"fsmount", EPERM},
+	{"fsconfig", EPERM},
+	{"move_mount", EPERM},
+	{"open_tree", EPERM},
+	{"mount_setattr", EPERM},
+	{"unshare", EPERM},
+	{"setns", EPERM},
+	{"clone3", ENOSYS},
+	{"acct", EPERM},
+	{"swapon", EPERM},
+	{"swapoff", EPERM},
+	{"reboot", EPERM},
+	{"syslog", EPERM},
+	{"vhangup", EPERM},
+	{"lookup_dcookie", ENOSYS},
+	{"quotactl", EPERM},
 };
 
 static void test_required_denials(void)
