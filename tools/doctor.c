@@ -51,7 +51,7 @@ static int doctor_read_int(const char *path, int *out)
 
 	if (rc < 0)
 		return rc;
-	*out = b.data ? atoi(b.data) : 0;
+	*out = b.data ? (int)strtol(b.data, NULL, 10) : 0;
 	dynbuf_free(&b);
 	return 0;
 }
