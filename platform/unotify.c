@@ -207,7 +207,7 @@ static void unotify_child(const struct platform_spawn *s, int report, int go,
 	 * @path holds a '/', so execvpe() does not search; it only adds the
 	 * /bin/sh fallback for scripts without a #! line, as shells do.
 	 */
-	execvpe(s->path, s->argv, s->envp);
+	execvpe(s->path ? s->path : s->argv[0], s->argv, s->envp);
 	unotify_child_fail(report, PLATFORM_SPAWN_STAGE_EXEC, errno);
 }
 

@@ -184,7 +184,7 @@ netns_start_bg_as() {
 }
 
 # netns_pids -- print the pids the harness has started (one per line).
-netns_pids() { [ "${#NETNS__PIDS[@]}" -gt 0 ] && printf '%s\n' "${NETNS__PIDS[@]}"; }
+netns_pids() { [ "${#NETNS__PIDS[@]}" -eq 0 ] || printf '%s\n' "${NETNS__PIDS[@]}"; }
 
 # netns_add_addr ADDR/PREFIX -- make one more address local in the namespace
 # (IPv6 gets nodad).  Only documentation/test ranges, please.
