@@ -18,6 +18,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PROBE_X32_BIT 0x40000000L
@@ -163,6 +164,22 @@ static int probe_tree(const char *pidfile, int secs)
 	return 0;
 }
 
+/* ns per personality(query) call: a notified call answered by cordon. */
+static int probe_time_personality(int n)
+{
+	struct timespec a, b;
+	int i;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (i = 0; i < n; i++)
+		personality(0xffffffff);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	printf("time-personality: %.0f ns/call over %d calls\n",
+	       ((double)(b.tv_sec - a.tv_sec) * 1e9 +
+		(double)(b.tv_nsec - a.tv_nsec)) / n, n);
+	return 0;
+}
+
 static int probe_repeat_personality(int n)
 {
 	int i, denied = 0;
@@ -239,6 +256,8 @@ int main(int argc, char **argv)
 		return probe_report(what, personality((unsigned long)arg));
 	if (!strcmp(what, "repeat-personality"))
 		return probe_repeat_personality(arg ? (int)arg : 1000);
+	if (!strcmp(what, "time-personality"))
+		return probe_time_personality(arg ? (int)arg : 100000);
 	if (!strcmp(what, "threads"))
 		return probe_threads(arg ? (int)arg : 200);
 	if (!strcmp(what, "fds"))
