@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# SPDX-License-Identifier: MIT
 # tests/lib/netns.sh -- network-namespace test hosts for cordon's network tests.
 #
 # Source this from a bash test script:
@@ -18,8 +19,11 @@
 #
 # Everything the harness starts is tracked and killed by pid on EXIT/INT/TERM
 # (plus every pid `ip netns pids` still reports), then the namespace,
-# /etc/netns/$NETNS and the state dir $NETNS_DIR are removed.
-# If your script installs its own EXIT trap, call netns_cleanup from it.
+# /etc/netns/$NETNS and the state dir $NETNS_DIR are removed.  A SIGKILLed
+# test cannot clean up; the next netns_setup removes namespaces whose owner
+# shell (the PID in cordon-t-PID-N) no longer exists.
+# An EXIT trap installed before netns_setup (e.g. testlib.sh's t_init) is
+# chained; one installed after it must call netns_cleanup itself.
 # Do not call netns_start_bg & co. inside $(...): the pid would be recorded in
 # the subshell only.  A subshell that calls netns_setup gets a namespace of its
 # own (its parent's tracked pids are forgotten, not killed).
@@ -39,8 +43,23 @@ NETNS_DNS_V6=2001:db8::53
 
 netns__log() { printf 'netns: %s\n' "$*" >&2; }
 
-# netns_setup -- create and configure this test's namespace; install cleanup.
-# Exits 77 with "SKIP: ..." if not root or namespaces cannot be created.
+case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH=$PATH:/usr/sbin:/sbin ;; esac
+
+# netns_require CMD... -- print "SKIP: needs CMD" and exit 77 unless every
+# CMD is installed (name on PATH or absolute path).
+netns_require() {
+	local c
+	for c; do
+		command -v "$c" >/dev/null 2>&1 || { echo "SKIP: needs $c"; exit 77; }
+	done
+}
+
+# netns_setup -- create and configure this test's namespace; install the
+# cleanup trap (EXIT, INT, TERM).  An EXIT trap set before netns_setup in the
+# top-level shell runs after netns_cleanup; one set later replaces ours (then
+# call netns_cleanup from it).
+# Exits 77 with "SKIP: ..." if not root or namespaces cannot be created,
+# exits 1 (after cleanup) if configuring the namespace fails.
 netns_setup() {
 	if [ "$(id -u)" != 0 ]; then
 		echo "SKIP: needs root"
@@ -53,6 +72,7 @@ netns_setup() {
 	# Inherited from a parent shell (we are a subshell): forget, never kill.
 	NETNS__PIDS=()
 	NETNS__OWNER=
+	NETNS_DIR=
 	if ! command -v ip >/dev/null 2>&1; then
 		echo "SKIP: iproute2 (ip) not installed"
 		exit 77
@@ -61,6 +81,7 @@ netns_setup() {
 	[ -x "$NETNS_PYTHON" ] || NETNS_PYTHON=$(command -v python3)
 	export NETNS_PYTHON
 
+	netns__reap_stale
 	NETNS="cordon-t-$BASHPID-$RANDOM"
 	NETNS_DEV=tnet0
 	if ! ip netns add "$NETNS"; then
@@ -69,12 +90,31 @@ netns_setup() {
 	fi
 	# From here on, cleanup must run whatever happens.
 	NETNS__OWNER=$BASHPID
-	trap 'netns_cleanup' EXIT
+	# Chain an EXIT trap set earlier (e.g. testlib.sh's t_cleanup), but only
+	# in the top-level shell: in a ( ) subshell `trap -p` shows the parent's
+	# trap, which must not run there.
+	NETNS__PREV_EXIT=
+	if [ "$BASHPID" = "$$" ]; then
+		local prev
+		prev=$(trap -p EXIT)
+		# prev is "trap -- 'CMD' EXIT", already shell-quoted.
+		[ -n "$prev" ] && eval "netns__trap_cmd ${prev#trap }"
+	fi
+	trap 'NETNS__ST=$?; netns_cleanup; netns__ret "$NETNS__ST"; eval "$NETNS__PREV_EXIT"' EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
+	export NETNS NETNS_DEV
+	if ! netns__configure; then
+		netns__log "FAIL: setting up namespace $NETNS failed"
+		exit 1
+	fi
+}
+
+# The body of netns_setup, run once the EXIT trap is in place.
+netns__configure() {
 	NETNS_DIR=$(mktemp -d "${TMPDIR:-/tmp}/$NETNS.XXXXXX") || return 1
 	chmod 755 "$NETNS_DIR"
-	export NETNS NETNS_DIR NETNS_DEV
+	export NETNS_DIR
 
 	# Resolver config seen by every `ip netns exec` process (bind-mounted
 	# over /etc/resolv.conf and /etc/hosts).  Fail fast if nothing answers.
@@ -146,7 +186,7 @@ netns_cleanup() {
 	rm -rf "/etc/netns/${NETNS:?}"
 	if [ -n "${NETNS_KEEP:-}" ]; then
 		netns__log "kept state dir $NETNS_DIR"
-	elif [ -n "${NETNS_DIR:-}" ]; then
+	elif [[ ${NETNS_DIR:-} == */"$NETNS".* ]]; then
 		rm -rf "$NETNS_DIR"
 	fi
 	return 0
@@ -158,9 +198,9 @@ netns_exec() { ip netns exec "$NETNS" "$@"; }
 # netns_exec_as USER CMD... -- run CMD inside the namespace as USER (uid, gid
 # and supplementary groups of USER; HOME/USER/LOGNAME set, rest of env kept).
 netns_exec_as() {
-	local u=$1
+	netns__drop "$1" || return 1
 	shift
-	ip netns exec "$NETNS" $(netns__drop "$u") "$@"
+	ip netns exec "$NETNS" "${NETNS__DROP[@]}" "$@"
 }
 
 # netns_start_bg NAME CMD... -- start CMD in the background inside the
@@ -176,11 +216,10 @@ netns_start_bg() {
 
 # netns_start_bg_as USER NAME CMD... -- same, as unprivileged USER.
 netns_start_bg_as() {
-	local u=$1
-	shift
-	local name=$1
-	shift
-	netns_start_bg "$name" $(netns__drop "$u") "$@"
+	netns__drop "$1" || return 1
+	local name=$2
+	shift 2
+	netns_start_bg "$name" "${NETNS__DROP[@]}" "$@"
 }
 
 # netns_pids -- print the pids the harness has started (one per line).
@@ -262,6 +301,7 @@ netns_canary_wait() {
 # or a hosts-format file as first argument (passed as --addn-hosts).
 # Unknown names get REFUSED.  Queries are logged to $NETNS_DIR/dnsmasq.log
 # (see netns_dns_queries).  /etc/netns/$NETNS/resolv.conf already points here.
+# Sets NETNS_DNSMASQ_PID.  Call it at most once per namespace.
 netns_dnsmasq() {
 	local args=()
 	if [ $# -gt 0 ] && [ "${1#-}" = "$1" ] && [ -f "$1" ]; then
@@ -273,13 +313,13 @@ netns_dnsmasq() {
 	netns_add_addr "$NETNS_DNS_V6/128" || return 1
 	local user=root
 	getent passwd dnsmasq >/dev/null && user=dnsmasq
-	netns_start_bg dnsmasq-stderr /usr/sbin/dnsmasq --keep-in-foreground \
+	netns_start_bg dnsmasq-stderr dnsmasq --keep-in-foreground \
 		--conf-file=/dev/null --pid-file= --user="$user" \
 		--no-resolv --no-hosts --no-poll --bind-interfaces \
 		--listen-address="$NETNS_DNS_V4" --listen-address="$NETNS_DNS_V6" \
 		--port=53 --log-queries --log-facility="$NETNS_DIR/dnsmasq.log" \
 		"${args[@]}" "$@"
-	NETNS_DNSMASQ_PID=$NETNS_LASTPID
+	export NETNS_DNSMASQ_PID=$NETNS_LASTPID
 	netns_wait_port "$NETNS_DNS_V4" 53 5
 }
 
@@ -304,7 +344,27 @@ netns_ensure_user() {
 
 # ---- internals -------------------------------------------------------------
 
+# Remove namespaces left by harness shells that died without cleanup (e.g.
+# SIGKILLed by a ctest timeout): cordon-t-PID-N whose PID no longer exists.
+netns__reap_stale() {
+	local n owner p
+	for n in $(ip netns list 2>/dev/null | awk '{print $1}'); do
+		[[ $n =~ ^cordon-t-([0-9]+)-[0-9]+$ ]] || continue
+		owner=${BASH_REMATCH[1]}
+		[ -e "/proc/$owner" ] && continue
+		netns__log "removing stale namespace $n"
+		for p in $(ip netns pids "$n" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+		ip netns del "$n" 2>/dev/null
+		rm -rf "/etc/netns/${n:?}" "${TMPDIR:-/tmp}/$n".??????
+	done
+	return 0
+}
+
 netns__ip() { ip -n "$NETNS" "$@"; }
+
+netns__ret() { return "$1"; }
+
+netns__trap_cmd() { NETNS__PREV_EXIT=$2; } # args: -- CMD EXIT
 
 # Is pid alive (and not a zombie)?
 netns__alive() {
@@ -313,13 +373,13 @@ netns__alive() {
 	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
 }
 
-# Words to prefix a command with to drop root to USER (inside the ns).
+# Set NETNS__DROP to the words that drop root to USER before a command.
 netns__drop() {
 	local u=$1 home
 	home=$(getent passwd "$u" | cut -d: -f6)
-	[ -n "$home" ] || { netns__log "no such user: $u"; echo false; return 1; }
-	echo setpriv --reuid="$u" --regid="$u" --init-groups -- \
-		env HOME="$home" USER="$u" LOGNAME="$u"
+	[ -n "$home" ] || { netns__log "no such user: $u"; return 1; }
+	NETNS__DROP=(setpriv --reuid="$u" --regid="$u" --init-groups --
+		env HOME="$home" USER="$u" LOGNAME="$u")
 }
 
 netns__canary() {
