@@ -117,6 +117,13 @@ ssize_t platform_read_mem(struct platform *p, const struct platform_call *c,
 	return proc_mem_read(c->tid, addr, buf, len);
 }
 
+ssize_t platform_write_mem(struct platform *p, const struct platform_call *c,
+			   uint64_t addr, const void *buf, size_t len)
+{
+	(void)p;
+	return proc_mem_write(c->tid, addr, buf, len);
+}
+
 ssize_t platform_read_str(struct platform *p, const struct platform_call *c,
 			  uint64_t addr, char *buf, size_t max)
 {

@@ -200,6 +200,14 @@ ssize_t platform_read_mem(struct platform *p, const struct platform_call *c,
 			  uint64_t addr, void *buf, size_t len);
 
 /**
+ * platform_write_mem() - copy @len bytes to job address @addr of @c's
+ * process (answers that carry data back: msg_len of sendmmsg, ...).
+ * Return: bytes copied or -errno.
+ */
+ssize_t platform_write_mem(struct platform *p, const struct platform_call *c,
+			   uint64_t addr, const void *buf, size_t len);
+
+/**
  * platform_read_str() - copy a NUL-terminated string of at most @max - 1
  * bytes. Return: its length, -ENAMETOOLONG when no NUL within @max, -EFAULT.
  */

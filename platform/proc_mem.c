@@ -34,6 +34,19 @@ ssize_t proc_mem_read(pid_t tid, uint64_t addr, void *buf, size_t len)
 	return n;
 }
 
+ssize_t proc_mem_write(pid_t tid, uint64_t addr, const void *buf, size_t len)
+{
+	struct iovec local = {.iov_base = (void *)buf, .iov_len = len};
+	struct iovec remote = {.iov_base = (void *)(uintptr_t)addr,
+			       .iov_len = len};
+	ssize_t n;
+
+	n = process_vm_writev(tid, &local, 1, &remote, 1, 0);
+	if (n < 0)
+		return -errno;
+	return n;
+}
+
 static pid_t proc_mem_tgid(pid_t tid)
 {
 	char path[64];

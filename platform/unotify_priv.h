@@ -23,6 +23,7 @@ int unotify_probe(struct platform_features *f);
 
 /* Shared by backends: job memory and fds through pidfds (proc_mem.c). */
 ssize_t proc_mem_read(pid_t tid, uint64_t addr, void *buf, size_t len);
+ssize_t proc_mem_write(pid_t tid, uint64_t addr, const void *buf, size_t len);
 int proc_mem_pidfd_open(pid_t tid);
 
 /* Landlock scoping for the child (landlock.c). */

@@ -78,6 +78,14 @@ static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e)
 		return seccomp_rule_add(
 			ctx, SCMP_ACT_ALLOW, e->nr, 1,
 			SCMP_A0(SCMP_CMP_NE, FILTER_SECCOMP_SET_MODE_FILTER));
+	case SYSCALL_RULE_SENDTO_DEST:
+		/* arg 4 is the destination pointer: NULL means send(). */
+		rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, e->nr, 1,
+				      SCMP_A4(SCMP_CMP_NE, 0));
+		if (rc)
+			return rc;
+		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, e->nr, 1,
+					SCMP_A4(SCMP_CMP_EQ, 0));
 	case SYSCALL_RULE_ARCH_PRCTL_SET_FS:
 		/* The kernel reads an int: match the low 32 bits. */
 		rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, e->nr, 1,

@@ -18,6 +18,8 @@
 
 #include "platform.h"
 
+struct zone_tables;
+
 /* ---------------------------------------------------------------------------
  * The syscall class table (sentry/syscall_table.c).
  */
@@ -47,12 +49,16 @@ enum syscall_class {
  *                                     EPERM; stacking plain filters is allowed.
  * @SYSCALL_RULE_ARCH_PRCTL_SET_FS:    arch_prctl(ARCH_SET_FS) is notified (it
  *                                     marks a finished exec); others allowed.
+ * @SYSCALL_RULE_SENDTO_DEST:          sendto() with a destination address is
+ *                                     notified; without one (send()) it goes
+ *                                     to the connected peer and is allowed.
  */
 enum syscall_rule {
 	SYSCALL_RULE_NONE,
 	SYSCALL_RULE_CLONE_NO_NAMESPACES,
 	SYSCALL_RULE_SECCOMP_NO_LISTENER,
 	SYSCALL_RULE_ARCH_PRCTL_SET_FS,
+	SYSCALL_RULE_SENDTO_DEST,
 };
 
 struct sentry;
@@ -167,6 +173,7 @@ enum sentry_audit_level {
  * @overrides, @n_overrides: syscall class overrides of the zone.
  * @zone_name:        for audit records and messages.
  * @policy_digest:    fingerprint of the effective policy (0: none).
+ * @tables:           the zone's compiled decision tables (borrowed).
  */
 struct sentry_opts {
 	char *const *argv;
@@ -182,6 +189,7 @@ struct sentry_opts {
 	size_t n_overrides;
 	const char *zone_name;
 	uint64_t policy_digest;
+	const struct zone_tables *tables;
 };
 
 /**

@@ -8,9 +8,12 @@
 #define CORDON_SENTRY_PRIV_H
 
 #include <stdio.h>
+#include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include "common.h"
+#include "netstack.h"
 #include "platform.h"
 #include "sentry.h"
 
@@ -157,7 +160,9 @@ struct exec_pending_slot {
  * @exe_fd:  /proc/TID/exe of a process that just finished an exec, to
  *           fingerprint after the call was answered (-1: none).
  * @exec_path: the path that exec was asked for.
- * @answered: set when the handler answered itself (e.g. with an fd).
+ * @answered: set when the handler answered itself (e.g. with an fd), or
+ *            left the call pending (sentry_pend()).
+ * @rule_buf: storage for a rule text built at run time (@rule points here).
  */
 struct sentry_call {
 	struct platform_call pc;
@@ -169,7 +174,49 @@ struct sentry_call {
 	int exe_fd;
 	char exec_path[512];
 	bool answered;
+	char rule_buf[320];
 };
+
+/* ---------------------------------------------------------------------------
+ * Calls left pending while the supervisor's own socket operation completes
+ * (a blocking connect, a send into a full buffer): the event loop goes on
+ * serving everyone else, and answers the call when its fd is ready.
+ */
+#define SENTRY_PENDING_MAX 1024
+#define SENTRY_SEND_MAX (256 * 1024) /* bytes copied per send call */
+
+enum sentry_pending_kind {
+	SENTRY_PENDING_CONNECT, /* answer with SO_ERROR when writable */
+	SENTRY_PENDING_SEND,	/* retry the sendmsg when writable */
+};
+
+/**
+ * struct sentry_pending - one call waiting for the supervisor's fd.
+ * @fd:    the supervisor's duplicate of the job's socket (owned).
+ * @msg:   for SEND: the message, pointing into @name, @iov, @data, @control.
+ * @data, @control: owned copies (free()).
+ */
+struct sentry_pending {
+	bool used;
+	enum sentry_pending_kind kind;
+	struct platform_call pc;
+	int fd;
+	struct msghdr msg;
+	struct iovec iov;
+	uint8_t name[128];
+	void *data;
+	void *control;
+	int flags;
+};
+
+/**
+ * sentry_pend() - leave @c unanswered until @fd is writable; takes ownership
+ * of @fd (and of @p's buffers for SEND). Marks @c answered for the
+ * dispatcher. Return: 0, or -EBUSY/-errno (then nothing was taken and the
+ * caller must answer).
+ */
+int sentry_pend(struct sentry *s, struct sentry_call *c,
+		const struct sentry_pending *p);
 
 /* ---------------------------------------------------------------------------
  * The supervisor's state.
@@ -205,6 +252,8 @@ struct sentry {
 	uint64_t n_sigsys; /* processes killed by SIGSYS (bad ABI) */
 	size_t peak_procs;
 	struct audit audit;
+	struct netstack net;
+	struct sentry_pending pending_calls[SENTRY_PENDING_MAX];
 	struct exe_id_cache exe_cache;
 	struct exec_pending_slot pending[EXEC_PENDING_SLOTS];
 	uint64_t pending_evicted;
@@ -218,6 +267,18 @@ sys_handler_fn sys_execve;
 sys_handler_fn sys_execveat;
 sys_handler_fn sys_arch_prctl;
 sys_handler_fn sys_personality;
+
+/* Handlers (sys_net.c). */
+sys_handler_fn sys_socket;
+sys_handler_fn sys_connect;
+sys_handler_fn sys_sendto;
+sys_handler_fn sys_sendmsg;
+sys_handler_fn sys_sendmmsg;
+sys_handler_fn sys_bind;
+sys_handler_fn sys_listen;
+
+/** sys_net_pending_ready() - @p's fd is ready: finish and answer it. */
+void sys_net_pending_ready(struct sentry *s, struct sentry_pending *p);
 
 /** sys_exec_finish() - after answering: record the finished exec. */
 void sys_exec_finish(struct sentry *s, struct sentry_call *c);

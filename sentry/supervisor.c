@@ -41,7 +41,11 @@ enum sentry_epoll {
 	SENTRY_EPOLL_SIGNAL,
 	SENTRY_EPOLL_STATUS,
 	SENTRY_EPOLL_TIMER,
+	SENTRY_EPOLL_PENDING, /* index of the pending call in bits 16.. */
 };
+
+#define SENTRY_EPOLL_TAG(v) ((enum sentry_epoll)((v)&0xffff))
+#define SENTRY_EPOLL_INDEX(v) ((size_t)((v) >> 16))
 
 static int sentry_epoll_add(struct sentry *s, int fd, enum sentry_epoll tag)
 {
@@ -55,6 +59,41 @@ static void sentry_epoll_del(struct sentry *s, int fd)
 	epoll_ctl(s->epfd, EPOLL_CTL_DEL, fd, NULL);
 }
 
+int sentry_pend(struct sentry *s, struct sentry_call *c,
+		const struct sentry_pending *p)
+{
+	struct sentry_pending *slot = NULL;
+	struct epoll_event ev = {.events = EPOLLOUT};
+	size_t i;
+
+	for (i = 0; i < SENTRY_PENDING_MAX; i++) {
+		if (!s->pending_calls[i].used) {
+			slot = &s->pending_calls[i];
+			break;
+		}
+	}
+	if (!slot)
+		return -EBUSY;
+	*slot = *p;
+	slot->used = true;
+	slot->pc = c->pc;
+	/* The message pointed into the caller's copy: point it at ours. */
+	if (slot->msg.msg_namelen)
+		slot->msg.msg_name = slot->name;
+	slot->msg.msg_iov = &slot->iov;
+	slot->msg.msg_iovlen = 1;
+	slot->msg.msg_control = slot->msg.msg_controllen ? slot->control : NULL;
+	ev.data.u64 = SENTRY_EPOLL_PENDING | ((uint64_t)i << 16);
+	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, slot->fd, &ev) < 0) {
+		int e = errno;
+
+		memset(slot, 0, sizeof(*slot));
+		return -e;
+	}
+	c->answered = true;
+	return 0;
+}
+
 static const char *sentry_errno_name(int e)
 {
 	switch (e) {
@@ -66,6 +105,8 @@ static const char *sentry_errno_name(int e)
 		return "ENOSYS";
 	case EAGAIN:
 		return "EAGAIN";
+	case EAFNOSUPPORT:
+		return "EAFNOSUPPORT";
 	default:
 		return "errno";
 	}
@@ -344,7 +385,7 @@ static void sentry_loop(struct sentry *s)
 			s->stop = SENTRY_STOP_INTERNAL;
 		}
 		for (i = 0; i < n; i++) {
-			switch ((enum sentry_epoll)evs[i].data.u64) {
+			switch (SENTRY_EPOLL_TAG(evs[i].data.u64)) {
 			case SENTRY_EPOLL_NOTIFY:
 				if (evs[i].events & EPOLLIN)
 					sentry_serve(s);
@@ -362,6 +403,16 @@ static void sentry_loop(struct sentry *s)
 			case SENTRY_EPOLL_STATUS:
 				sentry_exec_status(s);
 				break;
+			case SENTRY_EPOLL_PENDING: {
+				size_t idx =
+					SENTRY_EPOLL_INDEX(evs[i].data.u64);
+
+				if (idx < SENTRY_PENDING_MAX &&
+				    s->pending_calls[idx].used)
+					sys_net_pending_ready(
+						s, &s->pending_calls[idx]);
+				break;
+			}
 			case SENTRY_EPOLL_TIMER: {
 				uint64_t ticks;
 
@@ -533,6 +584,16 @@ static int sentry_setup(struct sentry *s)
 		timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (s->sigfd < 0 || s->epfd < 0 || s->timerfd < 0)
 		return -errno;
+	{
+		char cwd[4096];
+
+		if (!getcwd(cwd, sizeof(cwd)))
+			cwd[0] = '\0';
+		rc = netstack_init(&s->net, s->o->tables, s->o->envp,
+				   cwd[0] ? cwd : NULL);
+		if (rc < 0)
+			return rc;
+	}
 	if (s->o->landlock && platform_landlock_abi() >= 6)
 		sp.landlock_scope = KCOMPAT_LANDLOCK_SCOPE_SIGNAL |
 				    KCOMPAT_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;

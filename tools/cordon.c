@@ -11,8 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd_policy.h"
 #include "common.h"
 #include "doctor.h"
+#include "policy.h"
 #include "platform.h"
 #include "sentry.h"
 
@@ -23,10 +25,17 @@ extern char **environ;
 static void cordon_usage(FILE *f)
 {
 	fputs("usage: cordon run [OPTIONS] -- CMD [ARG...]\n"
+	      "       cordon policy check FILE...\n"
+	      "       cordon policy show [--policy FILE] [--zone NAME]\n"
+	      "       cordon policy explain [--policy FILE] [--zone NAME] connect HOST:PORT[/udp] | resolve NAME | listen ADDR:PORT\n"
 	      "       cordon doctor\n"
 	      "       cordon version\n"
 	      "\n"
 	      "run options:\n"
+	      "  --policy FILE             policy file with zones (docs/policy.md)\n"
+	      "  --zone NAME               the zone to run in (default fork-pr)\n"
+	      "  --allow RULE, --deny RULE per-run rules, e.g. --allow 'tcp example.org:443'\n"
+	      "  --limit KEY=VALUE[,...]   per-run limits, e.g. --limit mem=512M,wall=5m\n"
 	      "  -q, --quiet               no stderr line per denial\n"
 	      "  --audit FILE              JSON Lines audit log ('-': stderr)\n"
 	      "  --audit-level LEVEL       denials (default) | all\n"
@@ -150,7 +159,76 @@ enum cordon_opt {
 	CORDON_OPT_ENV,
 	CORDON_OPT_PLATFORM,
 	CORDON_OPT_NO_LANDLOCK,
+	CORDON_OPT_POLICY,
+	CORDON_OPT_ZONE,
+	CORDON_OPT_ALLOW,
+	CORDON_OPT_DENY,
+	CORDON_OPT_LIMIT,
 };
+
+/*
+ * The zone's syscall overrides in the filter compiler's terms. The array
+ * lives as long as the process (cordon run execs or exits).
+ */
+static int cordon_overrides(const struct zone *z, struct syscall_override **out,
+			    size_t *n_out)
+{
+	const struct policy_syscall *ps;
+	struct syscall_override *ov;
+	size_t n, i;
+
+	ps = zone_syscalls(z, &n);
+	*out = NULL;
+	*n_out = 0;
+	if (!n)
+		return 0;
+	ov = calloc(n, sizeof(*ov));
+	if (!ov)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		ov[i].name = ps[i].name;
+		switch (ps[i].action) {
+		case POLICY_SYSCALL_ACTION_ALLOW:
+			ov[i].cls = SYSCALL_CLASS_ALLOW;
+			break;
+		case POLICY_SYSCALL_ACTION_DENY:
+			ov[i].cls = SYSCALL_CLASS_ERRNO;
+			ov[i].err = ps[i].errno_value;
+			break;
+		case POLICY_SYSCALL_ACTION_NOTIFY:
+			ov[i].cls = SYSCALL_CLASS_NOTIFY;
+			break;
+		}
+	}
+	*out = ov;
+	*n_out = n;
+	return 0;
+}
+
+/* Report a refused override at its place in the policy, compiler style. */
+static void cordon_override_error(const struct zone *z, const char *name,
+				  int rc)
+{
+	const struct policy_syscall *ps;
+	size_t n, i;
+
+	ps = zone_syscalls(z, &n);
+	for (i = 0; i < n; i++) {
+		if (strcmp(ps[i].name, name))
+			continue;
+		fprintf(stderr, "%s:%u:%u: error: %s '%s'\n",
+			ps[i].loc.file ? ps[i].loc.file : "<policy>",
+			ps[i].loc.line, ps[i].loc.col,
+			rc == -EPERM
+				? "cordon must mediate or refuse this syscall; a zone cannot allow it in the kernel:"
+				: "unknown syscall, or an action cordon has no handler for:",
+			name);
+		fprintf(stderr,
+			"  hint: a zone may deny any syscall (syscall NAME deny EPERM), and allow only those the table refuses for hygiene\n");
+		return;
+	}
+	diag_error("syscall override '%s' refused", name);
+}
 
 static int cordon_run(int argc, char **argv)
 {
@@ -177,13 +255,25 @@ static int cordon_run(int argc, char **argv)
 		.zone_name = "fork-pr",
 	};
 	static struct cordon_env env;
-	const char **env_opts;
+	struct cmd_policy_opts po = {0};
+	const char **env_opts, **allow, **deny, **limit;
+	struct policy *pol = NULL;
+	const struct zone *zone = NULL;
+	struct zone_tables *tables = NULL;
+	struct syscall_override *ov = NULL;
+	uint64_t fingerprint = 0;
+	const char *why = NULL;
+	struct filter_prog probe;
+	int rc;
 	size_t n_env_opts = 0, i;
 	bool env_clear = false;
 	int c;
 
 	env_opts = calloc((size_t)argc + 1, sizeof(*env_opts));
-	if (!env_opts)
+	allow = calloc((size_t)argc + 1, sizeof(*allow));
+	deny = calloc((size_t)argc + 1, sizeof(*deny));
+	limit = calloc((size_t)argc + 1, sizeof(*limit));
+	if (!env_opts || !allow || !deny || !limit)
 		diag_fatal(CORDON_EXIT_FAILURE, "out of memory");
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+qh", longopts, NULL)) != -1) {
@@ -242,6 +332,21 @@ static int cordon_run(int argc, char **argv)
 		case CORDON_OPT_NO_LANDLOCK:
 			o.landlock = false;
 			break;
+		case CORDON_OPT_POLICY:
+			po.policy_file = optarg;
+			break;
+		case CORDON_OPT_ZONE:
+			po.zone = optarg;
+			break;
+		case CORDON_OPT_ALLOW:
+			allow[po.n_allow++] = optarg;
+			break;
+		case CORDON_OPT_DENY:
+			deny[po.n_deny++] = optarg;
+			break;
+		case CORDON_OPT_LIMIT:
+			limit[po.n_limit++] = optarg;
+			break;
 		default:
 			cordon_usage(stderr);
 			exit(CORDON_EXIT_FAILURE);
@@ -252,6 +357,26 @@ static int cordon_run(int argc, char **argv)
 		cordon_usage(stderr);
 		return CORDON_EXIT_FAILURE;
 	}
+	/* The policy, fully checked before anything runs (exit 125). */
+	po.allow = allow;
+	po.deny = deny;
+	po.limit = limit;
+	if (cmd_policy_load(&po, &pol, &zone) != 0)
+		return CORDON_EXIT_FAILURE;
+	if (zone_tables_new(zone, &tables) < 0 ||
+	    zone_fingerprint(zone, &fingerprint) < 0 ||
+	    cordon_overrides(zone, &ov, &o.n_overrides) < 0)
+		diag_fatal(CORDON_EXIT_FAILURE, "out of memory");
+	o.overrides = ov;
+	o.tables = tables;
+	o.zone_name = zone_name(zone);
+	o.policy_digest = fingerprint;
+	rc = filter_compile(ov, o.n_overrides, &probe, &why);
+	if (rc < 0) {
+		cordon_override_error(zone, why ? why : "?", rc);
+		return CORDON_EXIT_FAILURE;
+	}
+	filter_prog_free(&probe);
 	if (!env_clear)
 		for (i = 0; environ[i]; i++)
 			cordon_env_set(&env, environ[i]);
@@ -271,6 +396,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cordon_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "policy"))
+		return cmd_policy_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "doctor"))
 		return doctor_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {

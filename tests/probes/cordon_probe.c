@@ -176,7 +176,9 @@ static int probe_time_personality(int n)
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	printf("time-personality: %.0f ns/call over %d calls\n",
 	       ((double)(b.tv_sec - a.tv_sec) * 1e9 +
-		(double)(b.tv_nsec - a.tv_nsec)) / n, n);
+		(double)(b.tv_nsec - a.tv_nsec)) /
+		       n,
+	       n);
 	return 0;
 }
 

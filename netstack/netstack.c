@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * netstack.c - the job's network state (its bound sockets, the host's
+ * addresses, the placeholder values of unix rules) and the decisions built on
+ * it. Every decision goes through the zone's compiled tables (policy/), the
+ * same functions `cordon policy explain` runs.
+ */
+#include <errno.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "common.h"
+#include "netstack.h"
+
+static const char *netstack_env(char *const *envp, const char *key)
+{
+	size_t klen = strlen(key), i;
+
+	for (i = 0; envp && envp[i]; i++)
+		if (!strncmp(envp[i], key, klen) && envp[i][klen] == '=')
+			return envp[i] + klen + 1;
+	return NULL;
+}
+
+static void netstack_read_host_addrs(struct netstack *ns)
+{
+	struct ifaddrs *ifa, *i;
+	size_t n = 0;
+
+	if (getifaddrs(&ifa) < 0)
+		return;
+	for (i = ifa; i && n < NETSTACK_HOST_ADDRS_MAX; i = i->ifa_next) {
+		struct policy_addr *a = &ns->host_addrs[n];
+
+		if (!i->ifa_addr)
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET) {
+			a->family = 4;
+			memcpy(a->b,
+			       &((struct sockaddr_in *)i->ifa_addr)->sin_addr,
+			       4);
+			n++;
+		} else if (i->ifa_addr->sa_family == AF_INET6) {
+			a->family = 6;
+			memcpy(a->b,
+			       &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr,
+			       16);
+			n++;
+		}
+	}
+	freeifaddrs(ifa);
+	ns->rt.host_addrs = ns->host_addrs;
+	ns->rt.n_host_addrs = n;
+}
+
+static void netstack_placeholder(char *dst, size_t len, const char *val,
+				 const char **slot)
+{
+	if (!val || !*val || strlen(val) >= len) {
+		*slot = NULL;
+		return;
+	}
+	snprintf(dst, len, "%s", val);
+	*slot = dst;
+}
+
+int netstack_init(struct netstack *ns, const struct zone_tables *tables,
+		  char *const *envp, const char *cwd)
+{
+	const char *tmp = netstack_env(envp, "TMPDIR");
+
+	memset(ns, 0, sizeof(*ns));
+	ns->tables = tables;
+	netstack_read_host_addrs(ns);
+	netstack_placeholder(ns->cwd, sizeof(ns->cwd), cwd, &ns->rt.cwd);
+	netstack_placeholder(ns->tmpdir, sizeof(ns->tmpdir), tmp ? tmp : "/tmp",
+			     &ns->rt.tmpdir);
+	netstack_placeholder(ns->xdg_runtime_dir, sizeof(ns->xdg_runtime_dir),
+			     netstack_env(envp, "XDG_RUNTIME_DIR"),
+			     &ns->rt.xdg_runtime_dir);
+	netstack_placeholder(ns->home, sizeof(ns->home),
+			     netstack_env(envp, "HOME"), &ns->rt.home);
+	return 0;
+}
+
+void netstack_note_bound(struct netstack *ns, ino_t ino, unsigned proto,
+			 uint16_t port, bool listening)
+{
+	struct netstack_socket *free_slot = NULL;
+	size_t i;
+
+	for (i = 0; i < NETSTACK_LISTENERS_MAX; i++) {
+		struct netstack_socket *b = &ns->bound[i];
+
+		if (b->used && b->ino == ino) {
+			b->proto = proto;
+			b->port = port;
+			b->listening |= listening;
+			return;
+		}
+		if (!b->used && !free_slot)
+			free_slot = b;
+	}
+	if (!free_slot) {
+		/* Full: forget the oldest. A forgotten socket only loses its
+		 * "own listener" standing, which fails closed. */
+		free_slot = &ns->bound[ino % NETSTACK_LISTENERS_MAX];
+	}
+	*free_slot = (struct netstack_socket){.ino = ino,
+					      .proto = proto,
+					      .port = port,
+					      .listening = listening,
+					      .used = true};
+}
+
+static bool netstack_is_job_socket(const struct netstack *ns, ino_t ino)
+{
+	size_t i;
+
+	for (i = 0; i < NETSTACK_LISTENERS_MAX; i++)
+		if (ns->bound[i].used && ns->bound[i].ino == ino)
+			return true;
+	return false;
+}
+
+/* Loopback or one of the host's own addresses, after normalisation. */
+static bool netstack_is_local(const struct netstack *ns,
+			      const struct policy_addr *a)
+{
+	static const struct policy_addr lo4 = {.family = 4, .b = {127}};
+	static const struct policy_addr lo6 = {
+		.family = 6,
+		.b = {[15] = 1},
+	};
+	struct policy_addr n;
+	size_t i;
+
+	policy_addr_normalize(a, &n);
+	if (policy_addr_match(&lo4, 8, &n) || policy_addr_match(&lo6, 128, &n))
+		return true;
+	for (i = 0; i < ns->rt.n_host_addrs; i++) {
+		struct policy_addr h;
+
+		policy_addr_normalize(&ns->host_addrs[i], &h);
+		if (h.family == n.family &&
+		    policy_addr_match(&h, h.family == 4 ? 32 : 128, &n))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Whether every socket now listening on @port (either family: a dual-stack
+ * [::] listener takes IPv4 too) is one the job bound. Fails closed.
+ */
+static bool netstack_own_listener(const struct netstack *ns, unsigned proto,
+				  uint16_t port)
+{
+	static const int families[] = {AF_INET, AF_INET6};
+	ino_t inos[64];
+	size_t f, total = 0;
+
+	for (f = 0; f < ARRAY_SIZE(families); f++) {
+		int n = sock_diag_listeners(families[f], proto, port, inos,
+					    ARRAY_SIZE(inos));
+
+		if (n < 0)
+			return false;
+		for (int i = 0; i < n; i++)
+			if (!netstack_is_job_socket(ns, inos[i]))
+				return false;
+		total += (size_t)n;
+	}
+	return total > 0;
+}
+
+int netstack_decide_connect(struct netstack *ns, const struct net_endpoint *e,
+			    unsigned proto, struct policy_decision *out)
+{
+	struct policy_connect c = {
+		.have_addr = true, .proto = proto, .port = e->port};
+	struct policy_runtime rt = ns->rt;
+	struct policy_listener own = {.proto = proto, .port = e->port};
+
+	c.addr = e->addr;
+	rt.listeners = NULL;
+	rt.n_listeners = 0;
+	/*
+	 * Loopback and the host's addresses are the job's only where the
+	 * kernel confirms the listener is the job's own socket right now.
+	 */
+	if (netstack_is_local(ns, &e->addr) &&
+	    netstack_own_listener(ns, proto, e->port)) {
+		rt.listeners = &own;
+		rt.n_listeners = 1;
+	}
+	return zone_decide_connect(ns->tables, &rt, &c, out);
+}
+
+int netstack_decide_bind(struct netstack *ns, const struct net_endpoint *e,
+			 unsigned proto, struct policy_decision *out)
+{
+	return zone_decide_listen(ns->tables, &e->addr, proto, e->port, out);
+}
+
+int netstack_decide_unix(struct netstack *ns, const struct net_endpoint *e,
+			 const char *resolved, struct policy_decision *out)
+{
+	if (e->kind == NET_ENDPOINT_ABSTRACT)
+		return zone_decide_unix(ns->tables, &ns->rt, e->path,
+					e->path_len, true, out);
+	return zone_decide_unix(ns->tables, &ns->rt, resolved, strlen(resolved),
+				false, out);
+}

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sockaddr.c - parse socket addresses copied out of the job. The bytes are
+ * hostile: every length is checked before it is read, as the kernel checks
+ * it, so that what cordon judges is exactly what the kernel would use.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stddef.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "netstack.h"
+
+int sockaddr_parse(const uint8_t *p, size_t len, struct net_endpoint *out)
+{
+	sa_family_t fam;
+
+	memset(out, 0, sizeof(*out));
+	if (len < sizeof(sa_family_t))
+		return -EINVAL;
+	memcpy(&fam, p, sizeof(fam));
+	out->family = fam;
+	switch (fam) {
+	case AF_UNSPEC:
+		out->kind = NET_ENDPOINT_UNSPEC;
+		return 0;
+	case AF_INET: {
+		struct sockaddr_in in;
+
+		/* inet_stream_connect: addr_len < sizeof(sockaddr_in) */
+		if (len < sizeof(in))
+			return -EINVAL;
+		memcpy(&in, p, sizeof(in));
+		out->kind = NET_ENDPOINT_INET;
+		out->addr.family = 4;
+		memcpy(out->addr.b, &in.sin_addr, 4);
+		out->port = ntohs(in.sin_port);
+		return 0;
+	}
+	case AF_INET6: {
+		struct sockaddr_in6 in6;
+
+		/* SIN6_LEN_RFC2133 (24) is the kernel's minimum */
+		if (len < 24)
+			return -EINVAL;
+		memset(&in6, 0, sizeof(in6));
+		memcpy(&in6, p, len < sizeof(in6) ? len : sizeof(in6));
+		out->kind = NET_ENDPOINT_INET;
+		out->addr.family = 6;
+		memcpy(out->addr.b, &in6.sin6_addr, 16);
+		out->port = ntohs(in6.sin6_port);
+		out->scope_id = len >= sizeof(in6) ? in6.sin6_scope_id : 0;
+		return 0;
+	}
+	case AF_UNIX: {
+		size_t off = offsetof(struct sockaddr_un, sun_path);
+		size_t n;
+
+		if (len > sizeof(struct sockaddr_un))
+			return -EINVAL;
+		n = len - off;
+		if (len <= off || n == 0) {
+			out->kind = NET_ENDPOINT_UNNAMED;
+			return 0;
+		}
+		if (p[off] == '\0') {
+			/* Abstract: every byte after the NUL is the name. */
+			out->kind = NET_ENDPOINT_ABSTRACT;
+			out->path_len = n - 1;
+			memcpy(out->path, p + off + 1, n - 1);
+			return 0;
+		}
+		/* A path ends at the first NUL, or at the length. */
+		out->kind = NET_ENDPOINT_UNIX;
+		out->path_len = strnlen((const char *)p + off, n);
+		memcpy(out->path, p + off, out->path_len);
+		out->path[out->path_len] = '\0';
+		return 0;
+	}
+	default:
+		out->kind = NET_ENDPOINT_OTHER;
+		return -EAFNOSUPPORT;
+	}
+}
+
+void sockaddr_fmt(const struct net_endpoint *e, char *out, size_t outlen)
+{
+	char a[INET6_ADDRSTRLEN];
+	size_t i, n;
+
+	switch (e->kind) {
+	case NET_ENDPOINT_UNSPEC:
+		snprintf(out, outlen, "AF_UNSPEC");
+		return;
+	case NET_ENDPOINT_INET:
+		inet_ntop(e->addr.family == 6 ? AF_INET6 : AF_INET, e->addr.b,
+			  a, sizeof(a));
+		if (e->addr.family == 6)
+			snprintf(out, outlen, "[%s]:%u", a, e->port);
+		else
+			snprintf(out, outlen, "%s:%u", a, e->port);
+		return;
+	case NET_ENDPOINT_UNIX:
+		snprintf(out, outlen, "unix:%s", e->path);
+		return;
+	case NET_ENDPOINT_ABSTRACT:
+		/* Abstract names may hold any byte: show them escaped. */
+		n = (size_t)snprintf(out, outlen, "unix:@");
+		for (i = 0; i < e->path_len && n + 5 < outlen; i++) {
+			unsigned char c = (unsigned char)e->path[i];
+
+			if (c >= 0x20 && c < 0x7f)
+				out[n++] = (char)c;
+			else
+				n += (size_t)snprintf(out + n, outlen - n,
+						      "\\x%02x", c);
+		}
+		if (n < outlen)
+			out[n] = '\0';
+		return;
+	case NET_ENDPOINT_UNNAMED:
+		snprintf(out, outlen, "unix:(unnamed)");
+		return;
+	case NET_ENDPOINT_OTHER:
+		snprintf(out, outlen, "family %d", e->family);
+		return;
+	}
+}

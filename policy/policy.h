@@ -1,0 +1,617 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * policy.h - cordon's policy language: text -> validated zones -> compiled
+ * decision tables -> pure decision functions. Enforcement (netstack, sentry)
+ * and `cordon policy explain` call the same zone_decide_*() functions.
+ *
+ * Not responsible for syscall tables (sentry validates syscall names later and
+ * reports with the location kept here), sockets or DNS packets. Never exits,
+ * never prints: errors come back as -errno plus diagnostics.
+ *
+ * Ownership: a struct policy owns every zone, rule, diagnostic and source
+ * name reachable from it; pointers obtained from it stay valid until
+ * policy_free(). A struct zone_tables borrows its zone (free the tables first).
+ */
+#ifndef CORDON_POLICY_H
+#define CORDON_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common.h"
+
+/* ---------------------------------------------------------------------------
+ * Bounds. Everything the parser builds has one of these caps.
+ */
+#define POLICY_FILE_MAX		(1u << 20) /* bytes per policy file */
+#define POLICY_LINE_MAX		4096	/* bytes per line */
+#define POLICY_INCLUDE_DEPTH	8	/* nested includes */
+#define POLICY_FILES_MAX	64	/* files per policy, builtins excluded */
+#define POLICY_ZONES_MAX	256
+#define POLICY_ZONE_RULES_MAX	4096	/* rules per zone, inherited included */
+#define POLICY_UPSTREAMS_MAX	8
+#define POLICY_SYSCALLS_MAX	512
+#define POLICY_DIAG_MAX		50
+#define POLICY_NAME_MAX		253	/* hostname, without trailing dot */
+#define POLICY_ZONE_NAME_MAX	63
+#define POLICY_PATH_MAX		200	/* unix socket path prefix in a rule */
+#define POLICY_SYSCALL_NAME_MAX 63
+#define POLICY_SLOT_NAME_MAX	63
+
+/* ---------------------------------------------------------------------------
+ * Plain values.
+ */
+
+/** struct policy_loc - where a rule or setting was written (1-based). */
+struct policy_loc {
+	const char *file; /* owned by the policy; "<builtin>", "<--allow #1>" */
+	unsigned line;
+	unsigned col;
+};
+
+/* Protocols are a bit mask so that "any" is TCP|UDP. */
+enum policy_proto {
+	POLICY_PROTO_TCP = 1,
+	POLICY_PROTO_UDP = 2,
+	POLICY_PROTO_ANY = 3,
+};
+
+/**
+ * struct policy_addr - an IPv4 or IPv6 address.
+ * @family: 4 or 6 (not AF_*: this header is free of socket headers).
+ * @b:      network byte order; IPv4 uses b[0..3], the rest is zero.
+ */
+struct policy_addr {
+	uint8_t family;
+	uint8_t b[16];
+};
+
+enum policy_addr_embed {
+	POLICY_ADDR_EMBED_NONE,
+	POLICY_ADDR_EMBED_V4MAPPED, /* ::ffff:a.b.c.d */
+	POLICY_ADDR_EMBED_NAT64,    /* 64:ff9b::a.b.c.d (RFC 6052 well-known) */
+	POLICY_ADDR_EMBED_6TO4,     /* 2002:AABB:CCDD::/48 */
+};
+
+/**
+ * policy_addr_parse() - parse an IPv4 dotted quad or an IPv6 address (no
+ * brackets, no port, no zone index).
+ * @p, @len: the text; not NUL-terminated; hostile.
+ * IPv4 octets with leading zeros are rejected (ambiguous: octal or decimal).
+ * Return: 0 and *@out, or -EINVAL.
+ */
+int policy_addr_parse(const uint8_t *p, size_t len, struct policy_addr *out);
+
+/**
+ * policy_addr_normalize() - the address a decision judges: IPv4-mapped,
+ * NAT64 and 6to4 addresses are judged as the IPv4 address they carry.
+ * @in may equal @out.
+ * Return: which embedding was unwrapped (POLICY_ADDR_EMBED_NONE: copied).
+ */
+enum policy_addr_embed policy_addr_normalize(const struct policy_addr *in,
+					     struct policy_addr *out);
+
+/**
+ * policy_addr_fmt() - canonical text (inet_ntop) of @a into @out.
+ * Return: 0, or -ENOSPC when @outlen < 46.
+ */
+int policy_addr_fmt(const struct policy_addr *a, char *out, size_t outlen);
+
+/**
+ * policy_addr_match() - whether @a lies in @net/@prefix (same family only).
+ */
+bool policy_addr_match(const struct policy_addr *net, unsigned prefix,
+		       const struct policy_addr *a);
+
+/**
+ * policy_name_normalize() - a hostname as cordon compares it: ASCII
+ * lowercase, one trailing dot removed, labels of [a-z0-9_-] (1..63 bytes, no
+ * leading or trailing '-'), at most 253 bytes, last label not all digits.
+ * Punycode (xn--) is left as is; non-ASCII is rejected.
+ * @out must hold POLICY_NAME_MAX + 1 bytes.
+ * Return: 0, or -EINVAL (with *@why, a static string, when @why != NULL).
+ */
+int policy_name_normalize(const uint8_t *p, size_t len, char *out,
+			  const char **why);
+
+/**
+ * policy_name_match() - whether normalised @name matches @pattern: an exact
+ * normalised name, or "*.suffix", which matches names with at least one more
+ * label than the suffix ("*.example.com" matches "a.example.com" and
+ * "a.b.example.com", never "example.com" or "badexample.com").
+ */
+bool policy_name_match(const char *pattern, const char *name);
+
+/* ---------------------------------------------------------------------------
+ * The model: rules, limits, syscall overrides, DNS upstreams.
+ */
+
+enum policy_action {
+	POLICY_ACTION_ALLOW,
+	POLICY_ACTION_DENY,
+};
+
+enum policy_rule_kind {
+	POLICY_RULE_KIND_EGRESS, /* allow|deny PROTO HOST:PORTS */
+	POLICY_RULE_KIND_DNS,    /* dns allow|deny NAME */
+	POLICY_RULE_KIND_UNIX,   /* unix allow|deny PATH */
+};
+
+enum policy_host_kind {
+	POLICY_HOST_KIND_NAME,   /* exact hostname in @name */
+	POLICY_HOST_KIND_SUFFIX, /* "*.suffix": @name holds the suffix */
+	POLICY_HOST_KIND_CIDR,   /* @addr/@prefix, host bits zero */
+};
+
+/**
+ * struct policy_rule - one rule, as validated.
+ * @index: position in its zone's rule list; lower wins among equals.
+ * @proto, @port_lo, @port_hi: egress only (ports inclusive, 1..65535).
+ * @name:  normalised hostname or suffix (EGRESS name rules, DNS).
+ * @path:  UNIX: normalised prefix, may start with $CWD, $TMPDIR,
+ *         $XDG_RUNTIME_DIR or $HOME.
+ */
+struct policy_rule {
+	unsigned index;
+	enum policy_action action;
+	enum policy_rule_kind kind;
+	enum policy_host_kind host_kind;
+	unsigned proto;
+	uint16_t port_lo;
+	uint16_t port_hi;
+	struct policy_addr addr;
+	unsigned prefix;
+	char name[POLICY_NAME_MAX + 1];
+	char path[POLICY_PATH_MAX + 1];
+	struct policy_loc loc;
+};
+
+/**
+ * policy_rule_fmt() - the canonical text of @r ("allow tcp *.x.org:443",
+ * "dns deny evil.test", "unix allow \"$CWD\"") appended to @out.
+ * Return: 0 or the dynbuf error.
+ */
+int policy_rule_fmt(const struct policy_rule *r, struct dynbuf *out);
+
+/* Always-denied categories, each liftable by name ("lift metadata"). */
+enum policy_category {
+	POLICY_CATEGORY_NONE,
+	POLICY_CATEGORY_METADATA,       /* "metadata" */
+	POLICY_CATEGORY_LINK_LOCAL,     /* "link-local" */
+	POLICY_CATEGORY_LOOPBACK,       /* "loopback" */
+	POLICY_CATEGORY_HOST,           /* "host" */
+	POLICY_CATEGORY_PRIVATE,        /* "private" (untrusted zones) */
+	POLICY_CATEGORY_MULTICAST,      /* "multicast" */
+	POLICY_CATEGORY_SYSTEM_SOCKETS, /* "system-sockets" (unix) */
+	POLICY_CATEGORY_COUNT,
+};
+
+/** policy_category_name() - the lift name; "" for NONE. */
+const char *policy_category_name(enum policy_category c);
+
+enum policy_limit_key {
+	POLICY_LIMIT_CPU,    /* ms of CPU time */
+	POLICY_LIMIT_WALL,   /* ms of wall-clock time */
+	POLICY_LIMIT_MEM,    /* bytes */
+	POLICY_LIMIT_FSIZE,  /* bytes, largest file */
+	POLICY_LIMIT_DISK,   /* bytes written in total */
+	POLICY_LIMIT_LOG,    /* bytes of job output kept */
+	POLICY_LIMIT_EGRESS, /* bytes sent to the network */
+	POLICY_LIMIT_PIDS,   /* processes + threads */
+	POLICY_LIMIT_FDS,    /* open files per process */
+	POLICY_LIMIT_COUNT,
+};
+
+enum policy_log_overflow {
+	POLICY_LOG_OVERFLOW_TRUNCATE,
+	POLICY_LOG_OVERFLOW_KILL,
+};
+
+/**
+ * struct policy_limits - resource limits of a zone; a limit applies only
+ * when its @set flag is true. Durations are milliseconds, sizes bytes.
+ */
+struct policy_limits {
+	uint64_t value[POLICY_LIMIT_COUNT];
+	bool set[POLICY_LIMIT_COUNT];
+	struct policy_loc loc[POLICY_LIMIT_COUNT];
+	enum policy_log_overflow log_overflow;
+	bool log_overflow_set;
+	struct policy_loc log_overflow_loc;
+	char slot_name[POLICY_SLOT_NAME_MAX + 1];
+	uint32_t slot_count;
+	bool slot_set;
+	struct policy_loc slot_loc;
+};
+
+/** policy_limit_key_name() - "cpu", "wall", "mem", ... */
+const char *policy_limit_key_name(enum policy_limit_key k);
+
+enum policy_syscall_action {
+	POLICY_SYSCALL_ACTION_ALLOW,
+	POLICY_SYSCALL_ACTION_DENY,   /* fail with @errno_value */
+	POLICY_SYSCALL_ACTION_NOTIFY, /* send to the supervisor */
+};
+
+/**
+ * struct policy_syscall - a per-zone syscall override. The name is only
+ * syntax-checked ([a-z0-9_]+); the supervisor checks it against its table
+ * and reports unknown names at @loc.
+ */
+struct policy_syscall {
+	char name[POLICY_SYSCALL_NAME_MAX + 1];
+	enum policy_syscall_action action;
+	int errno_value;
+	struct policy_loc loc;
+};
+
+/** policy_errno_name() - "EPERM" for EPERM, NULL for errnos not in the table. */
+const char *policy_errno_name(int e);
+
+/** struct policy_upstream - a DNS resolver the proxy forwards to. */
+struct policy_upstream {
+	struct policy_addr addr;
+	uint16_t port;
+	struct policy_loc loc;
+};
+
+enum policy_listen {
+	POLICY_LISTEN_DENY,     /* listen on non-loopback fails (default) */
+	POLICY_LISTEN_LOOPBACK, /* bound to loopback instead */
+	POLICY_LISTEN_ALLOW,
+};
+
+/* ---------------------------------------------------------------------------
+ * Policies and zones.
+ */
+struct policy;
+struct zone;
+struct zone_tables;
+
+/**
+ * struct policy_diag - one error, compiler style.
+ * @file:    owned by the policy.
+ * @line, @col: 1-based; column counts bytes.
+ * @hint:    "" when there is none.
+ */
+struct policy_diag {
+	const char *file;
+	unsigned line;
+	unsigned col;
+	char message[256];
+	char hint[256];
+};
+
+/**
+ * struct policy_loader - how includes and policy_parse_file() read files.
+ * @read: read @path into @text (at most @max bytes; @text is initialised by
+ *        the callee) and write a stable identity for cycle detection (e.g.
+ *        its realpath) to @id. Return 0 or -errno.
+ * The default loader uses realpath() and fd_read_file(); fuzzers install one
+ * that touches no files.
+ */
+struct policy_loader {
+	int (*read)(void *ctx, const char *path, struct dynbuf *text,
+		    size_t max, char *id, size_t idlen);
+	void *ctx;
+};
+
+enum policy_flag {
+	POLICY_FLAG_NO_BUILTINS = 1, /* start without fork-pr & co. */
+};
+
+/**
+ * policy_new() - an empty policy holding the built-in zones (fork-pr,
+ * internal-ci, release) unless @flags has POLICY_FLAG_NO_BUILTINS.
+ * Return: the policy (caller frees with policy_free()), or NULL on ENOMEM.
+ */
+struct policy *policy_new(unsigned flags);
+
+/** policy_free() - release @p and everything it owns; NULL is a no-op. */
+void policy_free(struct policy *p);
+
+/** policy_set_loader() - replace the file loader (copied). */
+void policy_set_loader(struct policy *p, const struct policy_loader *l);
+
+/**
+ * policy_parse() - parse policy text named @name (used in diagnostics and to
+ * resolve relative includes) and add its zones to @p. Never stops at the
+ * first error: every error found is recorded (up to POLICY_DIAG_MAX).
+ * @text, @len: hostile bytes, need not be NUL-terminated.
+ * Return: 0, -EINVAL when diagnostics were recorded, -ENOMEM.
+ */
+int policy_parse(struct policy *p, const char *name, const uint8_t *text,
+		 size_t len);
+
+/**
+ * policy_parse_file() - read @path through the loader and policy_parse() it.
+ * A file that cannot be read is an error (a diagnostic), never empty.
+ * May block on file I/O. Return: as policy_parse().
+ */
+int policy_parse_file(struct policy *p, const char *path);
+
+/**
+ * policy_finish() - resolve "extends", then validate every zone (rules the
+ * always-denied set makes dead, ...). Idempotent; called by
+ * policy_zone_effective(). Return: 0, -EINVAL with diagnostics, -ENOMEM.
+ */
+int policy_finish(struct policy *p);
+
+/** policy_diag_count() - number of recorded diagnostics. */
+size_t policy_diag_count(const struct policy *p);
+
+/** policy_diag_get() - diagnostic @i (< policy_diag_count()), else NULL. */
+const struct policy_diag *policy_diag_get(const struct policy *p, size_t i);
+
+/** policy_diag_dropped() - how many diagnostics did not fit the cap. */
+size_t policy_diag_dropped(const struct policy *p);
+
+/**
+ * policy_diag_fmt() - append "file:line:col: error: message\n" and, when
+ * there is a hint, "  hint: ...\n" to @out. Return: 0 or the dynbuf error.
+ */
+int policy_diag_fmt(const struct policy_diag *d, struct dynbuf *out);
+
+/** policy_zone_count(), policy_zone_get() - walk the zones (after finish). */
+size_t policy_zone_count(const struct policy *p);
+const struct zone *policy_zone_get(const struct policy *p, size_t i);
+
+/** policy_zone_find() - zone @name, or NULL. */
+const struct zone *policy_zone_find(const struct policy *p, const char *name);
+
+/**
+ * struct policy_overrides - per-run changes from the command line, in the
+ * rule syntax: @allow / @deny hold "PROTO HOST:PORTS", "dns NAME" or
+ * "unix PATH"; @limit holds "KEY=VALUE[,KEY=VALUE...]". Diagnostics name
+ * them "<--allow #N>" etc. Arrays are borrowed.
+ */
+struct policy_overrides {
+	const char *const *allow;
+	size_t n_allow;
+	const char *const *deny;
+	size_t n_deny;
+	const char *const *limit;
+	size_t n_limit;
+};
+
+/**
+ * policy_zone_effective() - the zone a run uses: zone @name (NULL: fork-pr)
+ * after includes, extends and @o (may be NULL). Owned by @p.
+ * Return: 0 and *@out, -ENOENT (diagnostic recorded) for an unknown zone,
+ * -EINVAL with diagnostics, -ENOMEM.
+ */
+int policy_zone_effective(struct policy *p, const char *name,
+			  const struct policy_overrides *o,
+			  const struct zone **out);
+
+/** zone_name() - the zone's name. */
+const char *zone_name(const struct zone *z);
+
+/** zone_trusted() - whether the zone says "trust trusted". */
+bool zone_trusted(const struct zone *z);
+
+/** zone_listen() - the inbound mode. */
+enum policy_listen zone_listen(const struct zone *z);
+
+/** zone_lifted() - whether the zone lifts always-denied category @c. */
+bool zone_lifted(const struct zone *z, enum policy_category c);
+
+/** zone_unix_defaults() - whether $CWD and $TMPDIR are allowed by default. */
+bool zone_unix_defaults(const struct zone *z);
+
+/** zone_rule_count(), zone_rule_get() - the rules, in precedence order. */
+size_t zone_rule_count(const struct zone *z);
+const struct policy_rule *zone_rule_get(const struct zone *z, size_t i);
+
+/** zone_limits() - the limits (never NULL). */
+const struct policy_limits *zone_limits(const struct zone *z);
+
+/** zone_syscalls() - syscall overrides; *@n gets the count. */
+const struct policy_syscall *zone_syscalls(const struct zone *z, size_t *n);
+
+/**
+ * zone_dns_upstreams() - the DNS upstreams; *@n == 0 means "system" (the
+ * host's /etc/resolv.conf).
+ */
+const struct policy_upstream *zone_dns_upstreams(const struct zone *z,
+						 size_t *n);
+
+enum zone_fmt_flag {
+	ZONE_FMT_ORIGINS = 1, /* "# file:line:col" after each rule/setting */
+};
+
+/**
+ * zone_fmt() - append the canonical text of @z to @out: one "zone NAME {"
+ * block with every setting explicit, which policy_parse() (with
+ * POLICY_FLAG_NO_BUILTINS when the name is a built-in's) reads back to a
+ * zone with the same canonical text. Return: 0 or the dynbuf error.
+ */
+int zone_fmt(const struct zone *z, unsigned flags, struct dynbuf *out);
+
+/**
+ * zone_fingerprint() - xxh3-64 of zone_fmt(z, 0).
+ * Return: 0 and *@out, or -ENOMEM / -E2BIG.
+ */
+int zone_fingerprint(const struct zone *z, uint64_t *out);
+
+/* ---------------------------------------------------------------------------
+ * Limits on the command line and in files share one value parser.
+ */
+
+/**
+ * policy_limit_value_parse() - parse VALUE for limit @key: sizes take K/M/G/T
+ * (binary, optional "iB") or plain bytes; durations need ms/s/m/h/d; counts
+ * are plain. Zero, fractions, overflow and impossible values are errors.
+ * Return: 0 and *@out, or -EINVAL with a static message in *@why and a
+ * static hint (maybe "") in *@hint.
+ */
+int policy_limit_value_parse(enum policy_limit_key key, const uint8_t *p,
+			     size_t len, uint64_t *out, const char **why,
+			     const char **hint);
+
+/* ---------------------------------------------------------------------------
+ * Decisions. Pure functions of (compiled tables, runtime inputs, request).
+ */
+
+/**
+ * struct policy_listener - a socket the job itself listens on.
+ */
+struct policy_listener {
+	unsigned proto; /* POLICY_PROTO_TCP or POLICY_PROTO_UDP */
+	uint16_t port;
+};
+
+/**
+ * struct policy_runtime - what only the running supervisor knows. All
+ * pointers borrowed; NULL/0 means empty. Strings are NUL-terminated.
+ * @listeners:      the job's own listening sockets (any address).
+ * @host_addrs:     the host's own addresses.
+ * @abstract_bound: abstract socket names the job bound (without the NUL).
+ * @cwd, @tmpdir, @xdg_runtime_dir, @home: placeholder values; NULL makes
+ *                  rules using that placeholder inactive.
+ */
+struct policy_runtime {
+	const struct policy_listener *listeners;
+	size_t n_listeners;
+	const struct policy_addr *host_addrs;
+	size_t n_host_addrs;
+	const char *const *abstract_bound;
+	size_t n_abstract_bound;
+	const char *cwd;
+	const char *tmpdir;
+	const char *xdg_runtime_dir;
+	const char *home;
+};
+
+/**
+ * struct policy_connect - a connect()/sendto() to judge.
+ * @have_addr: false only for `explain connect HOST:PORT`, which judges the
+ *             hostname rules as if HOST had been resolved to some public
+ *             address through cordon's DNS proxy.
+ * @pinned:    hostnames cordon's DNS proxy resolved to @addr for this job
+ *             (normalised or not; they are normalised here).
+ */
+struct policy_connect {
+	struct policy_addr addr;
+	bool have_addr;
+	unsigned proto;
+	uint16_t port;
+	const char *const *pinned;
+	size_t n_pinned;
+};
+
+enum policy_verdict {
+	POLICY_VERDICT_DENY,
+	POLICY_VERDICT_ALLOW,
+	POLICY_VERDICT_LOOPBACK, /* listen: bind to loopback instead */
+};
+
+enum policy_reason {
+	POLICY_REASON_DEFAULT,       /* nothing allowed it: default deny */
+	POLICY_REASON_RULE,          /* @rule decided */
+	POLICY_REASON_ALWAYS_DENIED, /* @category decided */
+	POLICY_REASON_OWN_LISTENER,  /* the job's own listener */
+	POLICY_REASON_LOOPBACK,      /* listen on loopback is always allowed */
+	POLICY_REASON_LISTEN,        /* the zone's listen mode (@loc) */
+	POLICY_REASON_UNIX_DEFAULT,  /* $CWD / $TMPDIR default (@detail) */
+	POLICY_REASON_ABSTRACT,      /* abstract socket bound by the job */
+	POLICY_REASON_INVALID,       /* malformed request (@detail) */
+};
+
+/**
+ * struct policy_decision - a verdict and what made it.
+ * @zone:     name of the deciding zone (owned by the policy).
+ * @rule:     the rule for POLICY_REASON_RULE, else NULL.
+ * @loc:      the listen statement for POLICY_REASON_LISTEN (file NULL when
+ *            the mode is the default).
+ * @detail:   static text for INVALID and UNIX_DEFAULT, else NULL.
+ * @embed, @judged: connect/listen: how the address was normalised.
+ */
+struct policy_decision {
+	enum policy_verdict verdict;
+	enum policy_reason reason;
+	enum policy_category category;
+	const char *zone;
+	const struct policy_rule *rule;
+	struct policy_loc loc;
+	const char *detail;
+	enum policy_addr_embed embed;
+	struct policy_addr judged;
+};
+
+/** policy_decision_verdict_name() - "allow", "deny", "loopback". */
+const char *policy_decision_verdict_name(enum policy_verdict v);
+
+/**
+ * policy_decision_fmt() - the "why" of @d, e.g. "rule: allow tcp
+ * *.x.org:443 (a.cordon:4:2)", "always-denied metadata (builtin)", "default
+ * deny (no rule allows it)". Return: 0 or the dynbuf error.
+ */
+int policy_decision_fmt(const struct policy_decision *d, struct dynbuf *out);
+
+/**
+ * zone_tables_new() - compile @z into decision tables: per-family prefix
+ * tables, sorted exact and suffix name tables, unix prefix lists.
+ * @z must outlive the tables.
+ * Return: 0 and *@out (free with zone_tables_free()), or -ENOMEM.
+ */
+int zone_tables_new(const struct zone *z, struct zone_tables **out);
+
+/** zone_tables_free() - NULL is a no-op. */
+void zone_tables_free(struct zone_tables *t);
+
+/** zone_tables_zone() - the zone @t was compiled from. */
+const struct zone *zone_tables_zone(const struct zone_tables *t);
+
+/*
+ * The decisions. Each fills *@out completely and fails closed: malformed
+ * input gives POLICY_VERDICT_DENY with POLICY_REASON_INVALID. @rt may be
+ * NULL (no listeners, no host addresses, no placeholders). Never block,
+ * never allocate. Return: 0 (always; the verdict is in *@out).
+ *
+ * Precedence (docs/policy.md): 1. the always-denied set, unless lifted;
+ * the job's own listeners pass it on loopback and host addresses;
+ * 2. deny rules; 3. the job's own listener, then allow rules, first by
+ * index; 4. default deny.
+ */
+
+/** zone_decide_connect() - may the job connect/send to @c? */
+int zone_decide_connect(const struct zone_tables *t,
+			const struct policy_runtime *rt,
+			const struct policy_connect *c,
+			struct policy_decision *out);
+
+/**
+ * zone_decide_resolve() - may the job resolve @name (@len bytes, hostile)?
+ * A deny means the DNS proxy answers NXDOMAIN.
+ */
+int zone_decide_resolve(const struct zone_tables *t, const char *name,
+			size_t len, struct policy_decision *out);
+
+/**
+ * zone_decide_listen() - may the job listen on @a:@port? Loopback is always
+ * allowed; other addresses follow the zone's listen mode.
+ */
+int zone_decide_listen(const struct zone_tables *t,
+		       const struct policy_addr *a, unsigned proto,
+		       uint16_t port, struct policy_decision *out);
+
+/**
+ * zone_decide_unix() - may the job connect to unix socket @path?
+ * @abstract: @path is an abstract name (without the leading NUL).
+ * Filesystem paths must be absolute and free of "." and ".." components
+ * (the supervisor resolves symlinks before asking).
+ */
+int zone_decide_unix(const struct zone_tables *t,
+		     const struct policy_runtime *rt, const char *path,
+		     size_t len, bool abstract, struct policy_decision *out);
+
+/**
+ * policy_unix_expand() - expand a rule path's placeholder from @rt into @out.
+ * Return: 0, -ENOENT when the placeholder is unset, -ENAMETOOLONG.
+ */
+int policy_unix_expand(const char *pattern, const struct policy_runtime *rt,
+		       char *out, size_t outlen);
+
+#endif /* CORDON_POLICY_H */

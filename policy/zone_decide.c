@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * zone_decide.c - the decisions: connect, resolve, listen, unix connect.
+ * Pure functions of compiled tables, runtime inputs and one request; the
+ * supervisor and `cordon policy explain` both call them, so what explain
+ * prints is what enforcement does. Theory of operation, for connect:
+ *
+ *   1. normalise the address (v4-mapped, NAT64, 6to4 -> IPv4);
+ *   2. always-denied: any category holding the address (or a metadata pinned
+ *      name) that the zone has not lifted denies -- except that the job's
+ *      own listener passes the loopback and host categories;
+ *   3. deny rules (address or pinned name), lowest index first;
+ *   4. the job's own listener, then allow rules, lowest index first;
+ *   5. default deny.
+ *
+ * Not responsible for where the inputs come from (netstack, sentry).
+ */
+#include <limits.h>
+#include <string.h>
+
+#include "zone_tables_priv.h"
+
+#define ZONE_DECIDE_PINNED_MAX 16
+
+static void zone_decide_init(const struct zone_tables *t,
+			     struct policy_decision *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->verdict = POLICY_VERDICT_DENY;
+	out->reason = POLICY_REASON_DEFAULT;
+	out->zone = t ? t->zone->name : "?";
+}
+
+static int zone_decide_invalid(struct policy_decision *out, const char *why)
+{
+	out->verdict = POLICY_VERDICT_DENY;
+	out->reason = POLICY_REASON_INVALID;
+	out->detail = why;
+	return 0;
+}
+
+static int zone_decide_rule(const struct zone_tables *t, unsigned idx,
+			    enum policy_verdict v, struct policy_decision *out)
+{
+	out->verdict = v;
+	out->reason = POLICY_REASON_RULE;
+	out->rule = &t->zone->rules[idx];
+	return 0;
+}
+
+static int zone_decide_always(enum policy_category c,
+			      struct policy_decision *out)
+{
+	out->verdict = POLICY_VERDICT_DENY;
+	out->reason = POLICY_REASON_ALWAYS_DENIED;
+	out->category = c;
+	return 0;
+}
+
+static bool zone_decide_own_listener(const struct policy_runtime *rt,
+				     unsigned proto, uint16_t port)
+{
+	size_t i;
+
+	if (!rt)
+		return false;
+	for (i = 0; i < rt->n_listeners; i++)
+		if ((rt->listeners[i].proto & proto) &&
+		    rt->listeners[i].port == port)
+			return true;
+	return false;
+}
+
+static bool zone_decide_is_host(const struct policy_runtime *rt,
+				const struct policy_addr *judged)
+{
+	struct policy_addr h;
+	size_t i;
+
+	if (!rt)
+		return false;
+	for (i = 0; i < rt->n_host_addrs; i++) {
+		policy_addr_normalize(&rt->host_addrs[i], &h);
+		if (h.family == judged->family &&
+		    !memcmp(h.b, judged->b, sizeof(h.b)))
+			return true;
+	}
+	return false;
+}
+
+/* The categories holding @judged, in the order they are reported. */
+static const enum policy_category zone_decide_order[] = {
+	POLICY_CATEGORY_METADATA,   POLICY_CATEGORY_HOST,
+	POLICY_CATEGORY_LOOPBACK,   POLICY_CATEGORY_LINK_LOCAL,
+	POLICY_CATEGORY_PRIVATE,    POLICY_CATEGORY_MULTICAST,
+};
+
+int zone_decide_connect(const struct zone_tables *t,
+			const struct policy_runtime *rt,
+			const struct policy_connect *c,
+			struct policy_decision *out)
+{
+	char names[ZONE_DECIDE_PINNED_MAX][POLICY_NAME_MAX + 1];
+	const struct zone *z;
+	unsigned mask = 0, best, idx;
+	size_t n_names = 0, i;
+	bool own = false;
+	int fam;
+
+	zone_decide_init(t, out);
+	if (!t || !c)
+		return zone_decide_invalid(out, "no request");
+	z = t->zone;
+	if ((c->proto != POLICY_PROTO_TCP && c->proto != POLICY_PROTO_UDP) ||
+	    !c->port)
+		return zone_decide_invalid(out, "protocol or port out of range");
+	if (c->have_addr) {
+		if (c->addr.family != 4 && c->addr.family != 6)
+			return zone_decide_invalid(out, "unknown address family");
+		out->embed = policy_addr_normalize(&c->addr, &out->judged);
+		mask = policy_always_addr_mask(&out->judged);
+		if (zone_decide_is_host(rt, &out->judged))
+			mask |= 1u << POLICY_CATEGORY_HOST;
+		own = zone_decide_own_listener(rt, c->proto, c->port) &&
+		      (mask & ((1u << POLICY_CATEGORY_LOOPBACK) |
+			       (1u << POLICY_CATEGORY_HOST)));
+	} else if (!c->n_pinned) {
+		return zone_decide_invalid(out, "neither address nor name");
+	}
+	if (c->n_pinned > ZONE_DECIDE_PINNED_MAX)
+		return zone_decide_invalid(out, "too many pinned names");
+	for (i = 0; i < c->n_pinned; i++) {
+		const char *s = c->pinned[i];
+
+		if (!s || policy_name_normalize((const uint8_t *)s, strlen(s),
+						names[n_names], NULL))
+			return zone_decide_invalid(out, "invalid pinned name");
+		n_names++;
+	}
+
+	/* 1. The always-denied set. */
+	for (i = 0; i < ARRAY_SIZE(zone_decide_order); i++) {
+		enum policy_category cat = zone_decide_order[i];
+
+		if (!(mask & (1u << cat)) || (z->lifts & (1u << cat)) ||
+		    !policy_always_applies(cat, z->trusted))
+			continue;
+		if (own && (cat == POLICY_CATEGORY_LOOPBACK ||
+			    cat == POLICY_CATEGORY_HOST))
+			continue;
+		return zone_decide_always(cat, out);
+	}
+	if (!(z->lifts & (1u << POLICY_CATEGORY_METADATA)))
+		for (i = 0; i < n_names; i++)
+			if (policy_always_name_match(names[i]))
+				return zone_decide_always(
+					POLICY_CATEGORY_METADATA, out);
+
+	/* 2. Deny rules. */
+	fam = out->judged.family == 4 ? 0 : 1;
+	best = c->have_addr ? zone_tables_cidr_lookup(&t->cidr[1][fam],
+						      &out->judged, c->proto,
+						      c->port) :
+			      UINT_MAX;
+	for (i = 0; i < n_names; i++) {
+		idx = zone_tables_name_lookup(&t->egress[1], names[i],
+					      c->proto, c->port);
+		if (idx < best)
+			best = idx;
+	}
+	if (best != UINT_MAX)
+		return zone_decide_rule(t, best, POLICY_VERDICT_DENY, out);
+
+	/* 3. The job's own listener, then allow rules. */
+	if (own) {
+		out->verdict = POLICY_VERDICT_ALLOW;
+		out->reason = POLICY_REASON_OWN_LISTENER;
+		return 0;
+	}
+	best = c->have_addr ? zone_tables_cidr_lookup(&t->cidr[0][fam],
+						      &out->judged, c->proto,
+						      c->port) :
+			      UINT_MAX;
+	for (i = 0; i < n_names; i++) {
+		idx = zone_tables_name_lookup(&t->egress[0], names[i],
+					      c->proto, c->port);
+		if (idx < best)
+			best = idx;
+	}
+	if (best != UINT_MAX)
+		return zone_decide_rule(t, best, POLICY_VERDICT_ALLOW, out);
+
+	/* 4. Nothing allowed it. */
+	return 0;
+}
+
+int zone_decide_resolve(const struct zone_tables *t, const char *name,
+			size_t len, struct policy_decision *out)
+{
+	char n[POLICY_NAME_MAX + 1];
+	unsigned idx;
+
+	zone_decide_init(t, out);
+	if (!t || !name)
+		return zone_decide_invalid(out, "no request");
+	if (policy_name_normalize((const uint8_t *)name, len, n, &out->detail))
+		return zone_decide_invalid(out, out->detail);
+	if (!(t->zone->lifts & (1u << POLICY_CATEGORY_METADATA)) &&
+	    policy_always_name_match(n))
+		return zone_decide_always(POLICY_CATEGORY_METADATA, out);
+	idx = zone_tables_name_lookup(&t->resolve[1], n, POLICY_PROTO_ANY, 1);
+	if (idx != UINT_MAX)
+		return zone_decide_rule(t, idx, POLICY_VERDICT_DENY, out);
+	idx = zone_tables_name_lookup(&t->resolve[0], n, POLICY_PROTO_ANY, 1);
+	if (idx != UINT_MAX)
+		return zone_decide_rule(t, idx, POLICY_VERDICT_ALLOW, out);
+	return 0;
+}
+
+int zone_decide_listen(const struct zone_tables *t,
+		       const struct policy_addr *a, unsigned proto,
+		       uint16_t port, struct policy_decision *out)
+{
+	static const struct policy_addr lo4 = { 4, { 127 } };
+	static const struct policy_addr lo6 = {
+		6, { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 }
+	};
+	const struct zone *z;
+
+	zone_decide_init(t, out);
+	if (!t || !a || (a->family != 4 && a->family != 6))
+		return zone_decide_invalid(out, "unknown address family");
+	if (proto != POLICY_PROTO_TCP && proto != POLICY_PROTO_UDP)
+		return zone_decide_invalid(out, "protocol out of range");
+	(void)port; /* Any port, the job's own choice; recorded by callers. */
+	z = t->zone;
+	out->embed = policy_addr_normalize(a, &out->judged);
+	if (policy_addr_match(&lo4, 8, &out->judged) ||
+	    policy_addr_match(&lo6, 128, &out->judged)) {
+		out->verdict = POLICY_VERDICT_ALLOW;
+		out->reason = POLICY_REASON_LOOPBACK;
+		return 0;
+	}
+	out->reason = POLICY_REASON_LISTEN;
+	if (z->listen_set)
+		out->loc = z->listen_loc;
+	out->verdict = z->listen == POLICY_LISTEN_ALLOW ? POLICY_VERDICT_ALLOW :
+		       z->listen == POLICY_LISTEN_LOOPBACK ?
+							  POLICY_VERDICT_LOOPBACK :
+							  POLICY_VERDICT_DENY;
+	return 0;
+}
+
+static bool zone_decide_prefix(const char *path, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (!strcmp(prefix, "/"))
+		return true;
+	return !strncmp(path, prefix, n) && (path[n] == '\0' || path[n] == '/');
+}
+
+static bool zone_decide_unix_match(const struct policy_runtime *rt,
+				   const char *pattern, const char *path)
+{
+	char expanded[4096];
+
+	if (policy_unix_expand(pattern, rt, expanded, sizeof(expanded)))
+		return false;
+	return zone_decide_prefix(path, expanded);
+}
+
+static unsigned zone_decide_unix_rules(const struct zone_tables *t,
+				       const struct policy_runtime *rt, int a,
+				       const char *path)
+{
+	size_t i;
+
+	/* Stored in rule order: the first match has the lowest index. */
+	for (i = 0; i < t->n_unix[a]; i++) {
+		const struct policy_rule *r = &t->zone->rules[t->unix_rules[a][i]];
+
+		if (zone_decide_unix_match(rt, r->path, path))
+			return r->index;
+	}
+	return UINT_MAX;
+}
+
+int zone_decide_unix(const struct zone_tables *t,
+		     const struct policy_runtime *rt, const char *path,
+		     size_t len, bool abstract, struct policy_decision *out)
+{
+	static const char *const defaults[] = { "$CWD", "$TMPDIR" };
+	char norm[4096];
+	unsigned idx;
+	size_t i;
+
+	zone_decide_init(t, out);
+	if (!t || !path)
+		return zone_decide_invalid(out, "no request");
+	if (abstract) {
+		out->reason = POLICY_REASON_ABSTRACT;
+		for (i = 0; rt && i < rt->n_abstract_bound; i++) {
+			const char *b = rt->abstract_bound[i];
+
+			if (b && strlen(b) == len && !memcmp(b, path, len)) {
+				out->verdict = POLICY_VERDICT_ALLOW;
+				return 0;
+			}
+		}
+		return 0;
+	}
+	if (memchr(path, '\0', len) ||
+	    policy_unix_path_normalize(path, len, norm, sizeof(norm)))
+		return zone_decide_invalid(
+			out, "path not absolute, or with '.' or '..'");
+	if (!(t->zone->lifts & (1u << POLICY_CATEGORY_SYSTEM_SOCKETS)))
+		for (i = 0; i < policy_always_n_sockets; i++)
+			if (zone_decide_unix_match(rt, policy_always_sockets[i],
+						   norm))
+				return zone_decide_always(
+					POLICY_CATEGORY_SYSTEM_SOCKETS, out);
+	idx = zone_decide_unix_rules(t, rt, 1, norm);
+	if (idx != UINT_MAX)
+		return zone_decide_rule(t, idx, POLICY_VERDICT_DENY, out);
+	idx = zone_decide_unix_rules(t, rt, 0, norm);
+	if (idx != UINT_MAX)
+		return zone_decide_rule(t, idx, POLICY_VERDICT_ALLOW, out);
+	if (t->zone->unix_defaults)
+		for (i = 0; i < ARRAY_SIZE(defaults); i++)
+			if (zone_decide_unix_match(rt, defaults[i], norm)) {
+				out->verdict = POLICY_VERDICT_ALLOW;
+				out->reason = POLICY_REASON_UNIX_DEFAULT;
+				out->detail = defaults[i];
+				return 0;
+			}
+	return 0;
+}

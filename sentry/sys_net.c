@@ -1,0 +1,976 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sys_net.c - handlers for the socket family: socket, connect, sendto,
+ * sendmsg, sendmmsg, bind, listen.
+ *
+ * Theory of operation
+ * -------------------
+ * A call whose decision depends on job memory (a sockaddr, a msghdr) is
+ * never answered with CONTINUE (shared/DESIGN.md invariant 2): the address
+ * and the data are copied out once, the notification is confirmed still
+ * valid, the job's socket object itself is duplicated into the supervisor
+ * (pidfd_getfd), the copy is judged by netstack (the zone's tables), and the
+ * supervisor performs the call on that object with the copy. A thread that
+ * rewrites the sockaddr, or dup2()s another socket over the fd number,
+ * changes nothing: the object and the bytes were fixed before the decision.
+ *
+ * socket() is decided on its register arguments alone, so it may CONTINUE.
+ *
+ * The supervisor must never block: a blocking connect is started with
+ * O_NONBLOCK set for the duration of the call on the shared file description
+ * (on an unconnected TCP socket no other operation can observe it), and the
+ * call is left pending until the socket is writable (sentry_pend()); a send
+ * that meets a full buffer on a blocking socket is retried the same way.
+ *
+ * Every denial fails with NETSTACK_DENY_ERRNO (EACCES), one stderr line and
+ * an audit record naming the zone and the rule.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "sentry_priv.h"
+
+#define SYS_NET_ADDR_MAX 128 /* sizeof(struct sockaddr_storage) */
+#define SYS_NET_CONTROL_MAX 4096
+#define SYS_NET_MMSG_MAX 64
+
+/* What the kernel knows about a socket we took from the job. */
+struct sys_net_sock {
+	int fd; /* the supervisor's duplicate (owned) */
+	int domain;
+	int type;
+	int protocol;
+	unsigned proto; /* POLICY_PROTO_* for INET sockets */
+};
+
+static void sys_net_errno(struct sentry_call *c, int err)
+{
+	c->answer.kind = PLATFORM_ANSWER_ERRNO;
+	c->answer.err = err;
+}
+
+static void sys_net_value(struct sentry_call *c, int64_t v)
+{
+	c->answer.kind = PLATFORM_ANSWER_VALUE;
+	c->answer.value = v;
+}
+
+/*
+ * A malformed request (bad pointer, bad length, not a socket): the kernel
+ * would have refused it too; answer as it would, allowed in the sense that
+ * no policy was involved.
+ */
+static int sys_net_invalid(struct sentry_call *c, int err, const char *why)
+{
+	sys_net_errno(c, err);
+	c->allowed = true;
+	c->rule = why;
+	return 0;
+}
+
+static int sys_net_take(struct sentry *s, struct sentry_call *c, int remote,
+			struct sys_net_sock *k)
+{
+	socklen_t l = sizeof(int);
+
+	k->fd = platform_take_fd(s->plat, &c->pc, remote);
+	if (k->fd < 0)
+		return k->fd;
+	if (getsockopt(k->fd, SOL_SOCKET, SO_DOMAIN, &k->domain, &l) < 0 ||
+	    getsockopt(k->fd, SOL_SOCKET, SO_TYPE, &k->type, &l) < 0 ||
+	    getsockopt(k->fd, SOL_SOCKET, SO_PROTOCOL, &k->protocol, &l) < 0) {
+		int e = errno;
+
+		close(k->fd);
+		k->fd = -1;
+		return -e;
+	}
+	k->proto = k->type == SOCK_STREAM ? POLICY_PROTO_TCP : POLICY_PROTO_UDP;
+	return 0;
+}
+
+/* Copy @len bytes at @addr, then confirm the call is still the caller's. */
+static int sys_net_copy(struct sentry *s, struct sentry_call *c, uint64_t addr,
+			void *buf, size_t len)
+{
+	ssize_t n;
+
+	if (!len)
+		return 0;
+	n = platform_read_mem(s->plat, &c->pc, addr, buf, len);
+	if (n != (ssize_t)len)
+		return -EFAULT;
+	return platform_call_valid(s->plat, &c->pc);
+}
+
+static const char *sys_net_proto_name(const struct sys_net_sock *k)
+{
+	if (k->domain == AF_UNIX)
+		return k->type == SOCK_DGRAM ? "unix-dgram" : "unix";
+	return k->proto == POLICY_PROTO_TCP ? "tcp" : "udp";
+}
+
+/* Fill the verdict fields of @c from a policy decision. */
+static bool sys_net_verdict(struct sentry *s, struct sentry_call *c,
+			    const struct policy_decision *d)
+{
+	struct dynbuf b;
+
+	dynbuf_init(&b, sizeof(c->rule_buf) - 1);
+	if (policy_decision_fmt(d, &b) == 0 && b.data)
+		snprintf(c->rule_buf, sizeof(c->rule_buf), "%s", b.data);
+	else
+		snprintf(c->rule_buf, sizeof(c->rule_buf), "%s",
+			 policy_decision_verdict_name(d->verdict));
+	dynbuf_free(&b);
+	c->rule = c->rule_buf;
+	(void)s;
+	c->allowed = d->verdict != POLICY_VERDICT_DENY;
+	if (!c->allowed)
+		sys_net_errno(c, NETSTACK_DENY_ERRNO);
+	return c->allowed;
+}
+
+/*
+ * Resolve a unix socket path as the job sees it: relative to its cwd, every
+ * symlink followed, "." and ".." gone. A path that does not exist yet is
+ * judged lexically (connect will fail with ENOENT anyway).
+ */
+static int sys_net_unix_resolve(struct sentry_call *c, const char *path,
+				char *out, size_t outlen)
+{
+	char cwd_link[64], joined[PATH_MAX + NET_UNIX_PATH_MAX + 2];
+	char cwd[PATH_MAX];
+	ssize_t n;
+
+	if (path[0] == '/') {
+		snprintf(joined, sizeof(joined), "%s", path);
+	} else {
+		snprintf(cwd_link, sizeof(cwd_link), "/proc/%d/cwd",
+			 (int)c->pc.tid);
+		n = readlink(cwd_link, cwd, sizeof(cwd) - 1);
+		if (n < 0)
+			return -errno;
+		cwd[n] = '\0';
+		snprintf(joined, sizeof(joined), "%s/%s", cwd, path);
+	}
+	if (realpath(joined, out) && strlen(out) < outlen)
+		return 0;
+	if (strlen(joined) >= outlen)
+		return -ENAMETOOLONG;
+	snprintf(out, outlen, "%s", joined);
+	return 0;
+}
+
+int sys_socket(struct sentry *s, struct sentry_call *c)
+{
+	int domain = (int)c->pc.args[0];
+	int type = (int)c->pc.args[1] & 0xf; /* without SOCK_NONBLOCK etc. */
+	int protocol = (int)c->pc.args[2];
+
+	(void)s;
+	snprintf(c->detail, sizeof(c->detail), "domain=%d type=%d protocol=%d",
+		 domain, type, protocol);
+	/* Decided on register values only: CONTINUE is sound here. */
+	c->answer.kind = PLATFORM_ANSWER_CONTINUE;
+	c->allowed = true;
+	switch (domain) {
+	case AF_UNIX:
+		c->rule = "socket: AF_UNIX is allowed";
+		return 0;
+	case AF_INET:
+	case AF_INET6:
+		if ((type == SOCK_STREAM &&
+		     (protocol == 0 || protocol == IPPROTO_TCP)) ||
+		    (type == SOCK_DGRAM &&
+		     (protocol == 0 || protocol == IPPROTO_UDP))) {
+			c->rule = "socket: TCP and UDP are allowed";
+			return 0;
+		}
+		c->allowed = false;
+		c->rule =
+			"socket: only TCP and UDP over IP (no raw, ICMP, SCTP, ...)";
+		sys_net_errno(c, EACCES);
+		return 0;
+	case AF_NETLINK:
+		if (protocol == 0 /* NETLINK_ROUTE */ &&
+		    (type == SOCK_RAW || type == SOCK_DGRAM)) {
+			c->rule =
+				"socket: NETLINK_ROUTE is allowed (read-only without privilege)";
+			return 0;
+		}
+		c->allowed = false;
+		c->rule = "socket: only NETLINK_ROUTE among netlink families";
+		sys_net_errno(c, EAFNOSUPPORT);
+		return 0;
+	default:
+		c->allowed = false;
+		c->rule =
+			"socket: address family not allowed (AF_UNIX, AF_INET, AF_INET6, AF_NETLINK only)";
+		sys_net_errno(c, EAFNOSUPPORT);
+		return 0;
+	}
+}
+
+/* Judge a destination for connect or send; true when allowed. */
+static bool sys_net_judge_dest(struct sentry *s, struct sentry_call *c,
+			       const struct sys_net_sock *k,
+			       const struct net_endpoint *e)
+{
+	struct policy_decision d;
+	char where[200], resolved[PATH_MAX];
+
+	sockaddr_fmt(e, where, sizeof(where));
+	snprintf(c->detail, sizeof(c->detail), "%s/%s", where,
+		 sys_net_proto_name(k));
+	switch (e->kind) {
+	case NET_ENDPOINT_INET:
+		netstack_decide_connect(&s->net, e, k->proto, &d);
+		return sys_net_verdict(s, c, &d);
+	case NET_ENDPOINT_UNIX:
+		if (sys_net_unix_resolve(c, e->path, resolved,
+					 sizeof(resolved)) < 0) {
+			sys_net_invalid(c, ENOENT,
+					"unix path cannot be resolved");
+			return false;
+		}
+		snprintf(c->detail, sizeof(c->detail), "unix:%.108s (%.400s)",
+			 e->path, resolved);
+		netstack_decide_unix(&s->net, e, resolved, &d);
+		return sys_net_verdict(s, c, &d);
+	case NET_ENDPOINT_ABSTRACT:
+		netstack_decide_unix(&s->net, e, NULL, &d);
+		return sys_net_verdict(s, c, &d);
+	case NET_ENDPOINT_UNSPEC:
+		c->allowed = true;
+		c->rule = "AF_UNSPEC dissolves an association: allowed";
+		return true;
+	case NET_ENDPOINT_UNNAMED:
+	case NET_ENDPOINT_OTHER:
+		break;
+	}
+	sys_net_invalid(c, EAFNOSUPPORT, "address family not supported");
+	return false;
+}
+
+/*
+ * connect() on the supervisor's duplicate. For a relative unix path, the
+ * resolved absolute path is used: it was judged, and it does not depend on
+ * the supervisor's cwd.
+ */
+static int sys_net_do_connect(struct sentry *s, struct sentry_call *c,
+			      struct sys_net_sock *k, const uint8_t *addr,
+			      size_t len, const struct net_endpoint *e)
+{
+	struct sockaddr_un un;
+	const void *a = addr;
+	socklen_t alen = (socklen_t)len;
+	int flags, r, err;
+	bool toggled = false;
+
+	if (e->kind == NET_ENDPOINT_UNIX) {
+		char resolved[PATH_MAX];
+
+		if (sys_net_unix_resolve(c, e->path, resolved,
+					 sizeof(resolved)) < 0 ||
+		    strlen(resolved) >= sizeof(un.sun_path)) {
+			sys_net_errno(c, ENAMETOOLONG);
+			return 0;
+		}
+		memset(&un, 0, sizeof(un));
+		un.sun_family = AF_UNIX;
+		memcpy(un.sun_path, resolved, strlen(resolved));
+		a = &un;
+		alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+				   strlen(resolved) + 1);
+	}
+	flags = fcntl(k->fd, F_GETFL);
+	if (flags < 0)
+		return -errno;
+	if (!(flags & O_NONBLOCK) && k->type == SOCK_STREAM) {
+		if (fcntl(k->fd, F_SETFL, flags | O_NONBLOCK) < 0)
+			return -errno;
+		toggled = true;
+	}
+	r = connect(k->fd, (const struct sockaddr *)a, alen);
+	err = errno;
+	if (toggled)
+		fcntl(k->fd, F_SETFL, flags);
+	if (r == 0) {
+		sys_net_value(c, 0);
+		return 0;
+	}
+	if (toggled && err == EINPROGRESS) {
+		struct sentry_pending p = {.kind = SENTRY_PENDING_CONNECT,
+					   .fd = k->fd};
+
+		if (sentry_pend(s, c, &p) == 0) {
+			k->fd = -1; /* owned by the pending call now */
+			return 0;
+		}
+		err = EAGAIN;
+	}
+	/* A blocking unix connect into a full backlog: EAGAIN, documented. */
+	sys_net_errno(c, err);
+	return 0;
+}
+
+int sys_connect(struct sentry *s, struct sentry_call *c)
+{
+	uint8_t addr[SYS_NET_ADDR_MAX];
+	size_t len = (size_t)c->pc.args[2];
+	struct sys_net_sock k = {.fd = -1};
+	struct net_endpoint e;
+	int rc;
+
+	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
+	if (len > sizeof(addr) || len < sizeof(sa_family_t))
+		return sys_net_invalid(c, EINVAL, "bad address length");
+	rc = sys_net_copy(s, c, c->pc.args[1], addr, len);
+	if (rc == -ENOENT)
+		return 0; /* the caller is gone: nothing to answer */
+	if (rc < 0)
+		return sys_net_invalid(c, -rc, "address not readable");
+	rc = sys_net_take(s, c, (int)c->pc.args[0], &k);
+	if (rc < 0)
+		return sys_net_invalid(c, -rc == EBADF ? EBADF : ENOTSOCK,
+				       "not a socket");
+	rc = sockaddr_parse(addr, len, &e);
+	if (rc < 0 && e.kind != NET_ENDPOINT_OTHER) {
+		close(k.fd);
+		return sys_net_invalid(c, -rc, "malformed address");
+	}
+	if (k.domain == AF_NETLINK) {
+		/* NETLINK_ROUTE to the kernel: nothing leaves the host. */
+		c->allowed = true;
+		c->rule = "netlink route socket";
+		rc = connect(k.fd, (struct sockaddr *)addr, (socklen_t)len);
+		if (rc < 0)
+			sys_net_errno(c, errno);
+		else
+			sys_net_value(c, 0);
+		close(k.fd);
+		return 0;
+	}
+	if (sys_net_judge_dest(s, c, &k, &e))
+		rc = sys_net_do_connect(s, c, &k, addr, len, &e);
+	if (k.fd >= 0)
+		close(k.fd);
+	return rc < 0 ? rc : 0;
+}
+
+/*
+ * Send @msg on the supervisor's duplicate; a blocking socket that meets a
+ * full buffer becomes a pending call retried when writable. Takes ownership
+ * of @data and @control.
+ */
+static int sys_net_send(struct sentry *s, struct sentry_call *c,
+			struct sys_net_sock *k, struct sentry_pending *p)
+{
+	int flags = fcntl(k->fd, F_GETFL);
+	ssize_t n;
+
+	p->msg.msg_iov = &p->iov;
+	p->msg.msg_iovlen = 1;
+	if (p->msg.msg_namelen)
+		p->msg.msg_name = p->name;
+	n = sendmsg(k->fd, &p->msg, p->flags | MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && flags >= 0 &&
+	    !(flags & O_NONBLOCK) && !(p->flags & MSG_DONTWAIT)) {
+		p->kind = SENTRY_PENDING_SEND;
+		p->fd = k->fd;
+		if (sentry_pend(s, c, p) == 0) {
+			k->fd = -1;
+			return 0;
+		}
+	}
+	if (n < 0) {
+		/* SIGPIPE is the job's to get: raise nothing, return EPIPE. */
+		sys_net_errno(c, errno);
+	} else {
+		sys_net_value(c, n);
+	}
+	free(p->data);
+	free(p->control);
+	p->data = p->control = NULL;
+	return 0;
+}
+
+int sys_sendto(struct sentry *s, struct sentry_call *c)
+{
+	size_t len = (size_t)c->pc.args[2], alen = (size_t)c->pc.args[5];
+	struct sentry_pending p = {.flags = (int)c->pc.args[3]};
+	struct sys_net_sock k = {.fd = -1};
+	struct net_endpoint e;
+	int rc;
+
+	/* The filter notifies sendto only with a destination address. */
+	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
+	if (alen > sizeof(p.name) || alen < sizeof(sa_family_t))
+		return sys_net_invalid(c, EINVAL, "bad address length");
+	rc = sys_net_copy(s, c, c->pc.args[4], p.name, alen);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0)
+		return sys_net_invalid(c, -rc, "address not readable");
+	rc = sys_net_take(s, c, (int)c->pc.args[0], &k);
+	if (rc < 0)
+		return sys_net_invalid(c, -rc == EBADF ? EBADF : ENOTSOCK,
+				       "not a socket");
+	rc = sockaddr_parse(p.name, alen, &e);
+	if (rc < 0 && e.kind != NET_ENDPOINT_OTHER) {
+		close(k.fd);
+		return sys_net_invalid(c, -rc, "malformed address");
+	}
+	if (!sys_net_judge_dest(s, c, &k, &e)) {
+		close(k.fd);
+		return 0;
+	}
+	if (len > SENTRY_SEND_MAX)
+		len = k.type == SOCK_STREAM ? SENTRY_SEND_MAX : len;
+	if (len > SENTRY_SEND_MAX) {
+		close(k.fd);
+		sys_net_errno(c, EMSGSIZE);
+		return 0;
+	}
+	p.data = malloc(len ? len : 1);
+	if (!p.data) {
+		close(k.fd);
+		return -ENOMEM;
+	}
+	rc = sys_net_copy(s, c, c->pc.args[1], p.data, len);
+	if (rc < 0) {
+		free(p.data);
+		close(k.fd);
+		return rc == -ENOENT ? 0
+				     : sys_net_invalid(c, EFAULT, "bad buffer");
+	}
+	p.iov.iov_base = p.data;
+	p.iov.iov_len = len;
+	p.msg.msg_namelen = (socklen_t)alen;
+	rc = sys_net_send(s, c, &k, &p);
+	if (k.fd >= 0)
+		close(k.fd);
+	return rc;
+}
+
+/*
+ * Copy one msghdr's contents out of the job: the name, the data of every
+ * iovec gathered into one buffer (at most SENTRY_SEND_MAX bytes; a stream
+ * socket then sends a short count, a datagram one gets EMSGSIZE), and the
+ * control messages, with SCM_RIGHTS fds duplicated from the job.
+ * Return: 0, -ENOENT (caller gone), or -errno to answer.
+ */
+static int sys_net_copy_msg(struct sentry *s, struct sentry_call *c,
+			    const struct msghdr *jm, bool stream,
+			    struct sentry_pending *p)
+{
+	struct iovec iov[UIO_MAXIOV > 1024 ? 1024 : UIO_MAXIOV];
+	size_t i, total = 0, want = 0;
+	int rc;
+
+	if (jm->msg_namelen > sizeof(p->name))
+		return -EINVAL;
+	if (jm->msg_iovlen > ARRAY_SIZE(iov))
+		return -EMSGSIZE;
+	if (jm->msg_name && jm->msg_namelen) {
+		rc = sys_net_copy(s, c, (uintptr_t)jm->msg_name, p->name,
+				  jm->msg_namelen);
+		if (rc < 0)
+			return rc;
+		p->msg.msg_namelen = jm->msg_namelen;
+	}
+	rc = sys_net_copy(s, c, (uintptr_t)jm->msg_iov, iov,
+			  jm->msg_iovlen * sizeof(iov[0]));
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < jm->msg_iovlen; i++) {
+		if (iov[i].iov_len > SSIZE_MAX - want)
+			return -EINVAL;
+		want += iov[i].iov_len;
+	}
+	if (want > SENTRY_SEND_MAX && !stream)
+		return -EMSGSIZE;
+	p->data = malloc(want > SENTRY_SEND_MAX ? SENTRY_SEND_MAX
+						: (want ? want : 1));
+	if (!p->data)
+		return -ENOMEM;
+	for (i = 0; i < jm->msg_iovlen && total < SENTRY_SEND_MAX; i++) {
+		size_t n = iov[i].iov_len;
+
+		if (n > SENTRY_SEND_MAX - total)
+			n = SENTRY_SEND_MAX - total;
+		rc = sys_net_copy(s, c, (uintptr_t)iov[i].iov_base,
+				  (char *)p->data + total, n);
+		if (rc < 0)
+			return rc;
+		total += n;
+	}
+	p->iov.iov_base = p->data;
+	p->iov.iov_len = total;
+	if (jm->msg_control && jm->msg_controllen) {
+		struct msghdr tmp = {0};
+		struct cmsghdr *cm;
+
+		if (jm->msg_controllen > SYS_NET_CONTROL_MAX)
+			return -ENOBUFS;
+		p->control = calloc(1, jm->msg_controllen);
+		if (!p->control)
+			return -ENOMEM;
+		rc = sys_net_copy(s, c, (uintptr_t)jm->msg_control, p->control,
+				  jm->msg_controllen);
+		if (rc < 0)
+			return rc;
+		p->msg.msg_control = p->control;
+		p->msg.msg_controllen = jm->msg_controllen;
+		/* Job fd numbers mean nothing here: bring the objects over. */
+		tmp.msg_control = p->control;
+		tmp.msg_controllen = jm->msg_controllen;
+		for (cm = CMSG_FIRSTHDR(&tmp); cm; cm = CMSG_NXTHDR(&tmp, cm)) {
+			int *fds = (int *)CMSG_DATA(cm);
+			size_t nfd, j;
+
+			if (cm->cmsg_level != SOL_SOCKET ||
+			    cm->cmsg_type != SCM_RIGHTS)
+				continue;
+			nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (j = 0; j < nfd; j++) {
+				int local = platform_take_fd(s->plat, &c->pc,
+							     fds[j]);
+
+				if (local < 0) {
+					for (; j > 0; j--)
+						close(fds[j - 1]);
+					cm->cmsg_len = CMSG_LEN(0);
+					return local == -ENOENT ? -ENOENT
+								: -EBADF;
+				}
+				fds[j] = local;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Close the fds a copied control buffer holds (after the send). */
+static void sys_net_close_rights(void *control, size_t len)
+{
+	struct msghdr tmp = {.msg_control = control, .msg_controllen = len};
+	struct cmsghdr *cm;
+
+	if (!control)
+		return;
+	for (cm = CMSG_FIRSTHDR(&tmp); cm; cm = CMSG_NXTHDR(&tmp, cm)) {
+		int *fds = (int *)CMSG_DATA(cm);
+		size_t nfd, j;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (j = 0; j < nfd; j++)
+			close(fds[j]);
+	}
+}
+
+/*
+ * Judge and send one message; fills @c's verdict. @p is consumed.
+ * Return: as a handler.
+ */
+static int sys_net_sendmsg_one(struct sentry *s, struct sentry_call *c,
+			       struct sys_net_sock *k, struct sentry_pending *p,
+			       bool may_pend)
+{
+	struct net_endpoint e;
+	int rc;
+
+	if (p->msg.msg_namelen) {
+		rc = sockaddr_parse(p->name, p->msg.msg_namelen, &e);
+		if (rc < 0 && e.kind != NET_ENDPOINT_OTHER) {
+			sys_net_invalid(c, -rc, "malformed address");
+			goto out_free;
+		}
+		if (!sys_net_judge_dest(s, c, k, &e))
+			goto out_free;
+	} else {
+		/* No address: the connected peer, which connect() judged. */
+		snprintf(c->detail, sizeof(c->detail), "fd=%d connected/%s",
+			 (int)c->pc.args[0], sys_net_proto_name(k));
+		c->allowed = true;
+		c->rule = "connected socket (its connect was judged)";
+	}
+	if (!may_pend)
+		p->flags |= MSG_DONTWAIT;
+	return sys_net_send(s, c, k, p);
+out_free:
+	sys_net_close_rights(p->control, p->msg.msg_controllen);
+	free(p->data);
+	free(p->control);
+	return 0;
+}
+
+int sys_sendmsg(struct sentry *s, struct sentry_call *c)
+{
+	struct sentry_pending p = {.flags = (int)c->pc.args[2]};
+	struct sys_net_sock k = {.fd = -1};
+	struct msghdr jm;
+	int rc;
+
+	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
+	rc = sys_net_copy(s, c, c->pc.args[1], &jm, sizeof(jm));
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0)
+		return sys_net_invalid(c, EFAULT, "msghdr not readable");
+	rc = sys_net_take(s, c, (int)c->pc.args[0], &k);
+	if (rc < 0)
+		return sys_net_invalid(c, -rc == EBADF ? EBADF : ENOTSOCK,
+				       "not a socket");
+	rc = sys_net_copy_msg(s, c, &jm, k.type == SOCK_STREAM, &p);
+	if (rc < 0) {
+		sys_net_close_rights(p.control, p.msg.msg_controllen);
+		free(p.data);
+		free(p.control);
+		close(k.fd);
+		return rc == -ENOENT ? 0
+				     : sys_net_invalid(c, -rc, "bad message");
+	}
+	if (p.msg.msg_controllen)
+		p.msg.msg_control = p.control;
+	rc = sys_net_sendmsg_one(s, c, &k, &p, true);
+	if (k.fd >= 0)
+		close(k.fd);
+	return rc;
+}
+
+/*
+ * sendmmsg: each message judged on its own; sending stops at the first one
+ * that is denied or fails, and the count sent so far is the answer (the
+ * kernel's semantics: an error only when the first message fails).
+ */
+int sys_sendmmsg(struct sentry *s, struct sentry_call *c)
+{
+	struct mmsghdr jv[SYS_NET_MMSG_MAX];
+	size_t vlen = (size_t)c->pc.args[2], i, sent = 0;
+	struct sys_net_sock k = {.fd = -1};
+	int rc;
+
+	if (vlen > SYS_NET_MMSG_MAX)
+		vlen = SYS_NET_MMSG_MAX; /* a short count, as UIO_MAXIOV does */
+	if (vlen == 0) {
+		sys_net_value(c, 0);
+		c->allowed = true;
+		c->rule = "nothing to send";
+		return 0;
+	}
+	rc = sys_net_copy(s, c, c->pc.args[1], jv, vlen * sizeof(jv[0]));
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0)
+		return sys_net_invalid(c, EFAULT, "mmsghdr not readable");
+	rc = sys_net_take(s, c, (int)c->pc.args[0], &k);
+	if (rc < 0)
+		return sys_net_invalid(c, -rc == EBADF ? EBADF : ENOTSOCK,
+				       "not a socket");
+	for (i = 0; i < vlen; i++) {
+		struct sentry_pending p = {.flags = (int)c->pc.args[3]};
+		struct sentry_call one = *c;
+		unsigned int len;
+
+		rc = sys_net_copy_msg(s, &one, &jv[i].msg_hdr,
+				      k.type == SOCK_STREAM, &p);
+		if (rc < 0) {
+			sys_net_close_rights(p.control, p.msg.msg_controllen);
+			free(p.data);
+			free(p.control);
+			if (rc == -ENOENT) {
+				close(k.fd);
+				return 0;
+			}
+			sys_net_invalid(&one, -rc, "bad message");
+		} else {
+			if (p.msg.msg_controllen)
+				p.msg.msg_control = p.control;
+			/*
+			 * sendmmsg never waits: a full buffer ends the batch
+			 * (EAGAIN when it is the first message).
+			 */
+			sys_net_sendmsg_one(s, &one, &k, &p, false);
+		}
+		/* The verdict recorded is the first denial, else the last. */
+		memcpy(c->detail, one.detail, sizeof(c->detail));
+		c->allowed = one.allowed;
+		c->rule = one.rule == one.rule_buf ? c->rule_buf : one.rule;
+		memcpy(c->rule_buf, one.rule_buf, sizeof(c->rule_buf));
+		if (one.answer.kind != PLATFORM_ANSWER_VALUE) {
+			c->answer = one.answer;
+			break;
+		}
+		len = (unsigned int)one.answer.value;
+		platform_write_mem(s->plat, &c->pc,
+				   c->pc.args[1] + i * sizeof(jv[0]) +
+					   offsetof(struct mmsghdr, msg_len),
+				   &len, sizeof(len));
+		sent++;
+	}
+	close(k.fd);
+	if (sent > 0)
+		sys_net_value(c, (int64_t)sent);
+	return 0;
+}
+
+/* The job's umask, from /proc/TID/status; 022 when unreadable. */
+static mode_t sys_net_job_umask(pid_t tid)
+{
+	char path[64];
+	struct dynbuf b;
+	const char *p;
+	mode_t m = 022;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	if (fd_read_file(path, &b, 16384) < 0)
+		return m;
+	p = b.data ? strstr(b.data, "\nUmask:") : NULL;
+	if (p)
+		m = (mode_t)strtoul(p + 7, NULL, 8) & 0777;
+	dynbuf_free(&b);
+	return m;
+}
+
+/* Record the job's bound socket so it counts as its own listener later. */
+static void sys_net_note_bound(struct sentry *s, const struct sys_net_sock *k,
+			       bool listening)
+{
+	struct sockaddr_storage ss;
+	socklen_t l = sizeof(ss);
+	struct stat st;
+	uint16_t port;
+
+	if (k->domain != AF_INET && k->domain != AF_INET6)
+		return;
+	if (fstat(k->fd, &st) < 0 ||
+	    getsockname(k->fd, (struct sockaddr *)&ss, &l) < 0)
+		return;
+	port = ntohs(ss.ss_family == AF_INET6
+			     ? ((struct sockaddr_in6 *)&ss)->sin6_port
+			     : ((struct sockaddr_in *)&ss)->sin_port);
+	if (port)
+		netstack_note_bound(&s->net, st.st_ino, k->proto, port,
+				    listening || k->proto == POLICY_PROTO_UDP);
+}
+
+/* Turn an INET bind address into loopback of the same family and port. */
+static void sys_net_to_loopback(uint8_t *addr)
+{
+	sa_family_t fam;
+
+	memcpy(&fam, addr, sizeof(fam));
+	if (fam == AF_INET) {
+		struct in_addr lo = {.s_addr = htonl(INADDR_LOOPBACK)};
+
+		memcpy(addr + offsetof(struct sockaddr_in, sin_addr), &lo,
+		       sizeof(lo));
+	} else {
+		memcpy(addr + offsetof(struct sockaddr_in6, sin6_addr),
+		       &in6addr_loopback, sizeof(in6addr_loopback));
+	}
+}
+
+/*
+ * bind(): INET addresses go through the zone's listen mode (non-loopback is
+ * denied by default, or moved to loopback). Unix paths are created relative
+ * to the job's cwd and with the job's umask: the supervisor binds from
+ * inside the job's cwd.
+ */
+int sys_bind(struct sentry *s, struct sentry_call *c)
+{
+	uint8_t addr[SYS_NET_ADDR_MAX];
+	size_t len = (size_t)c->pc.args[2];
+	struct sys_net_sock k = {.fd = -1};
+	struct policy_decision d;
+	struct net_endpoint e;
+	char where[200];
+	int rc;
+
+	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
+	if (len > sizeof(addr) || len < sizeof(sa_family_t))
+		return sys_net_invalid(c, EINVAL, "bad address length");
+	rc = sys_net_copy(s, c, c->pc.args[1], addr, len);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0)
+		return sys_net_invalid(c, -rc, "address not readable");
+	rc = sys_net_take(s, c, (int)c->pc.args[0], &k);
+	if (rc < 0)
+		return sys_net_invalid(c, -rc == EBADF ? EBADF : ENOTSOCK,
+				       "not a socket");
+	rc = sockaddr_parse(addr, len, &e);
+	if (rc < 0 && e.kind != NET_ENDPOINT_OTHER) {
+		close(k.fd);
+		return sys_net_invalid(c, -rc, "malformed address");
+	}
+	sockaddr_fmt(&e, where, sizeof(where));
+	snprintf(c->detail, sizeof(c->detail), "%s/%s", where,
+		 sys_net_proto_name(&k));
+	if (e.kind == NET_ENDPOINT_INET) {
+		netstack_decide_bind(&s->net, &e, k.proto, &d);
+		if (!sys_net_verdict(s, c, &d)) {
+			close(k.fd);
+			return 0;
+		}
+		if (d.verdict == POLICY_VERDICT_LOOPBACK)
+			sys_net_to_loopback(addr);
+		rc = bind(k.fd, (struct sockaddr *)addr, (socklen_t)len);
+	} else if (e.kind == NET_ENDPOINT_UNIX) {
+		char cwd_link[64];
+		int cwd, here;
+
+		c->allowed = true;
+		c->rule = "binding a unix socket is allowed";
+		snprintf(cwd_link, sizeof(cwd_link), "/proc/%d/cwd",
+			 (int)c->pc.tid);
+		here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		cwd = open(cwd_link, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (here < 0 || cwd < 0 || fchdir(cwd) < 0) {
+			rc = -1;
+			errno = EACCES;
+		} else {
+			/* Files take the binder's umask: take the job's. */
+			mode_t old = umask(sys_net_job_umask(c->pc.tid));
+
+			rc = bind(k.fd, (struct sockaddr *)addr,
+				  (socklen_t)len);
+			int e2 = errno;
+
+			umask(old);
+			if (fchdir(here) < 0)
+				diag_warning("cannot return to own cwd");
+			errno = e2;
+		}
+		if (here >= 0)
+			close(here);
+		if (cwd >= 0)
+			close(cwd);
+	} else {
+		c->allowed = true;
+		c->rule = "binding this address family is allowed";
+		rc = bind(k.fd, (struct sockaddr *)addr, (socklen_t)len);
+	}
+	if (rc < 0) {
+		sys_net_errno(c, errno);
+	} else {
+		sys_net_value(c, 0);
+		sys_net_note_bound(s, &k, false);
+	}
+	close(k.fd);
+	return 0;
+}
+
+/*
+ * listen(): performed on the job's socket object, so the socket recorded as
+ * the job's listener is the one that listens. An unbound socket would be
+ * bound by the kernel to the wildcard address: that is judged like a bind.
+ */
+int sys_listen(struct sentry *s, struct sentry_call *c)
+{
+	struct sys_net_sock k = {.fd = -1};
+	struct sockaddr_storage ss;
+	socklen_t l = sizeof(ss);
+	int rc;
+
+	snprintf(c->detail, sizeof(c->detail), "fd=%d backlog=%d",
+		 (int)c->pc.args[0], (int)c->pc.args[1]);
+	rc = sys_net_take(s, c, (int)c->pc.args[0], &k);
+	if (rc < 0)
+		return sys_net_invalid(c, -rc == EBADF ? EBADF : ENOTSOCK,
+				       "not a socket");
+	c->allowed = true;
+	c->rule = "listen on an allowed bound address";
+	if ((k.domain == AF_INET || k.domain == AF_INET6) &&
+	    getsockname(k.fd, (struct sockaddr *)&ss, &l) == 0) {
+		uint16_t port =
+			ntohs(k.domain == AF_INET6
+				      ? ((struct sockaddr_in6 *)&ss)->sin6_port
+				      : ((struct sockaddr_in *)&ss)->sin_port);
+
+		if (port == 0) {
+			struct policy_decision d;
+			struct net_endpoint e = {.kind = NET_ENDPOINT_INET,
+						 .family = k.domain};
+
+			/* Autobind would take the wildcard address. */
+			e.addr.family = k.domain == AF_INET6 ? 6 : 4;
+			netstack_decide_bind(&s->net, &e, k.proto, &d);
+			if (!sys_net_verdict(s, c, &d)) {
+				close(k.fd);
+				return 0;
+			}
+			if (d.verdict == POLICY_VERDICT_LOOPBACK) {
+				memset(&ss, 0, sizeof(ss));
+				ss.ss_family = (sa_family_t)k.domain;
+				sys_net_to_loopback((uint8_t *)&ss);
+				if (bind(k.fd, (struct sockaddr *)&ss, l) < 0) {
+					sys_net_errno(c, errno);
+					close(k.fd);
+					return 0;
+				}
+			}
+		}
+	}
+	if (listen(k.fd, (int)c->pc.args[1]) < 0) {
+		sys_net_errno(c, errno);
+	} else {
+		sys_net_value(c, 0);
+		sys_net_note_bound(s, &k, true);
+	}
+	close(k.fd);
+	return 0;
+}
+
+void sys_net_pending_ready(struct sentry *s, struct sentry_pending *p)
+{
+	struct platform_answer a = {.kind = PLATFORM_ANSWER_VALUE};
+	int err = 0;
+	socklen_t l = sizeof(err);
+	ssize_t n;
+
+	switch (p->kind) {
+	case SENTRY_PENDING_CONNECT:
+		if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &l) < 0)
+			err = errno;
+		if (err) {
+			a.kind = PLATFORM_ANSWER_ERRNO;
+			a.err = err;
+		}
+		break;
+	case SENTRY_PENDING_SEND:
+		n = sendmsg(p->fd, &p->msg,
+			    p->flags | MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return; /* still full: keep waiting */
+		if (n < 0) {
+			a.kind = PLATFORM_ANSWER_ERRNO;
+			a.err = errno;
+		} else {
+			a.value = n;
+		}
+		sys_net_close_rights(p->control, p->msg.msg_controllen);
+		break;
+	}
+	/* ENOENT: the caller died meanwhile; nothing else to do. */
+	platform_answer(s->plat, &p->pc, &a);
+	epoll_ctl(s->epfd, EPOLL_CTL_DEL, p->fd, NULL);
+	close(p->fd);
+	free(p->data);
+	free(p->control);
+	memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,127 @@
+#!/bin/sh
+# cli_test.sh POLICY_CLI DATA_DIR - `cordon policy` check/show/explain:
+# exit codes, diagnostics on stderr, the explain line format and --json.
+set -u
+cli=$1
+data=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+
+run() { # run EXPECTED_RC ARGS...; output in $tmp/out, $tmp/err
+	want=$1
+	shift
+	"$cli" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" != "$want" ]; then
+		echo "FAIL: policy $* exited $rc, want $want"
+		cat "$tmp/out" "$tmp/err"
+		fails=$((fails + 1))
+	fi
+}
+
+has() { # has FILE TEXT: the file contains the exact line or fragment
+	if ! grep -qF -- "$2" "$tmp/$1"; then
+		echo "FAIL: $1 lacks: $2"
+		sed 's/^/    /' "$tmp/$1"
+		fails=$((fails + 1))
+	fi
+}
+
+cd "$data" || exit 1
+
+run 0 check matrix.cordon include_ok.cordon
+has out "matrix.cordon: ok; zones: fork-pr internal-ci release web lifted open lo nodefaults"
+
+run 125 check bad_many.cordon
+has err "bad_many.cordon:3:12: error: malformed wildcard '*foo.com'"
+has err "  hint: '*' must be followed by '.', as in '*.example.com'"
+has err "bad_many.cordon:9:2: error: unknown key 'frobnicate'"
+
+run 125 check does-not-exist.cordon
+has err "does-not-exist.cordon:1:1: error: cannot read policy file: No such file or directory"
+
+run 125 check
+run 125 frobnicate
+
+run 0 show
+has out "zone fork-pr {"
+has out "	limit mem 2G	# <builtin>:8:8"
+fp=$(sed -n 's/^# zone fork-pr, fingerprint \([0-9a-f]\{16\}\)$/\1/p' "$tmp/out")
+[ -n "$fp" ] || { echo "FAIL: show prints no fingerprint"; fails=$((fails + 1)); }
+
+run 0 show --zone internal-ci --allow 'tcp X.Example:443' --deny 'dns bad.test' --limit mem=1G,wall=90m
+has out "	allow tcp x.example:443	# <--allow #1>:1:1"
+has out "	dns deny bad.test	# <--deny #1>:1:1"
+has out "	limit mem 1G	# <--limit #1>:1:1"
+has out "	limit wall 90m	# <--limit #1>:1:8"
+
+run 125 show --limit mem=0
+has err "<--limit #1>:1:5: error: invalid mem '0': zero is not a limit"
+
+run 125 show --zone nope
+has err "<--zone>:1:1: error: unknown zone 'nope'"
+
+run 0 show --policy matrix.cordon --zone web
+has out "	allow tcp *.example.com:443	# matrix.cordon:4:2"
+
+run 0 show --policy matrix.cordon --all
+has out "zone nodefaults {"
+
+run 0 explain connect 169.254.169.254:80
+has out "deny     connect 169.254.169.254:80/tcp  zone fork-pr"
+has out "  why: always-denied metadata (builtin; 'lift metadata' opts out)"
+
+run 0 explain connect '[64:ff9b::a9fe:a9fe]:80/udp'
+has out "deny     connect [64:ff9b::a9fe:a9fe]:80/udp  zone fork-pr"
+has out "  address: judged as 169.254.169.254 (nat64)"
+
+run 0 explain --policy matrix.cordon --zone web connect A.Example.COM:443
+has out "allow    connect A.Example.COM:443/tcp  zone web"
+has out "  why: rule: allow tcp *.example.com:443 (matrix.cordon:4:2)"
+has out "  note: decided as if the name resolved through cordon's DNS proxy"
+
+run 0 explain --policy matrix.cordon --zone web connect example.com:443
+has out "deny     connect example.com:443/tcp  zone web"
+has out "  why: resolve: default deny (no rule allows it)"
+
+run 0 explain --policy matrix.cordon --zone web --addr 10.0.0.7 connect a.example.com:443
+has out "  why: always-denied private (builtin; 'lift private' opts out)"
+
+run 0 explain --policy matrix.cordon --zone web resolve bad.lookup.test
+has out "deny     resolve bad.lookup.test  zone web"
+has out "  why: rule: dns deny bad.lookup.test (matrix.cordon:12:2)"
+
+run 0 explain --listener tcp:8080 connect 127.0.0.1:8080
+has out "allow    connect 127.0.0.1:8080/tcp  zone fork-pr"
+
+run 0 explain listen '[::]:8080'
+has out "deny     listen [::]:8080/tcp  zone fork-pr"
+
+run 0 explain --policy matrix.cordon --zone lo listen 0.0.0.0:80
+has out "loopback listen 0.0.0.0:80/tcp  zone lo"
+
+run 0 explain unix /run/docker.sock
+has out "  why: always-denied system-sockets (builtin; 'lift system-sockets' opts out)"
+
+run 0 explain --json connect 169.254.169.254:80
+has out "\"verdict\":\"deny\",\"op\":\"connect\",\"target\":\"169.254.169.254:80/tcp\",\"zone\":\"fork-pr\",\"fingerprint\":\"$fp\",\"reason\":\"always-denied\",\"category\":\"metadata\""
+
+run 0 explain --json --zone internal-ci connect github.com:443
+has out "\"rule\":\"allow tcp github.com:443\",\"where\":{\"file\":\"<builtin>\",\"line\":28,\"col\":2}"
+
+run 0 explain --allow 'tcp 203.0.113.9:443' connect 203.0.113.9:443
+has out "  why: rule: allow tcp 203.0.113.9:443 (<--allow #1>:1:1)"
+
+run 125 explain connect no-port
+run 125 explain connect '2001:db8::1:443'
+run 125 explain --zone nope connect 1.2.3.4:80
+run 125 explain --policy does-not-exist.cordon connect 1.2.3.4:80
+run 125 explain
+run 125 explain --bogus resolve a.com
+
+if [ "$fails" != 0 ]; then
+	echo "$fails failures"
+	exit 1
+fi
+echo "cli: all passed"
