@@ -24,6 +24,9 @@ bool diag_quiet(void)
 }
 
 static void diag_vprint(const char *level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static void diag_vprint(const char *level, const char *fmt, va_list ap)
 {
 	char line[1024];
 	int n, m;

@@ -153,39 +153,133 @@ static bool netstack_is_local(const struct netstack *ns,
 }
 
 /*
- * Whether every socket now listening on @port (either family: a dual-stack
- * [::] listener takes IPv4 too) is one the job bound. Fails closed.
+ * Whether the socket that would take this connection or datagram right now
+ * is one the job bound (the kernel's own lookup, so a host service that
+ * took a port the job released is not "the job's"). Fails closed.
  */
-static bool netstack_own_listener(const struct netstack *ns, unsigned proto,
+static bool netstack_own_listener(const struct netstack *ns,
+				  const struct policy_addr *dst, unsigned proto,
 				  uint16_t port)
 {
-	static const int families[] = {AF_INET, AF_INET6};
-	ino_t inos[64];
-	size_t f, total = 0;
+	struct policy_addr n;
+	ino_t ino;
 
-	for (f = 0; f < ARRAY_SIZE(families); f++) {
-		int n = sock_diag_listeners(families[f], proto, port, inos,
-					    ARRAY_SIZE(inos));
+	policy_addr_normalize(dst, &n);
+	if (sock_diag_receiver(&n, proto, port, &ino) < 0)
+		return false;
+	return netstack_is_job_socket(ns, ino);
+}
 
-		if (n < 0)
-			return false;
-		for (int i = 0; i < n; i++)
-			if (!netstack_is_job_socket(ns, inos[i]))
-				return false;
-		total += (size_t)n;
+int netstack_emulate(struct netstack *ns, uint64_t cookie,
+		     const struct net_endpoint *peer)
+{
+	struct netstack_emulated *slot = NULL, *oldest = NULL;
+	uint64_t now = time_mono_ns();
+	size_t i;
+
+	if (!cookie)
+		return -ENOSPC;
+	for (i = 0; i < NETSTACK_EMULATED_MAX; i++) {
+		struct netstack_emulated *m = &ns->emulated[i];
+
+		if (m->used && m->cookie == cookie) {
+			slot = m;
+			break;
+		}
+		if (!m->used) {
+			if (!slot)
+				slot = m;
+		} else if (!oldest || m->last_use_ns < oldest->last_use_ns) {
+			oldest = m;
+		}
 	}
-	return total > 0;
+	/*
+	 * Closed sockets are never reported to us: when the table is full
+	 * the least recently used entry goes (a resolver socket idle that
+	 * long has long stopped waiting for its answer).
+	 */
+	if (!slot)
+		slot = oldest;
+	if (!slot->used)
+		ns->n_emulated++;
+	slot->used = true;
+	slot->cookie = cookie;
+	slot->peer = *peer;
+	slot->last_use_ns = now;
+	return 0;
+}
+
+const struct net_endpoint *netstack_emulated(struct netstack *ns,
+					     uint64_t cookie)
+{
+	uint64_t now = time_mono_ns();
+	const struct net_endpoint *found = NULL;
+	size_t i;
+
+	for (i = 0; i < NETSTACK_EMULATED_MAX; i++) {
+		struct netstack_emulated *m = &ns->emulated[i];
+
+		if (!m->used)
+			continue;
+		if (m->cookie == cookie) {
+			m->last_use_ns = now;
+			found = &m->peer;
+		} else if (now - m->last_use_ns >
+			   NETSTACK_EMULATED_IDLE_S * 1000000000ULL) {
+			m->used = false;
+			ns->n_emulated--;
+		}
+	}
+	return found;
+}
+
+void netstack_note_abstract(struct netstack *ns, const char *name, size_t len)
+{
+	size_t i, slot;
+
+	if (len > NET_UNIX_PATH_MAX || memchr(name, '\0', len))
+		return;
+	for (i = 0; i < ns->n_abstract; i++)
+		if (strlen(ns->abstract[i]) == len &&
+		    !memcmp(ns->abstract[i], name, len))
+			return;
+	/* Full: the oldest name is forgotten (its connects are then denied). */
+	slot = ns->n_abstract < NETSTACK_ABSTRACT_MAX
+		       ? ns->n_abstract++
+		       : (size_t)(name[0]) % NETSTACK_ABSTRACT_MAX;
+	memcpy(ns->abstract[slot], name, len);
+	ns->abstract[slot][len] = '\0';
+	ns->abstract_ptrs[slot] = ns->abstract[slot];
+	ns->rt.abstract_bound = ns->abstract_ptrs;
+	ns->rt.n_abstract_bound = ns->n_abstract;
+}
+
+bool netstack_emulating(const struct netstack *ns)
+{
+	return ns->n_emulated > 0;
+}
+
+bool netstack_is_dns(const struct net_endpoint *e)
+{
+	return e->kind == NET_ENDPOINT_INET && e->port == 53;
 }
 
 int netstack_decide_connect(struct netstack *ns, const struct net_endpoint *e,
 			    unsigned proto, struct policy_decision *out)
 {
+	const char *names[16];
 	struct policy_connect c = {
 		.have_addr = true, .proto = proto, .port = e->port};
 	struct policy_runtime rt = ns->rt;
 	struct policy_listener own = {.proto = proto, .port = e->port};
 
 	c.addr = e->addr;
+	/* Hostname rules allow what the job resolved through the proxy. */
+	if (ns->dns) {
+		c.n_pinned = dns_proxy_pinned(ns->dns, &e->addr, names,
+					      ARRAY_SIZE(names));
+		c.pinned = names;
+	}
 	rt.listeners = NULL;
 	rt.n_listeners = 0;
 	/*
@@ -193,7 +287,7 @@ int netstack_decide_connect(struct netstack *ns, const struct net_endpoint *e,
 	 * kernel confirms the listener is the job's own socket right now.
 	 */
 	if (netstack_is_local(ns, &e->addr) &&
-	    netstack_own_listener(ns, proto, e->port)) {
+	    netstack_own_listener(ns, &e->addr, proto, e->port)) {
 		rt.listeners = &own;
 		rt.n_listeners = 1;
 	}

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "policy.h"
@@ -92,8 +93,35 @@ struct netstack_socket {
 	bool used;
 };
 
+struct dns_proxy;
+
+#define NETSTACK_EMULATED_MAX 256
+#define NETSTACK_EMULATED_IDLE_S 120
+
+/**
+ * struct netstack_emulated - a job socket whose DNS traffic goes to the
+ * proxy: what it believes it talks to, so that receives can show that
+ * address as the source (resolvers check it).
+ * @cookie: SO_COOKIE of the socket (never reused while the host runs).
+ * @peer:   the DNS server the job addressed.
+ */
+struct netstack_emulated {
+	uint64_t cookie;
+	struct net_endpoint peer;
+	uint64_t last_use_ns;
+	bool used;
+};
+
+#define NETSTACK_ABSTRACT_MAX 256
+
 struct netstack {
 	const struct zone_tables *tables;
+	struct dns_proxy *dns;
+	char abstract[NETSTACK_ABSTRACT_MAX][NET_UNIX_PATH_MAX + 1];
+	const char *abstract_ptrs[NETSTACK_ABSTRACT_MAX];
+	size_t n_abstract;
+	struct netstack_emulated emulated[NETSTACK_EMULATED_MAX];
+	size_t n_emulated;
 	struct policy_runtime rt;
 	struct policy_addr host_addrs[NETSTACK_HOST_ADDRS_MAX];
 	struct netstack_socket bound[NETSTACK_LISTENERS_MAX];
@@ -140,18 +168,112 @@ int netstack_decide_bind(struct netstack *ns, const struct net_endpoint *e,
 int netstack_decide_unix(struct netstack *ns, const struct net_endpoint *e,
 			 const char *resolved, struct policy_decision *out);
 
+/**
+ * netstack_note_abstract() - the job bound abstract socket @name (@len
+ * bytes, without the leading NUL). Names holding NUL bytes cannot be named
+ * in a policy and are not recorded (connecting to them is then judged
+ * without them: denied unless the zone allows all abstract sockets).
+ */
+void netstack_note_abstract(struct netstack *ns, const char *name, size_t len);
+
+/**
+ * netstack_emulate() - socket @cookie now talks to the DNS proxy in place of
+ * @peer. Return: 0, or -ENOSPC (then the redirect must not happen).
+ */
+int netstack_emulate(struct netstack *ns, uint64_t cookie,
+		     const struct net_endpoint *peer);
+
+/**
+ * netstack_emulated() - the peer socket @cookie believes it talks to, or
+ * NULL when it is not redirected. Expires entries idle for
+ * NETSTACK_EMULATED_IDLE_S.
+ */
+const struct net_endpoint *netstack_emulated(struct netstack *ns,
+					     uint64_t cookie);
+
+/** netstack_emulating() - whether any socket is redirected right now. */
+bool netstack_emulating(const struct netstack *ns);
+
+/** netstack_is_dns() - whether a destination is DNS (port 53, any address). */
+bool netstack_is_dns(const struct net_endpoint *e);
+
+/* ---------------------------------------------------------------------------
+ * The filtering DNS proxy (dns_proxy.c).
+ */
+
+#define DNS_PROXY_EVENTS 64
+
+/**
+ * struct dns_proxy_event - one decision or outcome of the proxy, for the
+ * supervisor's audit log.
+ */
+struct dns_proxy_event {
+	char name[256];
+	uint16_t qtype;
+	bool allowed;
+	unsigned stripped;
+	char what[64];
+	char rule[256];
+};
+
+/**
+ * dns_proxy_new() - open the proxy's loopback sockets (UDP and TCP, IPv4 and
+ * IPv6 where available) and its upstream sockets. Upstreams come from the
+ * zone, else the host's /etc/resolv.conf. @tables and @rt are borrowed
+ * (@rt supplies the host's addresses for rebinding checks).
+ * Return: 0 and *@out, or -errno.
+ */
+int dns_proxy_new(struct dns_proxy **out, const struct zone_tables *tables,
+		  const struct policy_runtime *rt);
+
+/** dns_proxy_free() - close everything; NULL is a no-op. */
+void dns_proxy_free(struct dns_proxy *p);
+
+/** dns_proxy_fd() - one fd to poll (EPOLLIN: call dns_proxy_run()). */
+int dns_proxy_fd(const struct dns_proxy *p);
+
+/** dns_proxy_run() - handle whatever is ready. Never blocks. */
+void dns_proxy_run(struct dns_proxy *p);
+
+/**
+ * dns_proxy_events() - the events since the last call (the array is reused
+ * by the next dns_proxy_run()). Return: their number.
+ */
+size_t dns_proxy_events(struct dns_proxy *p,
+			const struct dns_proxy_event **out);
+
+/**
+ * dns_proxy_target() - where a job socket of @sock_family talking @proto to
+ * a DNS server is sent instead. @v4_dest: the job addressed an IPv4 (or
+ * v4-mapped) server from an AF_INET6 socket.
+ */
+int dns_proxy_target(const struct dns_proxy *p, int sock_family, bool v4_dest,
+		     unsigned proto, struct sockaddr_storage *ss,
+		     socklen_t *len);
+
+/** dns_proxy_is_proxy() - whether @sa is one of the proxy's addresses. */
+bool dns_proxy_is_proxy(const struct dns_proxy *p, const struct sockaddr *sa,
+			socklen_t len);
+
+/**
+ * dns_proxy_pinned() - the names the job resolved to @a through the proxy
+ * whose pins have not expired (TTL + grace). Return: the number in @names.
+ */
+size_t dns_proxy_pinned(const struct dns_proxy *p, const struct policy_addr *a,
+			const char **names, size_t max);
+
 /* ---------------------------------------------------------------------------
  * Kernel socket tables (sock_diag.c).
  */
 
 /**
- * sock_diag_listeners() - the inodes of every socket of @family listening
- * (TCP, state LISTEN) or bound (UDP) on local port @port, on any address.
- * Several can share a port (SO_REUSEPORT, one per address).
- * Return: the number found (0..@max), -E2BIG when there are more, or
- * -errno (the query failed: callers fail closed).
+ * sock_diag_receiver() - the inode of the socket that would receive a
+ * @proto connection or datagram to @dst:@port right now (the kernel's own
+ * lookup: a TCP listener, a UDP receiver; v4 addresses also find dual-stack
+ * IPv6 sockets). O(1); no dump.
+ * Return: 0 and *@ino, -ENOENT when nothing would receive it, or -errno.
  */
-int sock_diag_listeners(int family, unsigned proto, uint16_t port, ino_t *inos,
-			size_t max);
+int sock_diag_receiver(const struct policy_addr *dst, unsigned proto,
+		       uint16_t port, ino_t *ino);
 
 #endif /* CORDON_NETSTACK_H */

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -18,20 +19,18 @@
 #include "common.h"
 #include "netstack.h"
 
-#define SOCK_DIAG_TCP_LISTEN 10
-#define SOCK_DIAG_BUF 32768
-
-int sock_diag_listeners(int family, unsigned proto, uint16_t port, ino_t *inos,
-			size_t max)
+int sock_diag_receiver(const struct policy_addr *dst, unsigned proto,
+		       uint16_t port, ino_t *ino)
 {
 	struct {
 		struct nlmsghdr nlh;
 		struct inet_diag_req_v2 req;
 	} msg;
 	struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
-	static char buf[SOCK_DIAG_BUF];
-	size_t found = 0;
-	int fd, rc = 0;
+	char buf[4096];
+	struct nlmsghdr *h;
+	ssize_t n;
+	int fd, rc = -ENOENT;
 
 	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	if (fd < 0)
@@ -39,59 +38,60 @@ int sock_diag_listeners(int family, unsigned proto, uint16_t port, ino_t *inos,
 	memset(&msg, 0, sizeof(msg));
 	msg.nlh.nlmsg_len = sizeof(msg);
 	msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	msg.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	msg.req.sdiag_family = (uint8_t)family;
+	msg.nlh.nlmsg_flags = NLM_F_REQUEST;
+	msg.req.sdiag_family = dst->family == 4 ? AF_INET : AF_INET6;
 	msg.req.sdiag_protocol =
 		proto == POLICY_PROTO_UDP ? IPPROTO_UDP : IPPROTO_TCP;
-	/* TCP: listeners only. UDP: every socket (bound ones are CLOSE). */
-	msg.req.idiag_states =
-		proto == POLICY_PROTO_UDP ? ~0U : 1U << SOCK_DIAG_TCP_LISTEN;
+	msg.req.idiag_states = ~0U;
+	msg.req.id.idiag_cookie[0] = msg.req.id.idiag_cookie[1] =
+		INET_DIAG_NOCOOKIE;
+	/*
+	 * An exact lookup asks the kernel's own demultiplexer which socket
+	 * would take a packet to @dst:@port from a peer that has no socket
+	 * of its own (port 1 of the same address): for TCP the listener
+	 * (no established socket has that peer), for UDP the receiver.
+	 * The two protocols name the ends the opposite way round.
+	 */
+	if (proto == POLICY_PROTO_UDP) {
+		msg.req.id.idiag_dport = htons(port);
+		memcpy(msg.req.id.idiag_dst, dst->b, dst->family == 4 ? 4 : 16);
+		msg.req.id.idiag_sport = htons(1);
+		memcpy(msg.req.id.idiag_src, dst->b, dst->family == 4 ? 4 : 16);
+	} else {
+		msg.req.id.idiag_sport = htons(port);
+		memcpy(msg.req.id.idiag_src, dst->b, dst->family == 4 ? 4 : 16);
+		msg.req.id.idiag_dport = htons(1);
+		memcpy(msg.req.id.idiag_dst, dst->b, dst->family == 4 ? 4 : 16);
+	}
 	if (sendto(fd, &msg, sizeof(msg), 0, (struct sockaddr *)&nl,
 		   sizeof(nl)) < 0) {
 		rc = -errno;
 		goto out_close;
 	}
-	for (;;) {
-		ssize_t n = EINTR_RETRY(recv(fd, buf, sizeof(buf), 0));
-		struct nlmsghdr *h;
+	n = EINTR_RETRY(recv(fd, buf, sizeof(buf), 0));
+	if (n < 0) {
+		rc = -errno;
+		goto out_close;
+	}
+	for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
+	     h = NLMSG_NEXT(h, n)) {
+		struct inet_diag_msg *d;
 
-		if (n < 0) {
-			rc = -errno;
-			goto out_close;
-		}
-		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
-		     h = NLMSG_NEXT(h, n)) {
-			struct inet_diag_msg *d;
+		if (h->nlmsg_type == NLMSG_ERROR) {
+			struct nlmsgerr *e = NLMSG_DATA(h);
 
-			if (h->nlmsg_type == NLMSG_DONE)
-				goto out_close;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				struct nlmsgerr *e = NLMSG_DATA(h);
-
-				rc = h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e))
-					     ? e->error
-					     : -EIO;
-				goto out_close;
-			}
-			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*d)))
-				continue;
-			d = NLMSG_DATA(h);
-			if (ntohs(d->id.idiag_sport) != port)
-				continue;
-			/* A connected UDP socket is not a listener. */
-			if (proto == POLICY_PROTO_UDP && d->id.idiag_dport)
-				continue;
-			if (found < max)
-				inos[found] = (ino_t)d->idiag_inode;
-			found++;
-		}
-		if (n == 0)
+			rc = h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) ? e->error
+								      : -EIO;
 			break;
+		}
+		if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*d)))
+			continue;
+		d = NLMSG_DATA(h);
+		*ino = (ino_t)d->idiag_inode;
+		rc = 0;
+		break;
 	}
 out_close:
 	close(fd);
-	if (rc < 0)
-		return rc;
-	/* Unreported sockets could be anyone's: make the caller fail closed. */
-	return found > max ? -E2BIG : (int)found;
+	return rc;
 }

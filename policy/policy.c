@@ -12,9 +12,8 @@
 
 #include "policy_priv.h"
 
-static int policy_default_read(void *ctx, const char *path,
-			       struct dynbuf *text, size_t max, char *id,
-			       size_t idlen)
+static int policy_default_read(void *ctx, const char *path, struct dynbuf *text,
+			       size_t max, char *id, size_t idlen)
 {
 	char real[PATH_MAX];
 	int rc;
@@ -148,7 +147,8 @@ int policy_zone_copy(struct zone *dst, const struct zone *src)
 		tmp.rules = malloc(src->n_rules * sizeof(*tmp.rules));
 		if (!tmp.rules)
 			return -ENOMEM;
-		memcpy(tmp.rules, src->rules, src->n_rules * sizeof(*tmp.rules));
+		memcpy(tmp.rules, src->rules,
+		       src->n_rules * sizeof(*tmp.rules));
 		tmp.n_rules = tmp.cap_rules = src->n_rules;
 	}
 	if (src->n_syscalls) {

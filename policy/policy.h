@@ -24,20 +24,20 @@
 /* ---------------------------------------------------------------------------
  * Bounds. Everything the parser builds has one of these caps.
  */
-#define POLICY_FILE_MAX		(1u << 20) /* bytes per policy file */
-#define POLICY_LINE_MAX		4096	/* bytes per line */
-#define POLICY_INCLUDE_DEPTH	8	/* nested includes */
-#define POLICY_FILES_MAX	64	/* files per policy, builtins excluded */
-#define POLICY_ZONES_MAX	256
-#define POLICY_ZONE_RULES_MAX	4096	/* rules per zone, inherited included */
-#define POLICY_UPSTREAMS_MAX	8
-#define POLICY_SYSCALLS_MAX	512
-#define POLICY_DIAG_MAX		50
-#define POLICY_NAME_MAX		253	/* hostname, without trailing dot */
-#define POLICY_ZONE_NAME_MAX	63
-#define POLICY_PATH_MAX		200	/* unix socket path prefix in a rule */
+#define POLICY_FILE_MAX (1u << 20) /* bytes per policy file */
+#define POLICY_LINE_MAX 4096	   /* bytes per line */
+#define POLICY_INCLUDE_DEPTH 8	   /* nested includes */
+#define POLICY_FILES_MAX 64	   /* files per policy, builtins excluded */
+#define POLICY_ZONES_MAX 256
+#define POLICY_ZONE_RULES_MAX 4096 /* rules per zone, inherited included */
+#define POLICY_UPSTREAMS_MAX 8
+#define POLICY_SYSCALLS_MAX 512
+#define POLICY_DIAG_MAX 50
+#define POLICY_NAME_MAX 253 /* hostname, without trailing dot */
+#define POLICY_ZONE_NAME_MAX 63
+#define POLICY_PATH_MAX 200 /* unix socket path prefix in a rule */
 #define POLICY_SYSCALL_NAME_MAX 63
-#define POLICY_SLOT_NAME_MAX	63
+#define POLICY_SLOT_NAME_MAX 63
 
 /* ---------------------------------------------------------------------------
  * Plain values.
@@ -71,7 +71,7 @@ enum policy_addr_embed {
 	POLICY_ADDR_EMBED_NONE,
 	POLICY_ADDR_EMBED_V4MAPPED, /* ::ffff:a.b.c.d */
 	POLICY_ADDR_EMBED_NAT64,    /* 64:ff9b::a.b.c.d (RFC 6052 well-known) */
-	POLICY_ADDR_EMBED_6TO4,     /* 2002:AABB:CCDD::/48 */
+	POLICY_ADDR_EMBED_6TO4,	    /* 2002:AABB:CCDD::/48 */
 };
 
 /**
@@ -134,14 +134,14 @@ enum policy_action {
 
 enum policy_rule_kind {
 	POLICY_RULE_KIND_EGRESS, /* allow|deny PROTO HOST:PORTS */
-	POLICY_RULE_KIND_DNS,    /* dns allow|deny NAME */
-	POLICY_RULE_KIND_UNIX,   /* unix allow|deny PATH */
+	POLICY_RULE_KIND_DNS,	 /* dns allow|deny NAME */
+	POLICY_RULE_KIND_UNIX,	 /* unix allow|deny PATH */
 };
 
 enum policy_host_kind {
-	POLICY_HOST_KIND_NAME,   /* exact hostname in @name */
+	POLICY_HOST_KIND_NAME,	 /* exact hostname in @name */
 	POLICY_HOST_KIND_SUFFIX, /* "*.suffix": @name holds the suffix */
-	POLICY_HOST_KIND_CIDR,   /* @addr/@prefix, host bits zero */
+	POLICY_HOST_KIND_CIDR,	 /* @addr/@prefix, host bits zero */
 };
 
 /**
@@ -177,12 +177,12 @@ int policy_rule_fmt(const struct policy_rule *r, struct dynbuf *out);
 /* Always-denied categories, each liftable by name ("lift metadata"). */
 enum policy_category {
 	POLICY_CATEGORY_NONE,
-	POLICY_CATEGORY_METADATA,       /* "metadata" */
-	POLICY_CATEGORY_LINK_LOCAL,     /* "link-local" */
-	POLICY_CATEGORY_LOOPBACK,       /* "loopback" */
-	POLICY_CATEGORY_HOST,           /* "host" */
-	POLICY_CATEGORY_PRIVATE,        /* "private" (untrusted zones) */
-	POLICY_CATEGORY_MULTICAST,      /* "multicast" */
+	POLICY_CATEGORY_METADATA,	/* "metadata" */
+	POLICY_CATEGORY_LINK_LOCAL,	/* "link-local" */
+	POLICY_CATEGORY_LOOPBACK,	/* "loopback" */
+	POLICY_CATEGORY_HOST,		/* "host" */
+	POLICY_CATEGORY_PRIVATE,	/* "private" (untrusted zones) */
+	POLICY_CATEGORY_MULTICAST,	/* "multicast" */
 	POLICY_CATEGORY_SYSTEM_SOCKETS, /* "system-sockets" (unix) */
 	POLICY_CATEGORY_COUNT,
 };
@@ -246,7 +246,8 @@ struct policy_syscall {
 	struct policy_loc loc;
 };
 
-/** policy_errno_name() - "EPERM" for EPERM, NULL for errnos not in the table. */
+/** policy_errno_name() - "EPERM" for EPERM, NULL for errnos not in the table.
+ */
 const char *policy_errno_name(int e);
 
 /** struct policy_upstream - a DNS resolver the proxy forwards to. */
@@ -257,7 +258,7 @@ struct policy_upstream {
 };
 
 enum policy_listen {
-	POLICY_LISTEN_DENY,     /* listen on non-loopback fails (default) */
+	POLICY_LISTEN_DENY,	/* listen on non-loopback fails (default) */
 	POLICY_LISTEN_LOOPBACK, /* bound to loopback instead */
 	POLICY_LISTEN_ALLOW,
 };
@@ -508,15 +509,15 @@ enum policy_verdict {
 };
 
 enum policy_reason {
-	POLICY_REASON_DEFAULT,       /* nothing allowed it: default deny */
-	POLICY_REASON_RULE,          /* @rule decided */
+	POLICY_REASON_DEFAULT,	     /* nothing allowed it: default deny */
+	POLICY_REASON_RULE,	     /* @rule decided */
 	POLICY_REASON_ALWAYS_DENIED, /* @category decided */
 	POLICY_REASON_OWN_LISTENER,  /* the job's own listener */
-	POLICY_REASON_LOOPBACK,      /* listen on loopback is always allowed */
-	POLICY_REASON_LISTEN,        /* the zone's listen mode (@loc) */
+	POLICY_REASON_LOOPBACK,	     /* listen on loopback is always allowed */
+	POLICY_REASON_LISTEN,	     /* the zone's listen mode (@loc) */
 	POLICY_REASON_UNIX_DEFAULT,  /* $CWD / $TMPDIR default (@detail) */
-	POLICY_REASON_ABSTRACT,      /* abstract socket bound by the job */
-	POLICY_REASON_INVALID,       /* malformed request (@detail) */
+	POLICY_REASON_ABSTRACT,	     /* abstract socket bound by the job */
+	POLICY_REASON_INVALID,	     /* malformed request (@detail) */
 };
 
 /**
@@ -570,6 +571,8 @@ const struct zone *zone_tables_zone(const struct zone_tables *t);
  * NULL (no listeners, no host addresses, no placeholders). Never block,
  * never allocate. Return: 0 (always; the verdict is in *@out).
  *
+ * Decisions only read @t and @rt: several threads may decide on one table.
+ *
  * Precedence (docs/policy.md): 1. the always-denied set, unless lifted;
  * the job's own listeners pass it on loopback and host addresses;
  * 2. deny rules; 3. the job's own listener, then allow rules, first by
@@ -593,9 +596,9 @@ int zone_decide_resolve(const struct zone_tables *t, const char *name,
  * zone_decide_listen() - may the job listen on @a:@port? Loopback is always
  * allowed; other addresses follow the zone's listen mode.
  */
-int zone_decide_listen(const struct zone_tables *t,
-		       const struct policy_addr *a, unsigned proto,
-		       uint16_t port, struct policy_decision *out);
+int zone_decide_listen(const struct zone_tables *t, const struct policy_addr *a,
+		       unsigned proto, uint16_t port,
+		       struct policy_decision *out);
 
 /**
  * zone_decide_unix() - may the job connect to unix socket @path?

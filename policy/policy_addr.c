@@ -65,12 +65,10 @@ int policy_addr_parse(const uint8_t *p, size_t len, struct policy_addr *out)
 	return 0;
 }
 
-static const uint8_t policy_addr_v4mapped[12] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
-};
-static const uint8_t policy_addr_nat64[12] = {
-	0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0
-};
+static const uint8_t policy_addr_v4mapped[12] = {0, 0, 0, 0, 0,	   0,
+						 0, 0, 0, 0, 0xff, 0xff};
+static const uint8_t policy_addr_nat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0,
+					      0, 0,    0,    0,	   0, 0};
 
 enum policy_addr_embed policy_addr_normalize(const struct policy_addr *in,
 					     struct policy_addr *out)

@@ -9,12 +9,15 @@
 
 #include "policy_priv.h"
 
+/* clang-format off */
 #define V4(a, b, c, d) { 4, { a, b, c, d } }
+/* clang-format on */
 
 /*
  * IPv6 forms of these IPv4 ranges (v4-mapped, NAT64, 6to4) need no entries:
  * addresses are normalised to the IPv4 they carry before this table is read.
  */
+/* clang-format off */
 const struct policy_always_range policy_always_ranges[] = {
 	{ POLICY_CATEGORY_METADATA, V4(169, 254, 169, 254), 32 },
 	{ POLICY_CATEGORY_METADATA, V4(169, 254, 170, 2), 32 },
@@ -40,6 +43,7 @@ const struct policy_always_range policy_always_ranges[] = {
 	{ POLICY_CATEGORY_MULTICAST, V4(240, 0, 0, 0), 4 },
 	{ POLICY_CATEGORY_MULTICAST, { 6, { 0xff } }, 8 },
 };
+/* clang-format on */
 const size_t policy_always_n_ranges = ARRAY_SIZE(policy_always_ranges);
 
 /* Names, and every name below them. */
@@ -51,16 +55,11 @@ const size_t policy_always_n_names = ARRAY_SIZE(policy_always_names);
 
 /* Unix socket path prefixes that reach the host's daemons. */
 const char *const policy_always_sockets[] = {
-	"/var/run/docker.sock",
-	"/run/docker.sock",
-	"/run/containerd",
-	"/var/run/containerd",
-	"/var/run/nscd/socket",
-	"/run/nscd",
-	"/run/systemd/resolve",
-	"/run/dbus/system_bus_socket",
-	"/var/run/dbus",
-	"$XDG_RUNTIME_DIR/bus",
+	"/var/run/docker.sock", "/run/docker.sock",
+	"/run/containerd",	"/var/run/containerd",
+	"/var/run/nscd/socket", "/run/nscd",
+	"/run/systemd/resolve", "/run/dbus/system_bus_socket",
+	"/var/run/dbus",	"$XDG_RUNTIME_DIR/bus",
 };
 const size_t policy_always_n_sockets = ARRAY_SIZE(policy_always_sockets);
 

@@ -70,4 +70,3 @@ const char policy_builtin_text[] =
 	"\tlimit egress 4G\n"
 	"\tlimit log-overflow kill\n"
 	"}\n";
-

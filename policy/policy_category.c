@@ -35,4 +35,3 @@ int policy_category_parse(const char *s, size_t len)
 			return (int)i;
 	return -EINVAL;
 }
-

@@ -21,40 +21,44 @@ const char *policy_decision_verdict_name(enum policy_verdict v)
 
 int policy_decision_fmt(const struct policy_decision *d, struct dynbuf *out)
 {
-	static const char *const listen[] = { "deny", "loopback", "allow" };
+	static const char *const listen[] = {"deny", "loopback", "allow"};
 	int rc;
 
 	switch (d->reason) {
 	case POLICY_REASON_RULE:
 		rc = dynbuf_addf(out, "rule: ");
 		rc = rc ? rc : policy_rule_fmt(d->rule, out);
-		return rc ? rc : dynbuf_addf(out, " (%s:%u:%u)",
-					     d->rule->loc.file,
-					     d->rule->loc.line,
-					     d->rule->loc.col);
+		return rc ? rc
+			  : dynbuf_addf(out, " (%s:%u:%u)", d->rule->loc.file,
+					d->rule->loc.line, d->rule->loc.col);
 	case POLICY_REASON_ALWAYS_DENIED:
-		return dynbuf_addf(out, "always-denied %s (builtin; 'lift %s' opts out)",
-				   policy_category_name(d->category),
-				   policy_category_name(d->category));
+		return dynbuf_addf(
+			out, "always-denied %s (builtin; 'lift %s' opts out)",
+			policy_category_name(d->category),
+			policy_category_name(d->category));
 	case POLICY_REASON_OWN_LISTENER:
 		return dynbuf_addf(out, "the job's own listener (builtin)");
 	case POLICY_REASON_LOOPBACK:
-		return dynbuf_addf(out, "listening on loopback is always allowed (builtin)");
+		return dynbuf_addf(
+			out,
+			"listening on loopback is always allowed (builtin)");
 	case POLICY_REASON_LISTEN:
 		if (!d->loc.file)
 			return dynbuf_addf(out, "listen deny (default)");
-		return dynbuf_addf(out, "listen %s (%s:%u:%u)",
-				   listen[d->verdict == POLICY_VERDICT_ALLOW ? 2 :
-					  d->verdict == POLICY_VERDICT_LOOPBACK ?
-										      1 : 0],
-				   d->loc.file, d->loc.line, d->loc.col);
+		return dynbuf_addf(
+			out, "listen %s (%s:%u:%u)",
+			listen[d->verdict == POLICY_VERDICT_ALLOW      ? 2
+			       : d->verdict == POLICY_VERDICT_LOOPBACK ? 1
+								       : 0],
+			d->loc.file, d->loc.line, d->loc.col);
 	case POLICY_REASON_UNIX_DEFAULT:
 		return dynbuf_addf(out, "unix default: %s (unix defaults on)",
 				   d->detail ? d->detail : "?");
 	case POLICY_REASON_ABSTRACT:
-		return dynbuf_addf(out, d->verdict == POLICY_VERDICT_ALLOW ?
-					"abstract socket bound by the job" :
-					"abstract socket not bound by the job");
+		return dynbuf_addf(
+			out, d->verdict == POLICY_VERDICT_ALLOW
+				     ? "abstract socket bound by the job"
+				     : "abstract socket not bound by the job");
 	case POLICY_REASON_INVALID:
 		return dynbuf_addf(out, "invalid request: %s",
 				   d->detail ? d->detail : "?");

@@ -49,8 +49,8 @@ int policy_diag_fmt(const struct policy_diag *d, struct dynbuf *out)
 {
 	int rc;
 
-	rc = dynbuf_addf(out, "%s:%u:%u: error: %s\n", d->file, d->line,
-			 d->col, d->message);
+	rc = dynbuf_addf(out, "%s:%u:%u: error: %s\n", d->file, d->line, d->col,
+			 d->message);
 	if (!rc && d->hint[0])
 		rc = dynbuf_addf(out, "  hint: %s\n", d->hint);
 	return rc;

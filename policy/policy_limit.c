@@ -35,26 +35,25 @@ struct policy_limit_def {
 #define PIB (1024ull * TIB)
 
 static const struct policy_limit_def policy_limit_defs[POLICY_LIMIT_COUNT] = {
-	[POLICY_LIMIT_CPU] = { "cpu", POLICY_LIMIT_TYPE_DURATION, 1,
-			       31 * MS_PER_DAY, NULL },
-	[POLICY_LIMIT_WALL] = { "wall", POLICY_LIMIT_TYPE_DURATION, 1,
-				31 * MS_PER_DAY, NULL },
-	[POLICY_LIMIT_MEM] = { "mem", POLICY_LIMIT_TYPE_SIZE, MIB, PIB,
-			       "no process starts in less than 1M" },
-	[POLICY_LIMIT_FSIZE] = { "fsize", POLICY_LIMIT_TYPE_SIZE, 1, PIB,
-				 NULL },
-	[POLICY_LIMIT_DISK] = { "disk", POLICY_LIMIT_TYPE_SIZE, 1, PIB, NULL },
-	[POLICY_LIMIT_LOG] = { "log", POLICY_LIMIT_TYPE_SIZE, 1, PIB, NULL },
-	[POLICY_LIMIT_EGRESS] = { "egress", POLICY_LIMIT_TYPE_SIZE, 1, PIB,
-				  NULL },
-	[POLICY_LIMIT_PIDS] = { "pids", POLICY_LIMIT_TYPE_COUNT, 1, 4194304,
-				NULL },
-	[POLICY_LIMIT_FDS] = { "fds", POLICY_LIMIT_TYPE_COUNT, 3, 1048576,
-			       "the job needs stdin, stdout and stderr" },
+	[POLICY_LIMIT_CPU] = {"cpu", POLICY_LIMIT_TYPE_DURATION, 1,
+			      31 * MS_PER_DAY, NULL},
+	[POLICY_LIMIT_WALL] = {"wall", POLICY_LIMIT_TYPE_DURATION, 1,
+			       31 * MS_PER_DAY, NULL},
+	[POLICY_LIMIT_MEM] = {"mem", POLICY_LIMIT_TYPE_SIZE, MIB, PIB,
+			      "no process starts in less than 1M"},
+	[POLICY_LIMIT_FSIZE] = {"fsize", POLICY_LIMIT_TYPE_SIZE, 1, PIB, NULL},
+	[POLICY_LIMIT_DISK] = {"disk", POLICY_LIMIT_TYPE_SIZE, 1, PIB, NULL},
+	[POLICY_LIMIT_LOG] = {"log", POLICY_LIMIT_TYPE_SIZE, 1, PIB, NULL},
+	[POLICY_LIMIT_EGRESS] = {"egress", POLICY_LIMIT_TYPE_SIZE, 1, PIB,
+				 NULL},
+	[POLICY_LIMIT_PIDS] = {"pids", POLICY_LIMIT_TYPE_COUNT, 1, 4194304,
+			       NULL},
+	[POLICY_LIMIT_FDS] = {"fds", POLICY_LIMIT_TYPE_COUNT, 3, 1048576,
+			      "the job needs stdin, stdout and stderr"},
 };
 
 static const char *const policy_limit_all_keys[] = {
-	"cpu",	  "wall", "mem",  "fsize", "disk",	   "log",
+	"cpu",	  "wall", "mem", "fsize", "disk",	  "log",
 	"egress", "pids", "fds", "slot",  "log-overflow",
 };
 
@@ -76,8 +75,8 @@ int policy_limit_key_parse(const char *s, size_t len)
 	return -EINVAL;
 }
 
-static int policy_limit_fail(const char **why, const char **hint,
-			     const char *w, const char *h)
+static int policy_limit_fail(const char **why, const char **hint, const char *w,
+			     const char *h)
 {
 	*why = w;
 	*hint = h;
@@ -107,19 +106,19 @@ int policy_limit_value_parse(enum policy_limit_key key, const uint8_t *p,
 	}
 	if (!i)
 		return policy_limit_fail(why, hint, "not a number",
-					 d->type == POLICY_LIMIT_TYPE_DURATION ?
-						 "write e.g. 30s, 5m or 1h" :
-					 d->type == POLICY_LIMIT_TYPE_SIZE ?
-						 "write e.g. 512M or 2G" :
-						 "write a whole number");
+					 d->type == POLICY_LIMIT_TYPE_DURATION
+						 ? "write e.g. 30s, 5m or 1h"
+					 : d->type == POLICY_LIMIT_TYPE_SIZE
+						 ? "write e.g. 512M or 2G"
+						 : "write a whole number");
 	if (i < len && (p[i] == '.' || p[i] == ','))
 		return policy_limit_fail(
 			why, hint, "fractions are not supported",
-			d->type == POLICY_LIMIT_TYPE_DURATION ?
-				"use a smaller unit, e.g. 90s for 1.5m" :
-			d->type == POLICY_LIMIT_TYPE_SIZE ?
-				"use a smaller unit, e.g. 1536M for 1.5G" :
-				"counts are whole numbers");
+			d->type == POLICY_LIMIT_TYPE_DURATION
+				? "use a smaller unit, e.g. 90s for 1.5m"
+			: d->type == POLICY_LIMIT_TYPE_SIZE
+				? "use a smaller unit, e.g. 1536M for 1.5G"
+				: "counts are whole numbers");
 	u = (const char *)p + i;
 	ulen = len - i;
 	switch (d->type) {
@@ -147,22 +146,26 @@ int policy_limit_value_parse(enum policy_limit_key key, const uint8_t *p,
 		if (!ulen)
 			break;
 		switch (u[0]) {
-		case 'k': case 'K':
+		case 'k':
+		case 'K':
 			mul = KIB;
 			break;
-		case 'm': case 'M':
+		case 'm':
+		case 'M':
 			mul = MIB;
 			break;
-		case 'g': case 'G':
+		case 'g':
+		case 'G':
 			mul = GIB;
 			break;
-		case 't': case 'T':
+		case 't':
+		case 'T':
 			mul = TIB;
 			break;
 		default:
-			return policy_limit_fail(why, hint,
-						 "unknown size unit",
-						 "units are K, M, G and T (binary)");
+			return policy_limit_fail(
+				why, hint, "unknown size unit",
+				"units are K, M, G and T (binary)");
 		}
 		if (ulen == 1 || (ulen == 3 && !memcmp(u + 1, "iB", 2)))
 			break;
@@ -180,18 +183,20 @@ int policy_limit_value_parse(enum policy_limit_key key, const uint8_t *p,
 		break;
 	}
 	if (v > UINT64_MAX / mul || v * mul > d->max)
-		return policy_limit_fail(why, hint, "value too large",
-					 d->type == POLICY_LIMIT_TYPE_DURATION ?
-						 "the largest duration is 31d" :
-					 d->type == POLICY_LIMIT_TYPE_SIZE ?
-						 "the largest size is 1024T" :
-					 key == POLICY_LIMIT_PIDS ?
-						 "the largest pids is 4194304" :
-						 "the largest fds is 1048576");
+		return policy_limit_fail(
+			why, hint, "value too large",
+			d->type == POLICY_LIMIT_TYPE_DURATION
+				? "the largest duration is 31d"
+			: d->type == POLICY_LIMIT_TYPE_SIZE
+				? "the largest size is 1024T"
+			: key == POLICY_LIMIT_PIDS
+				? "the largest pids is 4194304"
+				: "the largest fds is 1048576");
 	v *= mul;
 	if (!v)
-		return policy_limit_fail(why, hint, "zero is not a limit",
-					 "remove the limit instead of setting it to 0");
+		return policy_limit_fail(
+			why, hint, "zero is not a limit",
+			"remove the limit instead of setting it to 0");
 	if (v < d->min)
 		return policy_limit_fail(why, hint, "impossible limit",
 					 d->min_why ? d->min_why : "");
@@ -205,29 +210,33 @@ int policy_limit_value_fmt(enum policy_limit_key key, uint64_t v,
 	static const struct {
 		uint64_t mul;
 		const char *unit;
-	} durations[] = {
-		{ MS_PER_DAY, "d" }, { 3600000, "h" }, { 60000, "m" },
-		{ 1000, "s" }, { 1, "ms" },
-	}, sizes[] = {
-		{ TIB, "T" }, { GIB, "G" }, { MIB, "M" }, { KIB, "K" },
-		{ 1, "" },
-	};
+	} durations[] =
+		{
+			{MS_PER_DAY, "d"}, {3600000, "h"}, {60000, "m"},
+			{1000, "s"},	   {1, "ms"},
+		},
+	  sizes[] = {
+		  {TIB, "T"}, {GIB, "G"}, {MIB, "M"}, {KIB, "K"}, {1, ""},
+	  };
 	size_t i;
 
 	switch (policy_limit_defs[key].type) {
 	case POLICY_LIMIT_TYPE_DURATION:
 		for (i = 0; i < ARRAY_SIZE(durations); i++)
 			if (v % durations[i].mul == 0)
-				return dynbuf_addf(out, "%llu%s",
-						   (unsigned long long)(v / durations[i].mul),
-						   durations[i].unit);
+				return dynbuf_addf(
+					out, "%llu%s",
+					(unsigned long long)(v /
+							     durations[i].mul),
+					durations[i].unit);
 		break;
 	case POLICY_LIMIT_TYPE_SIZE:
 		for (i = 0; i < ARRAY_SIZE(sizes); i++)
 			if (v % sizes[i].mul == 0)
-				return dynbuf_addf(out, "%llu%s",
-						   (unsigned long long)(v / sizes[i].mul),
-						   sizes[i].unit);
+				return dynbuf_addf(
+					out, "%llu%s",
+					(unsigned long long)(v / sizes[i].mul),
+					sizes[i].unit);
 		break;
 	case POLICY_LIMIT_TYPE_COUNT:
 		break;
@@ -291,8 +300,8 @@ static int policy_limit_slot(const struct policy_src *src,
 		n = n * 10 + (uint32_t)(val->s[i] - '0');
 	}
 	if (i == nlen + 1 || i != val->len || n < 1 || n > 1024)
-		return policy_limit_err(src, val->col + (unsigned)nlen + 1, hint,
-					"invalid slot count '%.*s'",
+		return policy_limit_err(src, val->col + (unsigned)nlen + 1,
+					hint, "invalid slot count '%.*s'",
 					TOKQ(colon + 1, val->len - nlen - 1));
 	memcpy(l->slot_name, val->s, nlen);
 	l->slot_name[nlen] = '\0';
@@ -326,22 +335,23 @@ int policy_limit_set(const struct policy_src *src, struct policy_limits *l,
 		if (sugg)
 			snprintf(h, sizeof(h), "did you mean '%s'?", sugg);
 		else
-			snprintf(h, sizeof(h),
-				 "limits are cpu, wall, mem, fsize, disk, log, egress, pids, fds, slot and log-overflow");
+			snprintf(
+				h, sizeof(h),
+				"limits are cpu, wall, mem, fsize, disk, log, egress, pids, fds, slot and log-overflow");
 		return policy_limit_err(src, key->col, h,
 					"unknown limit '%.*s'",
 					TOKQ(key->s, key->len));
 	}
 	if ((size_t)k < n_seen && seen[k]) {
-		first = k == POLICY_LIMIT_KEY_SLOT ? &l->slot_loc :
-			k == POLICY_LIMIT_KEY_LOG_OVERFLOW ?
-						       &l->log_overflow_loc :
-						       &l->loc[k];
-		return policy_limit_err(src, key->col,
-					"each limit may be set once per zone",
-					"duplicate limit '%s' (first set at %s:%u:%u)",
-					policy_limit_all_keys[k], first->file,
-					first->line, first->col);
+		first = k == POLICY_LIMIT_KEY_SLOT ? &l->slot_loc
+			: k == POLICY_LIMIT_KEY_LOG_OVERFLOW
+				? &l->log_overflow_loc
+				: &l->loc[k];
+		return policy_limit_err(
+			src, key->col, "each limit may be set once per zone",
+			"duplicate limit '%s' (first set at %s:%u:%u)",
+			policy_limit_all_keys[k], first->file, first->line,
+			first->col);
 	}
 	if (val->quoted)
 		return policy_limit_err(src, val->col, "",

@@ -36,8 +36,8 @@ int policy_name_normalize(const uint8_t *p, size_t len, char *out,
 			if (!label)
 				return policy_name_fail(why, "empty label");
 			if (out[i - 1] == '-')
-				return policy_name_fail(
-					why, "label ends with '-'");
+				return policy_name_fail(why,
+							"label ends with '-'");
 			label = 0;
 			digits_only = true;
 			out[i] = '.';
@@ -46,9 +46,10 @@ int policy_name_normalize(const uint8_t *p, size_t len, char *out,
 		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
 		      c == '-' || c == '_'))
 			return policy_name_fail(
-				why, c == '*' ? "'*' inside a name" :
-				c >= 0x80 ? "non-ASCII byte (use punycode)" :
-					    "invalid character");
+				why, c == '*' ? "'*' inside a name"
+				     : c >= 0x80
+					     ? "non-ASCII byte (use punycode)"
+					     : "invalid character");
 		if (c == '-' && !label)
 			return policy_name_fail(why, "label starts with '-'");
 		if (!(c >= '0' && c <= '9'))

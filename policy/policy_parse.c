@@ -34,8 +34,8 @@ struct policy_parse_ctx {
 	unsigned depth;
 	struct policy_parse_chain *chain;
 	bool builtin;
-	struct zone *zone;     /* the open zone, or NULL */
-	bool zone_registered;  /* zone belongs to the policy */
+	struct zone *zone;    /* the open zone, or NULL */
+	bool zone_registered; /* zone belongs to the policy */
 	bool limit_seen[POLICY_LIMIT_COUNT + 2];
 };
 
@@ -85,8 +85,8 @@ static size_t policy_parse_distance(const char *a, size_t la, const char *b,
 			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
 			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
 
-			cur[j] = sub < del ? (sub < ins ? sub : ins) :
-					     (del < ins ? del : ins);
+			cur[j] = sub < del ? (sub < ins ? sub : ins)
+					   : (del < ins ? del : ins);
 		}
 		memcpy(prev, cur, sizeof(prev));
 	}
@@ -160,34 +160,36 @@ int policy_tokenize(const struct policy_src *src, const uint8_t *line,
 			t->quoted = true;
 			for (i++;; i++) {
 				if (i >= len) {
-					policy_diag_add(src->p, src->file,
-							src->line, t->col,
-							"close it with '\"' on the same line",
-							"unterminated string");
+					policy_diag_add(
+						src->p, src->file, src->line,
+						t->col,
+						"close it with '\"' on the same line",
+						"unterminated string");
 					return -EINVAL;
 				}
 				ch = line[i];
 				if (ch == '"')
 					break;
 				if (ch == '\\') {
-					if (i + 1 < len && (line[i + 1] == '"' ||
-							    line[i + 1] == '\\')) {
+					if (i + 1 < len &&
+					    (line[i + 1] == '"' ||
+					     line[i + 1] == '\\')) {
 						scratch[so++] = (char)line[++i];
 						continue;
 					}
-					policy_diag_add(src->p, src->file,
-							src->line,
-							(unsigned)i + 1,
-							"strings know only \\\" and \\\\",
-							"unknown escape in string");
+					policy_diag_add(
+						src->p, src->file, src->line,
+						(unsigned)i + 1,
+						"strings know only \\\" and \\\\",
+						"unknown escape in string");
 					return -EINVAL;
 				}
 				if (ch < 0x20 || ch == 0x7f) {
-					policy_diag_add(src->p, src->file,
-							src->line,
-							(unsigned)i + 1, "",
-							"invalid byte 0x%02x in string",
-							ch);
+					policy_diag_add(
+						src->p, src->file, src->line,
+						(unsigned)i + 1, "",
+						"invalid byte 0x%02x in string",
+						ch);
 					return -EINVAL;
 				}
 				scratch[so++] = (char)ch;
@@ -197,10 +199,11 @@ int policy_tokenize(const struct policy_src *src, const uint8_t *line,
 			scratch[so++] = '\0';
 			if (i < len && !policy_parse_space(line[i]) &&
 			    line[i] != '#') {
-				policy_diag_add(src->p, src->file, src->line,
-						(unsigned)i + 1,
-						"separate words with spaces",
-						"unexpected text after a string");
+				policy_diag_add(
+					src->p, src->file, src->line,
+					(unsigned)i + 1,
+					"separate words with spaces",
+					"unexpected text after a string");
 				return -EINVAL;
 			}
 			continue;
@@ -214,12 +217,10 @@ int policy_tokenize(const struct policy_src *src, const uint8_t *line,
 				    ch == '}' || ch == '"')
 					break;
 				if (ch < 0x21 || ch >= 0x7f) {
-					policy_diag_add(src->p, src->file,
-							src->line,
-							(unsigned)i + 1,
-							bytes_hint,
-							"invalid byte 0x%02x",
-							ch);
+					policy_diag_add(
+						src->p, src->file, src->line,
+						(unsigned)i + 1, bytes_hint,
+						"invalid byte 0x%02x", ch);
 					return -EINVAL;
 				}
 				scratch[so++] = (char)ch;
@@ -289,7 +290,8 @@ static void policy_parse_trust(struct policy_parse_ctx *c,
 	} else if (policy_parse_is(&t[1], "untrusted")) {
 		z->trusted = false;
 	} else {
-		policy_parse_err(c, t[1].col, "write 'trust trusted' or 'trust untrusted'",
+		policy_parse_err(c, t[1].col,
+				 "write 'trust trusted' or 'trust untrusted'",
 				 "unknown trust level '%.*s'", TOKQ(&t[1]));
 		return;
 	}
@@ -314,8 +316,10 @@ static void policy_parse_listen(struct policy_parse_ctx *c,
 	} else if (policy_parse_is(&t[1], "allow")) {
 		z->listen = POLICY_LISTEN_ALLOW;
 	} else {
-		policy_parse_err(c, t[1].col, "write 'listen deny', 'listen loopback' or 'listen allow'",
-				 "unknown listen mode '%.*s'", TOKQ(&t[1]));
+		policy_parse_err(
+			c, t[1].col,
+			"write 'listen deny', 'listen loopback' or 'listen allow'",
+			"unknown listen mode '%.*s'", TOKQ(&t[1]));
 		return;
 	}
 	z->listen_set = true;
@@ -342,9 +346,9 @@ static void policy_parse_egress(struct policy_parse_ctx *c,
 	struct policy_rule r;
 
 	if (!policy_parse_arity(c, t, n, 3,
-				action == POLICY_ACTION_ALLOW ?
-					"allow tcp|udp|any HOST:PORT" :
-					"deny tcp|udp|any HOST:PORT"))
+				action == POLICY_ACTION_ALLOW
+					? "allow tcp|udp|any HOST:PORT"
+					: "deny tcp|udp|any HOST:PORT"))
 		return;
 	if (policy_rule_egress_parse(&c->src, action, &t[1], &t[2], &r))
 		return;
@@ -366,9 +370,9 @@ static void policy_parse_dns(struct policy_parse_ctx *c,
 		return;
 	if (policy_parse_is(&t[1], "allow") || policy_parse_is(&t[1], "deny")) {
 		if (policy_rule_dns_parse(&c->src,
-					  policy_parse_is(&t[1], "allow") ?
-						  POLICY_ACTION_ALLOW :
-						  POLICY_ACTION_DENY,
+					  policy_parse_is(&t[1], "allow")
+						  ? POLICY_ACTION_ALLOW
+						  : POLICY_ACTION_DENY,
 					  &t[2], &r))
 			return;
 		r.loc.col = t[0].col;
@@ -376,18 +380,20 @@ static void policy_parse_dns(struct policy_parse_ctx *c,
 		return;
 	}
 	if (!policy_parse_is(&t[1], "upstream")) {
-		policy_parse_err(c, t[1].col, "write 'dns allow NAME', 'dns deny NAME' or 'dns upstream ADDR'",
-				 "unknown dns setting '%.*s'", TOKQ(&t[1]));
+		policy_parse_err(
+			c, t[1].col,
+			"write 'dns allow NAME', 'dns deny NAME' or 'dns upstream ADDR'",
+			"unknown dns setting '%.*s'", TOKQ(&t[1]));
 		return;
 	}
 	if (policy_parse_is(&t[2], "system")) {
 		if (z->upstream_set) {
-			policy_parse_err(c, t[2].col,
-					 "'system' is the only upstream when used",
-					 "'dns upstream system' combined with other upstreams (first at %s:%u:%u)",
-					 z->upstream_loc.file,
-					 z->upstream_loc.line,
-					 z->upstream_loc.col);
+			policy_parse_err(
+				c, t[2].col,
+				"'system' is the only upstream when used",
+				"'dns upstream system' combined with other upstreams (first at %s:%u:%u)",
+				z->upstream_loc.file, z->upstream_loc.line,
+				z->upstream_loc.col);
 			return;
 		}
 		z->upstream_set = true;
@@ -399,11 +405,11 @@ static void policy_parse_dns(struct policy_parse_ctx *c,
 		return;
 	u.loc.col = t[0].col;
 	if (z->upstream_set && !z->n_upstreams) {
-		policy_parse_err(c, t[2].col,
-				 "'system' is the only upstream when used",
-				 "upstream combined with 'dns upstream system' (at %s:%u:%u)",
-				 z->upstream_loc.file, z->upstream_loc.line,
-				 z->upstream_loc.col);
+		policy_parse_err(
+			c, t[2].col, "'system' is the only upstream when used",
+			"upstream combined with 'dns upstream system' (at %s:%u:%u)",
+			z->upstream_loc.file, z->upstream_loc.line,
+			z->upstream_loc.col);
 		return;
 	}
 	for (i = 0; i < z->n_upstreams; i++) {
@@ -415,7 +421,8 @@ static void policy_parse_dns(struct policy_parse_ctx *c,
 		}
 	}
 	if (z->n_upstreams >= POLICY_UPSTREAMS_MAX) {
-		policy_parse_err(c, t[2].col, "", "too many upstreams (limit %d)",
+		policy_parse_err(c, t[2].col, "",
+				 "too many upstreams (limit %d)",
 				 POLICY_UPSTREAMS_MAX);
 		return;
 	}
@@ -436,15 +443,16 @@ static void policy_parse_lift(struct policy_parse_ctx *c,
 		return;
 	}
 	for (i = 1; i < n; i++) {
-		int cat = t[i].quoted ? -EINVAL :
-					policy_category_parse(t[i].s, t[i].len);
+		int cat = t[i].quoted ? -EINVAL
+				      : policy_category_parse(t[i].s, t[i].len);
 		char what[64];
 
 		if (cat < 0) {
-			policy_parse_err(c, t[i].col,
-					 "categories are metadata, link-local, loopback, host, private, multicast and system-sockets",
-					 "unknown always-denied category '%.*s'",
-					 TOKQ(&t[i]));
+			policy_parse_err(
+				c, t[i].col,
+				"categories are metadata, link-local, loopback, host, private, multicast and system-sockets",
+				"unknown always-denied category '%.*s'",
+				TOKQ(&t[i]));
 			continue;
 		}
 		if (z->lifts & (1u << cat)) {
@@ -477,23 +485,28 @@ static void policy_parse_unix(struct policy_parse_ctx *c,
 		} else if (policy_parse_is(&t[2], "off")) {
 			z->unix_defaults = false;
 		} else {
-			policy_parse_err(c, t[2].col, "write 'unix defaults on' or 'unix defaults off'",
-					 "unknown value '%.*s'", TOKQ(&t[2]));
+			policy_parse_err(
+				c, t[2].col,
+				"write 'unix defaults on' or 'unix defaults off'",
+				"unknown value '%.*s'", TOKQ(&t[2]));
 			return;
 		}
 		z->unix_defaults_set = true;
 		policy_parse_loc(c, t, &z->unix_defaults_loc);
 		return;
 	}
-	if (!policy_parse_is(&t[1], "allow") && !policy_parse_is(&t[1], "deny")) {
-		policy_parse_err(c, t[1].col, "write 'unix allow PATH', 'unix deny PATH' or 'unix defaults on|off'",
-				 "unknown unix setting '%.*s'", TOKQ(&t[1]));
+	if (!policy_parse_is(&t[1], "allow") &&
+	    !policy_parse_is(&t[1], "deny")) {
+		policy_parse_err(
+			c, t[1].col,
+			"write 'unix allow PATH', 'unix deny PATH' or 'unix defaults on|off'",
+			"unknown unix setting '%.*s'", TOKQ(&t[1]));
 		return;
 	}
 	if (policy_rule_unix_parse(&c->src,
-				   policy_parse_is(&t[1], "allow") ?
-					   POLICY_ACTION_ALLOW :
-					   POLICY_ACTION_DENY,
+				   policy_parse_is(&t[1], "allow")
+					   ? POLICY_ACTION_ALLOW
+					   : POLICY_ACTION_DENY,
 				   &t[2], &r))
 		return;
 	r.loc.col = t[0].col;
@@ -505,8 +518,8 @@ static void policy_parse_limit(struct policy_parse_ctx *c,
 {
 	if (!policy_parse_arity(c, t, n, 3, "limit KEY VALUE"))
 		return;
-	policy_limit_set(&c->src, &c->zone->limits, &t[1], &t[2],
-			 c->limit_seen, ARRAY_SIZE(c->limit_seen));
+	policy_limit_set(&c->src, &c->zone->limits, &t[1], &t[2], c->limit_seen,
+			 ARRAY_SIZE(c->limit_seen));
 }
 
 static bool policy_parse_syscall_name(const struct policy_tok *t)
@@ -538,34 +551,39 @@ static void policy_parse_syscall(struct policy_parse_ctx *c,
 		return;
 	}
 	if (!policy_parse_syscall_name(&t[1])) {
-		policy_parse_err(c, t[1].col,
-				 "syscall names are lowercase: a-z, 0-9 and '_'",
-				 "invalid syscall name '%.*s'", TOKQ(&t[1]));
+		policy_parse_err(
+			c, t[1].col,
+			"syscall names are lowercase: a-z, 0-9 and '_'",
+			"invalid syscall name '%.*s'", TOKQ(&t[1]));
 		return;
 	}
 	memset(&s, 0, sizeof(s));
 	memcpy(s.name, t[1].s, t[1].len);
 	policy_parse_loc(c, t, &s.loc);
-	if (policy_parse_is(&t[2], "allow") || policy_parse_is(&t[2], "notify")) {
+	if (policy_parse_is(&t[2], "allow") ||
+	    policy_parse_is(&t[2], "notify")) {
 		if (!policy_parse_arity(c, t, n, 3, usage))
 			return;
-		s.action = policy_parse_is(&t[2], "allow") ?
-				   POLICY_SYSCALL_ACTION_ALLOW :
-				   POLICY_SYSCALL_ACTION_NOTIFY;
+		s.action = policy_parse_is(&t[2], "allow")
+				   ? POLICY_SYSCALL_ACTION_ALLOW
+				   : POLICY_SYSCALL_ACTION_NOTIFY;
 	} else if (policy_parse_is(&t[2], "deny")) {
 		if (!policy_parse_arity(c, t, n, 4, usage))
 			return;
-		e = t[3].quoted ? -EINVAL : policy_errno_parse(t[3].s, t[3].len);
+		e = t[3].quoted ? -EINVAL
+				: policy_errno_parse(t[3].s, t[3].len);
 		if (e < 0) {
-			policy_parse_err(c, t[3].col,
-					 "use a name such as EPERM, EACCES, ENOSYS or EINVAL",
-					 "unknown errno '%.*s'", TOKQ(&t[3]));
+			policy_parse_err(
+				c, t[3].col,
+				"use a name such as EPERM, EACCES, ENOSYS or EINVAL",
+				"unknown errno '%.*s'", TOKQ(&t[3]));
 			return;
 		}
 		s.action = POLICY_SYSCALL_ACTION_DENY;
 		s.errno_value = e;
 	} else {
-		policy_parse_err(c, t[2].col, "write allow, deny ERRNO or notify",
+		policy_parse_err(c, t[2].col,
+				 "write allow, deny ERRNO or notify",
 				 "unknown syscall action '%.*s'", TOKQ(&t[2]));
 		return;
 	}
@@ -577,7 +595,8 @@ static void policy_parse_syscall(struct policy_parse_ctx *c,
 		}
 	}
 	if (z->n_syscalls >= POLICY_SYSCALLS_MAX) {
-		policy_parse_err(c, t[0].col, "", "too many syscall overrides (limit %d)",
+		policy_parse_err(c, t[0].col, "",
+				 "too many syscall overrides (limit %d)",
 				 POLICY_SYSCALLS_MAX);
 		return;
 	}
@@ -586,8 +605,8 @@ static void policy_parse_syscall(struct policy_parse_ctx *c,
 }
 
 static const char *const policy_parse_zone_keys[] = {
-	"allow", "deny", "dns", "lift", "limit", "listen", "syscall",
-	"trust", "unix",
+	"allow",  "deny",    "dns",   "lift", "limit",
+	"listen", "syscall", "trust", "unix",
 };
 
 static bool policy_parse_zone_key(const struct policy_tok *t)
@@ -642,10 +661,12 @@ static void policy_parse_in_zone(struct policy_parse_ctx *c,
 					    policy_parse_zone_keys,
 					    ARRAY_SIZE(policy_parse_zone_keys));
 		if (sugg)
-			snprintf(hint, sizeof(hint), "did you mean '%s'?", sugg);
+			snprintf(hint, sizeof(hint), "did you mean '%s'?",
+				 sugg);
 		else
-			snprintf(hint, sizeof(hint),
-				 "zone settings are allow, deny, dns, lift, limit, listen, syscall, trust and unix");
+			snprintf(
+				hint, sizeof(hint),
+				"zone settings are allow, deny, dns, lift, limit, listen, syscall, trust and unix");
 		policy_parse_err(c, t[0].col, hint, "unknown key '%.*s'",
 				 TOKQ(&t[0]));
 	}
@@ -679,9 +700,10 @@ static void policy_parse_zone_open(struct policy_parse_ctx *c,
 	size_t i;
 
 	if (n < 2 || !policy_parse_is(&t[n - 1], "{")) {
-		policy_parse_err(c, policy_parse_after(&t[n - 1]),
-				 "write 'zone NAME {' and put each setting on its own line",
-				 "expected '{' at the end of the line");
+		policy_parse_err(
+			c, policy_parse_after(&t[n - 1]),
+			"write 'zone NAME {' and put each setting on its own line",
+			"expected '{' at the end of the line");
 		ok = false;
 		/*
 		 * Still open a zone so that its body and '}' parse, unless the
@@ -736,10 +758,10 @@ static void policy_parse_zone_open(struct policy_parse_ctx *c,
 		return;
 	}
 	if (other) {
-		policy_parse_err(c, t[1].col, "zone names are unique across all files",
-				 "zone '%s' is already defined at %s:%u:%u",
-				 z->name, other->loc.file, other->loc.line,
-				 other->loc.col);
+		policy_parse_err(
+			c, t[1].col, "zone names are unique across all files",
+			"zone '%s' is already defined at %s:%u:%u", z->name,
+			other->loc.file, other->loc.line, other->loc.col);
 		return;
 	}
 	if (c->p->n_zones >= POLICY_ZONES_MAX) {
@@ -771,8 +793,7 @@ static void policy_parse_chain_text(const struct policy_parse_ctx *c,
 
 	out[0] = '\0';
 	for (i = 0; i <= c->depth; i++) {
-		n = snprintf(out + o, outlen - o, "%s -> ",
-			     c->chain->names[i]);
+		n = snprintf(out + o, outlen - o, "%s -> ", c->chain->names[i]);
 		if (n < 0 || (size_t)n >= outlen - o)
 			return;
 		o += (size_t)n;
@@ -799,7 +820,8 @@ static void policy_parse_include(struct policy_parse_ctx *c,
 	}
 	/* Relative to the including file's directory. */
 	slash = strrchr(c->src.file, '/');
-	dlen = slash && t[1].s[0] != '/' ? (size_t)(slash - c->src.file) + 1 : 0;
+	dlen = slash && t[1].s[0] != '/' ? (size_t)(slash - c->src.file) + 1
+					 : 0;
 	if (dlen + t[1].len >= sizeof(path)) {
 		policy_parse_err(c, t[1].col, "", "include path too long");
 		return;
@@ -819,14 +841,15 @@ static void policy_parse_include(struct policy_parse_ctx *c,
 	if (rc) {
 		policy_parse_err(c, t[1].col, "",
 				 "cannot read included file '%s': %s", path,
-				 rc == -E2BIG ? "larger than 1 MiB" :
-						strerror(-rc));
+				 rc == -E2BIG ? "larger than 1 MiB"
+					      : strerror(-rc));
 		return;
 	}
 	for (i = 0; i <= c->depth; i++) {
 		if (!strcmp(c->chain->ids[i], id)) {
 			policy_parse_chain_text(c, path, chain, sizeof(chain));
-			policy_parse_err(c, t[1].col, "remove one of the includes",
+			policy_parse_err(c, t[1].col,
+					 "remove one of the includes",
 					 "include cycle: %s", chain);
 			goto out_free;
 		}
@@ -835,7 +858,8 @@ static void policy_parse_include(struct policy_parse_ctx *c,
 	if (policy_file_seen(c->p, id))
 		goto out_free;
 	if (c->p->n_files >= POLICY_FILES_MAX) {
-		policy_parse_err(c, t[1].col, "", "too many policy files (limit %d)",
+		policy_parse_err(c, t[1].col, "",
+				 "too many policy files (limit %d)",
 				 POLICY_FILES_MAX);
 		goto out_free;
 	}
@@ -867,13 +891,15 @@ static void policy_parse_top(struct policy_parse_ctx *c,
 	} else if (policy_parse_is(&t[0], "}")) {
 		policy_parse_err(c, t[0].col, "", "unmatched '}'");
 	} else if (!policy_parse_zone_key(&t[0])) {
-		policy_parse_err(c, t[0].col,
-				 "the top level holds 'include' and 'zone NAME {' lines",
-				 "unknown statement '%.*s'", TOKQ(&t[0]));
+		policy_parse_err(
+			c, t[0].col,
+			"the top level holds 'include' and 'zone NAME {' lines",
+			"unknown statement '%.*s'", TOKQ(&t[0]));
 	} else {
-		policy_parse_err(c, t[0].col,
-				 "settings and rules belong inside 'zone NAME { ... }'",
-				 "'%.*s' outside a zone", TOKQ(&t[0]));
+		policy_parse_err(
+			c, t[0].col,
+			"settings and rules belong inside 'zone NAME { ... }'",
+			"'%.*s' outside a zone", TOKQ(&t[0]));
 	}
 }
 
@@ -897,9 +923,9 @@ static void policy_parse_line(struct policy_parse_ctx *c, const uint8_t *line,
 	}
 	if (policy_parse_is(&t[0], "}")) {
 		if (n > 1)
-			policy_parse_err(c, t[1].col, "'}' stands alone on its line",
-					 "unexpected '%.*s' after '}'",
-					 TOKQ(&t[1]));
+			policy_parse_err(
+				c, t[1].col, "'}' stands alone on its line",
+				"unexpected '%.*s' after '}'", TOKQ(&t[1]));
 		policy_parse_zone_close(c);
 		return;
 	}
@@ -983,10 +1009,9 @@ int policy_parse_file(struct policy *p, const char *path)
 	rc = p->loader.read(p->loader.ctx, path, &text, POLICY_FILE_MAX, id,
 			    sizeof(id));
 	if (rc) {
-		policy_diag_add(p, name, 1, 1, "",
-				"cannot read policy file: %s",
-				rc == -E2BIG ? "larger than 1 MiB" :
-					       strerror(-rc));
+		policy_diag_add(
+			p, name, 1, 1, "", "cannot read policy file: %s",
+			rc == -E2BIG ? "larger than 1 MiB" : strerror(-rc));
 		return -EINVAL;
 	}
 	id[sizeof(id) - 1] = '\0';

@@ -10,7 +10,7 @@
 
 #include "policy.h"
 
-#define POLICY_INTERN_MAX 4096	/* names of files and pseudo-files */
+#define POLICY_INTERN_MAX 4096 /* names of files and pseudo-files */
 
 /* Zone resolution state for "extends" (cycle detection). */
 enum zone_state {
@@ -67,7 +67,7 @@ struct policy {
 
 	char **interned;
 	size_t n_interned;
-	size_t n_files; /* files read (cap POLICY_FILES_MAX) */
+	size_t n_files;	 /* files read (cap POLICY_FILES_MAX) */
 	char **seen_ids; /* identities of files read: include once */
 	size_t n_seen_ids;
 
@@ -136,7 +136,8 @@ int policy_rule_egress_parse(const struct policy_src *src,
 			     struct policy_rule *out);
 int policy_rule_dns_parse(const struct policy_src *src,
 			  enum policy_action action,
-			  const struct policy_tok *name, struct policy_rule *out);
+			  const struct policy_tok *name,
+			  struct policy_rule *out);
 int policy_rule_unix_parse(const struct policy_src *src,
 			   enum policy_action action,
 			   const struct policy_tok *path,
@@ -144,11 +145,10 @@ int policy_rule_unix_parse(const struct policy_src *src,
 int policy_rule_upstream_parse(const struct policy_src *src,
 			       const struct policy_tok *t,
 			       struct policy_upstream *out);
-bool policy_rule_same(const struct policy_rule *a,
-		      const struct policy_rule *b);
+bool policy_rule_same(const struct policy_rule *a, const struct policy_rule *b);
 int policy_rule_cmp(const struct policy_rule *a, const struct policy_rule *b);
 int policy_unix_path_normalize(const char *in, size_t len, char *out,
-				size_t outlen);
+			       size_t outlen);
 
 /* policy_limit.c */
 int policy_limit_key_parse(const char *s, size_t len);

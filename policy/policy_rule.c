@@ -76,9 +76,9 @@ static int policy_rule_ports(const struct policy_src *src, const char *s,
 				       "invalid port range '%.*s'",
 				       TOKQ(s, len));
 	if (r->port_lo > r->port_hi)
-		return policy_rule_err(src, col,
-				       "the first port must not exceed the second",
-				       "empty port range '%.*s'", TOKQ(s, len));
+		return policy_rule_err(
+			src, col, "the first port must not exceed the second",
+			"empty port range '%.*s'", TOKQ(s, len));
 	return 0;
 }
 
@@ -95,11 +95,11 @@ static int policy_rule_prefix(const struct policy_src *src, const char *s,
 		v = v * 10 + (unsigned)(s[i] - '0');
 	}
 	if (!len || i != len || v > max || (len > 1 && s[0] == '0'))
-		return policy_rule_err(
-			src, col,
-			max == 32 ? "IPv4 prefixes are 0-32" :
-				    "IPv6 prefixes are 0-128",
-			"invalid prefix length '/%.*s'", TOKQ(s, len));
+		return policy_rule_err(src, col,
+				       max == 32 ? "IPv4 prefixes are 0-32"
+						 : "IPv6 prefixes are 0-128",
+				       "invalid prefix length '/%.*s'",
+				       TOKQ(s, len));
 	r->prefix = v;
 	return 0;
 }
@@ -114,7 +114,7 @@ static int policy_rule_host_bits(const struct policy_src *src, unsigned col,
 	char hint[128], a[64];
 
 	for (i = r->prefix; i < bits; i++)
-		net.b[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
+		net.b[i / 8] &= (uint8_t) ~(0x80u >> (i % 8));
 	if (!memcmp(net.b, r->addr.b, sizeof(net.b)))
 		return 0;
 	policy_addr_fmt(&net, a, sizeof(a));
@@ -219,10 +219,10 @@ static int policy_rule_dest(const struct policy_src *src, const char *s,
 	if (len && s[0] == '[') {
 		close = memchr(s, ']', len);
 		if (!close)
-			return policy_rule_err(src, col,
-					       "write [ADDR]:PORT or [ADDR]/LEN:PORT",
-					       "missing ']' in '%.*s'",
-					       TOKQ(s, len));
+			return policy_rule_err(
+				src, col,
+				"write [ADDR]:PORT or [ADDR]/LEN:PORT",
+				"missing ']' in '%.*s'", TOKQ(s, len));
 		hlen = (size_t)(close - s - 1);
 		if (!memchr(s + 1, ':', hlen) ||
 		    policy_addr_parse((const uint8_t *)s + 1, hlen, &r->addr))
@@ -244,8 +244,9 @@ static int policy_rule_dest(const struct policy_src *src, const char *s,
 			col += (unsigned)hlen;
 		}
 		if (!len || s[0] != ':')
-			return policy_rule_err(src, col, port_hint,
-					       "missing port after the address");
+			return policy_rule_err(
+				src, col, port_hint,
+				"missing port after the address");
 		return policy_rule_ports(src, s + 1, len - 1, col + 1, r);
 	}
 
@@ -279,9 +280,8 @@ static int policy_rule_dest(const struct policy_src *src, const char *s,
 				"invalid IPv4 address '%.*s'", TOKQ(s, alen));
 		r->host_kind = POLICY_HOST_KIND_CIDR;
 		r->prefix = 32;
-		if (slash &&
-		    policy_rule_prefix(src, slash + 1, hlen - alen - 1,
-				       col + (unsigned)alen, r))
+		if (slash && policy_rule_prefix(src, slash + 1, hlen - alen - 1,
+						col + (unsigned)alen, r))
 			return -EINVAL;
 	} else if (policy_rule_name(src, s, hlen, col, r)) {
 		return -EINVAL;
@@ -311,10 +311,10 @@ int policy_rule_egress_parse(const struct policy_src *src,
 	else if (proto->len == 3 && !memcmp(proto->s, "any", 3))
 		r.proto = POLICY_PROTO_ANY;
 	else
-		return policy_rule_err(src, proto->col,
-				       "write tcp, udp or any before the destination",
-				       "unknown protocol '%.*s'",
-				       TOKQ(proto->s, proto->len));
+		return policy_rule_err(
+			src, proto->col,
+			"write tcp, udp or any before the destination",
+			"unknown protocol '%.*s'", TOKQ(proto->s, proto->len));
 	if (dest->quoted)
 		return policy_rule_err(src, dest->col, "",
 				       "a destination is not quoted");
@@ -330,7 +330,8 @@ int policy_rule_egress_parse(const struct policy_src *src,
 
 int policy_rule_dns_parse(const struct policy_src *src,
 			  enum policy_action action,
-			  const struct policy_tok *name, struct policy_rule *out)
+			  const struct policy_tok *name,
+			  struct policy_rule *out)
 {
 	struct policy_rule r;
 
@@ -345,10 +346,10 @@ int policy_rule_dns_parse(const struct policy_src *src,
 				       "a hostname is not quoted");
 	if (policy_rule_looks_v4(name->s, name->len) ||
 	    memchr(name->s, ':', name->len))
-		return policy_rule_err(src, name->col,
-				       "dns rules name hosts; addresses need no resolving",
-				       "'%.*s' is not a hostname",
-				       TOKQ(name->s, name->len));
+		return policy_rule_err(
+			src, name->col,
+			"dns rules name hosts; addresses need no resolving",
+			"'%.*s' is not a hostname", TOKQ(name->s, name->len));
 	if (policy_rule_name(src, name->s, name->len, name->col, &r))
 		return -EINVAL;
 	*out = r;
@@ -356,7 +357,10 @@ int policy_rule_dns_parse(const struct policy_src *src,
 }
 
 static const char *const policy_rule_placeholders[] = {
-	"$CWD", "$TMPDIR", "$XDG_RUNTIME_DIR", "$HOME",
+	"$CWD",
+	"$TMPDIR",
+	"$XDG_RUNTIME_DIR",
+	"$HOME",
 };
 
 int policy_rule_unix_parse(const struct policy_src *src,
@@ -403,8 +407,8 @@ int policy_rule_unix_parse(const struct policy_src *src,
 	if (plen) {
 		memcpy(r.path, path->s, plen);
 		if (plen < path->len &&
-		    policy_unix_path_normalize(path->s + plen,
-					       path->len - plen, r.path + plen,
+		    policy_unix_path_normalize(path->s + plen, path->len - plen,
+					       r.path + plen,
 					       sizeof(r.path) - plen))
 			goto bad_path;
 		/* "$CWD/" normalises to "$CWD/" minus the slash. */
@@ -459,27 +463,27 @@ int policy_rule_upstream_parse(const struct policy_src *src,
 					       "unexpected text after ']'");
 	} else {
 		colon = memchr(s, ':', len);
-		if (colon && memchr(colon + 1, ':', len - (size_t)(colon - s) - 1))
+		if (colon &&
+		    memchr(colon + 1, ':', len - (size_t)(colon - s) - 1))
 			return policy_rule_err(src, t->col, hint,
 					       "IPv6 addresses need brackets");
 		alen = colon ? (size_t)(colon - s) : len;
 		if (policy_addr_parse((const uint8_t *)s, alen, &out->addr))
-			return policy_rule_err(src, t->col, hint,
-					       "invalid upstream address '%.*s'",
-					       TOKQ(s, alen));
+			return policy_rule_err(
+				src, t->col, hint,
+				"invalid upstream address '%.*s'",
+				TOKQ(s, alen));
 	}
 	if (colon && policy_rule_port(colon + 1, len - (size_t)(colon - s) - 1,
 				      &out->port))
-		return policy_rule_err(src, t->col + (unsigned)(colon - s) + 1,
-				       "ports are 1-65535",
-				       "invalid port '%.*s'",
-				       TOKQ(colon + 1,
-					    len - (size_t)(colon - s) - 1));
+		return policy_rule_err(
+			src, t->col + (unsigned)(colon - s) + 1,
+			"ports are 1-65535", "invalid port '%.*s'",
+			TOKQ(colon + 1, len - (size_t)(colon - s) - 1));
 	return 0;
 }
 
-static int policy_rule_host_fmt(const struct policy_rule *r,
-				struct dynbuf *out)
+static int policy_rule_host_fmt(const struct policy_rule *r, struct dynbuf *out)
 {
 	char a[64];
 
@@ -493,15 +497,16 @@ static int policy_rule_host_fmt(const struct policy_rule *r,
 	}
 	policy_addr_fmt(&r->addr, a, sizeof(a));
 	if (r->addr.family == 4)
-		return r->prefix == 32 ? dynbuf_addf(out, "%s", a) :
-					 dynbuf_addf(out, "%s/%u", a, r->prefix);
-	return r->prefix == 128 ? dynbuf_addf(out, "[%s]", a) :
-				  dynbuf_addf(out, "[%s]/%u", a, r->prefix);
+		return r->prefix == 32
+			       ? dynbuf_addf(out, "%s", a)
+			       : dynbuf_addf(out, "%s/%u", a, r->prefix);
+	return r->prefix == 128 ? dynbuf_addf(out, "[%s]", a)
+				: dynbuf_addf(out, "[%s]/%u", a, r->prefix);
 }
 
 int policy_rule_fmt(const struct policy_rule *r, struct dynbuf *out)
 {
-	static const char *const protos[] = { "?", "tcp", "udp", "any" };
+	static const char *const protos[] = {"?", "tcp", "udp", "any"};
 	const char *act = r->action == POLICY_ACTION_ALLOW ? "allow" : "deny";
 	const char *c;
 	int rc;
@@ -524,9 +529,9 @@ int policy_rule_fmt(const struct policy_rule *r, struct dynbuf *out)
 	case POLICY_RULE_KIND_UNIX:
 		rc = dynbuf_addf(out, "unix %s \"", act);
 		for (c = r->path; !rc && *c; c++)
-			rc = (*c == '"' || *c == '\\') ?
-				     dynbuf_addf(out, "\\%c", *c) :
-				     dynbuf_add(out, c, 1);
+			rc = (*c == '"' || *c == '\\')
+				     ? dynbuf_addf(out, "\\%c", *c)
+				     : dynbuf_add(out, c, 1);
 		return rc ? rc : dynbuf_add(out, "\"", 1);
 	}
 	return -EINVAL;

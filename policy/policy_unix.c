@@ -51,7 +51,10 @@ int policy_unix_expand(const char *pattern, const struct policy_runtime *rt,
 		       char *out, size_t outlen)
 {
 	static const char *const names[] = {
-		"$CWD", "$TMPDIR", "$XDG_RUNTIME_DIR", "$HOME",
+		"$CWD",
+		"$TMPDIR",
+		"$XDG_RUNTIME_DIR",
+		"$HOME",
 	};
 	const char *val = NULL, *rest = pattern;
 	char joined[4096];
@@ -75,8 +78,10 @@ int policy_unix_expand(const char *pattern, const struct policy_runtime *rt,
 	}
 	if (i == ARRAY_SIZE(names) || !rt)
 		return -ENOENT;
-	val = i == 0 ? rt->cwd : i == 1 ? rt->tmpdir :
-	      i == 2 ? rt->xdg_runtime_dir : rt->home;
+	val = i == 0   ? rt->cwd
+	      : i == 1 ? rt->tmpdir
+	      : i == 2 ? rt->xdg_runtime_dir
+		       : rt->home;
 	/* An unset or relative value makes the rule inactive. */
 	if (!val || val[0] != '/')
 		return -ENOENT;

@@ -15,8 +15,8 @@
 
 #define TOKQ(s, n) (int)((n) > 80 ? 80 : (n)), (s)
 
-static void policy_zone_chain(struct policy *p, const struct zone *z,
-			      char *out, size_t outlen)
+static void policy_zone_chain(struct policy *p, const struct zone *z, char *out,
+			      size_t outlen)
 {
 	const struct zone *cur = z;
 	size_t o = 0, steps;
@@ -31,8 +31,8 @@ static void policy_zone_chain(struct policy *p, const struct zone *z,
 		o += (size_t)n;
 		if (steps && cur == z)
 			return;
-		cur = cur->has_parent ? policy_zone_lookup(p, cur->parent) :
-					NULL;
+		cur = cur->has_parent ? policy_zone_lookup(p, cur->parent)
+				      : NULL;
 	}
 }
 
@@ -139,10 +139,11 @@ static int policy_zone_resolve_one(struct policy *p, struct zone *z)
 	if (!parent) {
 		for (i = 0; i < p->n_zones && i < ARRAY_SIZE(names); i++)
 			names[i] = p->zones[i]->name;
-		sugg = policy_parse_suggest(z->parent, strlen(z->parent),
-					    names, i);
+		sugg = policy_parse_suggest(z->parent, strlen(z->parent), names,
+					    i);
 		if (sugg)
-			snprintf(hint, sizeof(hint), "did you mean '%s'?", sugg);
+			snprintf(hint, sizeof(hint), "did you mean '%s'?",
+				 sugg);
 		else
 			hint[0] = '\0';
 		policy_diag_at(p, &z->parent_loc, hint, "unknown zone '%s'",
@@ -157,7 +158,8 @@ static int policy_zone_resolve_one(struct policy *p, struct zone *z)
 		return rc;
 	}
 	if (parent->n_rules + z->n_rules > POLICY_ZONE_RULES_MAX) {
-		policy_diag_at(p, &z->loc, "", "too many rules in zone '%s' (limit %d)",
+		policy_diag_at(p, &z->loc, "",
+			       "too many rules in zone '%s' (limit %d)",
 			       z->name, POLICY_ZONE_RULES_MAX);
 		z->state = ZONE_STATE_BROKEN;
 		return -EINVAL;
@@ -196,7 +198,8 @@ static void policy_zone_dead(struct policy *p, const struct zone *z,
 	size_t i;
 	int cat = POLICY_CATEGORY_NONE;
 
-	if (r->action != POLICY_ACTION_ALLOW || r->kind == POLICY_RULE_KIND_UNIX)
+	if (r->action != POLICY_ACTION_ALLOW ||
+	    r->kind == POLICY_RULE_KIND_UNIX)
 		return;
 	if (r->host_kind == POLICY_HOST_KIND_CIDR) {
 		for (i = 0; i < policy_always_n_ranges; i++) {
@@ -253,10 +256,11 @@ int policy_zone_check(struct policy *p, struct zone *z, size_t first_own)
 				continue;
 			dynbuf_init(&text, 512);
 			policy_rule_fmt(b, &text);
-			policy_diag_at(p, &b->loc, "remove one of them",
-				       "duplicate rule '%s' (first at %s:%u:%u)",
-				       text.data ? text.data : "", a->loc.file,
-				       a->loc.line, a->loc.col);
+			policy_diag_at(
+				p, &b->loc, "remove one of them",
+				"duplicate rule '%s' (first at %s:%u:%u)",
+				text.data ? text.data : "", a->loc.file,
+				a->loc.line, a->loc.col);
 			dynbuf_free(&text);
 		}
 		free(sorted);
@@ -301,7 +305,7 @@ static int policy_zone_override_rule(struct policy *p, struct zone *z,
 		"write 'tcp|udp|any HOST:PORT', 'dns NAME' or 'unix PATH'";
 	char scratch[POLICY_LINE_MAX + POLICY_TOKS_MAX + 1];
 	struct policy_tok t[POLICY_TOKS_MAX];
-	struct policy_src src = { p, file, 1 };
+	struct policy_src src = {p, file, 1};
 	struct policy_rule r;
 	size_t n, len = strlen(arg);
 	int rc;
@@ -352,7 +356,7 @@ static int policy_zone_override_limit(struct policy *p, struct zone *z,
 				      const char *file, const char *arg,
 				      bool *seen, size_t n_seen)
 {
-	struct policy_src src = { p, file, 1 };
+	struct policy_src src = {p, file, 1};
 	size_t len = strlen(arg), off = 0;
 	int rc = 0;
 
@@ -413,7 +417,7 @@ int policy_zone_effective(struct policy *p, const char *name,
 			  const struct policy_overrides *o,
 			  const struct zone **out)
 {
-	bool seen[POLICY_LIMIT_COUNT + 2] = { false };
+	bool seen[POLICY_LIMIT_COUNT + 2] = {false};
 	size_t before, i, first_own;
 	char file[64];
 	struct zone *base, *z, **grown;
@@ -452,8 +456,7 @@ int policy_zone_effective(struct policy *p, const char *name,
 	for (i = 0; i < o->n_limit; i++) {
 		snprintf(file, sizeof(file), "<--limit #%zu>", i + 1);
 		policy_zone_override_limit(p, z, policy_intern(p, file),
-					   o->limit[i], seen,
-					   ARRAY_SIZE(seen));
+					   o->limit[i], seen, ARRAY_SIZE(seen));
 	}
 	if (p->n_diags + p->dropped == before)
 		policy_zone_check(p, z, first_own);

@@ -90,9 +90,9 @@ static bool zone_decide_is_host(const struct policy_runtime *rt,
 
 /* The categories holding @judged, in the order they are reported. */
 static const enum policy_category zone_decide_order[] = {
-	POLICY_CATEGORY_METADATA,   POLICY_CATEGORY_HOST,
-	POLICY_CATEGORY_LOOPBACK,   POLICY_CATEGORY_LINK_LOCAL,
-	POLICY_CATEGORY_PRIVATE,    POLICY_CATEGORY_MULTICAST,
+	POLICY_CATEGORY_METADATA, POLICY_CATEGORY_HOST,
+	POLICY_CATEGORY_LOOPBACK, POLICY_CATEGORY_LINK_LOCAL,
+	POLICY_CATEGORY_PRIVATE,  POLICY_CATEGORY_MULTICAST,
 };
 
 int zone_decide_connect(const struct zone_tables *t,
@@ -113,10 +113,12 @@ int zone_decide_connect(const struct zone_tables *t,
 	z = t->zone;
 	if ((c->proto != POLICY_PROTO_TCP && c->proto != POLICY_PROTO_UDP) ||
 	    !c->port)
-		return zone_decide_invalid(out, "protocol or port out of range");
+		return zone_decide_invalid(out,
+					   "protocol or port out of range");
 	if (c->have_addr) {
 		if (c->addr.family != 4 && c->addr.family != 6)
-			return zone_decide_invalid(out, "unknown address family");
+			return zone_decide_invalid(out,
+						   "unknown address family");
 		out->embed = policy_addr_normalize(&c->addr, &out->judged);
 		mask = policy_always_addr_mask(&out->judged);
 		if (zone_decide_is_host(rt, &out->judged))
@@ -158,13 +160,13 @@ int zone_decide_connect(const struct zone_tables *t,
 
 	/* 2. Deny rules. */
 	fam = out->judged.family == 4 ? 0 : 1;
-	best = c->have_addr ? zone_tables_cidr_lookup(&t->cidr[1][fam],
-						      &out->judged, c->proto,
-						      c->port) :
-			      UINT_MAX;
+	best = c->have_addr
+		       ? zone_tables_cidr_lookup(&t->cidr[1][fam], &out->judged,
+						 c->proto, c->port)
+		       : UINT_MAX;
 	for (i = 0; i < n_names; i++) {
-		idx = zone_tables_name_lookup(&t->egress[1], names[i],
-					      c->proto, c->port);
+		idx = zone_tables_name_lookup(&t->egress[1], names[i], c->proto,
+					      c->port);
 		if (idx < best)
 			best = idx;
 	}
@@ -177,13 +179,13 @@ int zone_decide_connect(const struct zone_tables *t,
 		out->reason = POLICY_REASON_OWN_LISTENER;
 		return 0;
 	}
-	best = c->have_addr ? zone_tables_cidr_lookup(&t->cidr[0][fam],
-						      &out->judged, c->proto,
-						      c->port) :
-			      UINT_MAX;
+	best = c->have_addr
+		       ? zone_tables_cidr_lookup(&t->cidr[0][fam], &out->judged,
+						 c->proto, c->port)
+		       : UINT_MAX;
 	for (i = 0; i < n_names; i++) {
-		idx = zone_tables_name_lookup(&t->egress[0], names[i],
-					      c->proto, c->port);
+		idx = zone_tables_name_lookup(&t->egress[0], names[i], c->proto,
+					      c->port);
 		if (idx < best)
 			best = idx;
 	}
@@ -217,14 +219,13 @@ int zone_decide_resolve(const struct zone_tables *t, const char *name,
 	return 0;
 }
 
-int zone_decide_listen(const struct zone_tables *t,
-		       const struct policy_addr *a, unsigned proto,
-		       uint16_t port, struct policy_decision *out)
+int zone_decide_listen(const struct zone_tables *t, const struct policy_addr *a,
+		       unsigned proto, uint16_t port,
+		       struct policy_decision *out)
 {
-	static const struct policy_addr lo4 = { 4, { 127 } };
+	static const struct policy_addr lo4 = {4, {127}};
 	static const struct policy_addr lo6 = {
-		6, { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 }
-	};
+		6, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
 	const struct zone *z;
 
 	zone_decide_init(t, out);
@@ -244,10 +245,10 @@ int zone_decide_listen(const struct zone_tables *t,
 	out->reason = POLICY_REASON_LISTEN;
 	if (z->listen_set)
 		out->loc = z->listen_loc;
-	out->verdict = z->listen == POLICY_LISTEN_ALLOW ? POLICY_VERDICT_ALLOW :
-		       z->listen == POLICY_LISTEN_LOOPBACK ?
-							  POLICY_VERDICT_LOOPBACK :
-							  POLICY_VERDICT_DENY;
+	out->verdict = z->listen == POLICY_LISTEN_ALLOW ? POLICY_VERDICT_ALLOW
+		       : z->listen == POLICY_LISTEN_LOOPBACK
+			       ? POLICY_VERDICT_LOOPBACK
+			       : POLICY_VERDICT_DENY;
 	return 0;
 }
 
@@ -278,7 +279,8 @@ static unsigned zone_decide_unix_rules(const struct zone_tables *t,
 
 	/* Stored in rule order: the first match has the lowest index. */
 	for (i = 0; i < t->n_unix[a]; i++) {
-		const struct policy_rule *r = &t->zone->rules[t->unix_rules[a][i]];
+		const struct policy_rule *r =
+			&t->zone->rules[t->unix_rules[a][i]];
 
 		if (zone_decide_unix_match(rt, r->path, path))
 			return r->index;
@@ -290,7 +292,7 @@ int zone_decide_unix(const struct zone_tables *t,
 		     const struct policy_runtime *rt, const char *path,
 		     size_t len, bool abstract, struct policy_decision *out)
 {
-	static const char *const defaults[] = { "$CWD", "$TMPDIR" };
+	static const char *const defaults[] = {"$CWD", "$TMPDIR"};
 	char norm[4096];
 	unsigned idx;
 	size_t i;

@@ -35,44 +35,49 @@ static int zone_fmt_upstream(const struct policy_upstream *u,
 
 int zone_fmt(const struct zone *z, unsigned flags, struct dynbuf *out)
 {
-	static const char *const listen[] = { "deny", "loopback", "allow" };
+	static const char *const listen[] = {"deny", "loopback", "allow"};
 	const struct policy_limits *l = &z->limits;
 	int rc, c;
 	size_t i;
 
 	rc = dynbuf_addf(out, "zone %s {\n", z->name);
-	rc = rc ? rc : dynbuf_addf(out, "\ttrust %s",
-				   z->trusted ? "trusted" : "untrusted");
+	rc = rc ? rc
+		: dynbuf_addf(out, "\ttrust %s",
+			      z->trusted ? "trusted" : "untrusted");
 	rc = rc ? rc : zone_fmt_origin(out, flags, z->trust_set, &z->trust_loc);
 	rc = rc ? rc : dynbuf_addf(out, "\tlisten %s", listen[z->listen]);
-	rc = rc ? rc :
-		  zone_fmt_origin(out, flags, z->listen_set, &z->listen_loc);
+	rc = rc ? rc
+		: zone_fmt_origin(out, flags, z->listen_set, &z->listen_loc);
 	for (c = 1; !rc && c < POLICY_CATEGORY_COUNT; c++) {
 		if (!(z->lifts & (1u << c)))
 			continue;
 		rc = dynbuf_addf(out, "\tlift %s", policy_category_name(c));
-		rc = rc ? rc : zone_fmt_origin(out, flags, true,
-					       &z->lift_loc[c]);
+		rc = rc ? rc
+			: zone_fmt_origin(out, flags, true, &z->lift_loc[c]);
 	}
 	if (!rc && !z->n_upstreams) {
 		rc = dynbuf_addf(out, "\tdns upstream system");
-		rc = rc ? rc : zone_fmt_origin(out, flags, z->upstream_set,
-					       &z->upstream_loc);
+		rc = rc ? rc
+			: zone_fmt_origin(out, flags, z->upstream_set,
+					  &z->upstream_loc);
 	}
 	for (i = 0; !rc && i < z->n_upstreams; i++) {
 		rc = zone_fmt_upstream(&z->upstreams[i], out);
-		rc = rc ? rc : zone_fmt_origin(out, flags, true,
-					       &z->upstreams[i].loc);
+		rc = rc ? rc
+			: zone_fmt_origin(out, flags, true,
+					  &z->upstreams[i].loc);
 	}
-	rc = rc ? rc : dynbuf_addf(out, "\tunix defaults %s",
-				   z->unix_defaults ? "on" : "off");
-	rc = rc ? rc : zone_fmt_origin(out, flags, z->unix_defaults_set,
-				       &z->unix_defaults_loc);
+	rc = rc ? rc
+		: dynbuf_addf(out, "\tunix defaults %s",
+			      z->unix_defaults ? "on" : "off");
+	rc = rc ? rc
+		: zone_fmt_origin(out, flags, z->unix_defaults_set,
+				  &z->unix_defaults_loc);
 	for (i = 0; !rc && i < z->n_rules; i++) {
 		rc = dynbuf_add(out, "\t", 1);
 		rc = rc ? rc : policy_rule_fmt(&z->rules[i], out);
-		rc = rc ? rc : zone_fmt_origin(out, flags, true,
-					       &z->rules[i].loc);
+		rc = rc ? rc
+			: zone_fmt_origin(out, flags, true, &z->rules[i].loc);
 	}
 	for (i = 0; !rc && i < POLICY_LIMIT_COUNT; i++) {
 		if (!l->set[i])
@@ -88,10 +93,12 @@ int zone_fmt(const struct zone *z, unsigned flags, struct dynbuf *out)
 	}
 	if (!rc && l->log_overflow_set) {
 		rc = dynbuf_addf(out, "\tlimit log-overflow %s",
-				 l->log_overflow == POLICY_LOG_OVERFLOW_KILL ?
-					 "kill" : "truncate");
-		rc = rc ? rc : zone_fmt_origin(out, flags, true,
-					       &l->log_overflow_loc);
+				 l->log_overflow == POLICY_LOG_OVERFLOW_KILL
+					 ? "kill"
+					 : "truncate");
+		rc = rc ? rc
+			: zone_fmt_origin(out, flags, true,
+					  &l->log_overflow_loc);
 	}
 	for (i = 0; !rc && i < z->n_syscalls; i++) {
 		const struct policy_syscall *s = &z->syscalls[i];
@@ -100,9 +107,11 @@ int zone_fmt(const struct zone *z, unsigned flags, struct dynbuf *out)
 			rc = dynbuf_addf(out, "\tsyscall %s deny %s", s->name,
 					 policy_errno_name(s->errno_value));
 		else
-			rc = dynbuf_addf(out, "\tsyscall %s %s", s->name,
-					 s->action == POLICY_SYSCALL_ACTION_ALLOW ?
-						 "allow" : "notify");
+			rc = dynbuf_addf(
+				out, "\tsyscall %s %s", s->name,
+				s->action == POLICY_SYSCALL_ACTION_ALLOW
+					? "allow"
+					: "notify");
 		rc = rc ? rc : zone_fmt_origin(out, flags, true, &s->loc);
 	}
 	return rc ? rc : dynbuf_addf(out, "}\n");

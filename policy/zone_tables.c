@@ -43,7 +43,7 @@ void zone_tables_mask(uint8_t b[16], unsigned prefix)
 	unsigned i;
 
 	for (i = prefix; i < 128; i++)
-		b[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
+		b[i / 8] &= (uint8_t) ~(0x80u >> (i % 8));
 }
 
 static int zone_tables_cidr_add(struct zone_tables_cidrs *t,
@@ -139,8 +139,7 @@ static int zone_tables_add(struct zone_tables *t, const struct policy_rule *r)
 	case POLICY_RULE_KIND_DNS:
 		return zone_tables_name_add(&t->resolve[a], r, true);
 	case POLICY_RULE_KIND_UNIX:
-		u = realloc(t->unix_rules[a],
-			    (t->n_unix[a] + 1) * sizeof(*u));
+		u = realloc(t->unix_rules[a], (t->n_unix[a] + 1) * sizeof(*u));
 		if (!u)
 			return -ENOMEM;
 		t->unix_rules[a] = u;

@@ -21,7 +21,7 @@ struct zone_tables_cidr {
 struct zone_tables_cidrs {
 	struct zone_tables_cidr *e; /* sorted by prefix, network, idx */
 	size_t n;
-	uint8_t prefixes[129];      /* distinct prefix lengths present */
+	uint8_t prefixes[129]; /* distinct prefix lengths present */
 	size_t n_prefixes;
 };
 
@@ -34,7 +34,7 @@ struct zone_tables_name {
 };
 
 struct zone_tables_names {
-	struct zone_tables_name *exact;  /* sorted by name, idx */
+	struct zone_tables_name *exact; /* sorted by name, idx */
 	size_t n_exact;
 	struct zone_tables_name *suffix; /* "*.x.org" stored as "x.org" */
 	size_t n_suffix;

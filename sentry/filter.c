@@ -31,6 +31,28 @@
 #define FILTER_SECCOMP_SET_MODE_FILTER 1
 #define FILTER_SECCOMP_NEW_LISTENER (1UL << 3)
 
+/*
+ * (@which, 0) - the calling thread or process itself - is allowed in the
+ * kernel; every other pair is notified. The two notify rules and the allow
+ * rule are exact complements on the full registers.
+ */
+static int filter_add_pair_self(scmp_filter_ctx ctx, int nr,
+				scmp_datum_t which)
+{
+	int rc;
+
+	rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2,
+			      SCMP_A0(SCMP_CMP_EQ, which),
+			      SCMP_A1(SCMP_CMP_EQ, 0));
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
+				      SCMP_A0(SCMP_CMP_NE, which));
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
+				      SCMP_A1(SCMP_CMP_NE, 0));
+	return rc;
+}
+
 static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e)
 {
 	unsigned long bit;
@@ -78,7 +100,7 @@ static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e)
 		return seccomp_rule_add(
 			ctx, SCMP_ACT_ALLOW, e->nr, 1,
 			SCMP_A0(SCMP_CMP_NE, FILTER_SECCOMP_SET_MODE_FILTER));
-	case SYSCALL_RULE_SENDTO_DEST:
+	case SYSCALL_RULE_ADDR_ARG4:
 		/* arg 4 is the destination pointer: NULL means send(). */
 		rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, e->nr, 1,
 				      SCMP_A4(SCMP_CMP_NE, 0));
@@ -96,15 +118,39 @@ static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e)
 		return seccomp_rule_add(
 			ctx, SCMP_ACT_ALLOW, e->nr, 1,
 			SCMP_A0(SCMP_CMP_NE, FILTER_ARCH_SET_FS));
+	case SYSCALL_RULE_ARG0_SELF:
+		/*
+		 * Only an all-zero register is "self" in the filter; a pid
+		 * with garbage in the high half (the kernel reads an int)
+		 * goes to the supervisor, which judges the low 32 bits.
+		 */
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, e->nr, 1,
+				      SCMP_A0(SCMP_CMP_EQ, 0));
+		if (rc)
+			return rc;
+		return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, e->nr, 1,
+					SCMP_A0(SCMP_CMP_NE, 0));
+	case SYSCALL_RULE_PRIO_SELF:
+		return filter_add_pair_self(ctx, e->nr, 0 /* PRIO_PROCESS */);
+	case SYSCALL_RULE_IOPRIO_SELF:
+		return filter_add_pair_self(ctx, e->nr,
+					    1 /* IOPRIO_WHO_PROCESS */);
+	case SYSCALL_RULE_SETPGID_SELF:
+		return filter_add_pair_self(ctx, e->nr, 0);
 	}
 	return -EINVAL;
 }
 
 static int filter_add_entry(scmp_filter_ctx ctx, const struct syscall_entry *e,
-			    const struct syscall_override *ov)
+			    const struct syscall_override *ov,
+			    unsigned int layers)
 {
 	enum syscall_class cls = ov ? ov->cls : e->cls;
 	int err = ov ? ov->err : e->err;
+
+	/* A lateral row without its kernel layer: the supervisor layer. */
+	if (!ov && e->lateral && !(layers & e->lateral))
+		cls = SYSCALL_CLASS_NOTIFY;
 
 	switch (cls) {
 	case SYSCALL_CLASS_ALLOW:
@@ -205,8 +251,35 @@ out_close:
 	return rc;
 }
 
+unsigned int filter_lateral_layers(bool landlock)
+{
+	if (landlock && platform_landlock_abi() >= 6)
+		return SYSCALL_LATERAL_SCOPE | SYSCALL_LATERAL_DOMAIN;
+	return 0;
+}
+
+size_t filter_mediated_rows(unsigned int layers)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < syscall_table_size(); i++) {
+		const struct syscall_entry *e = syscall_table_at(i);
+
+		if (e->lateral && !(layers & e->lateral))
+			n++;
+		else if (e->rule == SYSCALL_RULE_ARG0_SELF ||
+			 e->rule == SYSCALL_RULE_PRIO_SELF ||
+			 e->rule == SYSCALL_RULE_IOPRIO_SELF ||
+			 e->rule == SYSCALL_RULE_SETPGID_SELF ||
+			 !strcmp(e->name, "process_mrelease"))
+			n++;
+	}
+	return n;
+}
+
 int filter_compile(const struct syscall_override *ov, size_t n_ov,
-		   struct filter_prog *out, const char **why)
+		   unsigned int layers, struct filter_prog *out,
+		   const char **why)
 {
 	scmp_filter_ctx ctx;
 	const char *dummy;
@@ -234,7 +307,8 @@ int filter_compile(const struct syscall_override *ov, size_t n_ov,
 	for (i = 0; !rc && i < syscall_table_size(); i++) {
 		const struct syscall_entry *e = syscall_table_at(i);
 
-		rc = filter_add_entry(ctx, e, filter_override_for(e, ov, n_ov));
+		rc = filter_add_entry(ctx, e, filter_override_for(e, ov, n_ov),
+				      layers);
 		if (rc)
 			*why = e->name;
 	}

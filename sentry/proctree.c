@@ -35,11 +35,6 @@
 
 #define PROCTREE_MAX_NODES 65536
 
-struct proctree_node {
-	pid_t pid;
-	int pidfd;
-};
-
 static bool proctree_alive(int pidfd)
 {
 	struct pollfd p = {.fd = pidfd, .events = POLLIN};
@@ -130,9 +125,12 @@ static int proctree_pidfd_open(pid_t pid)
 
 /*
  * Walk the tree breadth-first from our own children, signalling each
- * confirmed node through its pidfd when @do_signal. Return: nodes visited.
+ * confirmed node through its pidfd when @do_signal. With @keep, confirmed
+ * nodes are also handed out there (their pidfds then owned by the caller)
+ * up to @max_keep, and *@n_keep says how many. Return: nodes visited.
  */
-static size_t proctree_walk(int sig, bool do_signal)
+static size_t proctree_walk(int sig, bool do_signal, struct proctree_node *keep,
+			    size_t max_keep, size_t *n_keep)
 {
 	struct proctree_node *q;
 	pid_t *kids;
@@ -181,7 +179,10 @@ static size_t proctree_walk(int sig, bool do_signal)
 		}
 		if (do_signal)
 			syscall(__NR_pidfd_send_signal, n.pidfd, sig, NULL, 0);
-		close(n.pidfd);
+		if (keep && *n_keep < max_keep)
+			keep[(*n_keep)++] = n;
+		else
+			close(n.pidfd);
 	}
 	free(q);
 	free(kids);
@@ -190,12 +191,20 @@ static size_t proctree_walk(int sig, bool do_signal)
 
 size_t proctree_signal_tree(int sig)
 {
-	return proctree_walk(sig, true);
+	return proctree_walk(sig, true, NULL, 0, NULL);
 }
 
 size_t proctree_count_tree(void)
 {
-	return proctree_walk(0, false);
+	return proctree_walk(0, false, NULL, 0, NULL);
+}
+
+size_t proctree_list(struct proctree_node *out, size_t max)
+{
+	size_t n = 0;
+
+	proctree_walk(0, false, out, max, &n);
+	return n;
 }
 
 size_t proctree_signal_children(int sig)

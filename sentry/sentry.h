@@ -49,16 +49,46 @@ enum syscall_class {
  *                                     EPERM; stacking plain filters is allowed.
  * @SYSCALL_RULE_ARCH_PRCTL_SET_FS:    arch_prctl(ARCH_SET_FS) is notified (it
  *                                     marks a finished exec); others allowed.
- * @SYSCALL_RULE_SENDTO_DEST:          sendto() with a destination address is
- *                                     notified; without one (send()) it goes
- *                                     to the connected peer and is allowed.
+ * @SYSCALL_RULE_ADDR_ARG4:            notified when argument 4 (the address
+ *                                     pointer of sendto() and recvfrom()) is
+ *                                     not NULL; send()/recv() stay in the
+ *                                     kernel.
+ * @SYSCALL_RULE_ARG0_SELF:            allowed when argument 0 (a pid) is 0,
+ *                                     the caller itself; notified otherwise.
+ * @SYSCALL_RULE_PRIO_SELF:            allowed for (PRIO_PROCESS, 0), the
+ *                                     calling thread; notified otherwise.
+ * @SYSCALL_RULE_IOPRIO_SELF:          allowed for (IOPRIO_WHO_PROCESS, 0);
+ *                                     notified otherwise.
+ * @SYSCALL_RULE_SETPGID_SELF:         setpgid(0, 0) allowed; else notified.
  */
 enum syscall_rule {
 	SYSCALL_RULE_NONE,
 	SYSCALL_RULE_CLONE_NO_NAMESPACES,
 	SYSCALL_RULE_SECCOMP_NO_LISTENER,
 	SYSCALL_RULE_ARCH_PRCTL_SET_FS,
-	SYSCALL_RULE_SENDTO_DEST,
+	SYSCALL_RULE_ADDR_ARG4,
+	SYSCALL_RULE_ARG0_SELF,
+	SYSCALL_RULE_PRIO_SELF,
+	SYSCALL_RULE_IOPRIO_SELF,
+	SYSCALL_RULE_SETPGID_SELF,
+};
+
+/**
+ * enum syscall_lateral - the kernel layer that keeps a "lateral" row (a call
+ * that can name a process outside the job) from reaching outside the job.
+ * Bits, so that filter_compile() can be told which layers the job has; a
+ * lateral row whose layer is missing is notified to its handler instead
+ * (the supervisor layer, docs/isolation.md).
+ * @SYSCALL_LATERAL_NONE:   not a lateral row.
+ * @SYSCALL_LATERAL_SCOPE:  Landlock signal scoping (ABI >= 6) covers it.
+ * @SYSCALL_LATERAL_DOMAIN: the ptrace restriction every Landlock domain
+ *                          brings (ptrace_may_access() of the target)
+ *                          covers it.
+ */
+enum syscall_lateral {
+	SYSCALL_LATERAL_NONE = 0,
+	SYSCALL_LATERAL_SCOPE = 1U << 0,
+	SYSCALL_LATERAL_DOMAIN = 1U << 1,
 };
 
 struct sentry;
@@ -83,6 +113,9 @@ typedef int sys_handler_fn(struct sentry *s, struct sentry_call *c);
  *           notify); NULL otherwise.
  * @locked:  a bypass of mediation (io_uring, bpf, namespaces, mounts, ...,
  *           shared/DESIGN.md invariant 4): no zone may allow it.
+ * @lateral: for a SYSCALL_CLASS_ALLOW row that can name another process:
+ *           the kernel layer that confines it. Without that layer the row
+ *           is notified to @handler.
  */
 struct syscall_entry {
 	int nr;
@@ -92,6 +125,7 @@ struct syscall_entry {
 	enum syscall_rule rule;
 	sys_handler_fn *handler;
 	bool locked;
+	enum syscall_lateral lateral;
 };
 
 /** syscall_table_size() - number of rows. */
@@ -137,13 +171,32 @@ struct filter_prog {
  * Non-native ABIs (i386, x32) kill the process before any other rule;
  * numbers the table does not know answer ENOSYS.
  * @ov, @n_ov: overrides, may be NULL/0.
+ * @layers:    the enum syscall_lateral bits the job's kernel domain has
+ *             (filter_lateral_layers()); lateral rows whose layer is
+ *             missing are notified.
  * @out:       filled; release with filter_prog_free().
  * @why:       on -EINVAL, the name that failed (points into @ov).
  * Return: 0, -EINVAL for an unknown or forbidden override, -ENOMEM, or the
  * libseccomp error.
  */
 int filter_compile(const struct syscall_override *ov, size_t n_ov,
-		   struct filter_prog *out, const char **why);
+		   unsigned int layers, struct filter_prog *out,
+		   const char **why);
+
+/**
+ * filter_lateral_layers() - the enum syscall_lateral bits a job gets on this
+ * kernel: SCOPE | DOMAIN when @landlock is asked for and Landlock has
+ * ABI >= 6 (the job then enters a scoped domain), none otherwise.
+ */
+unsigned int filter_lateral_layers(bool landlock);
+
+/**
+ * filter_mediated_rows() - how many rows are notified to the supervisor for
+ * lateral isolation in a job with @layers: lateral rows whose layer is
+ * missing plus the rows notified in every mode (prlimit64, setpriority, ...).
+ * For `cordon doctor`.
+ */
+size_t filter_mediated_rows(unsigned int layers);
 
 /** filter_prog_free() - release a compiled program. */
 void filter_prog_free(struct filter_prog *f);

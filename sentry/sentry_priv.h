@@ -133,6 +133,76 @@ size_t proctree_signal_children(int sig);
  */
 size_t proctree_count_tree(void);
 
+/**
+ * struct proctree_node - a process of the job, pinned.
+ * @pid:   its pid (a thread-group leader).
+ * @pidfd: a pidfd of it, opened before its parent link was confirmed.
+ */
+struct proctree_node {
+	pid_t pid;
+	int pidfd;
+};
+
+/**
+ * proctree_list() - every process of the job, each confirmed as in
+ * proctree_signal_tree(), into @out (at most @max). The caller owns and
+ * closes the pidfds. May allocate 1 MiB while walking.
+ * Return: the number filled.
+ */
+size_t proctree_list(struct proctree_node *out, size_t max);
+
+/* ---------------------------------------------------------------------------
+ * Job membership (jobtree.c): pid-reuse-proof "is this process in the job".
+ */
+#define JOBTREE_PIDFD_THREAD 0x80 /* O_EXCL: uapi PIDFD_THREAD, 6.9 */
+#define JOBTREE_SIGNAL_THREAD (1U << 0)	      /* PIDFD_SIGNAL_THREAD */
+#define JOBTREE_SIGNAL_THREAD_GROUP (1U << 1)  /* PIDFD_SIGNAL_THREAD_GROUP */
+#define JOBTREE_SIGNAL_PROCESS_GROUP (1U << 2) /* PIDFD_SIGNAL_PROCESS_GROUP */
+
+/** jobtree_alive() - @pidfd's process (or thread) has not exited. */
+bool jobtree_alive(int pidfd);
+
+/**
+ * jobtree_pidfd_open() - a pidfd for any thread @tid (PIDFD_THREAD where the
+ * kernel has it, else only for thread-group leaders).
+ * Return: the fd (owned by the caller) or -errno.
+ */
+int jobtree_pidfd_open(pid_t tid);
+
+/**
+ * jobtree_pin() - pin thread or process @tid with a pidfd and decide whether
+ * it belongs to the job (a descendant of the supervisor), walking its
+ * ancestry with every link confirmed while both ends were pinned.
+ * @pidfd_out: on 0 or 1, the pin (owned by the caller): while it has not
+ *             exited, @tid names the process that was judged.
+ * Return: 1 member, 0 outside (the supervisor, the anchor, anything else),
+ * -ESRCH no such process, or -errno.
+ */
+int jobtree_pin(pid_t tid, int *pidfd_out);
+
+/** jobtree_member() - jobtree_pin() without keeping the pin. */
+int jobtree_member(pid_t tid);
+
+/**
+ * jobtree_fd_member() - whether the process a pidfd (or a /proc/N directory
+ * fd) @fd names belongs to the job; @pid_out, if not NULL, gets its pid.
+ * Return: 1, 0, -ESRCH (exited), -EBADF (not a pidfd).
+ */
+int jobtree_fd_member(int fd, pid_t *pid_out);
+
+/** jobtree_tgid(), _ppid(), _pgid() - read from /proc; -1 on failure. */
+pid_t jobtree_tgid(pid_t tid);
+pid_t jobtree_ppid(pid_t tid);
+pid_t jobtree_pgid(pid_t tid);
+/** jobtree_ruid() - real uid of @pid, (uid_t)-1 on failure. */
+uid_t jobtree_ruid(pid_t pid);
+
+/**
+ * jobtree_threads() - the thread ids of process @pid into @out (at most
+ * @max). Return: how many.
+ */
+size_t jobtree_threads(pid_t pid, pid_t *out, size_t max);
+
 /* ---------------------------------------------------------------------------
  * Pending execs (sys_exec.c): which threads asked to exec, until the new
  * program's first arch_prctl(ARCH_SET_FS) says the exec finished.
@@ -188,6 +258,7 @@ struct sentry_call {
 enum sentry_pending_kind {
 	SENTRY_PENDING_CONNECT, /* answer with SO_ERROR when writable */
 	SENTRY_PENDING_SEND,	/* retry the sendmsg when writable */
+	SENTRY_PENDING_RECV,	/* run the handler again when readable */
 };
 
 /**
@@ -208,6 +279,13 @@ struct sentry_pending {
 	void *control;
 	int flags;
 };
+
+/**
+ * sentry_dispatch() - run @c's handler and answer it (unless pending),
+ * failing closed on internal errors. Used for new calls and for
+ * SENTRY_PENDING_RECV retries.
+ */
+void sentry_dispatch(struct sentry *s, struct sentry_call *c);
 
 /**
  * sentry_pend() - leave @c unanswered until @fd is writable; takes ownership
@@ -253,6 +331,7 @@ struct sentry {
 	size_t peak_procs;
 	struct audit audit;
 	struct netstack net;
+	struct dns_proxy *dns;
 	struct sentry_pending pending_calls[SENTRY_PENDING_MAX];
 	struct exe_id_cache exe_cache;
 	struct exec_pending_slot pending[EXEC_PENDING_SLOTS];
@@ -268,6 +347,51 @@ sys_handler_fn sys_execveat;
 sys_handler_fn sys_arch_prctl;
 sys_handler_fn sys_personality;
 
+/* Handlers for calls that name another process (sys_proc.c). */
+sys_handler_fn sys_kill;
+sys_handler_fn sys_tkill;
+sys_handler_fn sys_tgkill;
+sys_handler_fn sys_rt_sigqueueinfo;
+sys_handler_fn sys_rt_tgsigqueueinfo;
+sys_handler_fn sys_pidfd_send_signal;
+sys_handler_fn sys_pidfd_getfd;
+sys_handler_fn sys_process_mrelease;
+sys_handler_fn sys_ptrace;
+sys_handler_fn sys_process_vm_readv;
+sys_handler_fn sys_process_vm_writev;
+sys_handler_fn sys_kcmp;
+sys_handler_fn sys_get_robust_list;
+sys_handler_fn sys_migrate_pages;
+sys_handler_fn sys_move_pages;
+sys_handler_fn sys_prlimit64;
+sys_handler_fn sys_getpriority;
+sys_handler_fn sys_setpriority;
+sys_handler_fn sys_ioprio_set;
+sys_handler_fn sys_sched_setaffinity;
+sys_handler_fn sys_sched_setscheduler;
+sys_handler_fn sys_sched_setparam;
+sys_handler_fn sys_sched_setattr;
+sys_handler_fn sys_setpgid;
+
+/* The supervisor layer's opens of the job's files (sys_open.c). */
+
+/**
+ * sys_open_init() - create the pipe on which helper threads report finished
+ * blocking FIFO opens. Return: its read end, to poll (owned by sys_open.c),
+ * or -errno.
+ */
+int sys_open_init(void);
+
+/** sys_open_fifo_done() - answer every FIFO open that finished. */
+void sys_open_fifo_done(struct sentry *s);
+
+sys_handler_fn sys_open;
+sys_handler_fn sys_openat;
+sys_handler_fn sys_openat2;
+sys_handler_fn sys_creat;
+sys_handler_fn sys_readlink;
+sys_handler_fn sys_readlinkat;
+
 /* Handlers (sys_net.c). */
 sys_handler_fn sys_socket;
 sys_handler_fn sys_connect;
@@ -276,6 +400,9 @@ sys_handler_fn sys_sendmsg;
 sys_handler_fn sys_sendmmsg;
 sys_handler_fn sys_bind;
 sys_handler_fn sys_listen;
+sys_handler_fn sys_recvfrom;
+sys_handler_fn sys_recvmsg;
+sys_handler_fn sys_recvmmsg;
 
 /** sys_net_pending_ready() - @p's fd is ready: finish and answer it. */
 void sys_net_pending_ready(struct sentry *s, struct sentry_pending *p);

@@ -42,6 +42,8 @@ enum sentry_epoll {
 	SENTRY_EPOLL_STATUS,
 	SENTRY_EPOLL_TIMER,
 	SENTRY_EPOLL_PENDING, /* index of the pending call in bits 16.. */
+	SENTRY_EPOLL_DNS,
+	SENTRY_EPOLL_OPEN, /* blocking FIFO opens finished (sys_open.c) */
 };
 
 #define SENTRY_EPOLL_TAG(v) ((enum sentry_epoll)((v)&0xffff))
@@ -63,7 +65,9 @@ int sentry_pend(struct sentry *s, struct sentry_call *c,
 		const struct sentry_pending *p)
 {
 	struct sentry_pending *slot = NULL;
-	struct epoll_event ev = {.events = EPOLLOUT};
+	struct epoll_event ev = { .events = p->kind == SENTRY_PENDING_RECV ?
+						   EPOLLIN :
+						   EPOLLOUT };
 	size_t i;
 
 	for (i = 0; i < SENTRY_PENDING_MAX; i++) {
@@ -193,11 +197,45 @@ void sentry_fail_closed(struct sentry *s, struct sentry_call *c, int rc,
 		s->stop = SENTRY_STOP_INTERNAL;
 }
 
+void sentry_dispatch(struct sentry *s, struct sentry_call *c)
+{
+	int rc, exe_fd = -1;
+	bool record;
+
+	c->entry = syscall_table_by_nr(c->pc.nr);
+	if (!c->entry || !c->entry->handler) {
+		/* The filter and the table disagree: refuse, record. */
+		sentry_fail_closed(s, c, -ENOSYS, false);
+	} else {
+		rc = c->entry->handler(s, c);
+		if (rc < 0)
+			sentry_fail_closed(s, c, rc, false);
+	}
+	record = !c->allowed || s->o->audit_level == SENTRY_AUDIT_LEVEL_ALL;
+	/* Identify the program while the caller is still stopped. */
+	if (record)
+		exe_fd = exe_id_open(c->pc.tid);
+	if (!c->answered) {
+		rc = platform_answer(s->plat, &c->pc, &c->answer);
+		if (rc < 0 && rc != -ENOENT)
+			diag_warning("answering %s failed: %s",
+				     c->entry ? c->entry->name : "?",
+				     strerror(-rc));
+	}
+	if (!c->allowed)
+		s->n_denied++;
+	if (record)
+		sentry_record(s, c, exe_fd);
+	if (exe_fd >= 0)
+		close(exe_fd);
+	if (c->exe_fd >= 0)
+		sys_exec_finish(s, c);
+}
+
 static void sentry_serve(struct sentry *s)
 {
 	struct sentry_call c;
-	int rc, exe_fd = -1;
-	bool record;
+	int rc;
 
 	memset(&c, 0, sizeof(c));
 	c.exe_fd = -1;
@@ -211,35 +249,42 @@ static void sentry_serve(struct sentry *s)
 		return;
 	}
 	s->n_notified++;
-	c.entry = syscall_table_by_nr(c.pc.nr);
-	if (!c.entry || !c.entry->handler) {
-		/* The filter and the table disagree: refuse, record. */
-		sentry_fail_closed(s, &c, -ENOSYS, false);
-		rc = 0;
-	} else {
-		rc = c.entry->handler(s, &c);
-		if (rc < 0)
-			sentry_fail_closed(s, &c, rc, false);
+	sentry_dispatch(s, &c);
+}
+
+/* Audit records and stderr lines for what the DNS proxy decided. */
+static void sentry_dns_events(struct sentry *s)
+{
+	const struct dns_proxy_event *ev;
+	size_t n, i;
+
+	n = dns_proxy_events(s->dns, &ev);
+	for (i = 0; i < n; i++) {
+		char summary[700];
+		struct jsonw w;
+		uint64_t key;
+
+		if (ev[i].allowed && !ev[i].stripped &&
+		    s->o->audit_level != SENTRY_AUDIT_LEVEL_ALL)
+			continue;
+		audit_begin(&s->audit, &w, "dns");
+		jsonw_key_str(&w, "name", ev[i].name);
+		jsonw_key_u64(&w, "qtype", ev[i].qtype);
+		jsonw_key_str(&w, "decision", ev[i].allowed ? "allow" : "deny");
+		jsonw_key_str(&w, "outcome", ev[i].what);
+		jsonw_key_u64(&w, "stripped", ev[i].stripped);
+		jsonw_key_str(&w, "zone", s->o->zone_name);
+		jsonw_key_str(&w, "rule", ev[i].rule[0] ? ev[i].rule : NULL);
+		snprintf(summary, sizeof(summary), "%s resolve %s: %s (zone %s: %s)",
+			 ev[i].allowed ? "allowed" : "denied", ev[i].name,
+			 ev[i].what, s->o->zone_name,
+			 ev[i].rule[0] ? ev[i].rule : "DNS proxy");
+		key = digest_xxh3_buf(summary, strlen(summary));
+		audit_commit(&s->audit, &w, key ? key : 1, summary,
+			     !ev[i].allowed || ev[i].stripped);
+		if (!ev[i].allowed)
+			s->n_denied++;
 	}
-	record = !c.allowed || s->o->audit_level == SENTRY_AUDIT_LEVEL_ALL;
-	/* Identify the program while the caller is still stopped. */
-	if (record)
-		exe_fd = exe_id_open(c.pc.tid);
-	if (!c.answered) {
-		rc = platform_answer(s->plat, &c.pc, &c.answer);
-		if (rc < 0 && rc != -ENOENT)
-			diag_warning("answering %s failed: %s",
-				     c.entry ? c.entry->name : "?",
-				     strerror(-rc));
-	}
-	if (!c.allowed)
-		s->n_denied++;
-	if (record)
-		sentry_record(s, &c, exe_fd);
-	if (exe_fd >= 0)
-		close(exe_fd);
-	if (c.exe_fd >= 0)
-		sys_exec_finish(s, &c);
 }
 
 static void sentry_note_death(struct sentry *s, pid_t pid, int status)
@@ -413,6 +458,13 @@ static void sentry_loop(struct sentry *s)
 						s, &s->pending_calls[idx]);
 				break;
 			}
+			case SENTRY_EPOLL_DNS:
+				dns_proxy_run(s->dns);
+				sentry_dns_events(s);
+				break;
+			case SENTRY_EPOLL_OPEN:
+				sys_open_fifo_done(s);
+				break;
 			case SENTRY_EPOLL_TIMER: {
 				uint64_t ticks;
 
@@ -448,6 +500,9 @@ static void sentry_header(struct sentry *s)
 	jsonw_key_bool(&w, "pidfd_getfd", f->pidfd_getfd);
 	jsonw_key_i64(&w, "landlock_abi", s->job.landlock_abi);
 	jsonw_key_bool(&w, "landlock_scoped", s->job.landlock_abi >= 6);
+	/* Which layer keeps the job off other processes (docs/isolation.md). */
+	jsonw_key_str(&w, "lateral_layer",
+		      s->job.landlock_abi >= 6 ? "kernel" : "supervisor");
 	jsonw_close(&w);
 	snprintf(hex, sizeof(hex), "%016llx",
 		 (unsigned long long)s->filter.digest);
@@ -593,6 +648,13 @@ static int sentry_setup(struct sentry *s)
 				   cwd[0] ? cwd : NULL);
 		if (rc < 0)
 			return rc;
+		rc = dns_proxy_new(&s->dns, s->o->tables, &s->net.rt);
+		if (rc < 0) {
+			diag_error("cannot start the DNS proxy: %s",
+				   strerror(-rc));
+			return rc;
+		}
+		s->net.dns = s->dns;
 	}
 	if (s->o->landlock && platform_landlock_abi() >= 6)
 		sp.landlock_scope = KCOMPAT_LANDLOCK_SCOPE_SIGNAL |
@@ -613,8 +675,12 @@ static int sentry_setup(struct sentry *s)
 	if (sentry_epoll_add(s, platform_fd(s->plat), SENTRY_EPOLL_NOTIFY) ||
 	    sentry_epoll_add(s, s->sigfd, SENTRY_EPOLL_SIGNAL) ||
 	    sentry_epoll_add(s, s->job.status_fd, SENTRY_EPOLL_STATUS) ||
-	    sentry_epoll_add(s, s->timerfd, SENTRY_EPOLL_TIMER))
+	    sentry_epoll_add(s, s->timerfd, SENTRY_EPOLL_TIMER) ||
+	    sentry_epoll_add(s, dns_proxy_fd(s->dns), SENTRY_EPOLL_DNS))
 		return -errno;
+	rc = sys_open_init();
+	if (rc < 0 || sentry_epoll_add(s, rc, SENTRY_EPOLL_OPEN))
+		return rc < 0 ? rc : -errno;
 	return 0;
 }
 
@@ -655,6 +721,7 @@ static int __attribute__((noreturn)) sentry_supervise(struct sentry *s)
 		diag_error("job stopped: %s", why);
 	sentry_summary(s, code, why);
 	audit_close(&s->audit);
+	dns_proxy_free(s->dns);
 	platform_free(s->plat);
 	exit(code);
 }
@@ -712,7 +779,9 @@ int sentry_run(const struct sentry_opts *o)
 		return CORDON_EXIT_NOTFOUND;
 	}
 	/* Compile before anything runs: a bad override fails here, exit 125. */
-	rc = filter_compile(o->overrides, o->n_overrides, &s->filter, &why);
+	rc = filter_compile(o->overrides, o->n_overrides,
+			    filter_lateral_layers(o->landlock), &s->filter,
+			    &why);
 	if (rc < 0) {
 		diag_error("cannot compile the seccomp filter%s%s: %s",
 			   why ? " at " : "", why ? why : "", strerror(-rc));

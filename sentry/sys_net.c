@@ -141,6 +141,63 @@ static bool sys_net_verdict(struct sentry *s, struct sentry_call *c,
 	return c->allowed;
 }
 
+static uint64_t sys_net_cookie(int fd)
+{
+	uint64_t cookie = 0;
+	socklen_t l = sizeof(cookie);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &l) < 0)
+		return 0;
+	return cookie;
+}
+
+static bool sys_net_v4(const struct policy_addr *a)
+{
+	static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
+
+	return a->family == 4 || !memcmp(a->b, mapped, sizeof(mapped));
+}
+
+/*
+ * DNS to any address is answered by cordon's proxy (never sent on as is):
+ * rewrite the destination in @addr to the proxy's and remember, for the
+ * receives, which server the job thinks it talks to.
+ * Return: true when redirected (verdict filled); false on refusal (answer
+ * filled).
+ */
+static bool sys_net_dns_redirect(struct sentry *s, struct sentry_call *c,
+				 const struct sys_net_sock *k,
+				 const struct net_endpoint *e, uint8_t *addr,
+				 size_t *len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	char where[200];
+
+	sockaddr_fmt(e, where, sizeof(where));
+	snprintf(c->detail, sizeof(c->detail), "%s/%s to the DNS proxy", where,
+		 sys_net_proto_name(k));
+	if (dns_proxy_target(s->dns, k->domain, sys_net_v4(&e->addr), k->proto,
+			     &ss, &sl) < 0 ||
+	    netstack_emulate(&s->net, sys_net_cookie(k->fd), e) < 0) {
+		c->allowed = false;
+		c->rule =
+			"DNS proxy: too many redirected sockets (fail closed)";
+		sys_net_errno(c, ENOBUFS);
+		return false;
+	}
+	memcpy(addr, &ss, sl);
+	*len = sl;
+	c->allowed = true;
+	c->rule = "DNS is answered by cordon's DNS proxy";
+	return true;
+}
+
+static bool sys_net_is_inet(const struct sys_net_sock *k)
+{
+	return k->domain == AF_INET || k->domain == AF_INET6;
+}
+
 /*
  * Resolve a unix socket path as the job sees it: relative to its cwd, every
  * symlink followed, "." and ".." gone. A path that does not exist yet is
@@ -222,13 +279,54 @@ int sys_socket(struct sentry *s, struct sentry_call *c)
 	}
 }
 
-/* Judge a destination for connect or send; true when allowed. */
+/*
+ * Pin the unix socket file a path names, as the job sees it: relative to its
+ * cwd, every symlink followed, opened O_PATH so that what is judged and what
+ * is connected to are the same inode whatever the job renames or re-links
+ * afterwards. @actual gets the path of the pinned file (from the kernel).
+ * Return: an O_PATH fd, or -errno (ENOENT: nothing there).
+ */
+static int sys_net_unix_pin(struct sentry_call *c, const char *path,
+			    char *actual, size_t len)
+{
+	char resolved[PATH_MAX], link[64];
+	struct stat st;
+	ssize_t n;
+	int fd, rc;
+
+	rc = sys_net_unix_resolve(c, path, resolved, sizeof(resolved));
+	if (rc < 0)
+		return rc;
+	fd = open(resolved, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, actual, len - 1);
+	if (n < 0 || fstat(fd, &st) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	actual[n] = '\0';
+	if (!S_ISSOCK(st.st_mode)) {
+		close(fd);
+		return -ECONNREFUSED; /* what connect() says for a non-socket */
+	}
+	return fd;
+}
+
+/*
+ * Judge a destination for connect or send; true when allowed. For a unix
+ * path, *@pin gets the pinned socket file (the caller closes it) and @addr
+ * is rewritten to reach exactly that inode through /proc/self/fd.
+ */
 static bool sys_net_judge_dest(struct sentry *s, struct sentry_call *c,
 			       const struct sys_net_sock *k,
-			       const struct net_endpoint *e)
+			       const struct net_endpoint *e, uint8_t *addr,
+			       size_t *len, int *pin)
 {
 	struct policy_decision d;
-	char where[200], resolved[PATH_MAX];
+	char where[200], actual[PATH_MAX];
 
 	sockaddr_fmt(e, where, sizeof(where));
 	snprintf(c->detail, sizeof(c->detail), "%s/%s", where,
@@ -237,17 +335,29 @@ static bool sys_net_judge_dest(struct sentry *s, struct sentry_call *c,
 	case NET_ENDPOINT_INET:
 		netstack_decide_connect(&s->net, e, k->proto, &d);
 		return sys_net_verdict(s, c, &d);
-	case NET_ENDPOINT_UNIX:
-		if (sys_net_unix_resolve(c, e->path, resolved,
-					 sizeof(resolved)) < 0) {
-			sys_net_invalid(c, ENOENT,
-					"unix path cannot be resolved");
+	case NET_ENDPOINT_UNIX: {
+		struct sockaddr_un un = {.sun_family = AF_UNIX};
+		int fd = sys_net_unix_pin(c, e->path, actual, sizeof(actual));
+
+		if (fd < 0) {
+			sys_net_invalid(c, -fd, "unix socket not there");
 			return false;
 		}
 		snprintf(c->detail, sizeof(c->detail), "unix:%.108s (%.400s)",
-			 e->path, resolved);
-		netstack_decide_unix(&s->net, e, resolved, &d);
-		return sys_net_verdict(s, c, &d);
+			 e->path, actual);
+		netstack_decide_unix(&s->net, e, actual, &d);
+		if (!sys_net_verdict(s, c, &d)) {
+			close(fd);
+			return false;
+		}
+		snprintf(un.sun_path, sizeof(un.sun_path), "/proc/self/fd/%d",
+			 fd);
+		*len = offsetof(struct sockaddr_un, sun_path) +
+		       strlen(un.sun_path) + 1;
+		memcpy(addr, &un, *len);
+		*pin = fd;
+		return true;
+	}
 	case NET_ENDPOINT_ABSTRACT:
 		netstack_decide_unix(&s->net, e, NULL, &d);
 		return sys_net_verdict(s, c, &d);
@@ -264,45 +374,26 @@ static bool sys_net_judge_dest(struct sentry *s, struct sentry_call *c,
 }
 
 /*
- * connect() on the supervisor's duplicate. For a relative unix path, the
- * resolved absolute path is used: it was judged, and it does not depend on
- * the supervisor's cwd.
+ * connect() on the supervisor's duplicate, with the judged address (for a
+ * unix path: the pinned inode through /proc/self/fd).
  */
 static int sys_net_do_connect(struct sentry *s, struct sentry_call *c,
 			      struct sys_net_sock *k, const uint8_t *addr,
-			      size_t len, const struct net_endpoint *e)
+			      size_t len)
 {
-	struct sockaddr_un un;
-	const void *a = addr;
-	socklen_t alen = (socklen_t)len;
 	int flags, r, err;
 	bool toggled = false;
 
-	if (e->kind == NET_ENDPOINT_UNIX) {
-		char resolved[PATH_MAX];
-
-		if (sys_net_unix_resolve(c, e->path, resolved,
-					 sizeof(resolved)) < 0 ||
-		    strlen(resolved) >= sizeof(un.sun_path)) {
-			sys_net_errno(c, ENAMETOOLONG);
-			return 0;
-		}
-		memset(&un, 0, sizeof(un));
-		un.sun_family = AF_UNIX;
-		memcpy(un.sun_path, resolved, strlen(resolved));
-		a = &un;
-		alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
-				   strlen(resolved) + 1);
-	}
 	flags = fcntl(k->fd, F_GETFL);
 	if (flags < 0)
 		return -errno;
-	if (!(flags & O_NONBLOCK) && k->type == SOCK_STREAM) {
+	if (!(flags & O_NONBLOCK) && k->type == SOCK_STREAM &&
+	    k->domain != AF_UNIX) {
 		if (fcntl(k->fd, F_SETFL, flags | O_NONBLOCK) < 0)
 			return -errno;
 		toggled = true;
 	}
-	r = connect(k->fd, (const struct sockaddr *)a, alen);
+	r = connect(k->fd, (const struct sockaddr *)addr, (socklen_t)len);
 	err = errno;
 	if (toggled)
 		fcntl(k->fd, F_SETFL, flags);
@@ -320,7 +411,6 @@ static int sys_net_do_connect(struct sentry *s, struct sentry_call *c,
 		}
 		err = EAGAIN;
 	}
-	/* A blocking unix connect into a full backlog: EAGAIN, documented. */
 	sys_net_errno(c, err);
 	return 0;
 }
@@ -331,7 +421,7 @@ int sys_connect(struct sentry *s, struct sentry_call *c)
 	size_t len = (size_t)c->pc.args[2];
 	struct sys_net_sock k = {.fd = -1};
 	struct net_endpoint e;
-	int rc;
+	int rc, pin = -1;
 
 	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
 	if (len > sizeof(addr) || len < sizeof(sa_family_t))
@@ -362,8 +452,14 @@ int sys_connect(struct sentry *s, struct sentry_call *c)
 		close(k.fd);
 		return 0;
 	}
-	if (sys_net_judge_dest(s, c, &k, &e))
-		rc = sys_net_do_connect(s, c, &k, addr, len, &e);
+	if (sys_net_is_inet(&k) && netstack_is_dns(&e)) {
+		if (sys_net_dns_redirect(s, c, &k, &e, addr, &len))
+			rc = sys_net_do_connect(s, c, &k, addr, len);
+	} else if (sys_net_judge_dest(s, c, &k, &e, addr, &len, &pin)) {
+		rc = sys_net_do_connect(s, c, &k, addr, len);
+	}
+	if (pin >= 0)
+		close(pin);
 	if (k.fd >= 0)
 		close(k.fd);
 	return rc < 0 ? rc : 0;
@@ -412,7 +508,7 @@ int sys_sendto(struct sentry *s, struct sentry_call *c)
 	struct sentry_pending p = {.flags = (int)c->pc.args[3]};
 	struct sys_net_sock k = {.fd = -1};
 	struct net_endpoint e;
-	int rc;
+	int rc, pin = -1;
 
 	/* The filter notifies sendto only with a destination address. */
 	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
@@ -432,7 +528,12 @@ int sys_sendto(struct sentry *s, struct sentry_call *c)
 		close(k.fd);
 		return sys_net_invalid(c, -rc, "malformed address");
 	}
-	if (!sys_net_judge_dest(s, c, &k, &e)) {
+	if (sys_net_is_inet(&k) && netstack_is_dns(&e)) {
+		if (!sys_net_dns_redirect(s, c, &k, &e, p.name, &alen)) {
+			close(k.fd);
+			return 0;
+		}
+	} else if (!sys_net_judge_dest(s, c, &k, &e, p.name, &alen, &pin)) {
 		close(k.fd);
 		return 0;
 	}
@@ -458,7 +559,12 @@ int sys_sendto(struct sentry *s, struct sentry_call *c)
 	p.iov.iov_base = p.data;
 	p.iov.iov_len = len;
 	p.msg.msg_namelen = (socklen_t)alen;
+	/* A pinned unix path must be sent to now: it dies with @pin. */
+	if (pin >= 0)
+		p.flags |= MSG_DONTWAIT;
 	rc = sys_net_send(s, c, &k, &p);
+	if (pin >= 0)
+		close(pin);
 	if (k.fd >= 0)
 		close(k.fd);
 	return rc;
@@ -591,7 +697,7 @@ static int sys_net_sendmsg_one(struct sentry *s, struct sentry_call *c,
 			       bool may_pend)
 {
 	struct net_endpoint e;
-	int rc;
+	int rc, pin = -1;
 
 	if (p->msg.msg_namelen) {
 		rc = sockaddr_parse(p->name, p->msg.msg_namelen, &e);
@@ -599,8 +705,22 @@ static int sys_net_sendmsg_one(struct sentry *s, struct sentry_call *c,
 			sys_net_invalid(c, -rc, "malformed address");
 			goto out_free;
 		}
-		if (!sys_net_judge_dest(s, c, k, &e))
-			goto out_free;
+		if (sys_net_is_inet(k) && netstack_is_dns(&e)) {
+			size_t nl = p->msg.msg_namelen;
+
+			if (!sys_net_dns_redirect(s, c, k, &e, p->name, &nl))
+				goto out_free;
+			p->msg.msg_namelen = (socklen_t)nl;
+		} else {
+			size_t nl = p->msg.msg_namelen;
+
+			if (!sys_net_judge_dest(s, c, k, &e, p->name, &nl,
+						&pin))
+				goto out_free;
+			p->msg.msg_namelen = (socklen_t)nl;
+			if (pin >= 0)
+				may_pend = false;
+		}
 	} else {
 		/* No address: the connected peer, which connect() judged. */
 		snprintf(c->detail, sizeof(c->detail), "fd=%d connected/%s",
@@ -610,7 +730,10 @@ static int sys_net_sendmsg_one(struct sentry *s, struct sentry_call *c,
 	}
 	if (!may_pend)
 		p->flags |= MSG_DONTWAIT;
-	return sys_net_send(s, c, k, p);
+	rc = sys_net_send(s, c, k, p);
+	if (pin >= 0)
+		close(pin);
+	return rc;
 out_free:
 	sys_net_close_rights(p->control, p->msg.msg_controllen);
 	free(p->data);
@@ -864,6 +987,8 @@ int sys_bind(struct sentry *s, struct sentry_call *c)
 		c->allowed = true;
 		c->rule = "binding this address family is allowed";
 		rc = bind(k.fd, (struct sockaddr *)addr, (socklen_t)len);
+		if (rc == 0 && e.kind == NET_ENDPOINT_ABSTRACT)
+			netstack_note_abstract(&s->net, e.path, e.path_len);
 	}
 	if (rc < 0) {
 		sys_net_errno(c, errno);
@@ -936,6 +1061,293 @@ int sys_listen(struct sentry *s, struct sentry_call *c)
 	return 0;
 }
 
+/* ---------------------------------------------------------------------------
+ * Receives on DNS-redirected sockets. Answers come from the proxy on
+ * loopback, but resolvers (glibc, musl, c-ares) drop replies whose source is
+ * not the server they asked: for those sockets the supervisor performs the
+ * receive and shows the server's address as the source. Receiving decides
+ * nothing about egress, so every other receive simply continues in the
+ * kernel; when no socket is redirected, without even looking at the fd.
+ */
+
+#define SYS_NET_RECV_MAX 65536
+#define SYS_NET_RECV_IOV 64
+
+static void sys_net_passthrough(struct sentry_call *c)
+{
+	c->answer.kind = PLATFORM_ANSWER_CONTINUE;
+	c->allowed = true;
+	c->rule = "receive: continues in the kernel";
+}
+
+/* @peer as a sockaddr of the socket's own family. */
+static socklen_t sys_net_peer_addr(const struct sys_net_sock *k,
+				   const struct net_endpoint *peer,
+				   struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (k->domain == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)ss;
+
+		in->sin_family = AF_INET;
+		in->sin_port = htons(peer->port);
+		memcpy(&in->sin_addr,
+		       peer->addr.family == 4 ? peer->addr.b
+					      : peer->addr.b + 12,
+		       4);
+		return sizeof(*in);
+	}
+	{
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(peer->port);
+		if (peer->addr.family == 4) {
+			in6->sin6_addr.s6_addr[10] = 0xff;
+			in6->sin6_addr.s6_addr[11] = 0xff;
+			memcpy(&in6->sin6_addr.s6_addr[12], peer->addr.b, 4);
+		} else {
+			memcpy(&in6->sin6_addr, peer->addr.b, 16);
+		}
+		return sizeof(*in6);
+	}
+}
+
+/*
+ * What the job asked to receive into: its iovecs, and where the source
+ * address and its length go.
+ */
+struct sys_net_recv_req {
+	struct iovec iov[SYS_NET_RECV_IOV]; /* job addresses */
+	size_t n_iov;
+	uint64_t name;	  /* job address of the sockaddr buffer, or 0 */
+	uint64_t namelen; /* job address of the socklen_t, or 0 */
+	socklen_t name_cap;
+	int flags;
+};
+
+/*
+ * Perform the receive on a redirected socket. Return: 0 with the answer
+ * filled (or the call left pending), or -ENOENT when the caller is gone.
+ */
+static int sys_net_recv_emulated(struct sentry *s, struct sentry_call *c,
+				 struct sys_net_sock *k,
+				 const struct net_endpoint *peer,
+				 const struct sys_net_recv_req *r,
+				 int *msg_flags)
+{
+	static uint8_t buf[SYS_NET_RECV_MAX];
+	struct sockaddr_storage from, shown;
+	struct iovec iov = {buf, 0};
+	struct msghdr m = {.msg_name = &from,
+			   .msg_namelen = sizeof(from),
+			   .msg_iov = &iov,
+			   .msg_iovlen = 1};
+	size_t want = 0, i, done = 0;
+	socklen_t sl;
+	ssize_t n;
+	int fl = fcntl(k->fd, F_GETFL);
+
+	for (i = 0; i < r->n_iov; i++)
+		want += r->iov[i].iov_len;
+	iov.iov_len = want < sizeof(buf) ? want : sizeof(buf);
+	n = recvmsg(k->fd, &m, (r->flags & ~MSG_WAITALL) | MSG_DONTWAIT);
+	if (n < 0 && errno == EAGAIN && !(r->flags & MSG_DONTWAIT) && fl >= 0 &&
+	    !(fl & O_NONBLOCK)) {
+		struct sentry_pending p = {.kind = SENTRY_PENDING_RECV,
+					   .fd = k->fd};
+
+		if (sentry_pend(s, c, &p) == 0) {
+			k->fd = -1;
+			return 0;
+		}
+	}
+	if (n < 0) {
+		sys_net_errno(c, errno);
+		return 0;
+	}
+	/* Scatter what arrived into the job's buffers. */
+	for (i = 0; i < r->n_iov && done < (size_t)n && done < iov.iov_len;
+	     i++) {
+		size_t part = r->iov[i].iov_len;
+
+		if (part > iov.iov_len - done)
+			part = iov.iov_len - done;
+		if (part &&
+		    platform_write_mem(s->plat, &c->pc,
+				       (uintptr_t)r->iov[i].iov_base,
+				       buf + done, part) != (ssize_t)part) {
+			sys_net_errno(c, EFAULT);
+			return 0;
+		}
+		done += part;
+	}
+	if (r->name && r->namelen) {
+		if (dns_proxy_is_proxy(s->dns, (struct sockaddr *)&from,
+				       m.msg_namelen)) {
+			sl = sys_net_peer_addr(k, peer, &shown);
+		} else {
+			shown = from;
+			sl = m.msg_namelen;
+		}
+		platform_write_mem(s->plat, &c->pc, r->name, &shown,
+				   sl < r->name_cap ? sl : r->name_cap);
+		platform_write_mem(s->plat, &c->pc, r->namelen, &sl,
+				   sizeof(sl));
+	}
+	*msg_flags = m.msg_flags;
+	sys_net_value(c, n);
+	c->allowed = true;
+	c->rule =
+		"receive on a DNS-redirected socket (source shown as the server asked)";
+	return 0;
+}
+
+/* Take the socket and find out whether it is redirected; else continue. */
+static const struct net_endpoint *sys_net_recv_take(struct sentry *s,
+						    struct sentry_call *c,
+						    struct sys_net_sock *k)
+{
+	const struct net_endpoint *peer;
+
+	sys_net_passthrough(c);
+	if (!netstack_emulating(&s->net))
+		return NULL;
+	if (sys_net_take(s, c, (int)c->pc.args[0], k) < 0)
+		return NULL;
+	peer = netstack_emulated(&s->net, sys_net_cookie(k->fd));
+	if (!peer) {
+		close(k->fd);
+		k->fd = -1;
+	}
+	return peer;
+}
+
+int sys_recvfrom(struct sentry *s, struct sentry_call *c)
+{
+	struct sys_net_sock k = {.fd = -1};
+	struct sys_net_recv_req r = {.n_iov = 1};
+	const struct net_endpoint *peer;
+	socklen_t cap = 0;
+	int flags = 0;
+
+	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
+	peer = sys_net_recv_take(s, c, &k);
+	if (!peer)
+		return 0;
+	r.iov[0].iov_base = (void *)(uintptr_t)c->pc.args[1];
+	r.iov[0].iov_len = (size_t)c->pc.args[2];
+	r.flags = (int)c->pc.args[3];
+	r.name = c->pc.args[4];
+	r.namelen = c->pc.args[5];
+	if (r.namelen && platform_read_mem(s->plat, &c->pc, r.namelen, &cap,
+					   sizeof(cap)) != sizeof(cap))
+		r.namelen = 0;
+	r.name_cap = cap;
+	sys_net_recv_emulated(s, c, &k, peer, &r, &flags);
+	if (k.fd >= 0)
+		close(k.fd);
+	return 0;
+}
+
+/* Fill @r from the job's msghdr at @addr. Return: 0 or -errno. */
+static int sys_net_recv_msghdr(struct sentry *s, struct sentry_call *c,
+			       uint64_t addr, struct sys_net_recv_req *r)
+{
+	struct msghdr jm;
+
+	if (platform_read_mem(s->plat, &c->pc, addr, &jm, sizeof(jm)) !=
+	    sizeof(jm))
+		return -EFAULT;
+	if (jm.msg_iovlen > SYS_NET_RECV_IOV)
+		return -EMSGSIZE;
+	r->n_iov = jm.msg_iovlen;
+	if (r->n_iov &&
+	    platform_read_mem(s->plat, &c->pc, (uintptr_t)jm.msg_iov, r->iov,
+			      r->n_iov * sizeof(r->iov[0])) !=
+		    (ssize_t)(r->n_iov * sizeof(r->iov[0])))
+		return -EFAULT;
+	r->name = (uintptr_t)jm.msg_name;
+	r->name_cap = jm.msg_namelen;
+	r->namelen = addr + offsetof(struct msghdr, msg_namelen);
+	return 0;
+}
+
+/* After a receive into a job msghdr: lengths and flags as the kernel sets. */
+static void sys_net_recv_msg_done(struct sentry *s, struct sentry_call *c,
+				  uint64_t addr, int flags)
+{
+	size_t zero = 0;
+
+	/* Control messages are not carried over for redirected sockets. */
+	platform_write_mem(s->plat, &c->pc,
+			   addr + offsetof(struct msghdr, msg_controllen),
+			   &zero, sizeof(zero));
+	platform_write_mem(s->plat, &c->pc,
+			   addr + offsetof(struct msghdr, msg_flags), &flags,
+			   sizeof(flags));
+}
+
+int sys_recvmsg(struct sentry *s, struct sentry_call *c)
+{
+	struct sys_net_sock k = {.fd = -1};
+	struct sys_net_recv_req r = {.flags = (int)c->pc.args[2]};
+	const struct net_endpoint *peer;
+	int flags = 0, rc;
+
+	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
+	peer = sys_net_recv_take(s, c, &k);
+	if (!peer)
+		return 0;
+	rc = sys_net_recv_msghdr(s, c, c->pc.args[1], &r);
+	if (rc < 0) {
+		sys_net_errno(c, -rc);
+	} else {
+		sys_net_recv_emulated(s, c, &k, peer, &r, &flags);
+		if (c->answer.kind == PLATFORM_ANSWER_VALUE)
+			sys_net_recv_msg_done(s, c, c->pc.args[1], flags);
+	}
+	if (k.fd >= 0)
+		close(k.fd);
+	return 0;
+}
+
+/* recvmmsg on a redirected socket: one message per call (a short count). */
+int sys_recvmmsg(struct sentry *s, struct sentry_call *c)
+{
+	struct sys_net_sock k = {.fd = -1};
+	struct sys_net_recv_req r = {.flags = (int)c->pc.args[3]};
+	const struct net_endpoint *peer;
+	int flags = 0, rc;
+
+	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
+	peer = sys_net_recv_take(s, c, &k);
+	if (!peer)
+		return 0;
+	if (c->pc.args[2] == 0) {
+		sys_net_value(c, 0);
+	} else if ((rc = sys_net_recv_msghdr(s, c, c->pc.args[1], &r)) < 0) {
+		sys_net_errno(c, -rc);
+	} else {
+		r.flags &= ~MSG_WAITFORONE;
+		sys_net_recv_emulated(s, c, &k, peer, &r, &flags);
+		if (c->answer.kind == PLATFORM_ANSWER_VALUE) {
+			unsigned int len = (unsigned int)c->answer.value;
+
+			sys_net_recv_msg_done(s, c, c->pc.args[1], flags);
+			platform_write_mem(
+				s->plat, &c->pc,
+				c->pc.args[1] +
+					offsetof(struct mmsghdr, msg_len),
+				&len, sizeof(len));
+			sys_net_value(c, 1);
+		}
+	}
+	if (k.fd >= 0)
+		close(k.fd);
+	return 0;
+}
+
 void sys_net_pending_ready(struct sentry *s, struct sentry_pending *p)
 {
 	struct platform_answer a = {.kind = PLATFORM_ANSWER_VALUE};
@@ -944,6 +1356,16 @@ void sys_net_pending_ready(struct sentry *s, struct sentry_pending *p)
 	ssize_t n;
 
 	switch (p->kind) {
+	case SENTRY_PENDING_RECV: {
+		/* Data arrived: run the receive again from the start. */
+		struct sentry_call c = {.pc = p->pc, .exe_fd = -1};
+
+		epoll_ctl(s->epfd, EPOLL_CTL_DEL, p->fd, NULL);
+		close(p->fd);
+		memset(p, 0, sizeof(*p));
+		sentry_dispatch(s, &c);
+		return;
+	}
 	case SENTRY_PENDING_CONNECT:
 		if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &l) < 0)
 			err = errno;

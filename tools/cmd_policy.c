@@ -52,8 +52,8 @@ void cmd_policy_print_diags(const struct policy *p)
 	dynbuf_free(&out);
 }
 
-int cmd_policy_load(const struct cmd_policy_opts *o,
-		    struct policy **out_policy, const struct zone **out_zone)
+int cmd_policy_load(const struct cmd_policy_opts *o, struct policy **out_policy,
+		    const struct zone **out_zone)
 {
 	struct policy_overrides ov = {
 		o->allow, o->n_allow, o->deny, o->n_deny, o->limit, o->n_limit,
@@ -126,7 +126,7 @@ static int cmd_policy_args_parse(int argc, char **argv, int first,
 				 struct cmd_policy_args *a)
 {
 	static const char *const with_value[] = {
-		"--policy", "--zone", "--allow", "--deny", "--limit",
+		"--policy",   "--zone",	     "--allow", "--deny", "--limit",
 		"--listener", "--host-addr", "--bound", "--addr",
 	};
 	int i;
@@ -180,14 +180,18 @@ static int cmd_policy_args_parse(int argc, char **argv, int first,
 			a->o.zone = val;
 		} else if (!strcmp(name, "--addr")) {
 			a->addr = val;
-		} else if (!strcmp(name, "--allow") || !strcmp(name, "--deny") ||
-			   !strcmp(name, "--limit") || !strcmp(name, "--bound")) {
-			const char **arr = name[2] == 'a' ? a->allow :
-					   name[2] == 'd' ? a->deny :
-					   name[2] == 'l' ? a->limit : a->bound;
-			size_t *n = name[2] == 'a' ? &a->o.n_allow :
-				    name[2] == 'd' ? &a->o.n_deny :
-				    name[2] == 'l' ? &a->o.n_limit : &a->n_bound;
+		} else if (!strcmp(name, "--allow") ||
+			   !strcmp(name, "--deny") ||
+			   !strcmp(name, "--limit") ||
+			   !strcmp(name, "--bound")) {
+			const char **arr = name[2] == 'a'   ? a->allow
+					   : name[2] == 'd' ? a->deny
+					   : name[2] == 'l' ? a->limit
+							    : a->bound;
+			size_t *n = name[2] == 'a'   ? &a->o.n_allow
+				    : name[2] == 'd' ? &a->o.n_deny
+				    : name[2] == 'l' ? &a->o.n_limit
+						     : &a->n_bound;
 
 			if (*n >= CMD_POLICY_LIST_MAX)
 				return cmd_policy_usage("too many options");
@@ -251,8 +255,9 @@ static int cmd_policy_show_one(const struct zone *z)
 
 	dynbuf_init(&out, 64u << 20);
 	rc = zone_fingerprint(z, &fp);
-	rc = rc ? rc : dynbuf_addf(&out, "# zone %s, fingerprint %016llx\n",
-				   zone_name(z), (unsigned long long)fp);
+	rc = rc ? rc
+		: dynbuf_addf(&out, "# zone %s, fingerprint %016llx\n",
+			      zone_name(z), (unsigned long long)fp);
 	rc = rc ? rc : zone_fmt(z, ZONE_FMT_ORIGINS, &out);
 	if (!rc)
 		fwrite(out.data, 1, out.len, stdout);
@@ -277,7 +282,8 @@ static int cmd_policy_show(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (a.n_pos)
-		return cmd_policy_usage("show takes no FILE: use --policy FILE");
+		return cmd_policy_usage(
+			"show takes no FILE: use --policy FILE");
 	if (a.all) {
 		if (a.o.zone || a.o.n_allow || a.o.n_deny || a.o.n_limit)
 			return cmd_policy_usage(
@@ -285,7 +291,8 @@ static int cmd_policy_show(int argc, char **argv)
 		p = policy_new(0);
 		if (!p)
 			return CORDON_EXIT_FAILURE;
-		rc = a.o.policy_file ? policy_parse_file(p, a.o.policy_file) : 0;
+		rc = a.o.policy_file ? policy_parse_file(p, a.o.policy_file)
+				     : 0;
 		if (rc != -ENOMEM)
 			rc = policy_finish(p);
 		if (rc) {
@@ -423,10 +430,12 @@ static int cmd_policy_print(const struct cmd_policy_explained *e,
 		snprintf(fpbuf, sizeof(fpbuf), "%016llx",
 			 (unsigned long long)fp);
 		jsonw_key_str(&w, "fingerprint", fpbuf);
-		jsonw_key_str(&w, "reason", cmd_policy_reason_name(e->d.reason));
+		jsonw_key_str(&w, "reason",
+			      cmd_policy_reason_name(e->d.reason));
 		jsonw_key_str(&w, "category",
-			      e->d.category ? policy_category_name(e->d.category) :
-					      NULL);
+			      e->d.category
+				      ? policy_category_name(e->d.category)
+				      : NULL);
 		jsonw_key_str(&w, "rule", e->d.rule ? rule.data : NULL);
 		if (e->d.rule) {
 			jsonw_key_obj(&w, "where");
@@ -437,7 +446,8 @@ static int cmd_policy_print(const struct cmd_policy_explained *e,
 		}
 		jsonw_key_str(&w, "why", why.data ? why.data : "");
 		jsonw_key_str(&w, "judged_as", judged[0] ? judged : NULL);
-		jsonw_key_str(&w, "embedding", cmd_policy_embed_name(e->d.embed));
+		jsonw_key_str(&w, "embedding",
+			      cmd_policy_embed_name(e->d.embed));
 		jsonw_key_bool(&w, "via_resolve", e->via_resolve);
 		jsonw_key_str(&w, "note", e->note);
 		rc = jsonw_end(&w);
@@ -499,8 +509,8 @@ static int cmd_policy_explain_run(struct cmd_policy_args *a,
 		c.proto = proto;
 		c.port = port;
 		snprintf(e.target, sizeof(e.target), "%s%s%s:%u/%s",
-			 bracketed ? "[" : "", host, bracketed ? "]" : "",
-			 port, proto == POLICY_PROTO_UDP ? "udp" : "tcp");
+			 bracketed ? "[" : "", host, bracketed ? "]" : "", port,
+			 proto == POLICY_PROTO_UDP ? "udp" : "tcp");
 		if (!policy_addr_parse((const uint8_t *)host, strlen(host),
 				       &c.addr)) {
 			if (bracketed != (c.addr.family == 6))
@@ -516,7 +526,8 @@ static int cmd_policy_explain_run(struct cmd_policy_args *a,
 		zone_decide_resolve(t, host, strlen(host), &e.d);
 		if (e.d.verdict != POLICY_VERDICT_ALLOW) {
 			e.via_resolve = true;
-			e.note = "cordon's DNS proxy answers NXDOMAIN for this name, so the job cannot reach it by name";
+			e.note =
+				"cordon's DNS proxy answers NXDOMAIN for this name, so the job cannot reach it by name";
 			return cmd_policy_print(&e, z, a->json);
 		}
 		pinned[0] = host;
@@ -525,11 +536,14 @@ static int cmd_policy_explain_run(struct cmd_policy_args *a,
 		if (a->addr) {
 			if (policy_addr_parse((const uint8_t *)a->addr,
 					      strlen(a->addr), &c.addr))
-				return cmd_policy_usage("--addr takes an IP address");
+				return cmd_policy_usage(
+					"--addr takes an IP address");
 			c.have_addr = true;
-			e.note = "decided as if the name resolved to --addr through cordon's DNS proxy (pinned)";
+			e.note =
+				"decided as if the name resolved to --addr through cordon's DNS proxy (pinned)";
 		} else {
-			e.note = "decided as if the name resolved through cordon's DNS proxy to a public address (pinned); the address itself is judged at run time (try --addr)";
+			e.note =
+				"decided as if the name resolved through cordon's DNS proxy to a public address (pinned); the address itself is judged at run time (try --addr)";
 		}
 		zone_decide_connect(t, &rt, &c, &e.d);
 		return cmd_policy_print(&e, z, a->json);
@@ -545,13 +559,14 @@ static int cmd_policy_explain_run(struct cmd_policy_args *a,
 
 		if (cmd_policy_target(arg, host, sizeof(host), &bracketed,
 				      &port, &proto) ||
-		    policy_addr_parse((const uint8_t *)host, strlen(host), &la) ||
+		    policy_addr_parse((const uint8_t *)host, strlen(host),
+				      &la) ||
 		    bracketed != (la.family == 6))
 			return cmd_policy_usage(
 				"listen takes ADDR:PORT or [V6ADDR]:PORT, optionally /tcp or /udp");
 		snprintf(e.target, sizeof(e.target), "%s%s%s:%u/%s",
-			 bracketed ? "[" : "", host, bracketed ? "]" : "",
-			 port, proto == POLICY_PROTO_UDP ? "udp" : "tcp");
+			 bracketed ? "[" : "", host, bracketed ? "]" : "", port,
+			 proto == POLICY_PROTO_UDP ? "udp" : "tcp");
 		zone_decide_listen(t, &la, proto, port, &e.d);
 		if (e.d.verdict == POLICY_VERDICT_LOOPBACK)
 			e.note = "the socket is bound to loopback instead";
@@ -564,7 +579,8 @@ static int cmd_policy_explain_run(struct cmd_policy_args *a,
 				 strlen(arg) - abstract, abstract, &e.d);
 		return cmd_policy_print(&e, z, a->json);
 	}
-	return cmd_policy_usage("explain takes connect, resolve, listen or unix");
+	return cmd_policy_usage(
+		"explain takes connect, resolve, listen or unix");
 }
 
 static int cmd_policy_explain(int argc, char **argv)

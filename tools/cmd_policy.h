@@ -40,8 +40,8 @@ struct cmd_policy_opts {
  * Return: 0 with *@out_policy (caller frees with policy_free(); it owns
  * *@out_zone) and *@out_zone, or CORDON_EXIT_FAILURE (125) with both NULL.
  */
-int cmd_policy_load(const struct cmd_policy_opts *o,
-		    struct policy **out_policy, const struct zone **out_zone);
+int cmd_policy_load(const struct cmd_policy_opts *o, struct policy **out_policy,
+		    const struct zone **out_zone);
 
 /**
  * cmd_policy_print_diags() - print @p's diagnostics on stderr.

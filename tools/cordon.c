@@ -244,6 +244,11 @@ static int cordon_run(int argc, char **argv)
 		{"env", required_argument, NULL, CORDON_OPT_ENV},
 		{"platform", required_argument, NULL, CORDON_OPT_PLATFORM},
 		{"no-landlock", no_argument, NULL, CORDON_OPT_NO_LANDLOCK},
+		{"policy", required_argument, NULL, CORDON_OPT_POLICY},
+		{"zone", required_argument, NULL, CORDON_OPT_ZONE},
+		{"allow", required_argument, NULL, CORDON_OPT_ALLOW},
+		{"deny", required_argument, NULL, CORDON_OPT_DENY},
+		{"limit", required_argument, NULL, CORDON_OPT_LIMIT},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -371,7 +376,7 @@ static int cordon_run(int argc, char **argv)
 	o.tables = tables;
 	o.zone_name = zone_name(zone);
 	o.policy_digest = fingerprint;
-	rc = filter_compile(ov, o.n_overrides, &probe, &why);
+	rc = filter_compile(ov, o.n_overrides, 0, &probe, &why);
 	if (rc < 0) {
 		cordon_override_error(zone, why ? why : "?", rc);
 		return CORDON_EXIT_FAILURE;

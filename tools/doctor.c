@@ -25,6 +25,10 @@ enum doctor_level {
 
 static int doctor_failures;
 
+/* Measured, docs/isolation.md: a 150-file make -j2 under each layer. */
+#define DOCTOR_LATERAL_COST "about +NN% wall time on a C build"
+
+
 static void doctor_line(enum doctor_level lvl, const char *what,
 			const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -61,10 +65,13 @@ int doctor_main(int argc, char **argv)
 	struct platform_features f;
 	struct filter_prog prog;
 	struct utsname u;
+	bool landlock = true;
+	unsigned int layers;
 	int v, rc;
 
-	(void)argc;
-	(void)argv;
+	/* `cordon doctor --no-landlock`: what `run --no-landlock` gets. */
+	if (argc > 1 && !strcmp(argv[1], "--no-landlock"))
+		landlock = false;
 	uname(&u);
 	printf("cordon %s on Linux %s (%s)\n\n", CORDON_VERSION, u.release,
 	       u.machine);
@@ -109,10 +116,22 @@ int doctor_main(int argc, char **argv)
 			f.landlock_abi);
 	else
 		doctor_line(
-			DOCTOR_LEVEL_MISSING, "Landlock",
-			"ABI %d (< 6): the job can signal and ptrace same-user processes outside it",
+			DOCTOR_LEVEL_FALLBACK, "Landlock",
+			"ABI %d (< 6): no scoping; the supervisor layer keeps the job off other processes",
 			f.landlock_abi);
-	rc = filter_compile(NULL, 0, &prog, NULL);
+	layers = filter_lateral_layers(landlock);
+	if (layers)
+		doctor_line(
+			DOCTOR_LEVEL_OK, "lateral isolation",
+			"kernel layer (Landlock); %zu calls that Landlock does not cover (prlimit64, setpriority, sched_set*, ...) mediated when they name another process",
+			filter_mediated_rows(layers));
+	else
+		doctor_line(
+			DOCTOR_LEVEL_FALLBACK, "lateral isolation",
+			"supervisor layer%s: %zu calls mediated, every open/readlink a round trip (%s, docs/isolation.md)",
+			landlock ? "" : " (--no-landlock)",
+			filter_mediated_rows(layers), DOCTOR_LATERAL_COST);
+	rc = filter_compile(NULL, 0, layers, &prog, NULL);
 	if (rc == 0) {
 		doctor_line(
 			DOCTOR_LEVEL_OK, "seccomp filter",

@@ -26,16 +26,15 @@ static int fuzz_policy_read(void *ctx, const char *path, struct dynbuf *text,
 	return -ENOENT;
 }
 
-static const struct policy_loader fuzz_policy_loader = { fuzz_policy_read,
-							 NULL };
+static const struct policy_loader fuzz_policy_loader = {fuzz_policy_read, NULL};
 
 static void fuzz_policy_decide(const struct zone *z, const uint8_t *data,
 			       size_t size)
 {
-	static const char *const names[] = { "a.example.com", "example.com",
-					     "metadata.google.internal" };
-	struct policy_listener l = { POLICY_PROTO_TCP, 8080 };
-	struct policy_runtime rt = { 0 };
+	static const char *const names[] = {"a.example.com", "example.com",
+					    "metadata.google.internal"};
+	struct policy_listener l = {POLICY_PROTO_TCP, 8080};
+	struct policy_runtime rt = {0};
 	struct policy_decision d;
 	struct zone_tables *t;
 	struct policy_connect c;
@@ -99,8 +98,8 @@ static void fuzz_policy_roundtrip(const struct zone *z)
 static void fuzz_policy_overrides(const uint8_t *data, size_t size)
 {
 	char line[512];
-	const char *arg[1] = { line };
-	struct policy_overrides o = { arg, 1, arg, 1, arg, 1 };
+	const char *arg[1] = {line};
+	struct policy_overrides o = {arg, 1, arg, 1, arg, 1};
 	const struct zone *z;
 	struct policy *p;
 	size_t n = 0;

@@ -182,6 +182,13 @@ netns_cleanup() {
 		for p in $(ip netns pids "$NETNS" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
 		for p in "${NETNS__PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	fi
+	if [ -n "${NETNS_CLIENT:-}" ]; then
+		for p in $(ip netns pids "$NETNS_CLIENT" 2>/dev/null); do
+			kill -KILL "$p" 2>/dev/null
+		done
+		ip netns del "$NETNS_CLIENT" 2>/dev/null
+		rm -rf "/etc/netns/${NETNS_CLIENT:?}"
+	fi
 	ip netns del "$NETNS" 2>/dev/null
 	rm -rf "/etc/netns/${NETNS:?}"
 	if [ -n "${NETNS_KEEP:-}" ]; then
@@ -190,6 +197,47 @@ netns_cleanup() {
 		rm -rf "$NETNS_DIR"
 	fi
 	return 0
+}
+
+# netns_client_setup -- a second namespace, "$NETNS-c", for the program
+# under test (cordon), linked to the test hosts' namespace by one veth pair:
+# client side 198.18.0.2/30 and fd00:cd::2/64, hosts' side 198.18.0.1 and
+# fd00:cd::1, default routes of the client via the hosts' namespace. Both
+# ends are ours; the test hosts' addresses (192.0.2.0/24, 2001:db8::/32,
+# 169.254.169.254, ...) are then remote for the client, as real servers are
+# for a CI job - not "the host's own addresses". Call after netns_setup;
+# cleaned up with it. Exports NETNS_CLIENT.
+netns_client_setup() {
+	NETNS_CLIENT="$NETNS-c"
+	ip netns add "$NETNS_CLIENT" || return 1
+	export NETNS_CLIENT
+	mkdir -p "/etc/netns/$NETNS_CLIENT"
+	cp "/etc/netns/$NETNS/resolv.conf" "/etc/netns/$NETNS/hosts" \
+		"/etc/netns/$NETNS_CLIENT/"
+	ip -n "$NETNS_CLIENT" link set lo up || return 1
+	ip -n "$NETNS" link add tveth0 type veth peer name tveth1 \
+		netns "$NETNS_CLIENT" || return 1
+	ip -n "$NETNS" link set tveth0 addrgenmode none 2>/dev/null
+	ip -n "$NETNS_CLIENT" link set tveth1 addrgenmode none 2>/dev/null
+	ip -n "$NETNS" addr add 198.18.0.1/30 dev tveth0 || return 1
+	ip -n "$NETNS" -6 addr add fd00:cd::1/64 dev tveth0 nodad || return 1
+	ip -n "$NETNS_CLIENT" addr add 198.18.0.2/30 dev tveth1 || return 1
+	ip -n "$NETNS_CLIENT" -6 addr add fd00:cd::2/64 dev tveth1 nodad ||
+		return 1
+	ip -n "$NETNS" link set tveth0 up || return 1
+	ip -n "$NETNS_CLIENT" link set tveth1 up || return 1
+	ip -n "$NETNS_CLIENT" route add default via 198.18.0.1 || return 1
+	ip -n "$NETNS_CLIENT" -6 route add default via fd00:cd::1 || return 1
+}
+
+# netns_client_exec CMD... / netns_client_exec_as USER CMD... -- as
+# netns_exec / netns_exec_as, in the client namespace.
+netns_client_exec() { ip netns exec "$NETNS_CLIENT" "$@"; }
+netns_client_exec_as() {
+	local user=$1
+	shift
+	ip netns exec "$NETNS_CLIENT" setpriv --reuid="$user" --regid="$user" \
+		--init-groups env HOME=/ USER="$user" LOGNAME="$user" "$@"
 }
 
 # netns_exec CMD... -- run CMD inside the namespace as root.

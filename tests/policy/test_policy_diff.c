@@ -35,28 +35,41 @@ static unsigned rnd(unsigned n)
 
 /* --- Pools the generator draws from, small so that rules and requests meet. */
 static const char *const v4_pool[] = {
-	"10.0.0.0", "10.1.2.3", "192.0.2.1", "203.0.113.7", "169.254.169.254",
-	"169.254.1.1", "127.0.0.1", "8.8.8.8", "100.64.1.1", "100.100.100.200",
-	"224.0.0.1", "0.0.0.0", "198.51.100.9", "172.16.5.5", "168.63.129.16",
+	"10.0.0.0",	   "10.1.2.3",	      "192.0.2.1",     "203.0.113.7",
+	"169.254.169.254", "169.254.1.1",     "127.0.0.1",     "8.8.8.8",
+	"100.64.1.1",	   "100.100.100.200", "224.0.0.1",     "0.0.0.0",
+	"198.51.100.9",	   "172.16.5.5",      "168.63.129.16",
 };
 static const char *const v6_pool[] = {
-	"2001:db8::1", "2001:db8:1::5", "fe80::1", "fd00:ec2::254", "fd12::1",
-	"::1", "::", "2606:4700::1111", "ff02::1",
+	"2001:db8::1", "2001:db8:1::5", "fe80::1", "fd00:ec2::254",
+	"fd12::1",     "::1",		"::",	   "2606:4700::1111",
+	"ff02::1",
 };
 static const char *const labels[] = {
 	"a", "b", "www", "api", "example", "evil", "xn--p1ai", "metadata",
 };
-static const char *const tlds[] = { "com", "org", "test", "goog" };
-static const uint16_t ports[] = { 22, 53, 80, 443, 8080 };
+static const char *const tlds[] = {"com", "org", "test", "goog"};
+static const uint16_t ports[] = {22, 53, 80, 443, 8080};
 static const char *const unix_pool[] = {
-	"/srv/s", "/srv/s/private", "$CWD", "$TMPDIR/x", "/run/user/1000",
-	"/var/run", "/srv", "$HOME/.ssh", "$XDG_RUNTIME_DIR",
+	"/srv/s",    "/srv/s/private", "$CWD",
+	"$TMPDIR/x", "/run/user/1000", "/var/run",
+	"/srv",	     "$HOME/.ssh",     "$XDG_RUNTIME_DIR",
 };
 static const char *const unix_paths[] = {
-	"/srv/s", "/srv/s/a.sock", "/srv/s/private/b", "/srv/sx",
-	"/work/job/a.sock", "/tmp/x/y", "/tmp/xy", "/run/user/1000/bus",
-	"/run/user/1000/other", "/var/run/docker.sock", "/var/run/x",
-	"/home/ci/.ssh/agent", "/etc/passwd", "/",
+	"/srv/s",
+	"/srv/s/a.sock",
+	"/srv/s/private/b",
+	"/srv/sx",
+	"/work/job/a.sock",
+	"/tmp/x/y",
+	"/tmp/xy",
+	"/run/user/1000/bus",
+	"/run/user/1000/other",
+	"/var/run/docker.sock",
+	"/var/run/x",
+	"/home/ci/.ssh/agent",
+	"/etc/passwd",
+	"/",
 };
 
 static void gen_name(char *out, size_t outlen, bool exact_only)
@@ -71,8 +84,9 @@ static void gen_name(char *out, size_t outlen, bool exact_only)
 				      labels[rnd(ARRAY_SIZE(labels))]);
 	snprintf(out + o, outlen - o, "%s", tlds[rnd(ARRAY_SIZE(tlds))]);
 	if (exact_only && rnd(20) == 0)
-		snprintf(out, outlen, "%s", rnd(2) ? "metadata.google.internal" :
-						     "x.metadata.goog");
+		snprintf(out, outlen, "%s",
+			 rnd(2) ? "metadata.google.internal"
+				: "x.metadata.goog");
 }
 
 static void gen_ports(char *out, size_t outlen)
@@ -93,13 +107,13 @@ static void mask_addr(struct policy_addr *a, unsigned prefix)
 	unsigned i, bits = a->family == 4 ? 32 : 128;
 
 	for (i = prefix; i < bits; i++)
-		a->b[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
+		a->b[i / 8] &= (uint8_t) ~(0x80u >> (i % 8));
 }
 
 static void gen_host(char *out, size_t outlen)
 {
-	static const unsigned v4p[] = { 0, 8, 10, 12, 16, 24, 30, 32, 32 };
-	static const unsigned v6p[] = { 0, 7, 10, 16, 32, 48, 64, 128, 128 };
+	static const unsigned v4p[] = {0, 8, 10, 12, 16, 24, 30, 32, 32};
+	static const unsigned v6p[] = {0, 7, 10, 16, 32, 48, 64, 128, 128};
 	struct policy_addr a;
 	char txt[64];
 	const char *s;
@@ -131,17 +145,18 @@ static void gen_host(char *out, size_t outlen)
 static void gen_policy(struct dynbuf *b)
 {
 	static const char *const cats[] = {
-		"metadata", "link-local", "loopback", "host", "private",
-		"multicast", "system-sockets",
+		"metadata", "link-local", "loopback",	    "host",
+		"private",  "multicast",  "system-sockets",
 	};
-	static const char *const protos[] = { "tcp", "udp", "any" };
-	static const char *const listen[] = { "deny", "loopback", "allow" };
+	static const char *const protos[] = {"tcp", "udp", "any"};
+	static const char *const listen[] = {"deny", "loopback", "allow"};
 	unsigned i, n;
 	char host[300], p[32];
 
 	dynbuf_addf(b, "zone r {\n");
 	if (rnd(2))
-		dynbuf_addf(b, "\ttrust %s\n", rnd(2) ? "trusted" : "untrusted");
+		dynbuf_addf(b, "\ttrust %s\n",
+			    rnd(2) ? "trusted" : "untrusted");
 	if (rnd(2))
 		dynbuf_addf(b, "\tlisten %s\n", listen[rnd(3)]);
 	if (rnd(3) == 0)
@@ -186,32 +201,33 @@ struct ref_range {
 };
 
 static const struct ref_range ref_ranges[] = {
-	{ POLICY_CATEGORY_METADATA, "169.254.169.254/32" },
-	{ POLICY_CATEGORY_METADATA, "169.254.170.2/32" },
-	{ POLICY_CATEGORY_METADATA, "100.100.100.200/32" },
-	{ POLICY_CATEGORY_METADATA, "168.63.129.16/32" },
-	{ POLICY_CATEGORY_METADATA, "fd00:ec2::254/128" },
-	{ POLICY_CATEGORY_LOOPBACK, "127.0.0.0/8" },
-	{ POLICY_CATEGORY_LOOPBACK, "0.0.0.0/8" },
-	{ POLICY_CATEGORY_LOOPBACK, "::1/128" },
-	{ POLICY_CATEGORY_LOOPBACK, "::/128" },
-	{ POLICY_CATEGORY_LINK_LOCAL, "169.254.0.0/16" },
-	{ POLICY_CATEGORY_LINK_LOCAL, "fe80::/10" },
-	{ POLICY_CATEGORY_PRIVATE, "10.0.0.0/8" },
-	{ POLICY_CATEGORY_PRIVATE, "172.16.0.0/12" },
-	{ POLICY_CATEGORY_PRIVATE, "192.168.0.0/16" },
-	{ POLICY_CATEGORY_PRIVATE, "100.64.0.0/10" },
-	{ POLICY_CATEGORY_PRIVATE, "fc00::/7" },
-	{ POLICY_CATEGORY_MULTICAST, "224.0.0.0/4" },
-	{ POLICY_CATEGORY_MULTICAST, "240.0.0.0/4" },
-	{ POLICY_CATEGORY_MULTICAST, "ff00::/8" },
+	{POLICY_CATEGORY_METADATA, "169.254.169.254/32"},
+	{POLICY_CATEGORY_METADATA, "169.254.170.2/32"},
+	{POLICY_CATEGORY_METADATA, "100.100.100.200/32"},
+	{POLICY_CATEGORY_METADATA, "168.63.129.16/32"},
+	{POLICY_CATEGORY_METADATA, "fd00:ec2::254/128"},
+	{POLICY_CATEGORY_LOOPBACK, "127.0.0.0/8"},
+	{POLICY_CATEGORY_LOOPBACK, "0.0.0.0/8"},
+	{POLICY_CATEGORY_LOOPBACK, "::1/128"},
+	{POLICY_CATEGORY_LOOPBACK, "::/128"},
+	{POLICY_CATEGORY_LINK_LOCAL, "169.254.0.0/16"},
+	{POLICY_CATEGORY_LINK_LOCAL, "fe80::/10"},
+	{POLICY_CATEGORY_PRIVATE, "10.0.0.0/8"},
+	{POLICY_CATEGORY_PRIVATE, "172.16.0.0/12"},
+	{POLICY_CATEGORY_PRIVATE, "192.168.0.0/16"},
+	{POLICY_CATEGORY_PRIVATE, "100.64.0.0/10"},
+	{POLICY_CATEGORY_PRIVATE, "fc00::/7"},
+	{POLICY_CATEGORY_MULTICAST, "224.0.0.0/4"},
+	{POLICY_CATEGORY_MULTICAST, "240.0.0.0/4"},
+	{POLICY_CATEGORY_MULTICAST, "ff00::/8"},
 };
 
 static const char *const ref_sockets[] = {
-	"/var/run/docker.sock", "/run/docker.sock", "/run/containerd",
-	"/var/run/containerd", "/var/run/nscd/socket", "/run/nscd",
-	"/run/systemd/resolve", "/run/dbus/system_bus_socket", "/var/run/dbus",
-	"$XDG_RUNTIME_DIR/bus",
+	"/var/run/docker.sock", "/run/docker.sock",
+	"/run/containerd",	"/var/run/containerd",
+	"/var/run/nscd/socket", "/run/nscd",
+	"/run/systemd/resolve", "/run/dbus/system_bus_socket",
+	"/var/run/dbus",	"$XDG_RUNTIME_DIR/bus",
 };
 
 struct ref_decision {
@@ -252,9 +268,9 @@ static bool ref_in_cidr(const char *cidr, const struct policy_addr *a)
 
 static struct policy_addr ref_normalize(const struct policy_addr *in)
 {
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-					    0xff, 0xff };
-	static const uint8_t nat64[12] = { 0, 0x64, 0xff, 0x9b };
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0,    0,
+					   0, 0, 0, 0, 0xff, 0xff};
+	static const uint8_t nat64[12] = {0, 0x64, 0xff, 0x9b};
 	struct policy_addr out = *in;
 
 	if (in->family != 6)
@@ -277,8 +293,9 @@ static void ref_lower(const char *in, char *out, size_t outlen)
 	if (n && in[n - 1] == '.')
 		n--;
 	for (i = 0; i < n && i + 1 < outlen; i++)
-		out[i] = (char)((in[i] >= 'A' && in[i] <= 'Z') ?
-					in[i] - 'A' + 'a' : in[i]);
+		out[i] = (char)((in[i] >= 'A' && in[i] <= 'Z')
+					? in[i] - 'A' + 'a'
+					: in[i]);
 	out[i] = '\0';
 }
 
@@ -286,13 +303,14 @@ static bool ref_ends_with_label(const char *name, const char *suffix)
 {
 	size_t n = strlen(name), s = strlen(suffix);
 
-	return n > s + 1 && name[n - s - 1] == '.' && !strcmp(name + n - s, suffix);
+	return n > s + 1 && name[n - s - 1] == '.' &&
+	       !strcmp(name + n - s, suffix);
 }
 
 static bool ref_metadata_name(const char *name)
 {
-	static const char *const md[] = { "metadata.google.internal",
-					  "metadata.goog" };
+	static const char *const md[] = {"metadata.google.internal",
+					 "metadata.goog"};
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(md); i++)
@@ -344,11 +362,11 @@ static void ref_connect(const struct zone *z, const struct policy_runtime *rt,
 	static const enum policy_category order[] = {
 		POLICY_CATEGORY_METADATA, POLICY_CATEGORY_HOST,
 		POLICY_CATEGORY_LOOPBACK, POLICY_CATEGORY_LINK_LOCAL,
-		POLICY_CATEGORY_PRIVATE, POLICY_CATEGORY_MULTICAST,
+		POLICY_CATEGORY_PRIVATE,  POLICY_CATEGORY_MULTICAST,
 	};
 	char names[4][300];
 	struct policy_addr a = ref_normalize(&c->addr);
-	bool in[POLICY_CATEGORY_COUNT] = { false }, own = false;
+	bool in[POLICY_CATEGORY_COUNT] = {false}, own = false;
 	size_t i, k;
 
 	for (i = 0; i < c->n_pinned; i++)
@@ -358,7 +376,8 @@ static void ref_connect(const struct zone *z, const struct policy_runtime *rt,
 			if (ref_in_cidr(ref_ranges[i].cidr, &a))
 				in[ref_ranges[i].cat] = true;
 		for (i = 0; i < rt->n_host_addrs; i++) {
-			struct policy_addr h = ref_normalize(&rt->host_addrs[i]);
+			struct policy_addr h =
+				ref_normalize(&rt->host_addrs[i]);
 
 			if (h.family == a.family && !memcmp(h.b, a.b, 16))
 				in[POLICY_CATEGORY_HOST] = true;
@@ -420,7 +439,8 @@ static void ref_resolve(const struct zone *z, const char *raw,
 	size_t i;
 
 	ref_lower(raw, name, sizeof(name));
-	if (!zone_lifted(z, POLICY_CATEGORY_METADATA) && ref_metadata_name(name))
+	if (!zone_lifted(z, POLICY_CATEGORY_METADATA) &&
+	    ref_metadata_name(name))
 		return ref_set(d, POLICY_VERDICT_DENY,
 			       POLICY_REASON_ALWAYS_DENIED,
 			       POLICY_CATEGORY_METADATA, -1);
@@ -455,10 +475,11 @@ static void ref_listen(const struct zone *z, const struct policy_addr *raw,
 	if (ref_in_cidr("127.0.0.0/8", &a) || ref_in_cidr("::1/128", &a))
 		return ref_set(d, POLICY_VERDICT_ALLOW, POLICY_REASON_LOOPBACK,
 			       0, -1);
-	ref_set(d, zone_listen(z) == POLICY_LISTEN_ALLOW ? POLICY_VERDICT_ALLOW :
-		   zone_listen(z) == POLICY_LISTEN_LOOPBACK ?
-							 POLICY_VERDICT_LOOPBACK :
-							 POLICY_VERDICT_DENY,
+	ref_set(d,
+		zone_listen(z) == POLICY_LISTEN_ALLOW ? POLICY_VERDICT_ALLOW
+		: zone_listen(z) == POLICY_LISTEN_LOOPBACK
+			? POLICY_VERDICT_LOOPBACK
+			: POLICY_VERDICT_DENY,
 		POLICY_REASON_LISTEN, 0, -1);
 }
 
@@ -504,7 +525,8 @@ static void ref_unix(const struct zone *z, const struct policy_runtime *rt,
 		const struct policy_rule *r = zone_rule_get(z, i);
 
 		if (r->kind == POLICY_RULE_KIND_UNIX &&
-		    r->action == POLICY_ACTION_DENY && ref_under(rt, r->path, path))
+		    r->action == POLICY_ACTION_DENY &&
+		    ref_under(rt, r->path, path))
 			return ref_set(d, POLICY_VERDICT_DENY,
 				       POLICY_REASON_RULE, 0, (int)i);
 	}
@@ -600,9 +622,9 @@ static void derive_connect(const struct policy_rule *r,
 {
 	unsigned i, bits;
 
-	c->proto = r->proto == POLICY_PROTO_ANY ?
-			   (rnd(2) ? POLICY_PROTO_TCP : POLICY_PROTO_UDP) :
-			   r->proto;
+	c->proto = r->proto == POLICY_PROTO_ANY
+			   ? (rnd(2) ? POLICY_PROTO_TCP : POLICY_PROTO_UDP)
+			   : r->proto;
 	if (r->kind != POLICY_RULE_KIND_EGRESS)
 		c->proto = POLICY_PROTO_TCP;
 	c->port = (uint16_t)(r->port_lo +
@@ -626,13 +648,15 @@ static void derive_connect(const struct policy_rule *r,
 		c->n_pinned = 0;
 		return;
 	}
-	snprintf(name, len, "%s%s", r->host_kind == POLICY_HOST_KIND_SUFFIX ?
-					    (rnd(2) ? "x." : "x.y.") : "",
+	snprintf(name, len, "%s%s",
+		 r->host_kind == POLICY_HOST_KIND_SUFFIX
+			 ? (rnd(2) ? "x." : "x.y.")
+			 : "",
 		 r->name);
 	c->n_pinned = 1;
 }
 
-static const char *kind_names[] = { "connect", "resolve", "listen", "unix" };
+static const char *kind_names[] = {"connect", "resolve", "listen", "unix"};
 
 /* How often each (reason, verdict) came up: the test must not be vacuous. */
 static unsigned seen_reason[POLICY_REASON_INVALID + 1][3];
@@ -690,8 +714,10 @@ static int diff_one_request(const struct zone *z, const struct zone_tables *t,
 	case 0:
 		memset(&c, 0, sizeof(c));
 		if (zone_rule_count(z) && rnd(2)) {
-			derive_connect(zone_rule_get(z, rnd((unsigned)zone_rule_count(z))),
-				       &c, names[0], sizeof(names[0]));
+			derive_connect(
+				zone_rule_get(
+					z, rnd((unsigned)zone_rule_count(z))),
+				&c, names[0], sizeof(names[0]));
 			pinned[0] = names[0];
 			c.pinned = pinned;
 			zone_decide_connect(t, &rt, &c, &got);
@@ -713,8 +739,8 @@ static int diff_one_request(const struct zone *z, const struct zone_tables *t,
 		if (c.have_addr)
 			gen_addr(&c.addr);
 		c.proto = rnd(2) ? POLICY_PROTO_TCP : POLICY_PROTO_UDP;
-		c.port = rnd(5) ? ports[rnd(ARRAY_SIZE(ports))] :
-				  (uint16_t)(1 + rnd(65535));
+		c.port = rnd(5) ? ports[rnd(ARRAY_SIZE(ports))]
+				: (uint16_t)(1 + rnd(65535));
 		zone_decide_connect(t, &rt, &c, &got);
 		ref_connect(z, &rt, &c, &want);
 		policy_addr_fmt(&c.addr, a, sizeof(a));
@@ -726,14 +752,16 @@ static int diff_one_request(const struct zone *z, const struct zone_tables *t,
 	case 1:
 		gen_request_name(names[0], sizeof(names[0]));
 		if (zone_rule_count(z) && rnd(2)) {
-			const struct policy_rule *r =
-				zone_rule_get(z, rnd((unsigned)zone_rule_count(z)));
+			const struct policy_rule *r = zone_rule_get(
+				z, rnd((unsigned)zone_rule_count(z)));
 
 			if (r->host_kind != POLICY_HOST_KIND_CIDR &&
 			    r->kind != POLICY_RULE_KIND_UNIX)
 				snprintf(names[0], sizeof(names[0]), "%s%s",
-					 r->host_kind == POLICY_HOST_KIND_SUFFIX ?
-						 "q." : "", r->name);
+					 r->host_kind == POLICY_HOST_KIND_SUFFIX
+						 ? "q."
+						 : "",
+					 r->name);
 		}
 		zone_decide_resolve(t, names[0], strlen(names[0]), &got);
 		ref_resolve(z, names[0], &want);
@@ -857,11 +885,16 @@ static void test_differential(void)
 	CHECK(valid * 3 > seed - 1);
 	/* ...nor into questions that only ever get the default answer. */
 	if (n_seeds >= 1000) {
-		CHECK(seen_reason[POLICY_REASON_RULE][POLICY_VERDICT_ALLOW] > 1000);
-		CHECK(seen_reason[POLICY_REASON_RULE][POLICY_VERDICT_DENY] > 1000);
-		CHECK(seen_reason[POLICY_REASON_ALWAYS_DENIED][POLICY_VERDICT_DENY] > 1000);
-		CHECK(seen_reason[POLICY_REASON_OWN_LISTENER][POLICY_VERDICT_ALLOW] > 50);
-		CHECK(seen_reason[POLICY_REASON_UNIX_DEFAULT][POLICY_VERDICT_ALLOW] > 50);
+		CHECK(seen_reason[POLICY_REASON_RULE][POLICY_VERDICT_ALLOW] >
+		      1000);
+		CHECK(seen_reason[POLICY_REASON_RULE][POLICY_VERDICT_DENY] >
+		      1000);
+		CHECK(seen_reason[POLICY_REASON_ALWAYS_DENIED]
+				 [POLICY_VERDICT_DENY] > 1000);
+		CHECK(seen_reason[POLICY_REASON_OWN_LISTENER]
+				 [POLICY_VERDICT_ALLOW] > 50);
+		CHECK(seen_reason[POLICY_REASON_UNIX_DEFAULT]
+				 [POLICY_VERDICT_ALLOW] > 50);
 	}
 }
 

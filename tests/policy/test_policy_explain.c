@@ -16,7 +16,7 @@
 
 struct explain_row {
 	const char *zone;
-	const char *op;      /* connect, resolve, listen, unix, abstract */
+	const char *op;	     /* connect, resolve, listen, unix, abstract */
 	const char *target;  /* "ADDR:PORT[/udp]", "[V6]:PORT", "-" (no addr) */
 	const char *pinned;  /* connect: pinned name, or NULL */
 	const char *runtime; /* "L=tcp:8080 H=192.0.2.10 B=name", or NULL */
@@ -24,6 +24,7 @@ struct explain_row {
 	const char *why;
 };
 
+/* clang-format off */
 #define MD "always-denied metadata (builtin; 'lift metadata' opts out)"
 #define LL "always-denied link-local (builtin; 'lift link-local' opts out)"
 #define LO "always-denied loopback (builtin; 'lift loopback' opts out)"
@@ -33,8 +34,9 @@ struct explain_row {
 #define SS "always-denied system-sockets (builtin; 'lift system-sockets' opts out)"
 #define DD "default deny (no rule allows it)"
 #define OWN "the job's own listener (builtin)"
-#define M "/matrix.cordon"
+#define M "/matrix.cordon"/* clang-format on */
 
+/* clang-format off */
 static const struct explain_row rows[] = {
 	/* The always-denied set in fork-pr, every spelling. */
 	{ "fork-pr", "connect", "169.254.169.254:80", NULL, NULL, "deny", MD },
@@ -207,6 +209,7 @@ static const struct explain_row rows[] = {
 	{ "release", "connect", "-:443", "github.com", NULL, "deny", DD },
 	{ "release", "resolve", "github.com", NULL, NULL, "deny", DD },
 };
+/* clang-format on */
 
 /* "ADDR:PORT[/udp]" or "[V6]:PORT[/udp]" or "-:PORT" (no address). */
 static void explain_target(const char *s, struct policy_addr *a, bool *have,
@@ -268,8 +271,9 @@ static void explain_runtime(const char *spec, struct explain_rt *r)
 		if (!strncmp(tok, "L=", 2)) {
 			struct policy_listener *l = &r->l[r->rt.n_listeners++];
 
-			l->proto = strncmp(tok + 2, "udp", 3) ?
-					   POLICY_PROTO_TCP : POLICY_PROTO_UDP;
+			l->proto = strncmp(tok + 2, "udp", 3)
+					   ? POLICY_PROTO_TCP
+					   : POLICY_PROTO_UDP;
 			l->port = (uint16_t)atoi(tok + 6);
 		} else if (!strncmp(tok, "H=", 2)) {
 			CHECK(!policy_addr_parse((const uint8_t *)tok + 2,
@@ -384,14 +388,15 @@ static void test_addr_normalize(void)
 		const char *in, *out;
 		enum policy_addr_embed e;
 	} cases[] = {
-		{ "::ffff:1.2.3.4", "1.2.3.4", POLICY_ADDR_EMBED_V4MAPPED },
-		{ "64:ff9b::1.2.3.4", "1.2.3.4", POLICY_ADDR_EMBED_NAT64 },
-		{ "2002:102:304::", "1.2.3.4", POLICY_ADDR_EMBED_6TO4 },
-		{ "2002:102:304:ffff::1", "1.2.3.4", POLICY_ADDR_EMBED_6TO4 },
-		{ "64:ff9b:1::1.2.3.4", "64:ff9b:1::102:304", POLICY_ADDR_EMBED_NONE },
-		{ "::1.2.3.4", "::1.2.3.4", POLICY_ADDR_EMBED_NONE },
-		{ "2001:db8::1", "2001:db8::1", POLICY_ADDR_EMBED_NONE },
-		{ "1.2.3.4", "1.2.3.4", POLICY_ADDR_EMBED_NONE },
+		{"::ffff:1.2.3.4", "1.2.3.4", POLICY_ADDR_EMBED_V4MAPPED},
+		{"64:ff9b::1.2.3.4", "1.2.3.4", POLICY_ADDR_EMBED_NAT64},
+		{"2002:102:304::", "1.2.3.4", POLICY_ADDR_EMBED_6TO4},
+		{"2002:102:304:ffff::1", "1.2.3.4", POLICY_ADDR_EMBED_6TO4},
+		{"64:ff9b:1::1.2.3.4", "64:ff9b:1::102:304",
+		 POLICY_ADDR_EMBED_NONE},
+		{"::1.2.3.4", "::1.2.3.4", POLICY_ADDR_EMBED_NONE},
+		{"2001:db8::1", "2001:db8::1", POLICY_ADDR_EMBED_NONE},
+		{"1.2.3.4", "1.2.3.4", POLICY_ADDR_EMBED_NONE},
 	};
 	size_t i;
 
@@ -410,9 +415,19 @@ static void test_addr_normalize(void)
 static void test_addr_parse_rejects(void)
 {
 	static const char *const bad[] = {
-		"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.-4",
-		"1..2.3", "::g", "fe80::1%eth0", "1:2:3:4:5:6:7:8:9", " 1.2.3.4",
-		"1.2.3.4 ", "[::1]",
+		"",
+		"1.2.3",
+		"1.2.3.4.5",
+		"256.1.1.1",
+		"01.2.3.4",
+		"1.2.3.-4",
+		"1..2.3",
+		"::g",
+		"fe80::1%eth0",
+		"1:2:3:4:5:6:7:8:9",
+		" 1.2.3.4",
+		"1.2.3.4 ",
+		"[::1]",
 	};
 	struct policy_addr a;
 	size_t i;

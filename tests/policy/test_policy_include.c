@@ -62,9 +62,10 @@ static void test_include_cycle(void)
 	struct dynbuf d;
 
 	CHECK_EQ(load("cycle_a.cordon", &d, &p), -EINVAL);
-	CHECK_STREQ(d.data,
-		    "cycle_b.cordon:1:9: error: include cycle: cycle_a.cordon -> cycle_b.cordon -> cycle_a.cordon\n"
-		    "  hint: remove one of the includes\n");
+	CHECK_STREQ(
+		d.data,
+		"cycle_b.cordon:1:9: error: include cycle: cycle_a.cordon -> cycle_b.cordon -> cycle_a.cordon\n"
+		"  hint: remove one of the includes\n");
 	dynbuf_free(&d);
 	policy_free(p);
 }
@@ -75,9 +76,10 @@ static void test_include_depth(void)
 	struct dynbuf d;
 
 	CHECK_EQ(load("deep0.cordon", &d, &p), -EINVAL);
-	CHECK_STREQ(d.data,
-		    "deep8.cordon:1:9: error: includes nested deeper than 8: deep0.cordon -> deep1.cordon -> deep2.cordon -> deep3.cordon -> deep4.cordon -> deep5.cordon -> deep6.cordon -> deep7.cordon -> deep8.cordon -> deep9.cordon\n"
-		    "  hint: flatten the include chain\n");
+	CHECK_STREQ(
+		d.data,
+		"deep8.cordon:1:9: error: includes nested deeper than 8: deep0.cordon -> deep1.cordon -> deep2.cordon -> deep3.cordon -> deep4.cordon -> deep5.cordon -> deep6.cordon -> deep7.cordon -> deep8.cordon -> deep9.cordon\n"
+		"  hint: flatten the include chain\n");
 	dynbuf_free(&d);
 	policy_free(p);
 	/* Exactly at the cap is fine. */
@@ -93,8 +95,9 @@ static void test_include_missing(void)
 	struct dynbuf d;
 
 	CHECK_EQ(load("include_missing.cordon", &d, &p), -EINVAL);
-	CHECK_STREQ(d.data,
-		    "include_missing.cordon:3:9: error: cannot read included file 'does-not-exist.cordon': No such file or directory\n");
+	CHECK_STREQ(
+		d.data,
+		"include_missing.cordon:3:9: error: cannot read included file 'does-not-exist.cordon': No such file or directory\n");
 	dynbuf_free(&d);
 	policy_free(p);
 }
@@ -107,14 +110,16 @@ static void test_unreadable(void)
 	struct dynbuf d;
 
 	CHECK_EQ(load("nope.cordon", &d, &p), -EINVAL);
-	CHECK_STREQ(d.data,
-		    "nope.cordon:1:1: error: cannot read policy file: No such file or directory\n");
+	CHECK_STREQ(
+		d.data,
+		"nope.cordon:1:1: error: cannot read policy file: No such file or directory\n");
 	CHECK_EQ(policy_zone_effective(p, NULL, NULL, &z), -EINVAL);
 	dynbuf_free(&d);
 	policy_free(p);
 	CHECK_EQ(load("sub", &d, &p), -EINVAL);
-	CHECK_STREQ(d.data,
-		    "sub:1:1: error: cannot read policy file: Is a directory\n");
+	CHECK_STREQ(
+		d.data,
+		"sub:1:1: error: cannot read policy file: Is a directory\n");
 	dynbuf_free(&d);
 	policy_free(p);
 }
@@ -125,32 +130,30 @@ static void test_many_errors(void)
 	struct dynbuf d;
 
 	CHECK_EQ(load("bad_many.cordon", &d, &p), -EINVAL);
-	CHECK_STREQ(d.data,
-		    "bad_many.cordon:3:12: error: malformed wildcard '*foo.com'\n"
-		    "  hint: '*' must be followed by '.', as in '*.example.com'\n"
-		    "bad_many.cordon:4:12: error: malformed wildcard 'a.*.com'\n"
-		    "  hint: '*' is allowed only as the whole first label, as in '*.example.com'\n"
-		    "bad_many.cordon:5:20: error: invalid prefix length '/33'\n"
-		    "  hint: IPv4 prefixes are 0-32\n"
-		    "bad_many.cordon:6:24: error: invalid port '70000'\n"
-		    "  hint: ports are 1-65535: write PORT, LO-HI or any\n"
-		    "bad_many.cordon:7:12: error: invalid mem '0': zero is not a limit\n"
-		    "  hint: remove the limit instead of setting it to 0\n"
-		    "bad_many.cordon:8:13: error: invalid pids '1.5': fractions are not supported\n"
-		    "  hint: counts are whole numbers\n"
-		    "bad_many.cordon:9:2: error: unknown key 'frobnicate'\n"
-		    "  hint: zone settings are allow, deny, dns, lift, limit, listen, syscall, trust and unix\n");
+	CHECK_STREQ(
+		d.data,
+		"bad_many.cordon:3:12: error: malformed wildcard '*foo.com'\n"
+		"  hint: '*' must be followed by '.', as in '*.example.com'\n"
+		"bad_many.cordon:4:12: error: malformed wildcard 'a.*.com'\n"
+		"  hint: '*' is allowed only as the whole first label, as in '*.example.com'\n"
+		"bad_many.cordon:5:20: error: invalid prefix length '/33'\n"
+		"  hint: IPv4 prefixes are 0-32\n"
+		"bad_many.cordon:6:24: error: invalid port '70000'\n"
+		"  hint: ports are 1-65535: write PORT, LO-HI or any\n"
+		"bad_many.cordon:7:12: error: invalid mem '0': zero is not a limit\n"
+		"  hint: remove the limit instead of setting it to 0\n"
+		"bad_many.cordon:8:13: error: invalid pids '1.5': fractions are not supported\n"
+		"  hint: counts are whole numbers\n"
+		"bad_many.cordon:9:2: error: unknown key 'frobnicate'\n"
+		"  hint: zone settings are allow, deny, dns, lift, limit, listen, syscall, trust and unix\n");
 	dynbuf_free(&d);
 	policy_free(p);
 }
 
 static const struct harness_test tests[] = {
-	HARNESS_TEST(test_include_ok),
-	HARNESS_TEST(test_include_cycle),
-	HARNESS_TEST(test_include_depth),
-	HARNESS_TEST(test_include_missing),
-	HARNESS_TEST(test_unreadable),
-	HARNESS_TEST(test_many_errors),
+	HARNESS_TEST(test_include_ok),	  HARNESS_TEST(test_include_cycle),
+	HARNESS_TEST(test_include_depth), HARNESS_TEST(test_include_missing),
+	HARNESS_TEST(test_unreadable),	  HARNESS_TEST(test_many_errors),
 };
 
 int main(int argc, char **argv)

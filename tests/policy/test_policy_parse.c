@@ -18,6 +18,7 @@ struct parse_case {
 	const char *diags; /* "" when the policy is valid */
 };
 
+/* clang-format off */
 static const struct parse_case parse_cases[] = {
 	{ "empty", "", "" },
 	{ "comments and blank lines", "# just a comment\n\n   # indented\r\n", "" },
@@ -316,6 +317,7 @@ static const struct parse_case parse_cases[] = {
 	  "t.cordon:6:6: error: zone 'a' is already defined at t.cordon:1:1\n"
 	  "  hint: zone names are unique across all files\n" },
 };
+/* clang-format on */
 
 static void parse_diags(const char *text, size_t len, struct dynbuf *out)
 {
@@ -345,7 +347,8 @@ static void test_parse_table(void)
 		if (print)
 			fprintf(stderr, "== %s\n%s", c->name, d.data);
 		if (strcmp(d.data, c->diags)) {
-			fprintf(stderr, "case '%s':\n--- expected\n%s--- got\n%s",
+			fprintf(stderr,
+				"case '%s':\n--- expected\n%s--- got\n%s",
 				c->name, c->diags, d.data);
 			failed++;
 		}
@@ -361,9 +364,10 @@ static void test_parse_nul_bytes(void)
 	struct dynbuf d;
 
 	parse_diags(text, sizeof(text) - 1, &d);
-	CHECK_STREQ(d.data,
-		    "t.cordon:2:7: error: invalid byte 0x00\n"
-		    "  hint: policy files are ASCII outside comments and quoted strings\n");
+	CHECK_STREQ(
+		d.data,
+		"t.cordon:2:7: error: invalid byte 0x00\n"
+		"  hint: policy files are ASCII outside comments and quoted strings\n");
 	dynbuf_free(&d);
 }
 
@@ -378,7 +382,8 @@ static void test_parse_long_line(void)
 	memset(text + 9, 'x', n);
 	strcpy(text + 9 + n, "\n}\n");
 	parse_diags(text, strlen(text), &d);
-	CHECK_STREQ(d.data, "t.cordon:2:1: error: line longer than 4096 bytes\n");
+	CHECK_STREQ(d.data,
+		    "t.cordon:2:1: error: line longer than 4096 bytes\n");
 	dynbuf_free(&d);
 	free(text);
 }
@@ -427,6 +432,7 @@ struct limit_case {
 	const char *why;
 };
 
+/* clang-format off */
 static const struct limit_case limit_cases[] = {
 	{ POLICY_LIMIT_MEM, "512M", 512ull << 20, NULL },
 	{ POLICY_LIMIT_MEM, "2G", 2ull << 30, NULL },
@@ -464,6 +470,7 @@ static const struct limit_case limit_cases[] = {
 	{ POLICY_LIMIT_FDS, "3", 3, NULL },
 	{ POLICY_LIMIT_FDS, "1048577", 0, "value too large" },
 };
+/* clang-format on */
 
 static void test_limit_values(void)
 {
@@ -477,8 +484,8 @@ static void test_limit_values(void)
 
 		rc = policy_limit_value_parse(c->key, (const uint8_t *)c->text,
 					      strlen(c->text), &v, &why, &hint);
-		if (c->want ? (rc || v != c->want) :
-			      (!rc || !why || strcmp(why, c->why))) {
+		if (c->want ? (rc || v != c->want)
+			    : (!rc || !why || strcmp(why, c->why))) {
 			fprintf(stderr, "limit %s '%s': rc %d v %llu why %s\n",
 				policy_limit_key_name(c->key), c->text, rc,
 				(unsigned long long)v, why ? why : "-");
@@ -494,8 +501,8 @@ static int effective_diags(const char *const *allow, size_t n_allow,
 			   const char *zone, struct dynbuf *out,
 			   struct policy **pp, const struct zone **zp)
 {
-	struct policy_overrides o = { allow, n_allow, deny, n_deny,
-				      limit, n_limit };
+	struct policy_overrides o = {allow,  n_allow, deny,
+				     n_deny, limit,   n_limit};
 	struct policy *p = policy_new(0);
 	size_t i;
 	int rc;
@@ -512,11 +519,11 @@ static int effective_diags(const char *const *allow, size_t n_allow,
 
 static void test_overrides(void)
 {
-	static const char *const allow[] = { "tcp api.example.com:443",
-					     "dns *.example.net" };
-	static const char *const deny[] = { "udp [2001:db8::]/32:any" };
-	static const char *const limit[] = { "mem=512M,pids=64,wall=5m",
-					     "log-overflow=kill" };
+	static const char *const allow[] = {"tcp api.example.com:443",
+					    "dns *.example.net"};
+	static const char *const deny[] = {"udp [2001:db8::]/32:any"};
+	static const char *const limit[] = {"mem=512M,pids=64,wall=5m",
+					    "log-overflow=kill"};
 	const struct policy_limits *l;
 	const struct zone *z;
 	struct policy *p;
@@ -544,10 +551,10 @@ static void test_overrides(void)
 
 static void test_override_errors(void)
 {
-	static const char *const allow[] = { "tcp a.com:0", "allow tcp b.com:1",
-					     "tcp github.com:443" };
-	static const char *const limit[] = { "mem=512M,pids=0,bogus=1",
-					     "mem=1G", "wall" };
+	static const char *const allow[] = {"tcp a.com:0", "allow tcp b.com:1",
+					    "tcp github.com:443"};
+	static const char *const limit[] = {"mem=512M,pids=0,bogus=1", "mem=1G",
+					    "wall"};
 	const struct zone *z;
 	struct policy *p;
 	struct dynbuf d;
@@ -555,19 +562,20 @@ static void test_override_errors(void)
 	CHECK_EQ(effective_diags(allow, 3, NULL, 0, limit, 3, "internal-ci", &d,
 				 &p, &z),
 		 -EINVAL);
-	CHECK_STREQ(d.data,
-		    "<--allow #1>:1:11: error: invalid port '0'\n"
-		    "  hint: ports are 1-65535: write PORT, LO-HI or any\n"
-		    "<--allow #2>:1:1: error: leave out 'allow': the option says it\n"
-		    "  hint: write 'tcp|udp|any HOST:PORT', 'dns NAME' or 'unix PATH'\n"
-		    "<--limit #1>:1:15: error: invalid pids '0': zero is not a limit\n"
-		    "  hint: remove the limit instead of setting it to 0\n"
-		    "<--limit #1>:1:17: error: unknown limit 'bogus'\n"
-		    "  hint: limits are cpu, wall, mem, fsize, disk, log, egress, pids, fds, slot and log-overflow\n"
-		    "<--limit #2>:1:1: error: duplicate limit 'mem' (first set at <--limit #1>:1:1)\n"
-		    "  hint: each limit may be set once per zone\n"
-		    "<--limit #3>:1:1: error: missing '=' in 'wall'\n"
-		    "  hint: write KEY=VALUE[,KEY=VALUE...]\n");
+	CHECK_STREQ(
+		d.data,
+		"<--allow #1>:1:11: error: invalid port '0'\n"
+		"  hint: ports are 1-65535: write PORT, LO-HI or any\n"
+		"<--allow #2>:1:1: error: leave out 'allow': the option says it\n"
+		"  hint: write 'tcp|udp|any HOST:PORT', 'dns NAME' or 'unix PATH'\n"
+		"<--limit #1>:1:15: error: invalid pids '0': zero is not a limit\n"
+		"  hint: remove the limit instead of setting it to 0\n"
+		"<--limit #1>:1:17: error: unknown limit 'bogus'\n"
+		"  hint: limits are cpu, wall, mem, fsize, disk, log, egress, pids, fds, slot and log-overflow\n"
+		"<--limit #2>:1:1: error: duplicate limit 'mem' (first set at <--limit #1>:1:1)\n"
+		"  hint: each limit may be set once per zone\n"
+		"<--limit #3>:1:1: error: missing '=' in 'wall'\n"
+		"  hint: write KEY=VALUE[,KEY=VALUE...]\n");
 	CHECK(z == NULL);
 	dynbuf_free(&d);
 	policy_free(p);
@@ -576,7 +584,7 @@ static void test_override_errors(void)
 /* An override repeating a zone rule is reported, not silently merged. */
 static void test_override_duplicate(void)
 {
-	static const char *const allow[] = { "tcp github.com:443" };
+	static const char *const allow[] = {"tcp github.com:443"};
 	const struct zone *z;
 	struct policy *p;
 	struct dynbuf d;
@@ -584,9 +592,10 @@ static void test_override_duplicate(void)
 	CHECK_EQ(effective_diags(allow, 1, NULL, 0, NULL, 0, "internal-ci", &d,
 				 &p, &z),
 		 -EINVAL);
-	CHECK_STREQ(d.data,
-		    "<--allow #1>:1:1: error: duplicate rule 'allow tcp github.com:443' (first at <builtin>:28:2)\n"
-		    "  hint: remove one of them\n");
+	CHECK_STREQ(
+		d.data,
+		"<--allow #1>:1:1: error: duplicate rule 'allow tcp github.com:443' (first at <builtin>:28:2)\n"
+		"  hint: remove one of them\n");
 	dynbuf_free(&d);
 	policy_free(p);
 }
@@ -599,9 +608,8 @@ static void test_unknown_zone(void)
 
 	CHECK_EQ(effective_diags(NULL, 0, NULL, 0, NULL, 0, "nope", &d, &p, &z),
 		 -ENOENT);
-	CHECK_STREQ(d.data,
-		    "<--zone>:1:1: error: unknown zone 'nope'\n"
-		    "  hint: zones: fork-pr, internal-ci, release\n");
+	CHECK_STREQ(d.data, "<--zone>:1:1: error: unknown zone 'nope'\n"
+			    "  hint: zones: fork-pr, internal-ci, release\n");
 	dynbuf_free(&d);
 	policy_free(p);
 }
@@ -625,14 +633,13 @@ static void test_default_zone(void)
 
 static void test_syscalls_exposed(void)
 {
-	static const char text[] =
-		"zone a extends fork-pr {\n"
-		"\tsyscall ptrace deny EPERM\n"
-		"\tsyscall mount notify\n"
-		"}\n"
-		"zone b extends a {\n"
-		"\tsyscall ptrace deny ENOSYS\n"
-		"}\n";
+	static const char text[] = "zone a extends fork-pr {\n"
+				   "\tsyscall ptrace deny EPERM\n"
+				   "\tsyscall mount notify\n"
+				   "}\n"
+				   "zone b extends a {\n"
+				   "\tsyscall ptrace deny ENOSYS\n"
+				   "}\n";
 	const struct policy_syscall *s;
 	struct policy *p = policy_new(0);
 	const struct zone *z;

@@ -27,7 +27,7 @@ static void filter_install(const struct syscall_override *ov, size_t n)
 	const char *why;
 
 	harness_drop_root();
-	CHECK_EQ(filter_compile(ov, n, &f, &why), 0);
+	CHECK_EQ(filter_compile(ov, n, 0, &f, &why), 0);
 	CHECK(f.prog.len > 10);
 	CHECK_EQ(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), 0);
 	CHECK_EQ(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &f.prog), 0);
@@ -192,12 +192,12 @@ static void test_override_validation(void)
 	struct filter_prog f;
 	const char *why;
 
-	CHECK_EQ(filter_compile(locked, 1, &f, &why), -EPERM);
+	CHECK_EQ(filter_compile(locked, 1, 0, &f, &why), -EPERM);
 	CHECK_STREQ(why, "io_uring_setup");
-	CHECK_EQ(filter_compile(mediated, 1, &f, &why), -EPERM);
-	CHECK_EQ(filter_compile(unknown, 1, &f, &why), -EINVAL);
+	CHECK_EQ(filter_compile(mediated, 1, 0, &f, &why), -EPERM);
+	CHECK_EQ(filter_compile(unknown, 1, 0, &f, &why), -EINVAL);
 	CHECK_STREQ(why, "frobnicate");
-	CHECK_EQ(filter_compile(hygiene, 1, &f, &why), 0);
+	CHECK_EQ(filter_compile(hygiene, 1, 0, &f, &why), 0);
 	filter_prog_free(&f);
 }
 
