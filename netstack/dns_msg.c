@@ -536,6 +536,25 @@ ssize_t dns_msg_reply_error(const uint8_t *query, size_t qlen,
 	return (ssize_t)n;
 }
 
+ssize_t dns_msg_query_clean(const uint8_t *query, size_t qlen,
+			    const struct dns_query *q, uint8_t *out, size_t cap)
+{
+	size_t n = DNS_HEADER_LEN + q->q.wire_len + DNS_MSG_OPT_LEN;
+
+	if (q->q.wire_off > qlen || q->q.wire_len > qlen - q->q.wire_off ||
+	    q->q.wire_len < 5 || q->q.wire_len > DNS_MSG_QUESTION_MAX)
+		return -EINVAL;
+	if (n > cap)
+		return -ENOSPC;
+	/* Only RD and CD survive; QR, opcode, AA, TC, Z, AD are cleared. */
+	dns_msg_header_put(out, q->id, q->flags & (DNS_FLAG_RD | DNS_FLAG_CD),
+			   0, 1);
+	memcpy(out + DNS_HEADER_LEN, query + q->q.wire_off, q->q.wire_len);
+	dns_msg_opt_put(out + DNS_HEADER_LEN + q->q.wire_len, DNS_EDNS_UDP_SIZE,
+			q->edns_do ? 0x8000 : 0);
+	return (ssize_t)n;
+}
+
 /*
  * The rebuilder's output: writes fail (and stay failed) past @lim, the
  * smaller of the caller's buffer and the size limit.

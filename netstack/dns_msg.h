@@ -223,6 +223,18 @@ ssize_t dns_msg_reply_error(const uint8_t *query, size_t qlen,
 			    size_t cap);
 
 /**
+ * dns_msg_query_clean() - the query to send upstream in place of the job's:
+ * a header with the job's ID and only its RD and CD flags, the question
+ * bytes, and an OPT record (UDP size DNS_EDNS_UDP_SIZE, DO copied, no
+ * options). Nothing else the job put in its query (other sections, EDNS
+ * options such as client subnet or cookies, reserved flag bits) leaves.
+ * Return: the length, or -EINVAL / -ENOSPC as dns_msg_reply_error().
+ */
+ssize_t dns_msg_query_clean(const uint8_t *query, size_t qlen,
+			    const struct dns_query *q, uint8_t *out,
+			    size_t cap);
+
+/**
  * dns_msg_response_parse() - parse a response from upstream.
  * @p:   the message (borrowed; @out keeps offsets into it).
  * @len: its length, without the TCP length prefix.

@@ -50,6 +50,8 @@
 #define DNS_PROXY_DEADLINE_MS 6000
 #define DNS_PROXY_PIN_GRACE_S 30 /* documented in docs/network.md */
 #define DNS_PROXY_PIN_MIN_TTL 5
+/* One question and an OPT fit in far less; larger queries are refused. */
+#define DNS_PROXY_QUERY_MAX 1024
 
 enum dns_proxy_tag {
 	DNS_PROXY_TAG_UDP4 = 1,
@@ -81,14 +83,18 @@ struct dns_proxy_query {
 	struct sockaddr_storage peer; /* UDP: where the job's socket is */
 	socklen_t peer_len;
 	struct dns_query q;
-	uint8_t msg[DNS_MSG_MAX]; /* the job's query, re-sent with up_id */
+	uint8_t job_msg[DNS_PROXY_QUERY_MAX]; /* the job's query, as sent */
+	size_t job_len;
+	uint8_t msg[DNS_PROXY_QUERY_MAX];
+	/* the clean query for upstream */ /* the job's query, re-sent
+	     with up_id */
 	size_t msg_len;
 	size_t max_reply;  /* UDP: 512 or the job's EDNS size */
 	unsigned upstream; /* which upstream is being tried */
 	uint64_t try_deadline, deadline;
 	/* upstream over TCP (after a truncated UDP answer, or a TCP client) */
 	int tcp_fd;
-	uint8_t tcp_buf[2 + DNS_MSG_MAX];
+	uint8_t *tcp_buf; /* 2 + DNS_MSG_MAX bytes while asking over TCP */
 	size_t tcp_have;
 	bool tcp_sent;
 };
@@ -322,9 +328,11 @@ void dns_proxy_free(struct dns_proxy *p)
 	for (i = 0; i < DNS_PROXY_CLIENTS; i++)
 		if (p->clients[i].used)
 			close(p->clients[i].fd);
-	for (i = 0; i < DNS_PROXY_QUERIES; i++)
+	for (i = 0; i < DNS_PROXY_QUERIES; i++) {
 		if (p->queries[i].used && p->queries[i].tcp_fd >= 0)
 			close(p->queries[i].tcp_fd);
+		free(p->queries[i].tcp_buf);
+	}
 	if (p->udp4 >= 0)
 		close(p->udp4);
 	if (p->udp6 >= 0)
@@ -516,7 +524,9 @@ static void dns_proxy_query_done(struct dns_proxy *p, struct dns_proxy_query *q)
 		epoll_ctl(p->epfd, EPOLL_CTL_DEL, q->tcp_fd, NULL);
 		close(q->tcp_fd);
 	}
-	memset(q, 0, sizeof(*q));
+	free(q->tcp_buf);
+	q->tcp_buf = NULL;
+	q->used = false;
 	q->tcp_fd = -1;
 }
 
@@ -524,8 +534,8 @@ static void dns_proxy_fail(struct dns_proxy *p, struct dns_proxy_query *q,
 			   int rcode, const char *what)
 {
 	uint8_t out[1024];
-	ssize_t n = dns_msg_reply_error(q->msg, q->msg_len, &q->q, rcode, out,
-					sizeof(out));
+	ssize_t n = dns_msg_reply_error(q->job_msg, q->job_len, &q->q, rcode,
+					out, sizeof(out));
 
 	if (n > 0) {
 		dns_msg_set_id(out, (size_t)n, q->job_id);
@@ -557,9 +567,14 @@ static int dns_proxy_start_tcp(struct dns_proxy *p, struct dns_proxy_query *q,
 	const struct sockaddr_storage *up = &p->ups[q->upstream];
 	int fd = socket(up->ss_family,
 			SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
 	if (fd < 0)
 		return -errno;
+	if (!q->tcp_buf)
+		q->tcp_buf = malloc(2 + DNS_MSG_MAX);
+	if (!q->tcp_buf) {
+		close(fd);
+		return -ENOMEM;
+	}
 	if (connect(fd, (const struct sockaddr *)up, p->ups_len[q->upstream]) <
 		    0 &&
 	    errno != EINPROGRESS) {
@@ -585,7 +600,7 @@ static void dns_proxy_answer(struct dns_proxy *p, struct dns_proxy_query *q,
 	bool keep[DNS_MAX_RR], chain[DNS_MAX_RR];
 	struct dns_rebuild how = {
 		.id = q->job_id,
-		.question = q->msg + q->q.q.wire_off,
+		.question = q->job_msg + q->q.q.wire_off,
 		.question_len = q->q.q.wire_len,
 		.opt = q->q.has_opt,
 		.udp_size = DNS_EDNS_UDP_SIZE,
@@ -626,9 +641,12 @@ static void dns_proxy_answer(struct dns_proxy *p, struct dns_proxy_query *q,
 			stripped++;
 			continue;
 		}
-		/* Only answers to the question (its CNAME chain) are pinned. */
-		if (chain[i])
-			dns_proxy_pin(p, q->q.q.name, &c.addr, rr->ttl);
+		/* Addresses that do not answer the question are dropped. */
+		if (!chain[i]) {
+			keep[i] = false;
+			continue;
+		}
+		dns_proxy_pin(p, q->q.q.name, &c.addr, rr->ttl);
 	}
 	n = dns_msg_response_rebuild(msg, len, &r, keep, &how, out,
 				     sizeof(out));
@@ -683,16 +701,19 @@ static void dns_proxy_query_in(struct dns_proxy *p, const uint8_t *msg,
 			break;
 		}
 	}
-	if (!q || len > sizeof(q->msg)) {
+	if (!q || len > sizeof(q->job_msg)) {
 		n = dns_msg_reply_error(msg, len, &dq, 2, out, sizeof(out));
 		if (n > 0)
 			dns_proxy_reply(p, client, udp_tag, peer, peer_len, out,
 					(size_t)n);
 		return;
 	}
-	memset(q, 0, sizeof(*q));
 	q->used = true;
 	q->tcp_fd = -1;
+	q->tcp_buf = NULL;
+	q->tcp_have = 0;
+	q->tcp_sent = false;
+	q->upstream = 0;
 	q->q = dq;
 	q->job_id = dq.id;
 	if (getrandom(&q->up_id, sizeof(q->up_id), 0) != sizeof(q->up_id))
@@ -702,8 +723,19 @@ static void dns_proxy_query_in(struct dns_proxy *p, const uint8_t *msg,
 	if (peer)
 		q->peer = *peer;
 	q->peer_len = peer_len;
-	memcpy(q->msg, msg, len);
-	q->msg_len = len;
+	/*
+	 * What goes upstream is rebuilt from the question alone: the job's
+	 * other sections and EDNS options never leave (they could carry data).
+	 * The job's own bytes are kept for echoing its question.
+	 */
+	memcpy(q->job_msg, msg, len);
+	q->job_len = len;
+	n = dns_msg_query_clean(msg, len, &dq, q->msg, sizeof(q->msg));
+	if (n < 0) {
+		dns_proxy_fail(p, q, 2, "query could not be rebuilt");
+		return;
+	}
+	q->msg_len = (size_t)n;
 	q->max_reply = dq.has_opt && dq.udp_size > 512 ? dq.udp_size : 512;
 	q->deadline = time_mono_ns() + DNS_PROXY_DEADLINE_MS * 1000000ULL;
 	q->try_deadline = time_mono_ns() + DNS_PROXY_TRY_MS * 1000000ULL;
@@ -790,9 +822,8 @@ static void dns_proxy_up_tcp(struct dns_proxy *p, size_t idx, uint32_t ev)
 		return;
 	}
 	if (ev & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-		ssize_t n =
-			recv(q->tcp_fd, q->tcp_buf + q->tcp_have,
-			     sizeof(q->tcp_buf) - q->tcp_have, MSG_DONTWAIT);
+		ssize_t n = recv(q->tcp_fd, q->tcp_buf + q->tcp_have,
+				 2 + DNS_MSG_MAX - q->tcp_have, MSG_DONTWAIT);
 		size_t want;
 
 		if (n <= 0) {
