@@ -65,8 +65,11 @@ int platform_landlock_abi(void);
  * @argv, @envp:     passed to execve() in the child; borrowed.
  * @filter:          the compiled seccomp program; borrowed.
  * @landlock_scope:  Landlock scope bits (KCOMPAT_LANDLOCK_SCOPE_*) to apply
- *                   before the filter; 0 for none.
- * @pdeathsig:       signal the first job process gets if the supervisor dies.
+ *                   before the filter; 0 for none. * @pdeathsig:       signal the first job process gets if the supervisor dies.
+ * @stdout_fd, @stderr_fd: made the job's fd 1 and 2 when > 2 (cordon's
+ *                   output forwarding); otherwise the job inherits them.
+ * @nofile, @fsize:  RLIMIT_NOFILE and RLIMIT_FSIZE for the job when non-zero
+ *                   (the kernel then enforces them per process).
  */
 struct platform_spawn {
 	const char *path;
@@ -75,6 +78,10 @@ struct platform_spawn {
 	const struct sock_fprog *filter;
 	uint64_t landlock_scope;
 	int pdeathsig;
+	int stdout_fd;
+	int stderr_fd;
+	uint64_t nofile;
+	uint64_t fsize;
 };
 
 /**

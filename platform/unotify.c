@@ -30,6 +30,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -146,6 +147,19 @@ static void unotify_child_fail(int report, int stage, int err)
 	_exit(CORDON_EXIT_FAILURE);
 }
 
+/* Lower (never raise) one resource limit of the child to @v (0: keep). */
+static int unotify_rlimit(int resource, uint64_t v)
+{
+	struct rlimit rl;
+
+	if (!v || getrlimit(resource, &rl) < 0)
+		return 0;
+	if (rl.rlim_max != RLIM_INFINITY && v > rl.rlim_max)
+		v = rl.rlim_max;
+	rl.rlim_cur = rl.rlim_max = (rlim_t)v;
+	return setrlimit(resource, &rl);
+}
+
 /* Runs in the forked child; never returns. */
 static void unotify_child(const struct platform_spawn *s, int report, int go,
 			  pid_t parent)
@@ -163,6 +177,12 @@ static void unotify_child(const struct platform_spawn *s, int report, int go,
 		unotify_child_fail(report, PLATFORM_SPAWN_STAGE_SETUP, errno);
 	if (getppid() != parent)
 		_exit(CORDON_EXIT_FAILURE);
+	if ((s->stdout_fd > 2 && dup2(s->stdout_fd, STDOUT_FILENO) < 0) ||
+	    (s->stderr_fd > 2 && dup2(s->stderr_fd, STDERR_FILENO) < 0))
+		unotify_child_fail(report, PLATFORM_SPAWN_STAGE_SETUP, errno);
+	if (unotify_rlimit(RLIMIT_NOFILE, s->nofile) < 0 ||
+	    unotify_rlimit(RLIMIT_FSIZE, s->fsize) < 0)
+		unotify_child_fail(report, PLATFORM_SPAWN_STAGE_SETUP, errno);
 	unotify_close_others(report, go);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		unotify_child_fail(report, PLATFORM_SPAWN_STAGE_SETUP, errno);

@@ -36,8 +36,7 @@
  * kernel; every other pair is notified. The two notify rules and the allow
  * rule are exact complements on the full registers.
  */
-static int filter_add_pair_self(scmp_filter_ctx ctx, int nr,
-				scmp_datum_t which)
+static int filter_add_pair_self(scmp_filter_ctx ctx, int nr, scmp_datum_t which)
 {
 	int rc;
 
@@ -53,9 +52,9 @@ static int filter_add_pair_self(scmp_filter_ctx ctx, int nr,
 	return rc;
 }
 
-static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e)
-{
-	unsigned long bit;
+static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e,
+			   unsigned int layers)
+{unsigned long bit;
 	int rc;
 
 	switch (e->rule) {
@@ -76,9 +75,14 @@ static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e)
 			if (rc)
 				return rc;
 		}
-		return seccomp_rule_add(
-			ctx, SCMP_ACT_ALLOW, e->nr, 1,
-			SCMP_A0(SCMP_CMP_MASKED_EQ, FILTER_CLONE_NS_FLAGS, 0));
+		/* Under a pids limit, what would be allowed is counted. */
+		return seccomp_rule_add(ctx,
+					(layers & FILTER_TASKS) ?
+						SCMP_ACT_NOTIFY :
+						SCMP_ACT_ALLOW,
+					e->nr, 1,
+					SCMP_A0(SCMP_CMP_MASKED_EQ,
+						FILTER_CLONE_NS_FLAGS, 0));
 	case SYSCALL_RULE_SECCOMP_NO_LISTENER:
 		/*
 		 * A nested listener would let the job answer its own calls
@@ -148,6 +152,10 @@ static int filter_add_entry(scmp_filter_ctx ctx, const struct syscall_entry *e,
 	enum syscall_class cls = ov ? ov->cls : e->cls;
 	int err = ov ? ov->err : e->err;
 
+	/* A task-creating row under a pids limit: counted by the supervisor. */
+	if (!ov && e->task && (layers & FILTER_TASKS) &&
+	    cls == SYSCALL_CLASS_ALLOW)
+		cls = SYSCALL_CLASS_NOTIFY;
 	/* A lateral row without its kernel layer: the supervisor layer. */
 	if (!ov && e->lateral && !(layers & e->lateral))
 		cls = SYSCALL_CLASS_NOTIFY;
@@ -164,7 +172,7 @@ static int filter_add_entry(scmp_filter_ctx ctx, const struct syscall_entry *e,
 	case SYSCALL_CLASS_NOTIFY:
 		return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, e->nr, 0);
 	case SYSCALL_CLASS_RULE:
-		return filter_add_rule(ctx, e);
+		return filter_add_rule(ctx, e, layers);
 	}
 	return -EINVAL;
 }

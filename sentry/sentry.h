@@ -19,6 +19,7 @@
 #include "platform.h"
 
 struct zone_tables;
+struct policy_limits;
 
 /* ---------------------------------------------------------------------------
  * The syscall class table (sentry/syscall_table.c).
@@ -116,6 +117,9 @@ typedef int sys_handler_fn(struct sentry *s, struct sentry_call *c);
  * @lateral: for a SYSCALL_CLASS_ALLOW row that can name another process:
  *           the kernel layer that confines it. Without that layer the row
  *           is notified to @handler.
+ * @task:    creates a task (fork, vfork, clone): notified to @task_handler
+ *           when the job has a pids limit (FILTER_TASKS), so that the
+ *           creating call itself fails with EAGAIN at the limit.
  */
 struct syscall_entry {
 	int nr;
@@ -126,7 +130,14 @@ struct syscall_entry {
 	sys_handler_fn *handler;
 	bool locked;
 	enum syscall_lateral lateral;
+	bool task;
 };
+
+/*
+ * Not a lateral layer: a bit of filter_compile()'s @layers that asks for
+ * task creation to be notified (the pids limit).
+ */
+#define FILTER_TASKS (1U << 8)
 
 /** syscall_table_size() - number of rows. */
 size_t syscall_table_size(void);
@@ -227,6 +238,13 @@ enum sentry_audit_level {
  * @zone_name:        for audit records and messages.
  * @policy_digest:    fingerprint of the effective policy (0: none).
  * @tables:           the zone's compiled decision tables (borrowed).
+ * @limits:           the zone's resource limits (borrowed; NULL: none).
+ * @grace_explicit:   --grace was given: a limit kill sends SIGTERM first.
+ * @report:           print one line per limit at exit (also when one fired).
+ * @report_json:      write the summary record alone to this file.
+ * @slot_name, @slot_count, @slot_timeout_ms: hold one of @slot_count slots
+ *                    named @slot_name while the job runs (NULL: none);
+ *                    wait up to the timeout (-1: for ever, 0: fail at once).
  */
 struct sentry_opts {
 	char *const *argv;
@@ -243,7 +261,17 @@ struct sentry_opts {
 	const char *zone_name;
 	uint64_t policy_digest;
 	const struct zone_tables *tables;
+	const struct policy_limits *limits;
+	bool grace_explicit;
+	bool report;
+	const char *report_json;
+	const char *slot_name;
+	unsigned slot_count;
+	int slot_timeout_ms;
 };
+
+/** slot_name_valid() - 1..63 of [A-Za-z0-9._-], not starting with '.'. */
+bool slot_name_valid(const char *name);
 
 /**
  * sentry_run() - run the job to its end under supervision.

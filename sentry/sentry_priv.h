@@ -154,10 +154,11 @@ size_t proctree_list(struct proctree_node *out, size_t max);
 /* ---------------------------------------------------------------------------
  * Job membership (jobtree.c): pid-reuse-proof "is this process in the job".
  */
-#define JOBTREE_PIDFD_THREAD 0x80 /* O_EXCL: uapi PIDFD_THREAD, 6.9 */
-#define JOBTREE_SIGNAL_THREAD (1U << 0)	      /* PIDFD_SIGNAL_THREAD */
-#define JOBTREE_SIGNAL_THREAD_GROUP (1U << 1)  /* PIDFD_SIGNAL_THREAD_GROUP */
-#define JOBTREE_SIGNAL_PROCESS_GROUP (1U << 2) /* PIDFD_SIGNAL_PROCESS_GROUP */
+/* uapi linux/pidfd.h (6.9): PIDFD_THREAD (O_EXCL), PIDFD_SIGNAL_*. */
+#define JOBTREE_PIDFD_THREAD 0x80
+#define JOBTREE_SIGNAL_THREAD (1U << 0)
+#define JOBTREE_SIGNAL_THREAD_GROUP (1U << 1)
+#define JOBTREE_SIGNAL_PROCESS_GROUP (1U << 2)
 
 /** jobtree_alive() - @pidfd's process (or thread) has not exited. */
 bool jobtree_alive(int pidfd);
@@ -245,6 +246,7 @@ struct sentry_call {
 	char exec_path[512];
 	bool answered;
 	char rule_buf[320];
+	bool settle_tasks;
 };
 
 /* ---------------------------------------------------------------------------
@@ -297,6 +299,109 @@ int sentry_pend(struct sentry *s, struct sentry_call *c,
 		const struct sentry_pending *p);
 
 /* ---------------------------------------------------------------------------
+ * Resource accounting (limits.c).
+ */
+#define LIMITS_PROCS_MAX 8192
+
+struct limits_proc {
+	pid_t pid;
+	uint64_t start;
+	uint64_t wchar;
+	uint64_t seen;
+};
+
+/**
+ * struct limits - the job's measured resources against its zone's limits.
+ * Values: cpu and wall in ms, mem/disk/log in bytes, tasks, fds.
+ */
+struct limits {
+	const struct policy_limits *lim; /* borrowed; NULL: no limits */
+	int timerfd;                     /* the sampler's */
+	unsigned ncpu;
+	uint64_t clk_tck;
+	uint64_t generation, samples;
+	uint64_t cpu_ms, mem, tasks, fds, disk;
+	uint64_t cpu_peak, mem_peak, tasks_peak, fds_peak, disk_peak;
+	uint64_t wall_ms, log_peak;
+	uint64_t reaped_cpu_ms;
+	uint64_t shm_base, tmp_base;
+	struct limits_proc procs[LIMITS_PROCS_MAX];
+	size_t n_procs;
+	uint64_t dead_wchar, untracked_wchar;
+	enum policy_limit_key fired; /* POLICY_LIMIT_COUNT: none */
+	uint64_t tasks_est;          /* live tasks, as last counted + created */
+};
+
+/** limits_init() - start accounting against @lim (may be NULL). */
+int limits_init(struct limits *l, const struct policy_limits *lim);
+/** limits_fini() - close the sampler. */
+void limits_fini(struct limits *l);
+/** limits_set(), limits_value() - whether limit @k is set; its value. */
+bool limits_set(const struct limits *l, enum policy_limit_key k);
+uint64_t limits_value(const struct limits *l, enum policy_limit_key k);
+/**
+ * limits_sample() - measure the whole tree now (linear in live tasks).
+ * @log_bytes: output already counted as log (not as disk).
+ * Return: the first limit found exceeded, or POLICY_LIMIT_COUNT.
+ */
+enum policy_limit_key limits_sample(struct limits *l, uint64_t log_bytes);
+/** limits_arm() - schedule the next sample by the headroom left. */
+void limits_arm(struct limits *l);
+/** limits_count_tasks() - live tasks (processes + threads) of the tree. */
+uint64_t limits_count_tasks(struct limits *l);
+/** limits_note_reaped() - fold in what the supervisor reaped itself. */
+void limits_note_reaped(struct limits *l);
+/** limits_peak_of() - the peak of @k, in the limit's unit. */
+uint64_t limits_peak_of(const struct limits *l, enum policy_limit_key k);
+
+/* ---------------------------------------------------------------------------
+ * The job's output under a log limit (output.c).
+ */
+struct output {
+	bool active;
+	bool pty;
+	int in[2];        /* read ends we forward: stdout, stderr (-1: none) */
+	int job_out;      /* write ends given to the job until it starts */
+	int job_err;
+	uint64_t cap;     /* 0: no cap */
+	bool kill_at_cap;
+	bool capped;
+	uint64_t bytes;   /* forwarded */
+	uint64_t dropped; /* discarded past the cap */
+};
+
+/** output_init() - pipes, or a pty when cordon's stdout is a terminal. */
+int output_init(struct output *o, uint64_t cap, bool kill_at_cap);
+/** output_job_started() - close the write ends the job now holds. */
+void output_job_started(struct output *o);
+/**
+ * output_ready() - forward what stream @i (0 stdout, 1 stderr) has.
+ * Return: 0, 1 when the cap was reached and the zone says kill, -1 at EOF
+ * (the stream is closed).
+ */
+int output_ready(struct output *o, int i);
+/** output_drain() - forward what is left, without blocking. */
+void output_drain(struct output *o);
+/** output_fini() - close everything. */
+void output_fini(struct output *o);
+
+/* ---------------------------------------------------------------------------
+ * Concurrency slots (slot.c).
+ */
+
+
+
+/**
+ * slot_acquire() - take one of the @n slots named @name, waiting up to
+ * @timeout_ms (-1: for ever, 0: not at all). May block.
+ * Return: 0 with the lock's fd (close-on-exec; the slot is held while any
+ * copy of it is open) and its index, -EBUSY on timeout, -EPERM when the slot
+ * directory is not ours alone, or -errno.
+ */
+int slot_acquire(const char *name, unsigned n, int timeout_ms, int *fd_out,
+		 unsigned *which);
+
+/* ---------------------------------------------------------------------------
  * The supervisor's state.
  */
 enum sentry_stop {
@@ -305,6 +410,7 @@ enum sentry_stop {
 	SENTRY_STOP_SIGNAL,	 /* cordon got SIGINT/SIGTERM/... */
 	SENTRY_STOP_ANCHOR_DIED, /* cordon's own process was killed */
 	SENTRY_STOP_INTERNAL,	 /* an internal error: fail closed */
+	SENTRY_STOP_LIMIT,	 /* a limit fired: the tree is killed */
 };
 
 struct sentry {
@@ -336,6 +442,10 @@ struct sentry {
 	struct exe_id_cache exe_cache;
 	struct exec_pending_slot pending[EXEC_PENDING_SLOTS];
 	uint64_t pending_evicted;
+	struct limits limits;
+	struct output out;
+	int wall_timerfd;
+	uint64_t pids_refused;
 };
 
 /** sentry_sig_anchor_died() - the signal the anchor's death sends us. */
@@ -401,6 +511,16 @@ sys_handler_fn sys_sendmmsg;
 sys_handler_fn sys_bind;
 sys_handler_fn sys_listen;
 sys_handler_fn sys_recvfrom;
+
+/* Handlers (sys_task.c). */
+sys_handler_fn sys_task_create;
+
+/**
+ * sys_task_settle() - after letting a task creation through near the pids
+ * limit: wait (a few ms at most) until the new task shows in /proc, so the
+ * next decision counts it.
+ */
+void sys_task_settle(struct sentry *s);
 sys_handler_fn sys_recvmsg;
 sys_handler_fn sys_recvmmsg;
 
@@ -424,5 +544,6 @@ void sentry_fail_closed(struct sentry *s, struct sentry_call *c, int rc,
  * In the supervisor it returns 0. Return: -errno if the fork failed.
  */
 int guard_start(void);
+
 
 #endif /* CORDON_SENTRY_PRIV_H */

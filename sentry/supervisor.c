@@ -44,6 +44,9 @@ enum sentry_epoll {
 	SENTRY_EPOLL_PENDING, /* index of the pending call in bits 16.. */
 	SENTRY_EPOLL_DNS,
 	SENTRY_EPOLL_OPEN, /* blocking FIFO opens finished (sys_open.c) */
+	SENTRY_EPOLL_LIMITS, /* time for the next resource sample */
+	SENTRY_EPOLL_WALL,   /* the wall-clock limit */
+	SENTRY_EPOLL_OUTPUT, /* job output; the stream (0, 1) in bits 16.. */
 };
 
 #define SENTRY_EPOLL_TAG(v) ((enum sentry_epoll)((v)&0xffff))
@@ -230,6 +233,8 @@ void sentry_dispatch(struct sentry *s, struct sentry_call *c)
 		close(exe_fd);
 	if (c->exe_fd >= 0)
 		sys_exec_finish(s, c);
+	if (c->settle_tasks)
+		sys_task_settle(s);
 }
 
 static void sentry_serve(struct sentry *s)
@@ -349,9 +354,39 @@ static void sentry_kill_all(struct sentry *s)
 	}
 }
 
-static void sentry_on_signal(struct sentry *s, int sig)
+static void sentry_grace_timer(struct sentry *s)
 {
-	if (sig == sentry_sig_anchor_died()) {
+	struct itimerspec its = {
+		.it_value = { .tv_sec = s->o->grace_ms / 1000,
+			      .tv_nsec = (long)(s->o->grace_ms % 1000) *
+					 1000000L },
+	};
+
+	timerfd_settime(s->timerfd, 0, &its, NULL);
+}
+
+/*
+ * A limit fired: the whole tree goes. SIGTERM first only when --grace was
+ * given (then SIGKILL after it), else SIGKILL at once. Exit 124.
+ */
+static void sentry_limit_fired(struct sentry *s, enum policy_limit_key k)
+{
+	if (s->stop == SENTRY_STOP_LIMIT)
+		return;
+	s->limits.fired = k;
+	s->stop = SENTRY_STOP_LIMIT;
+	diag_error("limit %s exceeded: killing the job",
+		   policy_limit_key_name(k));
+	if (s->o->grace_explicit && s->o->grace_ms) {
+		proctree_signal_tree(SIGTERM);
+		sentry_grace_timer(s);
+		return;
+	}
+	sentry_kill_all(s);
+}
+
+static void sentry_on_signal(struct sentry *s, int sig)
+{if (sig == sentry_sig_anchor_died()) {
 		s->stop = SENTRY_STOP_ANCHOR_DIED;
 		return;
 	}
@@ -465,8 +500,39 @@ static void sentry_loop(struct sentry *s)
 			case SENTRY_EPOLL_OPEN:
 				sys_open_fifo_done(s);
 				break;
-			case SENTRY_EPOLL_TIMER: {
+			case SENTRY_EPOLL_LIMITS: {
 				uint64_t ticks;
+				enum policy_limit_key k;
+
+				if (read(s->limits.timerfd, &ticks,
+					 sizeof(ticks)) <= 0)
+					break;
+				k = limits_sample(&s->limits, s->out.bytes +
+								      s->out.dropped);
+				if (k != POLICY_LIMIT_COUNT)
+					sentry_limit_fired(s, k);
+				else
+					limits_arm(&s->limits);
+				break;
+			}
+			case SENTRY_EPOLL_WALL: {
+				uint64_t ticks;
+
+				if (read(s->wall_timerfd, &ticks,
+					 sizeof(ticks)) > 0)
+					sentry_limit_fired(s, POLICY_LIMIT_WALL);
+				break;
+			}
+			case SENTRY_EPOLL_OUTPUT: {
+				int idx = (int)SENTRY_EPOLL_INDEX(
+					evs[i].data.u64);
+				int r = output_ready(&s->out, idx);
+
+				if (r == 1)
+					sentry_limit_fired(s, POLICY_LIMIT_LOG);
+				break;
+			}
+			case SENTRY_EPOLL_TIMER: {uint64_t ticks;
 
 				if (read(s->timerfd, &ticks, sizeof(ticks)) > 0)
 					sentry_kill_all(s);
@@ -537,6 +603,8 @@ static const char *sentry_stop_name(enum sentry_stop st)
 		return "cordon was killed";
 	case SENTRY_STOP_INTERNAL:
 		return "internal error";
+	case SENTRY_STOP_LIMIT:
+		return "limit";
 	}
 	return "?";
 }
@@ -548,9 +616,12 @@ static int sentry_exit_code(struct sentry *s, const char **why)
 		return s->exec_fail_err == ENOENT ? CORDON_EXIT_NOTFOUND
 						  : CORDON_EXIT_NOEXEC;
 	}
+	if (s->stop == SENTRY_STOP_LIMIT) {
+		*why = "limit";
+		return CORDON_EXIT_LIMIT;
+	}
 	if (s->stop == SENTRY_STOP_ANCHOR_DIED ||
-	    s->stop == SENTRY_STOP_INTERNAL || !s->root_reaped) {
-		*why = sentry_stop_name(s->stop);
+	    s->stop == SENTRY_STOP_INTERNAL || !s->root_reaped) {*why = sentry_stop_name(s->stop);
 		return CORDON_EXIT_FAILURE;
 	}
 	if (WIFSIGNALED(s->root_status)) {
@@ -562,9 +633,89 @@ static int sentry_exit_code(struct sentry *s, const char **why)
 	return WEXITSTATUS(s->root_status);
 }
 
-static void sentry_summary(struct sentry *s, int code, const char *why)
+/* A size or duration for people: "512 MiB", "1.5 GiB", "90 s". */
+static void sentry_fmt_limit(enum policy_limit_key k, uint64_t v, char *out,
+			     size_t len)
 {
-	struct rusage ru;
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double d = (double)v;
+	size_t u = 0;
+
+	switch (k) {
+	case POLICY_LIMIT_CPU:
+	case POLICY_LIMIT_WALL:
+		snprintf(out, len, "%.1f s", (double)v / 1000);
+		return;
+	case POLICY_LIMIT_PIDS:
+	case POLICY_LIMIT_FDS:
+		snprintf(out, len, "%llu", (unsigned long long)v);
+		return;
+	default:
+		while (d >= 1024 && u + 1 < ARRAY_SIZE(units)) {
+			d /= 1024;
+			u++;
+		}
+		snprintf(out, len, u ? "%.1f %s" : "%.0f %s", d, units[u]);
+	}
+}
+
+static bool sentry_limit_enforced(enum policy_limit_key k)
+{
+	return k != POLICY_LIMIT_EGRESS;
+}
+
+/* The "limits" object of the summary, and the human lines on stderr. */
+static void sentry_limits_json(struct sentry *s, struct jsonw *w)
+{
+	bool lines = s->o->report || s->stop == SENTRY_STOP_LIMIT;
+	int k;
+
+	s->limits.wall_ms = (time_mono_ns() - s->start_ns) / 1000000;
+	s->limits.log_peak = s->out.bytes + s->out.dropped;
+	jsonw_key_obj(w, "limits");
+	for (k = 0; k < POLICY_LIMIT_COUNT; k++) {
+		enum policy_limit_key key = (enum policy_limit_key)k;
+		uint64_t peak = limits_peak_of(&s->limits, key);
+		char a[32], b[32];
+
+		jsonw_key_obj(w, policy_limit_key_name(key));
+		if (limits_set(&s->limits, key))
+			jsonw_key_u64(w, "limit",
+				      limits_value(&s->limits, key));
+		else
+			jsonw_key_str(w, "limit", NULL);
+		if (sentry_limit_enforced(key) && key != POLICY_LIMIT_FSIZE)
+			jsonw_key_u64(w, "peak", peak);
+		else
+			jsonw_key_str(w, "peak", NULL);
+		jsonw_key_bool(w, "enforced", sentry_limit_enforced(key));
+		jsonw_key_bool(w, "fired", s->limits.fired == key);
+		jsonw_close(w);
+		if (!lines || !limits_set(&s->limits, key))
+			continue;
+		sentry_fmt_limit(key, limits_value(&s->limits, key), a,
+				 sizeof(a));
+		sentry_fmt_limit(key, peak, b, sizeof(b));
+		if (key == POLICY_LIMIT_FSIZE)
+			diag_error("limit %-6s %10s  (per file; the kernel enforces it)",
+				   policy_limit_key_name(key), a);
+		else if (!sentry_limit_enforced(key))
+			diag_error("limit %-6s %10s  (not enforced yet)",
+				   policy_limit_key_name(key), a);
+		else
+			diag_error("limit %-6s %10s  peak %10s%s",
+				   policy_limit_key_name(key), a, b,
+				   s->limits.fired == key ? "  <- killed the job" :
+							     "");
+	}
+	jsonw_close(w);
+	jsonw_key_u64(w, "tasks_refused", s->pids_refused);
+	jsonw_key_u64(w, "log_bytes_dropped", s->out.dropped);
+	jsonw_key_u64(w, "limit_samples", s->limits.samples);
+}
+
+static void sentry_summary(struct sentry *s, int code, const char *why)
+{struct rusage ru;
 	struct jsonw w;
 
 	getrusage(RUSAGE_CHILDREN, &ru);
@@ -587,6 +738,7 @@ static void sentry_summary(struct sentry *s, int code, const char *why)
 				 (double)ru.ru_stime.tv_usec / 1e6);
 	jsonw_key_i64(&w, "max_rss_kib", ru.ru_maxrss);
 	jsonw_close(&w);
+	sentry_limits_json(s, &w);
 	jsonw_key_u64(&w, "notified_calls", s->n_notified);
 	jsonw_key_u64(&w, "denied_calls", s->n_denied);
 	jsonw_key_u64(&w, "killed_by_sigsys", s->n_sigsys);
@@ -595,6 +747,19 @@ static void sentry_summary(struct sentry *s, int code, const char *why)
 	jsonw_key_str(&w, "zone", s->o->zone_name);
 	/* The summary is written even past the cap: it is the verdict. */
 	s->audit.max_bytes = UINT64_MAX;
+	if (s->o->report_json && jsonw_end(&w) == 0) {
+		FILE *f = fopen(s->o->report_json, "we");
+
+		if (!f || fwrite(w.buf.data, 1, w.buf.len, f) != w.buf.len)
+			diag_warning("cannot write %s", s->o->report_json);
+		if (f)
+			fclose(f);
+		/* jsonw_end() closed the record: write it as it is. */
+		if (s->audit.out)
+			fwrite(w.buf.data, 1, w.buf.len, s->audit.out);
+		jsonw_free(&w);
+		return;
+	}
 	audit_commit(&s->audit, &w, 0, NULL, false);
 }
 
@@ -656,6 +821,36 @@ static int sentry_setup(struct sentry *s)
 		}
 		s->net.dns = s->dns;
 	}
+	rc = limits_init(&s->limits, s->o->limits);
+	if (rc < 0)
+		return rc;
+	sp.nofile = limits_value(&s->limits, POLICY_LIMIT_FDS);
+	sp.fsize = limits_value(&s->limits, POLICY_LIMIT_FSIZE);
+	if (limits_set(&s->limits, POLICY_LIMIT_LOG)) {
+		rc = output_init(&s->out,
+				 limits_value(&s->limits, POLICY_LIMIT_LOG),
+				 s->o->limits->log_overflow_set &&
+					 s->o->limits->log_overflow ==
+						 POLICY_LOG_OVERFLOW_KILL);
+		if (rc < 0)
+			return rc;
+		sp.stdout_fd = s->out.job_out;
+		sp.stderr_fd = s->out.job_err;
+	}
+	s->wall_timerfd = -1;
+	if (limits_set(&s->limits, POLICY_LIMIT_WALL)) {
+		uint64_t ms = limits_value(&s->limits, POLICY_LIMIT_WALL);
+		struct itimerspec its = {
+			.it_value = { .tv_sec = (time_t)(ms / 1000),
+				      .tv_nsec = (long)(ms % 1000) * 1000000L },
+		};
+
+		s->wall_timerfd = timerfd_create(CLOCK_MONOTONIC,
+						 TFD_CLOEXEC | TFD_NONBLOCK);
+		if (s->wall_timerfd < 0 ||
+		    timerfd_settime(s->wall_timerfd, 0, &its, NULL) < 0)
+			return -errno;
+	}
 	if (s->o->landlock && platform_landlock_abi() >= 6)
 		sp.landlock_scope = KCOMPAT_LANDLOCK_SCOPE_SIGNAL |
 				    KCOMPAT_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
@@ -681,6 +876,29 @@ static int sentry_setup(struct sentry *s)
 	rc = sys_open_init();
 	if (rc < 0 || sentry_epoll_add(s, rc, SENTRY_EPOLL_OPEN))
 		return rc < 0 ? rc : -errno;
+	if (sentry_epoll_add(s, s->limits.timerfd, SENTRY_EPOLL_LIMITS) ||
+	    (s->wall_timerfd >= 0 &&
+	     sentry_epoll_add(s, s->wall_timerfd, SENTRY_EPOLL_WALL)))
+		return -errno;
+	if (s->out.active) {
+		int i;
+
+		output_job_started(&s->out);
+		for (i = 0; i < 2; i++) {
+			struct epoll_event ev = {
+				.events = EPOLLIN,
+				.data.u64 = SENTRY_EPOLL_OUTPUT |
+					    ((uint64_t)i << 16),
+			};
+
+			if (s->out.in[i] >= 0 &&
+			    epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->out.in[i],
+				      &ev) < 0)
+				return -errno;
+		}
+	}
+	s->limits.tasks_est = 1;
+	limits_arm(&s->limits);
 	return 0;
 }
 
@@ -707,7 +925,11 @@ static int __attribute__((noreturn)) sentry_supervise(struct sentry *s)
 	}
 	sentry_header(s);
 	sentry_loop(s);
+	/* A last measurement for the report, before the tree is gone. */
+	if (s->stop != SENTRY_STOP_LIMIT)
+		limits_sample(&s->limits, s->out.bytes + s->out.dropped);
 	sentry_kill_all(s);
+	output_drain(&s->out);
 	/* An exec failure may still sit in the pipe if the child died fast. */
 	if (s->job.status_fd >= 0)
 		sentry_exec_status(s);
@@ -722,6 +944,8 @@ static int __attribute__((noreturn)) sentry_supervise(struct sentry *s)
 	sentry_summary(s, code, why);
 	audit_close(&s->audit);
 	dns_proxy_free(s->dns);
+	output_fini(&s->out);
+	limits_fini(&s->limits);
 	platform_free(s->plat);
 	exit(code);
 }
@@ -780,17 +1004,39 @@ int sentry_run(const struct sentry_opts *o)
 	}
 	/* Compile before anything runs: a bad override fails here, exit 125. */
 	rc = filter_compile(o->overrides, o->n_overrides,
-			    filter_lateral_layers(o->landlock), &s->filter,
-			    &why);
+			    filter_lateral_layers(o->landlock) |
+				    (o->limits && o->limits->set[POLICY_LIMIT_PIDS] ?
+					     FILTER_TASKS :
+					     0),
+			    &s->filter, &why);
 	if (rc < 0) {
 		diag_error("cannot compile the seccomp filter%s%s: %s",
 			   why ? " at " : "", why ? why : "", strerror(-rc));
 		free(s);
 		return CORDON_EXIT_FAILURE;
 	}
+	if (o->slot_name) {
+		unsigned which;
+		int fd;
+
+		rc = slot_acquire(o->slot_name, o->slot_count,
+				  o->slot_timeout_ms, &fd, &which);
+		if (rc == -EBUSY) {
+			diag_error("slot %s: all %u taken%s", o->slot_name,
+				   o->slot_count,
+				   o->slot_timeout_ms ? " (timed out)" : "");
+			free(s);
+			return CORDON_EXIT_FAILURE;
+		}
+		if (rc < 0) {
+			diag_error("slot %s: %s", o->slot_name, strerror(-rc));
+			free(s);
+			return CORDON_EXIT_FAILURE;
+		}
+		/* Held by the anchor and the supervisor; never by the job. */
+	}
 	rc = guard_start();
-	if (rc < 0) {
-		diag_error("cannot start the supervisor: %s", strerror(-rc));
+	if (rc < 0) {diag_error("cannot start the supervisor: %s", strerror(-rc));
 		return CORDON_EXIT_FAILURE;
 	}
 	sentry_supervise(s);

@@ -124,9 +124,9 @@ static const char sys_open_rule_outside[] =
 static bool sys_open_harmless(const char *rest)
 {
 	static const char *const ok[] = {
-		"",	  "stat",   "status",	     "statm", "cmdline",
-		"comm",	  "cgroup", "oom_score",     "limits", "schedstat",
-		"wchan",  "task",   "oom_score_adj", "cpuset", "sessionid",
+		"",	    "stat",   "status",	       "statm",	 "cmdline",
+		"comm",	    "cgroup", "oom_score",     "limits", "schedstat",
+		"wchan",    "task",   "oom_score_adj", "cpuset", "sessionid",
 		"loginuid",
 	};
 	size_t i;
@@ -192,9 +192,10 @@ static int sys_open_fd_path(int fd, char *out, size_t len)
 /*
  * Judge what an open reached. Return: 0 it may be handed to the job,
  * -EACCES an outside process's private entry, -EXDEV the supervisor's own
- * entry (a link to /proc/self was followed for us), -errno.
+ * entry reached by the fast path (a link to /proc/self was followed for us;
+ * @walked says the slow path already substituted self), -errno.
  */
-static int sys_open_check(int fd, int flags)
+static int sys_open_check(int fd, int flags, bool walked)
 {
 	char dpath[PATH_MAX];
 	const char *rest;
@@ -212,15 +213,19 @@ static int sys_open_check(int fd, int flags)
 	owner = sys_open_proc_owner(dpath, &rest);
 	if (owner == 0)
 		return 0;
-	/* Reached through a link to "self": resolve again, as the caller. */
-	if (owner == getpid())
+	/*
+	 * The supervisor's own entry: a link to "self" was followed for us
+	 * (resolve again, as the caller), unless the walk, which puts the
+	 * caller in place of self, already did: then it was named outright.
+	 */
+	if (owner == getpid() && !walked)
 		return -EXDEV;
 	if (owner > 0 && jobtree_member(owner) == 1)
 		return 0;
 	/* Outside (the supervisor and the anchor included). */
 	if (owner > 0 && sys_open_harmless(rest) &&
-	    ((flags & O_PATH) ||
-	     ((flags & O_ACCMODE) == O_RDONLY && !(flags & (O_CREAT | O_TRUNC)))))
+	    ((flags & O_PATH) || ((flags & O_ACCMODE) == O_RDONLY &&
+				  !(flags & (O_CREAT | O_TRUNC)))))
 		return 0;
 	return -EACCES;
 }
@@ -316,8 +321,7 @@ static int sys_open_cwd(struct sentry *s, struct sentry_call *c)
 }
 
 /* "/proc/self..." and "/proc/thread-self..." name the caller, not us. */
-static int sys_open_rewrite_self(struct sentry_call *c, char *path,
-				 size_t len)
+static int sys_open_rewrite_self(struct sentry_call *c, char *path, size_t len)
 {
 	static const char self[] = "/proc/self", tself[] = "/proc/thread-self";
 	char out[PATH_MAX];
@@ -461,11 +465,11 @@ static int sys_open_walk(struct sentry_call *c, int base, const char *path,
 						close(cur);
 						return -EACCES;
 					}
-					next = openat(cur, comp,
-						      is_last ? (int)h->flags
-							      : O_PATH |
-									O_CLOEXEC,
-						      (mode_t)h->mode);
+					next = openat(
+						cur, comp,
+						is_last ? (int)h->flags
+							: O_PATH | O_CLOEXEC,
+						(mode_t)h->mode);
 					rc = next < 0 ? -errno : next;
 					close(cur);
 					if (next < 0)
@@ -495,16 +499,15 @@ static int sys_open_walk(struct sentry_call *c, int base, const char *path,
 				target[n] = '\0';
 			}
 			if ((size_t)snprintf(spliced, sizeof(spliced), "%s%s",
-					     target,
-					     rest) >= sizeof(spliced)) {
+					     target, rest) >= sizeof(spliced)) {
 				close(cur);
 				return -ENAMETOOLONG;
 			}
 			memcpy(rest, spliced, strlen(spliced) + 1);
 			if (target[0] == '/') {
 				close(cur);
-				cur = open("/", O_PATH | O_DIRECTORY |
-							O_CLOEXEC);
+				cur = open("/",
+					   O_PATH | O_DIRECTORY | O_CLOEXEC);
 				if (cur < 0)
 					return -errno;
 			}
@@ -720,7 +723,7 @@ static int sys_open_serve(struct sentry *s, struct sentry_call *c,
 		sys_open_result(c, -fd, sys_open_rule_done);
 		return 0;
 	}
-	rc = sys_open_check(fd, (int)r->how.flags);
+	rc = sys_open_check(fd, (int)r->how.flags, false);
 	if (rc == -EXDEV) {
 		/* Walk it again: the walk puts the caller in place of self. */
 		close(fd);
@@ -730,9 +733,7 @@ static int sys_open_serve(struct sentry *s, struct sentry_call *c,
 			     : base;
 		if (base >= 0)
 			close(base);
-		rc = fd < 0 ? fd : sys_open_check(fd, (int)r->how.flags);
-		if (rc == -EXDEV)
-			rc = -EACCES;
+		rc = fd < 0 ? fd : sys_open_check(fd, (int)r->how.flags, true);
 		if (fd < 0) {
 			sys_open_result(c, -fd, sys_open_rule_done);
 			return 0;
@@ -789,9 +790,8 @@ static int sys_open_serve(struct sentry *s, struct sentry_call *c,
 					 fd);
 				opath = open(link, O_PATH | O_CLOEXEC);
 				if (opath >= 0 &&
-				    sys_open_fifo_defer(c, opath,
-							(int)r->how.flags) ==
-					    0) {
+				    sys_open_fifo_defer(
+					    c, opath, (int)r->how.flags) == 0) {
 					close(fd);
 					c->allowed = true;
 					c->rule = "open: a FIFO, opened when "
@@ -825,8 +825,8 @@ static int sys_open_serve(struct sentry *s, struct sentry_call *c,
 }
 
 /* Copy the path at @addr into @r. Return: 0, or answered (1). */
-static int sys_open_path(struct sentry *s, struct sentry_call *c,
-			 uint64_t addr, struct sys_open_req *r)
+static int sys_open_path(struct sentry *s, struct sentry_call *c, uint64_t addr,
+			 struct sys_open_req *r)
 {
 	ssize_t n = platform_read_str(s->plat, &c->pc, addr, r->path,
 				      sizeof(r->path));
@@ -899,8 +899,8 @@ int sys_openat2(struct sentry *s, struct sentry_call *c)
 	int rc;
 
 	if (size < sizeof(struct open_how) || size > sizeof(raw)) {
-		sys_open_result(c, size < sizeof(struct open_how) ? EINVAL
-								  : E2BIG,
+		sys_open_result(c,
+				size < sizeof(struct open_how) ? EINVAL : E2BIG,
 				sys_open_rule_done);
 		return 0;
 	}
@@ -921,14 +921,14 @@ int sys_openat2(struct sentry *s, struct sentry_call *c)
 		return -ENOMEM;
 	r->dirfd = (int)c->pc.args[0];
 	memcpy(&r->how, raw, sizeof(r->how));
-	rc = sys_open_path(s, c, c->pc.args[1], r) ? 0 : sys_open_serve(s, c, r);
+	rc = sys_open_path(s, c, c->pc.args[1], r) ? 0
+						   : sys_open_serve(s, c, r);
 	free(r);
 	return rc;
 }
 
-static int sys_open_readlink(struct sentry *s, struct sentry_call *c,
-			     int dirfd, uint64_t path, uint64_t buf,
-			     uint64_t bufsiz)
+static int sys_open_readlink(struct sentry *s, struct sentry_call *c, int dirfd,
+			     uint64_t path, uint64_t buf, uint64_t bufsiz)
 {
 	struct sys_open_req *r;
 	int rc;

@@ -177,8 +177,7 @@ static int sys_proc_judge_fd(struct sentry *s, struct sentry_call *c,
 }
 
 /* The caller's own thread or process: safe to CONTINUE on registers. */
-static bool sys_proc_is_self(const struct sentry_call *c, pid_t pid,
-			     pid_t tgid)
+static bool sys_proc_is_self(const struct sentry_call *c, pid_t pid, pid_t tgid)
 {
 	return pid == 0 || pid == c->pc.tid || (tgid > 0 && pid == tgid);
 }
@@ -332,8 +331,7 @@ static int sys_proc_signal_thread(struct sentry *s, struct sentry_call *c,
 	rc = sys_proc_judge(c, tid, &pin);
 	if (rc <= 0)
 		return rc;
-	if (tgid > 0 &&
-	    (jobtree_tgid(tid) != tgid || !jobtree_alive(pin))) {
+	if (tgid > 0 && (jobtree_tgid(tid) != tgid || !jobtree_alive(pin))) {
 		close(pin);
 		sys_proc_errno(c, ESRCH);
 		return 0;
@@ -495,8 +493,7 @@ int sys_process_mrelease(struct sentry *s, struct sentry_call *c)
 	int local, rc;
 	pid_t pid = -1;
 
-	snprintf(c->detail, sizeof(c->detail), "pidfd=%d",
-		 (int)c->pc.args[0]);
+	snprintf(c->detail, sizeof(c->detail), "pidfd=%d", (int)c->pc.args[0]);
 	rc = sys_proc_judge_fd(s, c, (int)c->pc.args[0], &local, &pid);
 	if (rc <= 0)
 		return rc;
@@ -560,8 +557,7 @@ static int sys_proc_mem_open(pid_t pid, int pin, int flags)
 }
 
 static int sys_proc_read_iov(struct sentry *s, struct sentry_call *c,
-			     uint64_t addr, unsigned long n,
-			     struct iovec **out)
+			     uint64_t addr, unsigned long n, struct iovec **out)
 {
 	size_t len = n * sizeof(struct iovec);
 
@@ -583,8 +579,8 @@ static int sys_proc_read_iov(struct sentry *s, struct sentry_call *c,
 }
 
 /* Move bytes between the caller's @l and the target's @r through @memfd. */
-static void sys_proc_vm_copy(struct sentry *s, struct sentry_call *c,
-			     int memfd, bool to_caller, const struct iovec *l,
+static void sys_proc_vm_copy(struct sentry *s, struct sentry_call *c, int memfd,
+			     bool to_caller, const struct iovec *l,
 			     unsigned long nl, const struct iovec *r,
 			     unsigned long nr)
 {
@@ -772,8 +768,8 @@ int sys_get_robust_list(struct sentry *s, struct sentry_call *c)
 		errno = ESRCH;
 	}
 	close(pin);
-	if (v == 0 && (platform_write_mem(s->plat, &c->pc, c->pc.args[1],
-					  &head, 8) != 8 ||
+	if (v == 0 && (platform_write_mem(s->plat, &c->pc, c->pc.args[1], &head,
+					  8) != 8 ||
 		       platform_write_mem(s->plat, &c->pc, c->pc.args[2], &len,
 					  8) != 8)) {
 		v = -1;
@@ -915,8 +911,8 @@ int sys_prlimit64(struct sentry *s, struct sentry_call *c)
 	if (rc <= 0)
 		return rc;
 	if (c->pc.args[2] &&
-	    platform_read_mem(s->plat, &c->pc, c->pc.args[2], nw,
-			      sizeof(nw)) != (ssize_t)sizeof(nw)) {
+	    platform_read_mem(s->plat, &c->pc, c->pc.args[2], nw, sizeof(nw)) !=
+		    (ssize_t)sizeof(nw)) {
 		close(pin);
 		sys_proc_errno(c, EFAULT);
 		return 0;
@@ -953,8 +949,8 @@ static long sys_proc_prio_one(enum sys_proc_prio_op op, pid_t tid, int val)
 		return syscall(SYS_setpriority, SYS_PROC_PRIO_PROCESS, tid,
 			       val);
 	case SYS_PROC_IOPRIO_SET:
-		return syscall(SYS_ioprio_set, SYS_PROC_IOPRIO_WHO_PROCESS,
-			       tid, val);
+		return syscall(SYS_ioprio_set, SYS_PROC_IOPRIO_WHO_PROCESS, tid,
+			       val);
 	}
 	errno = EINVAL;
 	return -1;
@@ -1017,8 +1013,8 @@ static int sys_proc_prio_many(struct sentry_call *c, enum sys_proc_prio_op op,
 }
 
 /* One thread @who by number, judged first; see class 3 in the header. */
-static int sys_proc_prio_single(struct sentry_call *c,
-				enum sys_proc_prio_op op, pid_t who, int val)
+static int sys_proc_prio_single(struct sentry_call *c, enum sys_proc_prio_op op,
+				pid_t who, int val)
 {
 	int pin, rc = sys_proc_judge(c, who, &pin);
 	long v;

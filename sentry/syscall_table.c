@@ -60,6 +60,17 @@
 		.nr = nr_, .name = #name_, .cls = SYSCALL_CLASS_ALLOW,         \
 		.lateral = layer_, .handler = handler_                         \
 	}
+/* Creates a task: notified to sys_task_create under a pids limit. */
+#define SC_TASK(nr_, name_)                                                    \
+	{                                                                      \
+		.nr = nr_, .name = #name_, .cls = SYSCALL_CLASS_ALLOW,         \
+		.task = true, .handler = sys_task_create                       \
+	}
+#define SC_TASK_RULE(nr_, name_, rule_)                                        \
+	{                                                                      \
+		.nr = nr_, .name = #name_, .cls = SYSCALL_CLASS_RULE,          \
+		.rule = rule_, .task = true, .handler = sys_task_create        \
+	}
 #define LAT_SCOPE SYSCALL_LATERAL_SCOPE
 #define LAT_DOMAIN SYSCALL_LATERAL_DOMAIN
 
@@ -121,9 +132,9 @@ static const struct syscall_entry syscall_table[] = {
 	SC_ALLOW(53, socketpair),
 	SC_ALLOW(54, setsockopt),
 	SC_ALLOW(55, getsockopt),
-	SC_RULE(56, clone, SYSCALL_RULE_CLONE_NO_NAMESPACES),
-	SC_ALLOW(57, fork),
-	SC_ALLOW(58, vfork),
+	SC_TASK_RULE(56, clone, SYSCALL_RULE_CLONE_NO_NAMESPACES),
+	SC_TASK(57, fork),
+	SC_TASK(58, vfork),
 	SC_NOTIFY(59, execve, sys_execve),
 	SC_ALLOW(60, exit),
 	SC_ALLOW(61, wait4),
@@ -205,11 +216,15 @@ static const struct syscall_entry syscall_table[] = {
 	SC_ALLOW(137, statfs),
 	SC_ALLOW(138, fstatfs),
 	SC_ALLOW(139, sysfs),
-	SC_RULE_NOTIFY(140, getpriority, SYSCALL_RULE_PRIO_SELF, sys_getpriority),
-	SC_RULE_NOTIFY(141, setpriority, SYSCALL_RULE_PRIO_SELF, sys_setpriority),
-	SC_RULE_NOTIFY(142, sched_setparam, SYSCALL_RULE_ARG0_SELF, sys_sched_setparam),
+	SC_RULE_NOTIFY(140, getpriority, SYSCALL_RULE_PRIO_SELF,
+		       sys_getpriority),
+	SC_RULE_NOTIFY(141, setpriority, SYSCALL_RULE_PRIO_SELF,
+		       sys_setpriority),
+	SC_RULE_NOTIFY(142, sched_setparam, SYSCALL_RULE_ARG0_SELF,
+		       sys_sched_setparam),
 	SC_ALLOW(143, sched_getparam),
-	SC_RULE_NOTIFY(144, sched_setscheduler, SYSCALL_RULE_ARG0_SELF, sys_sched_setscheduler),
+	SC_RULE_NOTIFY(144, sched_setscheduler, SYSCALL_RULE_ARG0_SELF,
+		       sys_sched_setscheduler),
 	SC_ALLOW(145, sched_getscheduler),
 	SC_ALLOW(146, sched_get_priority_max),
 	SC_ALLOW(147, sched_get_priority_min),
@@ -269,7 +284,8 @@ static const struct syscall_entry syscall_table[] = {
 	SC_LATERAL(200, tkill, LAT_SCOPE, sys_tkill),
 	SC_ALLOW(201, time),
 	SC_ALLOW(202, futex),
-	SC_RULE_NOTIFY(203, sched_setaffinity, SYSCALL_RULE_ARG0_SELF, sys_sched_setaffinity),
+	SC_RULE_NOTIFY(203, sched_setaffinity, SYSCALL_RULE_ARG0_SELF,
+		       sys_sched_setaffinity),
 	SC_ALLOW(204, sched_getaffinity),
 	SC_ERRNO(205, set_thread_area, ENOSYS),
 	SC_ALLOW(206, io_setup),
@@ -317,7 +333,8 @@ static const struct syscall_entry syscall_table[] = {
 	SC_LOCKED(248, add_key, ENOSYS),
 	SC_LOCKED(249, request_key, ENOSYS),
 	SC_LOCKED(250, keyctl, ENOSYS),
-	SC_RULE_NOTIFY(251, ioprio_set, SYSCALL_RULE_IOPRIO_SELF, sys_ioprio_set),
+	SC_RULE_NOTIFY(251, ioprio_set, SYSCALL_RULE_IOPRIO_SELF,
+		       sys_ioprio_set),
 	SC_ALLOW(252, ioprio_get),
 	SC_ALLOW(253, inotify_init),
 	SC_ALLOW(254, inotify_add_watch),
@@ -380,7 +397,8 @@ static const struct syscall_entry syscall_table[] = {
 	SC_LATERAL(311, process_vm_writev, LAT_DOMAIN, sys_process_vm_writev),
 	SC_LATERAL(312, kcmp, LAT_DOMAIN, sys_kcmp),
 	SC_LOCKED(313, finit_module, EPERM),
-	SC_RULE_NOTIFY(314, sched_setattr, SYSCALL_RULE_ARG0_SELF, sys_sched_setattr),
+	SC_RULE_NOTIFY(314, sched_setattr, SYSCALL_RULE_ARG0_SELF,
+		       sys_sched_setattr),
 	SC_ALLOW(315, sched_getattr),
 	SC_ALLOW(316, renameat2),
 	SC_RULE(317, seccomp, SYSCALL_RULE_SECCOMP_NO_LISTENER),

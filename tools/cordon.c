@@ -46,6 +46,11 @@ static void cordon_usage(FILE *f)
 	      "  --env KEY[=VALUE]         pass KEY through, or set it (repeatable)\n"
 	      "  --platform unotify|auto   where syscall stops come from (default auto)\n"
 	      "  --no-landlock             do not enter a Landlock domain\n"
+	      "  --report                  one line per limit at exit (value, peak)\n"
+	      "  --report-json FILE        the summary record alone, for CI\n"
+	      "  --slot NAME:N             wait until fewer than N jobs hold slot NAME\n"
+	      "  --slot-timeout DURATION   give up waiting for the slot (exit 125)\n"
+	      "  --no-wait                 fail at once when the slot is taken\n"
 	      "\n"
 	      "exit status: CMD's own; 128+N if it died of signal N; 124 a limit\n"
 	      "killed it; 125 cordon failed; 126 CMD not executable; 127 not found.\n",
@@ -149,6 +154,31 @@ static void cordon_env_option(struct cordon_env *e, const char *arg)
 	cordon_env_set(e, kv);
 }
 
+/* --slot NAME:N */
+static void cordon_slot_option(struct sentry_opts *o, const char *arg)
+{
+	const char *colon = strrchr(arg, ':');
+	static char name[64];
+	char *end;
+	unsigned long n;
+
+	if (!colon || (size_t)(colon - arg) >= sizeof(name))
+		diag_fatal(CORDON_EXIT_FAILURE,
+			   "--slot %s: expected NAME:N, e.g. repo-ci:2", arg);
+	memcpy(name, arg, (size_t)(colon - arg));
+	name[colon - arg] = '\0';
+	errno = 0;
+	n = strtoul(colon + 1, &end, 10);
+	if (errno || *end || end == colon + 1 || n == 0 || n > 4096 ||
+	    !slot_name_valid(name))
+		diag_fatal(
+			CORDON_EXIT_FAILURE,
+			"--slot %s: expected NAME:N with NAME of [A-Za-z0-9._-] and 1 <= N <= 4096",
+			arg);
+	o->slot_name = name;
+	o->slot_count = (unsigned)n;
+}
+
 enum cordon_opt {
 	CORDON_OPT_AUDIT = 256,
 	CORDON_OPT_AUDIT_LEVEL,
@@ -164,6 +194,11 @@ enum cordon_opt {
 	CORDON_OPT_ALLOW,
 	CORDON_OPT_DENY,
 	CORDON_OPT_LIMIT,
+	CORDON_OPT_REPORT,
+	CORDON_OPT_REPORT_JSON,
+	CORDON_OPT_SLOT,
+	CORDON_OPT_SLOT_TIMEOUT,
+	CORDON_OPT_NO_WAIT,
 };
 
 /*
@@ -249,6 +284,13 @@ static int cordon_run(int argc, char **argv)
 		{"allow", required_argument, NULL, CORDON_OPT_ALLOW},
 		{"deny", required_argument, NULL, CORDON_OPT_DENY},
 		{"limit", required_argument, NULL, CORDON_OPT_LIMIT},
+		{"report", no_argument, NULL, CORDON_OPT_REPORT},
+		{"report-json", required_argument, NULL,
+		 CORDON_OPT_REPORT_JSON},
+		{"slot", required_argument, NULL, CORDON_OPT_SLOT},
+		{"slot-timeout", required_argument, NULL,
+		 CORDON_OPT_SLOT_TIMEOUT},
+		{"no-wait", no_argument, NULL, CORDON_OPT_NO_WAIT},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -271,7 +313,7 @@ static int cordon_run(int argc, char **argv)
 	struct filter_prog probe;
 	int rc;
 	size_t n_env_opts = 0, i;
-	bool env_clear = false;
+	bool env_clear = false, slot_timeout_set = false;
 	int c;
 
 	env_opts = calloc((size_t)argc + 1, sizeof(*env_opts));
@@ -314,7 +356,34 @@ static int cordon_run(int argc, char **argv)
 		case CORDON_OPT_KEEP_GOING:
 			o.keep_going = true;
 			break;
+		case CORDON_OPT_REPORT:
+			o.report = true;
+			break;
+		case CORDON_OPT_REPORT_JSON:
+			o.report_json = optarg;
+			break;
+		case CORDON_OPT_SLOT:
+			cordon_slot_option(&o, optarg);
+			break;
+		case CORDON_OPT_SLOT_TIMEOUT: {
+			unsigned ms;
+
+			if (cordon_parse_duration_ms(optarg, &ms) ||
+			    ms > INT32_MAX)
+				diag_fatal(
+					CORDON_EXIT_FAILURE,
+					"--slot-timeout %s: expected a duration such as 10m",
+					optarg);
+			o.slot_timeout_ms = (int)ms;
+			slot_timeout_set = true;
+			break;
+		}
+		case CORDON_OPT_NO_WAIT:
+			o.slot_timeout_ms = 0;
+			slot_timeout_set = true;
+			break;
 		case CORDON_OPT_GRACE:
+			o.grace_explicit = true;
 			if (cordon_parse_duration_ms(optarg, &o.grace_ms))
 				diag_fatal(
 					CORDON_EXIT_FAILURE,
@@ -376,6 +445,14 @@ static int cordon_run(int argc, char **argv)
 	o.tables = tables;
 	o.zone_name = zone_name(zone);
 	o.policy_digest = fingerprint;
+	o.limits = zone_limits(zone);
+	/* The zone's slot, unless the command line names one. */
+	if (!o.slot_name && o.limits->slot_set) {
+		o.slot_name = o.limits->slot_name;
+		o.slot_count = o.limits->slot_count;
+	}
+	if (!slot_timeout_set)
+		o.slot_timeout_ms = -1;
 	rc = filter_compile(ov, o.n_overrides, 0, &probe, &why);
 	if (rc < 0) {
 		cordon_override_error(zone, why ? why : "?", rc);

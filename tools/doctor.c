@@ -28,7 +28,6 @@ static int doctor_failures;
 /* Measured, docs/isolation.md: a 150-file make -j2 under each layer. */
 #define DOCTOR_LATERAL_COST "about +NN% wall time on a C build"
 
-
 static void doctor_line(enum doctor_level lvl, const char *what,
 			const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

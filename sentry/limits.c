@@ -1,0 +1,476 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * limits.c - tree-wide resource accounting: CPU, memory, tasks, open files
+ * and bytes written, measured over the whole job tree in userspace (no
+ * cgroups), and the verdict "over the limit" that makes the supervisor kill
+ * the tree. Task creation is limited at the creating call (sys_proc.c asks
+ * limits_count_tasks()); wall time is a timer of the supervisor; log bytes
+ * are counted where output is forwarded (output.c).
+ *
+ * Theory of operation
+ * -------------------
+ * A sample walks the tree from the supervisor's children through
+ * /proc/PID/task/TID/children (a child is only accepted if its stat names
+ * the parent it was found under) and reads, per process, /proc/PID/stat
+ * (CPU of the process and of the children it reaped, threads), status
+ * (resident anonymous and shared memory), io (bytes written) and the fd
+ * table (count, and memfd objects). Sampling is adaptive: the next sample is
+ * due when, at the fastest plausible rate (LIMITS_MEM_RATE bytes/s of
+ * allocation, every CPU busy, LIMITS_DISK_RATE bytes/s of writes), the job
+ * could first reach its limit - so an idle job far from its limits is
+ * sampled a few times a second, and one close to a limit every few
+ * milliseconds. Work per sample is linear in the number of live tasks.
+ *
+ * Measures (docs/limits.md says the same, with their errors):
+ *  cpu  - utime+stime of every live process and of the children each one
+ *         reaped (cutime+cstime), plus what the supervisor reaped itself.
+ *  mem  - sum of RssAnon + RssShmem of every process, plus every memfd held
+ *         open (counted once per inode), plus the growth of /dev/shm and of
+ *         /tmp when it is a tmpfs since the job started. Shared memory
+ *         mapped by several processes is counted once per process, so the
+ *         figure errs high (the job is killed early, never late).
+ *  disk - bytes written with write()-family calls (/proc/PID/io wchar) by
+ *         every process, the last value seen for processes that are gone,
+ *         minus the output cordon forwarded.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/timerfd.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "sentry_priv.h"
+
+#define LIMITS_MEM_RATE (8ULL << 30)  /* bytes/s a bomb may allocate */
+#define LIMITS_DISK_RATE (4ULL << 30) /* bytes/s a job may write */
+#define LIMITS_MIN_NS (2ULL * 1000000)
+#define LIMITS_MAX_NS (500ULL * 1000000)
+#define LIMITS_TMPFS_MAGIC 0x01021994
+
+struct limits_walk {
+	struct limits *l;
+	uint64_t cpu_ticks, mem, tasks, fds, wchar;
+	uint64_t memfd_ino[256];
+	size_t n_memfd;
+};
+
+static uint64_t limits_tmpfs_used(const char *path)
+{
+	struct statfs sf;
+
+	if (statfs(path, &sf) < 0 || sf.f_type != LIMITS_TMPFS_MAGIC)
+		return 0;
+	return (uint64_t)(sf.f_blocks - sf.f_bfree) * (uint64_t)sf.f_bsize;
+}
+
+int limits_init(struct limits *l, const struct policy_limits *lim)
+{
+	memset(l, 0, sizeof(*l));
+	l->lim = lim;
+	l->timerfd =
+		timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (l->timerfd < 0)
+		return -errno;
+	l->ncpu = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	if (!l->ncpu)
+		l->ncpu = 1;
+	l->clk_tck = (uint64_t)sysconf(_SC_CLK_TCK);
+	if (!l->clk_tck)
+		l->clk_tck = 100;
+	l->shm_base = limits_tmpfs_used("/dev/shm");
+	l->tmp_base = limits_tmpfs_used("/tmp");
+	l->fired = POLICY_LIMIT_COUNT;
+	return 0;
+}
+
+bool limits_set(const struct limits *l, enum policy_limit_key k)
+{
+	return l->lim && l->lim->set[k];
+}
+
+uint64_t limits_value(const struct limits *l, enum policy_limit_key k)
+{
+	return limits_set(l, k) ? l->lim->value[k] : 0;
+}
+
+/* Whether any limit needs the sampler (cpu, mem, fds, disk). */
+static bool limits_sampled(const struct limits *l)
+{
+	return limits_set(l, POLICY_LIMIT_CPU) ||
+	       limits_set(l, POLICY_LIMIT_MEM) ||
+	       limits_set(l, POLICY_LIMIT_FDS) ||
+	       limits_set(l, POLICY_LIMIT_DISK);
+}
+
+static int limits_read(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = EINTR_RETRY(read(fd, buf, len - 1));
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+static uint64_t limits_kib(const char *buf, const char *key)
+{
+	const char *p = strstr(buf, key);
+
+	return p ? strtoull(p + strlen(key), NULL, 10) * 1024 : 0;
+}
+
+/* Record @pid's bytes written; remember it for when it is gone. */
+static void limits_note_wchar(struct limits *l, pid_t pid, uint64_t start,
+			      uint64_t wchar)
+{
+	size_t i, free_slot = LIMITS_PROCS_MAX;
+
+	for (i = 0; i < l->n_procs; i++) {
+		struct limits_proc *p = &l->procs[i];
+
+		if (p->pid == pid && p->start == start) {
+			p->wchar = wchar;
+			p->seen = l->generation;
+			return;
+		}
+		if (free_slot == LIMITS_PROCS_MAX && !p->pid)
+			free_slot = i;
+	}
+	if (free_slot == LIMITS_PROCS_MAX) {
+		if (l->n_procs >= LIMITS_PROCS_MAX) {
+			l->untracked_wchar += wchar;
+			return;
+		}
+		free_slot = l->n_procs++;
+	}
+	l->procs[free_slot] = (struct limits_proc){.pid = pid,
+						   .start = start,
+						   .wchar = wchar,
+						   .seen = l->generation};
+}
+
+/* Fds of @pid: their number, and memfds counted once per inode. */
+static void limits_fds(struct limits_walk *w, pid_t pid)
+{
+	char path[64], link[384], target[64];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		struct stat st;
+		ssize_t n;
+		size_t i;
+
+		if (de->d_name[0] == '.')
+			continue;
+		w->fds++;
+		if (!limits_set(w->l, POLICY_LIMIT_MEM))
+			continue;
+		snprintf(link, sizeof(link), "%s/%s", path, de->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n < 7 || memcmp(target, "/memfd:", 7))
+			continue;
+		if (stat(link, &st) < 0)
+			continue;
+		for (i = 0; i < w->n_memfd; i++)
+			if (w->memfd_ino[i] == (uint64_t)st.st_ino)
+				break;
+		if (i < w->n_memfd)
+			continue;
+		if (w->n_memfd < ARRAY_SIZE(w->memfd_ino))
+			w->memfd_ino[w->n_memfd++] = (uint64_t)st.st_ino;
+		w->mem += (uint64_t)st.st_blocks * 512;
+	}
+	closedir(d);
+}
+
+/* Account one process; false when it is not @ppid's child (pid reused). */
+static bool limits_proc(struct limits_walk *w, pid_t pid, pid_t ppid)
+{
+	char path[64], buf[4096];
+	unsigned long long ut, st, cut, cst, start;
+	long threads, parent;
+	const char *rp;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (limits_read(path, buf, sizeof(buf)) < 0)
+		return false;
+	rp = strrchr(buf, ')');
+	/* Fields 4 (ppid), 14-17 (times), 20 (threads), 22 (start time). */
+	if (!rp || sscanf(rp + 2,
+			  "%*c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu "
+			  "%llu %llu %llu %*d %*d %ld %*d %llu",
+			  &parent, &ut, &st, &cut, &cst, &threads, &start) != 7)
+		return false;
+	if (ppid > 0 && parent != ppid)
+		return false;
+	w->cpu_ticks += ut + st + cut + cst;
+	w->tasks += (uint64_t)threads;
+	if (limits_set(w->l, POLICY_LIMIT_MEM)) {
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+		if (limits_read(path, buf, sizeof(buf)) > 0)
+			w->mem += limits_kib(buf, "RssAnon:") +
+				  limits_kib(buf, "RssShmem:");
+	}
+	if (limits_set(w->l, POLICY_LIMIT_DISK)) {
+		snprintf(path, sizeof(path), "/proc/%d/io", (int)pid);
+		if (limits_read(path, buf, sizeof(buf)) > 0) {
+			const char *p = strstr(buf, "wchar:");
+			uint64_t wc = p ? strtoull(p + 6, NULL, 10) : 0;
+
+			w->wchar += wc;
+			limits_note_wchar(w->l, pid, start, wc);
+		}
+	}
+	if (limits_set(w->l, POLICY_LIMIT_FDS) ||
+	    limits_set(w->l, POLICY_LIMIT_MEM))
+		limits_fds(w, pid);
+	return true;
+}
+
+/* Children of every thread of @pid, appended to @q from @n. */
+static size_t limits_children(pid_t pid, pid_t *q, size_t n, size_t max,
+			      pid_t *parents)
+{
+	char path[64], buf[8192];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return n;
+	while ((de = readdir(d)) && n < max) {
+		char cpath[300];
+		char *p, *end;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(cpath, sizeof(cpath), "/proc/%d/task/%s/children",
+			 (int)pid, de->d_name);
+		if (limits_read(cpath, buf, sizeof(buf)) <= 0)
+			continue;
+		for (p = buf; n < max; p = end) {
+			long v = strtol(p, &end, 10);
+
+			if (end == p)
+				break;
+			parents[n] = pid;
+			q[n++] = (pid_t)v;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+static void limits_walk(struct limits_walk *w)
+{
+	static pid_t q[LIMITS_PROCS_MAX], parents[LIMITS_PROCS_MAX];
+	size_t head = 0, n;
+
+	n = limits_children(getpid(), q, 0, ARRAY_SIZE(q), parents);
+	while (head < n) {
+		pid_t pid = q[head], ppid = parents[head];
+
+		head++;
+		if (!limits_proc(w, pid, ppid))
+			continue;
+		n = limits_children(pid, q, n, ARRAY_SIZE(q), parents);
+	}
+}
+
+uint64_t limits_count_tasks(struct limits *l)
+{
+	struct limits_walk w = {.l = NULL};
+	static pid_t q[LIMITS_PROCS_MAX], parents[LIMITS_PROCS_MAX];
+	size_t head = 0, n;
+
+	/* Tasks only: a light walk reading one stat per process. */
+	n = limits_children(getpid(), q, 0, ARRAY_SIZE(q), parents);
+	while (head < n) {
+		char path[64], buf[1024];
+		const char *rp;
+		long parent, threads;
+		pid_t pid = q[head], ppid = parents[head];
+
+		head++;
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		if (limits_read(path, buf, sizeof(buf)) < 0)
+			continue;
+		rp = strrchr(buf, ')');
+		if (!rp ||
+		    sscanf(rp + 2,
+			   "%*c %ld %*d %*d %*d %*d %*u %*u %*u %*u "
+			   "%*u %*u %*u %*d %*d %*d %*d %ld",
+			   &parent, &threads) != 2 ||
+		    parent != ppid)
+			continue;
+		w.tasks += (uint64_t)threads;
+		n = limits_children(pid, q, n, ARRAY_SIZE(q), parents);
+	}
+	if (w.tasks > l->tasks_peak)
+		l->tasks_peak = w.tasks;
+	return w.tasks;
+}
+
+void limits_note_reaped(struct limits *l)
+{
+	struct rusage ru;
+
+	/* Everything the supervisor reaped, with what those reaped. */
+	if (getrusage(RUSAGE_CHILDREN, &ru) == 0)
+		l->reaped_cpu_ms = (uint64_t)ru.ru_utime.tv_sec * 1000 +
+				   (uint64_t)ru.ru_utime.tv_usec / 1000 +
+				   (uint64_t)ru.ru_stime.tv_sec * 1000 +
+				   (uint64_t)ru.ru_stime.tv_usec / 1000;
+}
+
+static void limits_peak(uint64_t *peak, uint64_t v)
+{
+	if (v > *peak)
+		*peak = v;
+}
+
+enum policy_limit_key limits_sample(struct limits *l, uint64_t log_bytes)
+{
+	struct limits_walk w = {.l = l};
+	uint64_t shm, tmp, dead = 0;
+	size_t i;
+
+	l->generation++;
+	l->samples++;
+	limits_walk(&w);
+	limits_note_reaped(l);
+	/* Processes gone since the last sample keep their last wchar. */
+	for (i = 0; i < l->n_procs; i++) {
+		struct limits_proc *p = &l->procs[i];
+
+		if (p->pid && p->seen != l->generation) {
+			l->dead_wchar += p->wchar;
+			p->pid = 0;
+		}
+	}
+	(void)dead;
+	l->cpu_ms = w.cpu_ticks * 1000 / l->clk_tck + l->reaped_cpu_ms;
+	shm = limits_tmpfs_used("/dev/shm");
+	tmp = limits_tmpfs_used("/tmp");
+	l->mem = w.mem + (shm > l->shm_base ? shm - l->shm_base : 0) +
+		 (tmp > l->tmp_base ? tmp - l->tmp_base : 0);
+	l->tasks = w.tasks;
+	l->fds = w.fds;
+	l->disk = w.wchar + l->dead_wchar + l->untracked_wchar;
+	l->disk = l->disk > log_bytes ? l->disk - log_bytes : 0;
+	limits_peak(&l->cpu_peak, l->cpu_ms);
+	limits_peak(&l->mem_peak, l->mem);
+	limits_peak(&l->tasks_peak, l->tasks);
+	limits_peak(&l->fds_peak, l->fds);
+	limits_peak(&l->disk_peak, l->disk);
+	if (limits_set(l, POLICY_LIMIT_CPU) &&
+	    l->cpu_ms > limits_value(l, POLICY_LIMIT_CPU))
+		return POLICY_LIMIT_CPU;
+	if (limits_set(l, POLICY_LIMIT_MEM) &&
+	    l->mem > limits_value(l, POLICY_LIMIT_MEM))
+		return POLICY_LIMIT_MEM;
+	if (limits_set(l, POLICY_LIMIT_FDS) &&
+	    l->fds > limits_value(l, POLICY_LIMIT_FDS))
+		return POLICY_LIMIT_FDS;
+	if (limits_set(l, POLICY_LIMIT_DISK) &&
+	    l->disk > limits_value(l, POLICY_LIMIT_DISK))
+		return POLICY_LIMIT_DISK;
+	return POLICY_LIMIT_COUNT;
+}
+
+/* Nanoseconds until @used could pass @limit at @rate per second. */
+static uint64_t limits_headroom_ns(uint64_t used, uint64_t limit, uint64_t rate)
+{
+	uint64_t left = limit > used ? limit - used : 0;
+
+	if (!rate)
+		return LIMITS_MAX_NS;
+	if (left > UINT64_MAX / 1000000000ULL)
+		return LIMITS_MAX_NS;
+	return left * 1000000000ULL / rate;
+}
+
+void limits_arm(struct limits *l)
+{
+	struct itimerspec its = {0};
+	uint64_t next = LIMITS_MAX_NS, h;
+
+	if (!limits_sampled(l))
+		return;
+	if (limits_set(l, POLICY_LIMIT_MEM)) {
+		h = limits_headroom_ns(l->mem,
+				       limits_value(l, POLICY_LIMIT_MEM),
+				       LIMITS_MEM_RATE);
+		if (h < next)
+			next = h;
+	}
+	if (limits_set(l, POLICY_LIMIT_CPU)) {
+		/* ms of CPU left, spent by every CPU at once. */
+		h = limits_headroom_ns(l->cpu_ms,
+				       limits_value(l, POLICY_LIMIT_CPU),
+				       1000ULL * l->ncpu);
+		if (h < next)
+			next = h;
+	}
+	if (limits_set(l, POLICY_LIMIT_DISK)) {
+		h = limits_headroom_ns(l->disk,
+				       limits_value(l, POLICY_LIMIT_DISK),
+				       LIMITS_DISK_RATE);
+		if (h < next)
+			next = h;
+	}
+	if (next < LIMITS_MIN_NS)
+		next = LIMITS_MIN_NS;
+	its.it_value.tv_sec = (time_t)(next / 1000000000ULL);
+	its.it_value.tv_nsec = (long)(next % 1000000000ULL);
+	timerfd_settime(l->timerfd, 0, &its, NULL);
+}
+
+void limits_fini(struct limits *l)
+{
+	if (l->timerfd >= 0)
+		close(l->timerfd);
+	l->timerfd = -1;
+}
+
+uint64_t limits_peak_of(const struct limits *l, enum policy_limit_key k)
+{
+	switch (k) {
+	case POLICY_LIMIT_CPU:
+		return l->cpu_peak;
+	case POLICY_LIMIT_WALL:
+		return l->wall_ms;
+	case POLICY_LIMIT_MEM:
+		return l->mem_peak;
+	case POLICY_LIMIT_PIDS:
+		return l->tasks_peak;
+	case POLICY_LIMIT_FDS:
+		return l->fds_peak;
+	case POLICY_LIMIT_DISK:
+		return l->disk_peak;
+	case POLICY_LIMIT_LOG:
+		return l->log_peak;
+	case POLICY_LIMIT_FSIZE:
+	case POLICY_LIMIT_EGRESS:
+	case POLICY_LIMIT_COUNT:
+		break;
+	}
+	return 0;
+}
