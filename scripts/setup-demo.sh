@@ -60,7 +60,56 @@ if [ -d "/proc/$dpid" ] && grep -q cordon-probe "/proc/$dpid/cmdline" 2>/dev/nul
 fi
 echo "daemon $dpid was killed when the job ended"
 
-step "5. the audit log (JSON Lines): every exec with the xxh3 of the file run"
+step "5. the network: a job may reach only what its zone allows"
+# A service on this host's loopback, started outside cordon (a CI agent, a
+# database...): the job must not reach it.
+python3 -m http.server --bind 127.0.0.1 0 >/dev/null 2>"$demo/srv.log" &
+srv=$!
+sleep 0.5
+port=$(ss -ltnp 2>/dev/null | awk -v p="pid=$srv," '$0 ~ p {split($4, a, ":"); print a[2]}' | head -1)
+cat >"$demo/net.py" <<'PY'
+import socket, sys, threading
+host_port = int(sys.argv[1])
+def try_connect(what, addr):
+    s = socket.socket(socket.AF_INET6 if ':' in addr[0] else socket.AF_INET)
+    s.settimeout(2)
+    try:
+        s.connect(addr)
+        print(f'  {what:44} connected')
+    except OSError as e:
+        print(f'  {what:44} refused: {e.strerror}')
+# the job's own server on loopback: allowed
+srv = socket.socket(); srv.bind(('127.0.0.1', 0)); srv.listen()
+try_connect('its own server on 127.0.0.1', srv.getsockname())
+try_connect('the host\'s service on 127.0.0.1', ('127.0.0.1', host_port))
+try_connect('cloud metadata 169.254.169.254', ('169.254.169.254', 80))
+try_connect('metadata, IPv4-mapped IPv6 spelling', ('::ffff:169.254.169.254', 80))
+try_connect('anything else (198.51.100.7:443)', ('198.51.100.7', 443))
+PY
+show "cordon run -- python3 net.py    # default zone fork-pr: no egress"
+as_user "$cordon" run -- python3 "$demo/net.py" "${port:-9}"
+kill "$srv" 2>/dev/null
+echo "(each denial fails at once with EACCES: no packet leaves; see docs/network.md)"
+
+step "6. resource limits hold for the whole tree"
+show "cordon run --limit mem=128M -- python3 -c 'grow forever'"
+as_user "$cordon" run --limit mem=128M -- python3 -c "
+a = []
+while True: a.append(bytearray(8 << 20))"
+echo "exit status: $? (124: a limit killed the job)"
+show "cordon run --limit pids=16 -- python3 -c 'fork until it fails'"
+as_user "$cordon" run -q --limit pids=16 -- python3 -c "
+import os, time
+n = 0
+try:
+    while True:
+        if os.fork() == 0:
+            time.sleep(1); os._exit(0)
+        n += 1
+except OSError as e:
+    print(f'  forked {n} children, then: {e.strerror}')"
+
+step "7. the audit log (JSON Lines): every exec with the xxh3 of the file run"
 show "cordon run --audit audit.jsonl -- sh -c 'ls / >/dev/null; cordon-probe personality 0x40000'"
 as_user "$cordon" run --audit "$demo/audit.jsonl" -- sh -c "ls / >/dev/null; '$probe' personality 0x40000"
 python3 - "$demo/audit.jsonl" <<'PY'
