@@ -280,6 +280,7 @@ struct sentry_pending {
 	void *data;
 	void *control;
 	int flags;
+	bool after_connect; /* SEND: a Fast Open whose connection completes */
 };
 
 /**
@@ -316,7 +317,7 @@ struct limits_proc {
  */
 struct limits {
 	const struct policy_limits *lim; /* borrowed; NULL: no limits */
-	int timerfd;                     /* the sampler's */
+	int timerfd;			 /* the sampler's */
 	unsigned ncpu;
 	uint64_t clk_tck;
 	uint64_t generation, samples;
@@ -329,7 +330,7 @@ struct limits {
 	size_t n_procs;
 	uint64_t dead_wchar, untracked_wchar;
 	enum policy_limit_key fired; /* POLICY_LIMIT_COUNT: none */
-	uint64_t tasks_est;          /* live tasks, as last counted + created */
+	uint64_t tasks_est;	     /* live tasks, as last counted + created */
 };
 
 /** limits_init() - start accounting against @lim (may be NULL). */
@@ -360,13 +361,13 @@ uint64_t limits_peak_of(const struct limits *l, enum policy_limit_key k);
 struct output {
 	bool active;
 	bool pty;
-	int in[2];        /* read ends we forward: stdout, stderr (-1: none) */
-	int job_out;      /* write ends given to the job until it starts */
+	int in[2];   /* read ends we forward: stdout, stderr (-1: none) */
+	int job_out; /* write ends given to the job until it starts */
 	int job_err;
-	uint64_t cap;     /* 0: no cap */
+	uint64_t cap; /* 0: no cap */
 	bool kill_at_cap;
 	bool capped;
-	uint64_t bytes;   /* forwarded */
+	uint64_t bytes;	  /* forwarded */
 	uint64_t dropped; /* discarded past the cap */
 };
 
@@ -388,8 +389,6 @@ void output_fini(struct output *o);
 /* ---------------------------------------------------------------------------
  * Concurrency slots (slot.c).
  */
-
-
 
 /**
  * slot_acquire() - take one of the @n slots named @name, waiting up to
@@ -544,6 +543,5 @@ void sentry_fail_closed(struct sentry *s, struct sentry_call *c, int rc,
  * In the supervisor it returns 0. Return: -errno if the fork failed.
  */
 int guard_start(void);
-
 
 #endif /* CORDON_SENTRY_PRIV_H */

@@ -141,6 +141,40 @@ static bool sys_net_verdict(struct sentry *s, struct sentry_call *c,
 	return c->allowed;
 }
 
+/*
+ * Parse a sockaddr the way the kernel reads it for a send or a bind on @k.
+ * AF_UNSPEC only means "dissolve" to connect(): an IPv4 socket sends to, and
+ * binds (0.0.0.0 only), the AF_INET address an AF_UNSPEC name carries, so it
+ * is rewritten to AF_INET here and judged as that; an IPv6 socket sends to
+ * its connected peer (*@len becomes 0: no name).
+ * Return: as sockaddr_parse().
+ */
+static int sys_net_parse_as_kernel(const struct sys_net_sock *k, uint8_t *addr,
+				   size_t *len, bool bind,
+				   struct net_endpoint *e)
+{
+	int rc = sockaddr_parse(addr, *len, e);
+	sa_family_t inet = AF_INET;
+	struct sockaddr_in in;
+
+	if (rc < 0 || e->kind != NET_ENDPOINT_UNSPEC)
+		return rc;
+	if (k->domain == AF_INET) {
+		if (*len < sizeof(in))
+			return -EINVAL;
+		memcpy(&in, addr, sizeof(in));
+		if (bind && in.sin_addr.s_addr != htonl(INADDR_ANY))
+			return -EAFNOSUPPORT;
+		memcpy(addr, &inet, sizeof(inet));
+		return sockaddr_parse(addr, *len, e);
+	}
+	if (k->domain == AF_INET6 && !bind) {
+		*len = 0;
+		return 0;
+	}
+	return bind ? -EAFNOSUPPORT : 0;
+}
+
 static uint64_t sys_net_cookie(int fd)
 {
 	uint64_t cookie = 0;
@@ -405,6 +439,11 @@ static int sys_net_do_connect(struct sentry *s, struct sentry_call *c,
 		struct sentry_pending p = {.kind = SENTRY_PENDING_CONNECT,
 					   .fd = k->fd};
 
+		/* Kept to complete the socket's state once connected. */
+		if (len <= sizeof(p.name)) {
+			memcpy(p.name, addr, len);
+			p.msg.msg_namelen = (socklen_t)len;
+		}
 		if (sentry_pend(s, c, &p) == 0) {
 			k->fd = -1; /* owned by the pending call now */
 			return 0;
@@ -481,6 +520,19 @@ static int sys_net_send(struct sentry *s, struct sentry_call *c,
 	if (p->msg.msg_namelen)
 		p->msg.msg_name = p->name;
 	n = sendmsg(k->fd, &p->msg, p->flags | MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n < 0 && errno == EINPROGRESS && (p->flags & MSG_FASTOPEN) &&
+	    flags >= 0 && !(flags & O_NONBLOCK) && !(p->flags & MSG_DONTWAIT)) {
+		/*
+		 * A blocking TCP Fast Open that could not put the data in the
+		 * SYN: wait for the connection, as the kernel would, then send
+		 * the data on it (the destination was judged already).
+		 */
+		p->after_connect = true;
+		p->flags &= ~MSG_FASTOPEN;
+		p->msg.msg_name = NULL;
+		p->msg.msg_namelen = 0;
+		errno = EAGAIN;
+	}
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && flags >= 0 &&
 	    !(flags & O_NONBLOCK) && !(p->flags & MSG_DONTWAIT)) {
 		p->kind = SENTRY_PENDING_SEND;
@@ -523,12 +575,16 @@ int sys_sendto(struct sentry *s, struct sentry_call *c)
 	if (rc < 0)
 		return sys_net_invalid(c, -rc == EBADF ? EBADF : ENOTSOCK,
 				       "not a socket");
-	rc = sockaddr_parse(p.name, alen, &e);
+	rc = sys_net_parse_as_kernel(&k, p.name, &alen, false, &e);
 	if (rc < 0 && e.kind != NET_ENDPOINT_OTHER) {
 		close(k.fd);
 		return sys_net_invalid(c, -rc, "malformed address");
 	}
-	if (sys_net_is_inet(&k) && netstack_is_dns(&e)) {
+	if (!alen) {
+		/* AF_UNSPEC on IPv6: the connected peer, as the kernel does. */
+		c->allowed = true;
+		c->rule = "connected socket (its connect was judged)";
+	} else if (sys_net_is_inet(&k) && netstack_is_dns(&e)) {
 		if (!sys_net_dns_redirect(s, c, &k, &e, p.name, &alen)) {
 			close(k.fd);
 			return 0;
@@ -697,36 +753,33 @@ static int sys_net_sendmsg_one(struct sentry *s, struct sentry_call *c,
 			       bool may_pend)
 {
 	struct net_endpoint e;
+	size_t nl = p->msg.msg_namelen;
 	int rc, pin = -1;
 
-	if (p->msg.msg_namelen) {
-		rc = sockaddr_parse(p->name, p->msg.msg_namelen, &e);
+	if (nl) {
+		rc = sys_net_parse_as_kernel(k, p->name, &nl, false, &e);
 		if (rc < 0 && e.kind != NET_ENDPOINT_OTHER) {
 			sys_net_invalid(c, -rc, "malformed address");
 			goto out_free;
 		}
-		if (sys_net_is_inet(k) && netstack_is_dns(&e)) {
-			size_t nl = p->msg.msg_namelen;
-
-			if (!sys_net_dns_redirect(s, c, k, &e, p->name, &nl))
-				goto out_free;
-			p->msg.msg_namelen = (socklen_t)nl;
-		} else {
-			size_t nl = p->msg.msg_namelen;
-
-			if (!sys_net_judge_dest(s, c, k, &e, p->name, &nl,
-						&pin))
-				goto out_free;
-			p->msg.msg_namelen = (socklen_t)nl;
-			if (pin >= 0)
-				may_pend = false;
-		}
-	} else {
+	}
+	if (!nl) {
 		/* No address: the connected peer, which connect() judged. */
+		p->msg.msg_namelen = 0;
 		snprintf(c->detail, sizeof(c->detail), "fd=%d connected/%s",
 			 (int)c->pc.args[0], sys_net_proto_name(k));
 		c->allowed = true;
 		c->rule = "connected socket (its connect was judged)";
+	} else if (sys_net_is_inet(k) && netstack_is_dns(&e)) {
+		if (!sys_net_dns_redirect(s, c, k, &e, p->name, &nl))
+			goto out_free;
+		p->msg.msg_namelen = (socklen_t)nl;
+	} else {
+		if (!sys_net_judge_dest(s, c, k, &e, p->name, &nl, &pin))
+			goto out_free;
+		p->msg.msg_namelen = (socklen_t)nl;
+		if (pin >= 0)
+			may_pend = false;
 	}
 	if (!may_pend)
 		p->flags |= MSG_DONTWAIT;
@@ -936,7 +989,7 @@ int sys_bind(struct sentry *s, struct sentry_call *c)
 	if (rc < 0)
 		return sys_net_invalid(c, -rc == EBADF ? EBADF : ENOTSOCK,
 				       "not a socket");
-	rc = sockaddr_parse(addr, len, &e);
+	rc = sys_net_parse_as_kernel(&k, addr, &len, true, &e);
 	if (rc < 0 && e.kind != NET_ENDPOINT_OTHER) {
 		close(k.fd);
 		return sys_net_invalid(c, -rc, "malformed address");
@@ -944,7 +997,16 @@ int sys_bind(struct sentry *s, struct sentry_call *c)
 	sockaddr_fmt(&e, where, sizeof(where));
 	snprintf(c->detail, sizeof(c->detail), "%s/%s", where,
 		 sys_net_proto_name(&k));
-	if (e.kind == NET_ENDPOINT_INET) {
+	if (e.kind == NET_ENDPOINT_INET && e.port == 0) {
+		/*
+		 * An ephemeral port (a client choosing its source address or
+		 * port): nothing listens yet. listen() judges what the socket
+		 * is bound to when it starts listening.
+		 */
+		c->allowed = true;
+		c->rule = "ephemeral bind (listening is judged at listen)";
+		rc = bind(k.fd, (struct sockaddr *)addr, (socklen_t)len);
+	} else if (e.kind == NET_ENDPOINT_INET) {
 		netstack_decide_bind(&s->net, &e, k.proto, &d);
 		if (!sys_net_verdict(s, c, &d)) {
 			close(k.fd);
@@ -1005,11 +1067,45 @@ int sys_bind(struct sentry *s, struct sentry_call *c)
  * the job's listener is the one that listens. An unbound socket would be
  * bound by the kernel to the wildcard address: that is judged like a bind.
  */
+/* The address @ss (of @k's family) as a policy endpoint. */
+static void sys_net_endpoint_of(const struct sys_net_sock *k,
+				const struct sockaddr_storage *ss,
+				struct net_endpoint *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->kind = NET_ENDPOINT_INET;
+	e->family = k->domain;
+	if (k->domain == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)ss;
+
+		e->addr.family = 6;
+		memcpy(e->addr.b, &in6->sin6_addr, 16);
+		e->port = ntohs(in6->sin6_port);
+	} else {
+		const struct sockaddr_in *in = (const void *)ss;
+
+		e->addr.family = 4;
+		memcpy(e->addr.b, &in->sin_addr, 4);
+		e->port = ntohs(in->sin_port);
+	}
+}
+
+/*
+ * listen(): performed on the job's socket object, so the socket recorded as
+ * the job's listener is the one that listens. What it is bound to is judged
+ * here whatever the bind was: an unbound socket would be bound by the kernel
+ * to the wildcard address (judged as that, and moved to loopback when the
+ * zone says so); a socket bound to an ephemeral port, or through any other
+ * path, is judged on its actual address.
+ */
 int sys_listen(struct sentry *s, struct sentry_call *c)
 {
 	struct sys_net_sock k = {.fd = -1};
 	struct sockaddr_storage ss;
+	struct policy_decision d;
+	struct net_endpoint e;
 	socklen_t l = sizeof(ss);
+	char where[200];
 	int rc;
 
 	snprintf(c->detail, sizeof(c->detail), "fd=%d backlog=%d",
@@ -1019,35 +1115,39 @@ int sys_listen(struct sentry *s, struct sentry_call *c)
 		return sys_net_invalid(c, -rc == EBADF ? EBADF : ENOTSOCK,
 				       "not a socket");
 	c->allowed = true;
-	c->rule = "listen on an allowed bound address";
-	if ((k.domain == AF_INET || k.domain == AF_INET6) &&
-	    getsockname(k.fd, (struct sockaddr *)&ss, &l) == 0) {
-		uint16_t port =
-			ntohs(k.domain == AF_INET6
-				      ? ((struct sockaddr_in6 *)&ss)->sin6_port
-				      : ((struct sockaddr_in *)&ss)->sin_port);
-
-		if (port == 0) {
-			struct policy_decision d;
-			struct net_endpoint e = {.kind = NET_ENDPOINT_INET,
-						 .family = k.domain};
-
-			/* Autobind would take the wildcard address. */
-			e.addr.family = k.domain == AF_INET6 ? 6 : 4;
-			netstack_decide_bind(&s->net, &e, k.proto, &d);
-			if (!sys_net_verdict(s, c, &d)) {
+	c->rule = "listen";
+	if (sys_net_is_inet(&k)) {
+		if (getsockname(k.fd, (struct sockaddr *)&ss, &l) < 0) {
+			sys_net_errno(c, errno);
+			close(k.fd);
+			return 0;
+		}
+		sys_net_endpoint_of(&k, &ss, &e);
+		sockaddr_fmt(&e, where, sizeof(where));
+		snprintf(c->detail, sizeof(c->detail), "%s/%s backlog=%d",
+			 where, sys_net_proto_name(&k), (int)c->pc.args[1]);
+		netstack_decide_bind(&s->net, &e, k.proto, &d);
+		if (!sys_net_verdict(s, c, &d)) {
+			close(k.fd);
+			return 0;
+		}
+		if (d.verdict == POLICY_VERDICT_LOOPBACK) {
+			if (e.port) {
+				/* Bound already: it cannot be moved now. */
+				c->allowed = false;
+				c->rule =
+					"listen loopback: this socket is bound to a non-loopback address already";
+				sys_net_errno(c, NETSTACK_DENY_ERRNO);
 				close(k.fd);
 				return 0;
 			}
-			if (d.verdict == POLICY_VERDICT_LOOPBACK) {
-				memset(&ss, 0, sizeof(ss));
-				ss.ss_family = (sa_family_t)k.domain;
-				sys_net_to_loopback((uint8_t *)&ss);
-				if (bind(k.fd, (struct sockaddr *)&ss, l) < 0) {
-					sys_net_errno(c, errno);
-					close(k.fd);
-					return 0;
-				}
+			memset(&ss, 0, sizeof(ss));
+			ss.ss_family = (sa_family_t)k.domain;
+			sys_net_to_loopback((uint8_t *)&ss);
+			if (bind(k.fd, (struct sockaddr *)&ss, l) < 0) {
+				sys_net_errno(c, errno);
+				close(k.fd);
+				return 0;
 			}
 		}
 	}
@@ -1372,9 +1472,30 @@ void sys_net_pending_ready(struct sentry *s, struct sentry_pending *p)
 		if (err) {
 			a.kind = PLATFORM_ANSWER_ERRNO;
 			a.err = err;
+		} else if (p->msg.msg_namelen) {
+			/*
+			 * A non-blocking connect leaves the socket "connecting"
+			 * until connect() is called again; a blocking one would
+			 * have finished it. Finish it, so that the job's next
+			 * connect() gets EISCONN as it would natively.
+			 */
+			connect(p->fd, (struct sockaddr *)p->name,
+				p->msg.msg_namelen);
 		}
 		break;
 	case SENTRY_PENDING_SEND:
+		if (p->after_connect) {
+			if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &l) <
+			    0)
+				err = errno;
+			if (err) {
+				a.kind = PLATFORM_ANSWER_ERRNO;
+				a.err = err;
+				sys_net_close_rights(p->control,
+						     p->msg.msg_controllen);
+				break;
+			}
+		}
 		n = sendmsg(p->fd, &p->msg,
 			    p->flags | MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))

@@ -723,6 +723,15 @@ static int sys_open_serve(struct sentry *s, struct sentry_call *c,
 		sys_open_result(c, -fd, sys_open_rule_done);
 		return 0;
 	}
+	/*
+	 * readlink of what is not a link fails the same for every file; the
+	 * common case (realpath() walks every prefix) ends here, cheaply.
+	 */
+	if (r->readlink && (fstat(fd, &st) < 0 || !S_ISLNK(st.st_mode))) {
+		close(fd);
+		sys_open_result(c, EINVAL, sys_open_rule_done);
+		return 0;
+	}
 	rc = sys_open_check(fd, (int)r->how.flags, false);
 	if (rc == -EXDEV) {
 		/* Walk it again: the walk puts the caller in place of self. */
@@ -802,7 +811,10 @@ static int sys_open_serve(struct sentry *s, struct sentry_call *c,
 					close(opath);
 			}
 		}
-		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+		/* F_SETFL sets exactly these; the job's own, without ours. */
+		fcntl(fd, F_SETFL,
+		      (int)r->how.flags &
+			      (O_APPEND | O_ASYNC | O_DIRECT | O_NOATIME));
 	}
 	remote = platform_put_fd(s->plat, &c->pc, fd,
 				 !!(r->how.flags & O_CLOEXEC));

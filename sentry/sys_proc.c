@@ -254,9 +254,8 @@ static int sys_proc_signal_tree(struct sentry_call *c, pid_t pgid,
 
 int sys_kill(struct sentry *s, struct sentry_call *c)
 {
-	pid_t pid = (pid_t)c->pc.args[0];
+	pid_t pid = (pid_t)c->pc.args[0], self, pgid;
 	int sig = (int)c->pc.args[1], pin, rc;
-	pid_t self = jobtree_tgid(c->pc.tid), pgid;
 	siginfo_t si;
 
 	(void)s;
@@ -265,6 +264,12 @@ int sys_kill(struct sentry *s, struct sentry_call *c)
 		sys_proc_errno(c, EINVAL);
 		return 0;
 	}
+	/* The caller's own tid (a leader's is its tgid): no /proc read. */
+	if (pid > 0 && pid == c->pc.tid) {
+		sys_proc_continue(c, sys_proc_rule_self);
+		return 0;
+	}
+	self = jobtree_tgid(c->pc.tid);
 	sys_proc_queue_info(&si, sig, self);
 	if (pid > 0 && pid == self) {
 		sys_proc_continue(c, sys_proc_rule_self);
@@ -301,7 +306,7 @@ static int sys_proc_signal_thread(struct sentry *s, struct sentry_call *c,
 				  pid_t tgid, pid_t tid, int sig, bool has_info,
 				  uint64_t uinfo)
 {
-	pid_t self = jobtree_tgid(c->pc.tid);
+	pid_t self;
 	siginfo_t si;
 	int pin, rc;
 
@@ -309,6 +314,16 @@ static int sys_proc_signal_thread(struct sentry *s, struct sentry_call *c,
 		sys_proc_errno(c, EINVAL);
 		return 0;
 	}
+	/*
+	 * tgid == the caller's tid: the caller leads that group, or the
+	 * kernel finds no such group (ESRCH). Either way, no stranger.
+	 */
+	if ((tgid > 0 && tgid == c->pc.tid) ||
+	    (tgid == -1 && tid == c->pc.tid)) {
+		sys_proc_continue(c, sys_proc_rule_self);
+		return 0;
+	}
+	self = jobtree_tgid(c->pc.tid);
 	/* The kernel checks that @tid is in @tgid; the caller's is stable. */
 	if ((tgid > 0 && tgid == self) || (tgid == -1 && tid == c->pc.tid)) {
 		sys_proc_continue(c, sys_proc_rule_self);

