@@ -21,6 +21,19 @@ t_status "exit-no-command-125" 125 as_user "$CORDON" run
 t_status "exit-bad-grace-125" 125 as_user "$CORDON" run --grace soon -- true
 t_status "exit-unknown-subcommand-125" 125 as_user "$CORDON" frobnicate
 
+# --- syscall overrides are checked against the table, with their place ------
+printf 'zone z extends fork-pr {\n\tsyscall frobnicate deny EPERM\n}\nzone y extends fork-pr {\n\tsyscall io_uring_setup allow\n}\n' >"$W/sc.cordon"
+t_status "policy-check-unknown-syscall-125" 125 as_user "$CORDON" policy check "$W/sc.cordon"
+t_check "policy-check-unknown-syscall-located" 'grep -q "sc.cordon:2:2: error: unknown syscall" "$T_DIR/err"'
+t_status "run-locked-syscall-allow-125" 125 as_user "$CORDON" run --policy "$W/sc.cordon" --zone y -- true
+t_check "run-locked-syscall-allow-located" 'grep -q "sc.cordon:5:2: error: cordon must mediate or refuse" "$T_DIR/err"'
+printf 'zone ok extends fork-pr {\n\tsyscall ptrace deny EPERM\n}\n' >"$W/ok.cordon"
+ptrace_me='import ctypes; l = ctypes.CDLL(None, use_errno=True); print("ptrace", l.ptrace(0, 0, 0, 0), ctypes.get_errno())'
+as_user "$CORDON" run -q --policy "$W/ok.cordon" --zone ok -- /usr/bin/python3 -c "$ptrace_me" >"$T_DIR/out" 2>&1
+t_check "zone-syscall-deny-applies" 'grep -qx "ptrace -1 1" "$T_DIR/out"'
+as_user "$CORDON" run -q -- /usr/bin/python3 -c "$ptrace_me" >"$T_DIR/out" 2>&1
+t_check "zone-syscall-deny-control" 'grep -qx "ptrace 0 0" "$T_DIR/out"'
+
 # --- fds above 2 are not inherited -----------------------------------------
 as_user bash -c "exec 7</etc/passwd 9>/dev/null; '$CORDON' run -- '$PROBE' fds" >"$T_DIR/out" 2>&1
 t_check "fds-not-inherited" 'grep -qx "fds: 0 1 2" "$T_DIR/out"'
