@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cmd_policy.h"
+#include "zone_syscalls.h"
 #include "common.h"
 #include "policy.h"
 
@@ -215,6 +216,18 @@ static int cmd_policy_args_parse(int argc, char **argv, int first,
 	return 0;
 }
 
+/* Syscall overrides need the syscall table, which the policy cannot see. */
+static int cmd_policy_check_syscalls(const struct policy *p)
+{
+	size_t k;
+	int rc = 0;
+
+	for (k = 0; k < policy_zone_count(p); k++)
+		if (zone_syscalls_check(policy_zone_get(p, k)))
+			rc = CORDON_EXIT_FAILURE;
+	return rc;
+}
+
 static int cmd_policy_check(int argc, char **argv)
 {
 	int i, status = 0;
@@ -235,6 +248,8 @@ static int cmd_policy_check(int argc, char **argv)
 			rc = policy_finish(p);
 		if (rc) {
 			cmd_policy_print_diags(p);
+			status = CORDON_EXIT_FAILURE;
+		} else if (cmd_policy_check_syscalls(p)) {
 			status = CORDON_EXIT_FAILURE;
 		} else {
 			printf("%s: ok; zones:", argv[i]);

@@ -15,6 +15,7 @@
 #include "common.h"
 #include "doctor.h"
 #include "policy.h"
+#include "zone_syscalls.h"
 #include "platform.h"
 #include "sentry.h"
 
@@ -28,7 +29,7 @@ static void cordon_usage(FILE *f)
 	      "       cordon policy check FILE...\n"
 	      "       cordon policy show [--policy FILE] [--zone NAME]\n"
 	      "       cordon policy explain [--policy FILE] [--zone NAME] connect HOST:PORT[/udp] | resolve NAME | listen ADDR:PORT\n"
-	      "       cordon doctor\n"
+	      "       cordon doctor [--no-landlock]\n"
 	      "       cordon version\n"
 	      "\n"
 	      "run options:\n"
@@ -200,70 +201,6 @@ enum cordon_opt {
 	CORDON_OPT_SLOT_TIMEOUT,
 	CORDON_OPT_NO_WAIT,
 };
-
-/*
- * The zone's syscall overrides in the filter compiler's terms. The array
- * lives as long as the process (cordon run execs or exits).
- */
-static int cordon_overrides(const struct zone *z, struct syscall_override **out,
-			    size_t *n_out)
-{
-	const struct policy_syscall *ps;
-	struct syscall_override *ov;
-	size_t n, i;
-
-	ps = zone_syscalls(z, &n);
-	*out = NULL;
-	*n_out = 0;
-	if (!n)
-		return 0;
-	ov = calloc(n, sizeof(*ov));
-	if (!ov)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		ov[i].name = ps[i].name;
-		switch (ps[i].action) {
-		case POLICY_SYSCALL_ACTION_ALLOW:
-			ov[i].cls = SYSCALL_CLASS_ALLOW;
-			break;
-		case POLICY_SYSCALL_ACTION_DENY:
-			ov[i].cls = SYSCALL_CLASS_ERRNO;
-			ov[i].err = ps[i].errno_value;
-			break;
-		case POLICY_SYSCALL_ACTION_NOTIFY:
-			ov[i].cls = SYSCALL_CLASS_NOTIFY;
-			break;
-		}
-	}
-	*out = ov;
-	*n_out = n;
-	return 0;
-}
-
-/* Report a refused override at its place in the policy, compiler style. */
-static void cordon_override_error(const struct zone *z, const char *name,
-				  int rc)
-{
-	const struct policy_syscall *ps;
-	size_t n, i;
-
-	ps = zone_syscalls(z, &n);
-	for (i = 0; i < n; i++) {
-		if (strcmp(ps[i].name, name))
-			continue;
-		fprintf(stderr, "%s:%u:%u: error: %s '%s'\n",
-			ps[i].loc.file ? ps[i].loc.file : "<policy>",
-			ps[i].loc.line, ps[i].loc.col,
-			rc == -EPERM
-				? "cordon must mediate or refuse this syscall; a zone cannot allow it in the kernel:"
-				: "unknown syscall, or an action cordon has no handler for:",
-			name);
-		fprintf(stderr,
-			"  hint: a zone may deny any syscall (syscall NAME deny EPERM), and allow only those the table refuses for hygiene\n");
-		return;
-	}
-	diag_error("syscall override '%s' refused", name);
-}
 
 static int cordon_run(int argc, char **argv)
 {
@@ -439,7 +376,7 @@ static int cordon_run(int argc, char **argv)
 		return CORDON_EXIT_FAILURE;
 	if (zone_tables_new(zone, &tables) < 0 ||
 	    zone_fingerprint(zone, &fingerprint) < 0 ||
-	    cordon_overrides(zone, &ov, &o.n_overrides) < 0)
+	    zone_syscalls_overrides(zone, &ov, &o.n_overrides) < 0)
 		diag_fatal(CORDON_EXIT_FAILURE, "out of memory");
 	o.overrides = ov;
 	o.tables = tables;
@@ -455,7 +392,7 @@ static int cordon_run(int argc, char **argv)
 		o.slot_timeout_ms = -1;
 	rc = filter_compile(ov, o.n_overrides, 0, &probe, &why);
 	if (rc < 0) {
-		cordon_override_error(zone, why ? why : "?", rc);
+		zone_syscalls_error(zone, why ? why : "?", rc);
 		return CORDON_EXIT_FAILURE;
 	}
 	filter_prog_free(&probe);
