@@ -247,6 +247,8 @@ struct sentry_call {
 	bool answered;
 	char rule_buf[320];
 	bool settle_tasks;
+	bool settle_threads;
+	long settle_before;
 };
 
 /* ---------------------------------------------------------------------------
@@ -519,7 +521,7 @@ sys_handler_fn sys_task_create;
  * limit: wait (a few ms at most) until the new task shows in /proc, so the
  * next decision counts it.
  */
-void sys_task_settle(struct sentry *s);
+void sys_task_settle(struct sentry *s, struct sentry_call *c);
 sys_handler_fn sys_recvmsg;
 sys_handler_fn sys_recvmmsg;
 

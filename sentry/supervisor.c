@@ -234,7 +234,7 @@ void sentry_dispatch(struct sentry *s, struct sentry_call *c)
 	if (c->exe_fd >= 0)
 		sys_exec_finish(s, c);
 	if (c->settle_tasks)
-		sys_task_settle(s);
+		sys_task_settle(s, c);
 }
 
 static void sentry_serve(struct sentry *s)

@@ -15,6 +15,11 @@
  * flight cannot both slip under the limit.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,7 +27,42 @@
 #include "sentry_priv.h"
 
 #define SYS_TASK_NEAR 8 /* recount and settle this close */
-#define SYS_TASK_SETTLE_NS (5 * 1000000ULL)
+#define SYS_TASK_SETTLE_NS (200 * 1000000ULL)
+
+/* Children of thread @tid, or threads of its process when @threads. */
+static long sys_task_count_of(pid_t tid, bool threads)
+{
+	char path[96], buf[8192];
+	ssize_t n;
+	long count = 0;
+	int fd;
+	char *p, *end;
+
+	if (threads)
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/children",
+			 (int)tid, (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = EINTR_RETRY(read(fd, buf, sizeof(buf) - 1));
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	if (threads) {
+		p = strstr(buf, "\nThreads:");
+		return p ? strtol(p + 9, NULL, 10) : -1;
+	}
+	for (p = buf;; p = end) {
+		strtol(p, &end, 10);
+		if (end == p)
+			break;
+		count++;
+	}
+	return count;
+}
 
 int sys_task_create(struct sentry *s, struct sentry_call *c)
 {
@@ -58,19 +98,32 @@ int sys_task_create(struct sentry *s, struct sentry_call *c)
 	c->allowed = true;
 	c->rule = "task creation within the pids limit";
 	c->settle_tasks = l->tasks_est + SYS_TASK_NEAR >= limit;
+	if (c->settle_tasks) {
+		/* clone(CLONE_THREAD) makes a thread; fork, vfork a child. */
+		c->settle_threads =
+			c->pc.nr == SYS_clone && (c->pc.args[0] & CLONE_THREAD);
+		c->settle_before =
+			sys_task_count_of(c->pc.tid, c->settle_threads);
+	}
 	return 0;
 }
 
-void sys_task_settle(struct sentry *s)
+void sys_task_settle(struct sentry *s, struct sentry_call *c)
 {
 	uint64_t deadline = time_mono_ns() + SYS_TASK_SETTLE_NS;
-	uint64_t n;
+	struct timespec nap = {.tv_nsec = 100000};
 
-	/* Tasks that exit meanwhile make this wait out its few ms: rare. */
-	do {
-		n = limits_count_tasks(&s->limits);
-		if (n >= s->limits.tasks_est)
+	/*
+	 * Wait until the caller has one more child (or thread) than before
+	 * we let it through, or is gone: then the new task is visible to the
+	 * next count. Tasks exiting elsewhere meanwhile do not matter here.
+	 */
+	while (time_mono_ns() < deadline) {
+		long now = sys_task_count_of(c->pc.tid, c->settle_threads);
+
+		if (now < 0 || now > c->settle_before)
 			break;
-	} while (time_mono_ns() < deadline);
-	s->limits.tasks_est = n;
+		nanosleep(&nap, NULL);
+	}
+	s->limits.tasks_est = limits_count_tasks(&s->limits);
 }

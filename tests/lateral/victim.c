@@ -5,7 +5,9 @@
  *
  * `lateral-victim DIR`: holds the secret of $LATERAL_SECRET in its
  * environment, in a memory buffer, and in a file that is open but unlinked
- * (reachable only through /proc/PID/fd/N). It becomes its own process group
+ * (reachable only through /proc/PID/fd/N), and in DIR/hide/vcwd/cwd-secret:
+ * its working directory, made unreachable by path (DIR/hide gets mode 000),
+ * so only /proc/PID/cwd leads there. It becomes its own process group
  * leader, starts a second thread, writes "pid tid addr fd" to DIR/ready and
  * then logs to DIR/signals every signal it receives (all catchable signals
  * are blocked and read from a signalfd; SIGSTOP is seen as SIGCONT after),
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -76,6 +79,20 @@ int main(int argc, char **argv)
 	if (sec_fd < 0 || write(sec_fd, secret, strlen(secret)) < 0)
 		return 2;
 	unlink(path);
+	snprintf(path, sizeof(path), "%s/hide", argv[1]);
+	if (mkdir(path, 0700) < 0)
+		return 2;
+	snprintf(path, sizeof(path), "%s/hide/vcwd", argv[1]);
+	if (mkdir(path, 0700) < 0 || chdir(path) < 0)
+		return 2;
+	f = fopen("cwd-secret", "w");
+	if (!f)
+		return 2;
+	fputs(secret, f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/hide", argv[1]);
+	if (chmod(path, 0) < 0)
+		return 2;
 	if (pthread_create(&t, NULL, victim_thread, NULL))
 		return 2;
 	while (!victim_tid)
@@ -96,7 +113,8 @@ int main(int argc, char **argv)
 
 		/* Poll the signalfd every 100 ms; check the buffer too. */
 		fcntl(sfd, F_SETFL, O_NONBLOCK);
-		while ((n = read(sfd, &si, sizeof(si))) == (ssize_t)sizeof(si)) {
+		while ((n = read(sfd, &si, sizeof(si))) ==
+		       (ssize_t)sizeof(si)) {
 			snprintf(line, sizeof(line),
 				 "signal %u from pid %u code %d\n",
 				 si.ssi_signo, si.ssi_pid, si.ssi_code);

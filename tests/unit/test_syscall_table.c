@@ -69,6 +69,11 @@ static void test_handlers(void)
 		if (e->cls == SYSCALL_CLASS_RULE)
 			CHECK_MSG(e->rule != SYSCALL_RULE_NONE, "%s: no rule",
 				  e->name);
+		/* A lateral row is notified when its layer is missing. */
+		if (e->lateral)
+			CHECK_MSG(e->handler && e->cls == SYSCALL_CLASS_ALLOW &&
+					  !e->locked,
+				  "%s: lateral row without handler", e->name);
 	}
 }
 

@@ -1,0 +1,188 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# lateral.sh BUILD_DIR - lateral isolation (issue #6), as an unprivileged
+# user: a victim started outside cordon, as the same user, holds a secret in
+# its environment, its memory, an unlinked file and an unreachable working
+# directory, and logs every signal it gets. From inside cordon every call of
+# the issue is tried against it and against cordon's own two processes;
+# kill(-1, SIGKILL) is tried too. All of it runs twice: with the Landlock
+# layer, and with --no-landlock (the supervisor layer). Then the inside must
+# still work: strace and gdb on the job's own child, an ASan+LSan leak
+# report, shell job control, a worker pool killed by its parent.
+. "$(dirname "$0")/../lib/testlib.sh"
+t_init "$1"
+cp "$1/tests/lateral-victim" "$1/tests/lateral-attack" "$T_DIR/bin/"
+[ -x "$1/tests/lateral-leak" ] && cp "$1/tests/lateral-leak" "$T_DIR/bin/"
+chmod 755 "$T_DIR/bin/"*
+VICTIM=$T_DIR/bin/lateral-victim
+ATTACK=$T_DIR/bin/lateral-attack
+LEAK=$T_DIR/bin/lateral-leak
+W=$T_DIR/work
+SECRET="lateral-secret-$(od -An -tx8 -N8 /dev/urandom | tr -d ' \n')"
+
+# as_user_t SECS CMD... - as_user, killed after SECS seconds.
+as_user_t() {
+	local secs=$1
+	shift
+	if [ "$(id -u)" = 0 ]; then
+		timeout "$secs" setpriv --reuid="$T_USER" --regid="$T_USER" \
+			--init-groups env -u HOME HOME="$T_DIR/work" "$@"
+	else
+		timeout "$secs" "$@"
+	fi
+}
+
+# A snapshot of what the job must not change about the victim: scheduling
+# (nice, policy, affinity, I/O class), limits, group, state.
+victim_state() {
+	local pid=$1 f
+	f=$(sed 's/.*) //' "/proc/$pid/stat")
+	# Running or sleeping is noise; stopped (T, t) is what matters.
+	echo "stopped=$(echo "$f" | awk '{print ($1 ~ /^[Tt]$/) ? "yes" : "no"}')" \
+		"pgrp=$(echo "$f" | awk '{print $3}')" \
+		"nice=$(echo "$f" | awk '{print $17}') policy=$(echo "$f" | awk '{print $39}')"
+	grep Cpus_allowed_list "/proc/$pid/status"
+	grep "Max open files" "/proc/$pid/limits"
+	ionice -p "$pid" 2>&1
+	for t in /proc/"$pid"/task/*; do
+		sed 's/.*) //' "$t/stat" | awk '{print "thread nice=" $17 " policy=" $39}'
+		ionice -p "${t##*/}" 2>&1
+	done
+}
+
+# start_victim NAME - start a victim in $W/NAME; sets VPID VTID VADDR VFD.
+start_victim() {
+	local dir=$W/$1
+	mkdir -p "$dir"
+	[ "$(id -u)" = 0 ] && chown "$T_USER" "$dir"
+	(LATERAL_SECRET=$SECRET as_user_bg "$VICTIM" "$dir") >/dev/null 2>&1 &
+	T_STARTED_PIDS="$T_STARTED_PIDS $!"
+	wait_for_file "$dir/ready" 50
+	read -r VPID VTID VADDR VFD <"$dir/ready"
+	VDIR=$dir
+}
+
+stop_victim() {
+	kill -9 "$VPID" 2>/dev/null
+	wait "$VPID" 2>/dev/null
+	chmod -R u+rwx "$VDIR/hide" 2>/dev/null
+}
+
+# no_secret NAME FILE... - the secret appears in none of the files (which
+# must exist: a missing file would hide a leak).
+no_secret() {
+	local name=$1 f leaked=""
+	shift
+	for f in "$@"; do
+		if [ ! -e "$f" ] || grep -qF -- "$SECRET" "$f"; then
+			leaked="$leaked ${f##*/}"
+		fi
+	done
+	t_check "$name" '[ -z "$leaked" ]'
+}
+
+for mode in landlock no-landlock; do
+	opts=""
+	[ "$mode" = no-landlock ] && opts="--no-landlock"
+
+	# --- every call against the victim -----------------------------------
+	start_victim "victim-$mode"
+	t_check "$mode: victim started" '[ -n "$VPID" ] && pid_alive "$VPID" lateral-victim'
+	before=$(victim_state "$VPID")
+	as_user_t 60 "$CORDON" run $opts --audit "$W/audit-victim-$mode.jsonl" -- \
+		"$ATTACK" victim "$VPID" "$VTID" "$VADDR" "$VFD" \
+		>"$W/out-victim-$mode" 2>"$W/err-victim-$mode"
+	st=$?
+	sleep 0.3 # let the victim drain its signalfd
+	after=$(victim_state "$VPID")
+	t_check "$mode: victim attack set completed (cordon kept supervising)" \
+		'[ "$st" = 0 ] && grep -q "^attacks done" "$W/out-victim-$mode"'
+	n=$(grep -c "^attack " "$W/out-victim-$mode")
+	t_check "$mode: victim attack set ran ($n attempts)" '[ "$n" -ge 55 ]'
+	t_check "$mode: no attack on the victim succeeded" \
+		'! grep "SUCCEEDED" "$W/out-victim-$mode"'
+	no_secret "$mode: the secret never left the victim" \
+		"$W/out-victim-$mode" "$W/err-victim-$mode" "$W/audit-victim-$mode.jsonl"
+	t_check "$mode: victim alive" 'pid_alive "$VPID" lateral-victim'
+	t_check "$mode: victim received no signal" '[ ! -s "$VDIR/signals" ]'
+	t_check "$mode: victim memory untouched" '[ ! -e "$VDIR/memory" ]'
+	t_check "$mode: victim scheduling, limits and group unchanged" \
+		'[ "$before" = "$after" ]'
+	[ "$before" = "$after" ] || diff <(echo "$before") <(echo "$after")
+	stop_victim
+
+	# --- every call against cordon's own processes -----------------------
+	as_user_t 60 "$CORDON" run $opts --audit "$W/audit-cordon-$mode.jsonl" -- \
+		"$ATTACK" cordon >"$W/out-cordon-$mode" 2>"$W/err-cordon-$mode"
+	st=$?
+	t_check "$mode: cordon attack set completed, cordon never stopped" \
+		'[ "$st" = 0 ] && grep -q "^attacks done" "$W/out-cordon-$mode"'
+	n=$(grep -c "^attack " "$W/out-cordon-$mode")
+	t_check "$mode: cordon attack set ran ($n attempts)" '[ "$n" -ge 90 ]'
+	t_check "$mode: no attack on cordon succeeded" \
+		'! grep "SUCCEEDED" "$W/out-cordon-$mode"'
+	python3 - "$W/audit-cordon-$mode.jsonl" "$mode" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+h, s = recs[0], recs[-1]
+assert h["type"] == "header" and s["type"] == "summary", (h, s)
+want = "supervisor" if sys.argv[2] == "no-landlock" else "kernel"
+assert h["features"]["lateral_layer"] == want, h
+assert s["exit_status"] == 0, s
+PY
+	st=$?
+	t_check "$mode: audit log complete, exit 0, layer named" '[ "$st" = 0 ]'
+
+	# --- kill(-1, SIGKILL) from inside kills only the job ----------------
+	start_victim "killall-$mode"
+	rm -f "$W/sleeper-$mode"
+	as_user_t 30 "$CORDON" run -q $opts -- sh -c \
+		"sleep 60 & echo \$! >'$W/sleeper-$mode'; '$ATTACK' killall; echo after" \
+		>"$W/out-killall-$mode" 2>&1
+	st=$?
+	sleeper=$(cat "$W/sleeper-$mode" 2>/dev/null)
+	t_check "$mode: kill(-1, SIGKILL) ends the job with its status (137)" '[ "$st" = 137 ]'
+	t_check "$mode: kill(-1, SIGKILL) killed the job's own processes" \
+		'[ -n "$sleeper" ] && ! pid_alive "$sleeper" "sleep 60" && ! grep -q "^after" "$W/out-killall-$mode"'
+	t_check "$mode: kill(-1, SIGKILL) left the victim alive and unsignalled" \
+		'pid_alive "$VPID" lateral-victim && [ ! -s "$VDIR/signals" ]'
+	stop_victim
+
+	# --- the inside still works ------------------------------------------
+	t_status "$mode: strace -f on the job's own child" 0 as_user "$CORDON" run -q $opts -- \
+		strace -f -o "$W/strace-$mode" sh -c 'cat /etc/hostname >/dev/null'
+	t_check "$mode: strace decoded the child's calls" \
+		'grep -q "openat(AT_FDCWD, \"/etc/hostname\"" "$W/strace-$mode"'
+	as_user "$CORDON" run -q $opts -- gdb -q -batch -nx -ex run -ex bt \
+		--args "$PROBE" exit 3 >"$W/gdb-$mode" 2>&1
+	t_check "$mode: gdb runs the job's own child" \
+		'grep -q "exited with code 03" "$W/gdb-$mode"'
+	if [ -x "$LEAK" ]; then
+		as_user "$CORDON" run -q $opts -- "$LEAK" >"$W/leak-$mode" 2>&1
+		st=$?
+		t_check "$mode: LeakSanitizer reports the leak inside cordon" \
+			'[ "$st" != 0 ] && grep -q "detected memory leaks" "$W/leak-$mode" && grep -q "Direct leak of 4242 byte" "$W/leak-$mode"'
+	else
+		t_fail "$mode: LeakSanitizer" "lateral-leak was not built"
+	fi
+	start=$(date +%s%N)
+	out=$(as_user "$CORDON" run -q $opts -- bash -c 'set -m; sleep 10 & kill %1; wait %1; echo status=$?' 2>/dev/null)
+	ms=$((($(date +%s%N) - start) / 1000000))
+	t_check "$mode: job control kills its own background job" \
+		'[ "$out" = "status=143" ] && [ "$ms" -lt 5000 ]'
+	out=$(as_user "$CORDON" run -q $opts -- python3 -c '
+import multiprocessing as m, os, signal, time
+p = m.Pool(2)
+pids = [w.pid for w in p._pool]
+p.map(abs, [1, 2])
+p.terminate(); p.join()
+w = os.fork()
+if w == 0:
+    time.sleep(30); os._exit(0)
+os.kill(w, signal.SIGKILL)
+print("workers", "gone" if os.waitpid(w, 0)[1] == signal.SIGKILL else "alive", len(pids))
+' 2>&1)
+	t_check "$mode: a test runner kills its workers" '[ "$out" = "workers gone 2" ]'
+done
+
+t_done
