@@ -65,7 +65,8 @@ int platform_landlock_abi(void);
  * @argv, @envp:     passed to execve() in the child; borrowed.
  * @filter:          the compiled seccomp program; borrowed.
  * @landlock_scope:  Landlock scope bits (KCOMPAT_LANDLOCK_SCOPE_*) to apply
- *                   before the filter; 0 for none. * @pdeathsig:       signal the first job process gets if the supervisor dies.
+ *                   before the filter; 0 for none. * @pdeathsig:       signal
+ * the first job process gets if the supervisor dies.
  * @stdout_fd, @stderr_fd: made the job's fd 1 and 2 when > 2 (cordon's
  *                   output forwarding); otherwise the job inherits them.
  * @nofile, @fsize:  RLIMIT_NOFILE and RLIMIT_FSIZE for the job when non-zero

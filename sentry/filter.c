@@ -54,7 +54,8 @@ static int filter_add_pair_self(scmp_filter_ctx ctx, int nr, scmp_datum_t which)
 
 static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e,
 			   unsigned int layers)
-{unsigned long bit;
+{
+	unsigned long bit;
 	int rc;
 
 	switch (e->rule) {
@@ -76,13 +77,12 @@ static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e,
 				return rc;
 		}
 		/* Under a pids limit, what would be allowed is counted. */
-		return seccomp_rule_add(ctx,
-					(layers & FILTER_TASKS) ?
-						SCMP_ACT_NOTIFY :
-						SCMP_ACT_ALLOW,
-					e->nr, 1,
-					SCMP_A0(SCMP_CMP_MASKED_EQ,
-						FILTER_CLONE_NS_FLAGS, 0));
+		return seccomp_rule_add(
+			ctx,
+			(layers & FILTER_TASKS) ? SCMP_ACT_NOTIFY
+						: SCMP_ACT_ALLOW,
+			e->nr, 1,
+			SCMP_A0(SCMP_CMP_MASKED_EQ, FILTER_CLONE_NS_FLAGS, 0));
 	case SYSCALL_RULE_SECCOMP_NO_LISTENER:
 		/*
 		 * A nested listener would let the job answer its own calls

@@ -43,7 +43,7 @@ enum sentry_epoll {
 	SENTRY_EPOLL_TIMER,
 	SENTRY_EPOLL_PENDING, /* index of the pending call in bits 16.. */
 	SENTRY_EPOLL_DNS,
-	SENTRY_EPOLL_OPEN, /* blocking FIFO opens finished (sys_open.c) */
+	SENTRY_EPOLL_OPEN,   /* blocking FIFO opens finished (sys_open.c) */
 	SENTRY_EPOLL_LIMITS, /* time for the next resource sample */
 	SENTRY_EPOLL_WALL,   /* the wall-clock limit */
 	SENTRY_EPOLL_OUTPUT, /* job output; the stream (0, 1) in bits 16.. */
@@ -68,9 +68,8 @@ int sentry_pend(struct sentry *s, struct sentry_call *c,
 		const struct sentry_pending *p)
 {
 	struct sentry_pending *slot = NULL;
-	struct epoll_event ev = { .events = p->kind == SENTRY_PENDING_RECV ?
-						   EPOLLIN :
-						   EPOLLOUT };
+	struct epoll_event ev = {
+		.events = p->kind == SENTRY_PENDING_RECV ? EPOLLIN : EPOLLOUT};
 	size_t i;
 
 	for (i = 0; i < SENTRY_PENDING_MAX; i++) {
@@ -280,7 +279,8 @@ static void sentry_dns_events(struct sentry *s)
 		jsonw_key_u64(&w, "stripped", ev[i].stripped);
 		jsonw_key_str(&w, "zone", s->o->zone_name);
 		jsonw_key_str(&w, "rule", ev[i].rule[0] ? ev[i].rule : NULL);
-		snprintf(summary, sizeof(summary), "%s resolve %s: %s (zone %s: %s)",
+		snprintf(summary, sizeof(summary),
+			 "%s resolve %s: %s (zone %s: %s)",
 			 ev[i].allowed ? "allowed" : "denied", ev[i].name,
 			 ev[i].what, s->o->zone_name,
 			 ev[i].rule[0] ? ev[i].rule : "DNS proxy");
@@ -357,9 +357,9 @@ static void sentry_kill_all(struct sentry *s)
 static void sentry_grace_timer(struct sentry *s)
 {
 	struct itimerspec its = {
-		.it_value = { .tv_sec = s->o->grace_ms / 1000,
-			      .tv_nsec = (long)(s->o->grace_ms % 1000) *
-					 1000000L },
+		.it_value = {.tv_sec = s->o->grace_ms / 1000,
+			     .tv_nsec =
+				     (long)(s->o->grace_ms % 1000) * 1000000L},
 	};
 
 	timerfd_settime(s->timerfd, 0, &its, NULL);
@@ -386,7 +386,8 @@ static void sentry_limit_fired(struct sentry *s, enum policy_limit_key k)
 }
 
 static void sentry_on_signal(struct sentry *s, int sig)
-{if (sig == sentry_sig_anchor_died()) {
+{
+	if (sig == sentry_sig_anchor_died()) {
 		s->stop = SENTRY_STOP_ANCHOR_DIED;
 		return;
 	}
@@ -507,8 +508,9 @@ static void sentry_loop(struct sentry *s)
 				if (read(s->limits.timerfd, &ticks,
 					 sizeof(ticks)) <= 0)
 					break;
-				k = limits_sample(&s->limits, s->out.bytes +
-								      s->out.dropped);
+				k = limits_sample(&s->limits,
+						  s->out.bytes +
+							  s->out.dropped);
 				if (k != POLICY_LIMIT_COUNT)
 					sentry_limit_fired(s, k);
 				else
@@ -520,7 +522,8 @@ static void sentry_loop(struct sentry *s)
 
 				if (read(s->wall_timerfd, &ticks,
 					 sizeof(ticks)) > 0)
-					sentry_limit_fired(s, POLICY_LIMIT_WALL);
+					sentry_limit_fired(s,
+							   POLICY_LIMIT_WALL);
 				break;
 			}
 			case SENTRY_EPOLL_OUTPUT: {
@@ -532,7 +535,8 @@ static void sentry_loop(struct sentry *s)
 					sentry_limit_fired(s, POLICY_LIMIT_LOG);
 				break;
 			}
-			case SENTRY_EPOLL_TIMER: {uint64_t ticks;
+			case SENTRY_EPOLL_TIMER: {
+				uint64_t ticks;
 
 				if (read(s->timerfd, &ticks, sizeof(ticks)) > 0)
 					sentry_kill_all(s);
@@ -621,7 +625,8 @@ static int sentry_exit_code(struct sentry *s, const char **why)
 		return CORDON_EXIT_LIMIT;
 	}
 	if (s->stop == SENTRY_STOP_ANCHOR_DIED ||
-	    s->stop == SENTRY_STOP_INTERNAL || !s->root_reaped) {*why = sentry_stop_name(s->stop);
+	    s->stop == SENTRY_STOP_INTERNAL || !s->root_reaped) {
+		*why = sentry_stop_name(s->stop);
 		return CORDON_EXIT_FAILURE;
 	}
 	if (WIFSIGNALED(s->root_status)) {
@@ -637,7 +642,7 @@ static int sentry_exit_code(struct sentry *s, const char **why)
 static void sentry_fmt_limit(enum policy_limit_key k, uint64_t v, char *out,
 			     size_t len)
 {
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
 	double d = (double)v;
 	size_t u = 0;
 
@@ -697,16 +702,18 @@ static void sentry_limits_json(struct sentry *s, struct jsonw *w)
 				 sizeof(a));
 		sentry_fmt_limit(key, peak, b, sizeof(b));
 		if (key == POLICY_LIMIT_FSIZE)
-			diag_error("limit %-6s %10s  (per file; the kernel enforces it)",
-				   policy_limit_key_name(key), a);
+			diag_error(
+				"limit %-6s %10s  (per file; the kernel enforces it)",
+				policy_limit_key_name(key), a);
 		else if (!sentry_limit_enforced(key))
 			diag_error("limit %-6s %10s  (not enforced yet)",
 				   policy_limit_key_name(key), a);
 		else
 			diag_error("limit %-6s %10s  peak %10s%s",
 				   policy_limit_key_name(key), a, b,
-				   s->limits.fired == key ? "  <- killed the job" :
-							     "");
+				   s->limits.fired == key
+					   ? "  <- killed the job"
+					   : "");
 	}
 	jsonw_close(w);
 	jsonw_key_u64(w, "tasks_refused", s->pids_refused);
@@ -715,7 +722,8 @@ static void sentry_limits_json(struct sentry *s, struct jsonw *w)
 }
 
 static void sentry_summary(struct sentry *s, int code, const char *why)
-{struct rusage ru;
+{
+	struct rusage ru;
 	struct jsonw w;
 
 	getrusage(RUSAGE_CHILDREN, &ru);
@@ -841,8 +849,8 @@ static int sentry_setup(struct sentry *s)
 	if (limits_set(&s->limits, POLICY_LIMIT_WALL)) {
 		uint64_t ms = limits_value(&s->limits, POLICY_LIMIT_WALL);
 		struct itimerspec its = {
-			.it_value = { .tv_sec = (time_t)(ms / 1000),
-				      .tv_nsec = (long)(ms % 1000) * 1000000L },
+			.it_value = {.tv_sec = (time_t)(ms / 1000),
+				     .tv_nsec = (long)(ms % 1000) * 1000000L},
 		};
 
 		s->wall_timerfd = timerfd_create(CLOCK_MONOTONIC,
@@ -1003,12 +1011,13 @@ int sentry_run(const struct sentry_opts *o)
 		return CORDON_EXIT_NOTFOUND;
 	}
 	/* Compile before anything runs: a bad override fails here, exit 125. */
-	rc = filter_compile(o->overrides, o->n_overrides,
-			    filter_lateral_layers(o->landlock) |
-				    (o->limits && o->limits->set[POLICY_LIMIT_PIDS] ?
-					     FILTER_TASKS :
-					     0),
-			    &s->filter, &why);
+	rc = filter_compile(
+		o->overrides, o->n_overrides,
+		filter_lateral_layers(o->landlock) |
+			(o->limits && o->limits->set[POLICY_LIMIT_PIDS]
+				 ? FILTER_TASKS
+				 : 0),
+		&s->filter, &why);
 	if (rc < 0) {
 		diag_error("cannot compile the seccomp filter%s%s: %s",
 			   why ? " at " : "", why ? why : "", strerror(-rc));
@@ -1036,7 +1045,8 @@ int sentry_run(const struct sentry_opts *o)
 		/* Held by the anchor and the supervisor; never by the job. */
 	}
 	rc = guard_start();
-	if (rc < 0) {diag_error("cannot start the supervisor: %s", strerror(-rc));
+	if (rc < 0) {
+		diag_error("cannot start the supervisor: %s", strerror(-rc));
 		return CORDON_EXIT_FAILURE;
 	}
 	sentry_supervise(s);
