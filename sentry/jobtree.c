@@ -346,3 +346,21 @@ uid_t jobtree_ruid(pid_t pid)
 	dynbuf_free(&b);
 	return (uid_t)v;
 }
+
+/* The caller's umask (/proc/TID/status, 4.7+); 022 when unreadable. */
+mode_t jobtree_umask(pid_t tid)
+{
+	char path[64];
+	struct dynbuf b;
+	const char *p;
+	long v = 022;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	if (fd_read_file(path, &b, 16384) < 0)
+		return 022;
+	p = b.data ? strstr(b.data, "\nUmask:") : NULL;
+	if (p)
+		v = strtol(p + 7, NULL, 8);
+	dynbuf_free(&b);
+	return (mode_t)(v & 0777);
+}

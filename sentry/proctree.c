@@ -35,38 +35,6 @@
 
 #define PROCTREE_MAX_NODES 65536
 
-static bool proctree_alive(int pidfd)
-{
-	struct pollfd p = {.fd = pidfd, .events = POLLIN};
-
-	/* A pidfd polls readable once its process has exited. */
-	return poll(&p, 1, 0) == 0;
-}
-
-static pid_t proctree_ppid(pid_t pid)
-{
-	char path[64], buf[512];
-	const char *rp;
-	ssize_t n;
-	int fd;
-	long ppid;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = EINTR_RETRY(read(fd, buf, sizeof(buf) - 1));
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* comm may hold spaces and parentheses: parse after the last ')'. */
-	rp = strrchr(buf, ')');
-	if (!rp || sscanf(rp + 1, " %*c %ld", &ppid) != 1)
-		return -1;
-	return (pid_t)ppid;
-}
-
 /*
  * Append the children of every thread of @pid to @out (at most @max).
  * Return: how many were appended.
@@ -163,15 +131,15 @@ static size_t proctree_walk(int sig, bool do_signal, struct proctree_node *keep,
 		 */
 		nk = proctree_read_children(n.pid, kids, PROCTREE_MAX_NODES);
 		/* The list is only n's if n was alive after we read it. */
-		if (!proctree_alive(n.pidfd))
+		if (!jobtree_alive(n.pidfd))
 			nk = 0;
 		for (i = 0; i < nk && tail < PROCTREE_MAX_NODES; i++) {
 			int fd = proctree_pidfd_open(kids[i]);
 
 			if (fd < 0)
 				continue;
-			if (proctree_ppid(kids[i]) != n.pid ||
-			    !proctree_alive(fd) || !proctree_alive(n.pidfd)) {
+			if (jobtree_ppid(kids[i]) != n.pid ||
+			    !jobtree_alive(fd) || !jobtree_alive(n.pidfd)) {
 				close(fd);
 				continue;
 			}

@@ -195,6 +195,8 @@ int jobtree_fd_member(int fd, pid_t *pid_out);
 pid_t jobtree_tgid(pid_t tid);
 pid_t jobtree_ppid(pid_t tid);
 pid_t jobtree_pgid(pid_t tid);
+/** jobtree_umask() - the umask of thread @tid; 022 when unreadable. */
+mode_t jobtree_umask(pid_t tid);
 /** jobtree_ruid() - real uid of @pid, (uid_t)-1 on failure. */
 uid_t jobtree_ruid(pid_t pid);
 

@@ -118,23 +118,6 @@ static const char *sentry_errno_name(int e)
 	}
 }
 
-static pid_t sentry_tgid(pid_t tid)
-{
-	char path[64];
-	struct dynbuf b;
-	const char *p;
-	long v = -1;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	if (fd_read_file(path, &b, 16384) < 0)
-		return -1;
-	p = b.data ? strstr(b.data, "\nTgid:") : NULL;
-	if (p)
-		v = strtol(p + 6, NULL, 10);
-	dynbuf_free(&b);
-	return (pid_t)v;
-}
-
 /* The audit record of one decision; denials always, allows at level all. */
 static void sentry_record(struct sentry *s, struct sentry_call *c, int exe_fd)
 {
@@ -147,7 +130,7 @@ static void sentry_record(struct sentry *s, struct sentry_call *c, int exe_fd)
 	if (exe_fd >= 0)
 		exe_id_from_fd(&s->exe_cache, exe_fd, c->pc.tid, &id);
 	audit_begin(&s->audit, &w, "decision");
-	jsonw_key_i64(&w, "pid", sentry_tgid(c->pc.tid));
+	jsonw_key_i64(&w, "pid", jobtree_tgid(c->pc.tid));
 	jsonw_key_i64(&w, "tid", c->pc.tid);
 	jsonw_key_str(&w, "exe", id.path);
 	if (id.have_digest) {

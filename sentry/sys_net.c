@@ -904,24 +904,6 @@ int sys_sendmmsg(struct sentry *s, struct sentry_call *c)
 	return 0;
 }
 
-/* The job's umask, from /proc/TID/status; 022 when unreadable. */
-static mode_t sys_net_job_umask(pid_t tid)
-{
-	char path[64];
-	struct dynbuf b;
-	const char *p;
-	mode_t m = 022;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	if (fd_read_file(path, &b, 16384) < 0)
-		return m;
-	p = b.data ? strstr(b.data, "\nUmask:") : NULL;
-	if (p)
-		m = (mode_t)strtoul(p + 7, NULL, 8) & 0777;
-	dynbuf_free(&b);
-	return m;
-}
-
 /* Record the job's bound socket so it counts as its own listener later. */
 static void sys_net_note_bound(struct sentry *s, const struct sys_net_sock *k,
 			       bool listening)
@@ -1030,7 +1012,7 @@ int sys_bind(struct sentry *s, struct sentry_call *c)
 			errno = EACCES;
 		} else {
 			/* Files take the binder's umask: take the job's. */
-			mode_t old = umask(sys_net_job_umask(c->pc.tid));
+			mode_t old = umask(jobtree_umask(c->pc.tid));
 
 			rc = bind(k.fd, (struct sockaddr *)addr,
 				  (socklen_t)len);

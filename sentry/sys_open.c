@@ -230,24 +230,6 @@ static int sys_open_check(int fd, int flags, bool walked)
 	return -EACCES;
 }
 
-/* The caller's umask (/proc/TID/status, 4.7+); 022 when unreadable. */
-static mode_t sys_open_umask(pid_t tid)
-{
-	char path[64];
-	struct dynbuf b;
-	const char *p;
-	long v = 022;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	if (fd_read_file(path, &b, 16384) < 0)
-		return 022;
-	p = b.data ? strstr(b.data, "\nUmask:") : NULL;
-	if (p)
-		v = strtol(p + 7, NULL, 8);
-	dynbuf_free(&b);
-	return (mode_t)(v & 0777);
-}
-
 static bool sys_open_cwd_known(const struct stat *st)
 {
 	size_t i;
@@ -649,7 +631,7 @@ static int sys_open_resolve(struct sentry_call *c, int base,
 	h->resolve |= RESOLVE_NO_MAGICLINKS;
 	creat = h->flags & (O_CREAT | (O_TMPFILE & ~O_DIRECTORY));
 	if (creat)
-		old = umask(sys_open_umask(c->pc.tid));
+		old = umask(jobtree_umask(c->pc.tid));
 	fd = sys_open_at2(base, r->path, h);
 	if (fd == -ELOOP && !(r->how.resolve & SYS_OPEN_NO_WALK)) {
 		struct open_how w = *h;
