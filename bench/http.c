@@ -80,10 +80,11 @@ static void http_serve_one(int c)
 	if (strncmp(req, "GET /", 5))
 		return;
 	size = strtoll(req + 5, NULL, 10);
-	hl = snprintf(head, sizeof(head),
-		      "HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream"
-		      "\r\nContent-Length: %lld\r\n\r\n",
-		      size);
+	hl = snprintf(
+		head, sizeof(head),
+		"HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream"
+		"\r\nContent-Length: %lld\r\n\r\n",
+		size);
 	if (http_write_all(c, head, (size_t)hl) < 0)
 		return;
 	for (left = size; left > 0;) {

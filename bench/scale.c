@@ -89,7 +89,8 @@ int main(int argc, char **argv)
 	long n, k, i, made = 0;
 	double pers, conn;
 
-	if (argc != 4 || (strcmp(argv[1], "procs") && strcmp(argv[1], "socks"))) {
+	if (argc != 4 ||
+	    (strcmp(argv[1], "procs") && strcmp(argv[1], "socks"))) {
 		fprintf(stderr, "usage: cordon-bench-scale procs|socks N K\n");
 		return 2;
 	}

@@ -32,9 +32,10 @@ static double timeit_tv(const struct timeval *tv)
 
 static void timeit_usage(void)
 {
-	fprintf(stderr, "usage: cordon-bench-timeit [-n K] [-q] -- CMD [ARG...]\n"
-			"  -n K  run CMD K times (default 1); figures are per run\n"
-			"  -q    CMD's stdout goes to /dev/null\n");
+	fprintf(stderr,
+		"usage: cordon-bench-timeit [-n K] [-q] -- CMD [ARG...]\n"
+		"  -n K  run CMD K times (default 1); figures are per run\n"
+		"  -q    CMD's stdout goes to /dev/null\n");
 	exit(2);
 }
 
@@ -88,8 +89,7 @@ int main(int argc, char **argv)
 	wall = timeit_now() - t0;
 	getrusage(RUSAGE_CHILDREN, &ru);
 	printf("wall_s=%.6f cpu_s=%.6f runs=%ld\n", wall / (double)k,
-	       (timeit_tv(&ru.ru_utime) + timeit_tv(&ru.ru_stime)) /
-		       (double)k,
+	       (timeit_tv(&ru.ru_utime) + timeit_tv(&ru.ru_stime)) / (double)k,
 	       k);
 	return 0;
 }

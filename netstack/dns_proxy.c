@@ -119,6 +119,7 @@ struct dns_proxy {
 	struct dns_proxy_query queries[DNS_PROXY_QUERIES];
 	struct dns_proxy_pin pins[DNS_PROXY_PINS];
 	size_t pin_next;
+	size_t n_pins; /* slots ever used (pins expire in place) */
 	struct dns_proxy_event events[DNS_PROXY_EVENTS];
 	size_t n_events;
 	uint64_t events_lost;
@@ -310,8 +311,7 @@ int dns_proxy_new(struct dns_proxy **out, const struct zone_tables *tables,
 		rc = -errno;
 		goto out_free;
 	}
-	for (i = 0; i < DNS_PROXY_QUERIES; i++)
-		p->queries[i].tcp_fd = -1;
+	/* Unused query slots are never looked at: no need to touch them. */
 	*out = p;
 	return 0;
 out_free:
@@ -427,6 +427,8 @@ size_t dns_proxy_pinned(const struct dns_proxy *p, const struct policy_addr *a,
 	struct policy_addr n, pn;
 	size_t i, found = 0;
 
+	if (!p->n_pins)
+		return 0;
 	policy_addr_normalize(a, &n);
 	for (i = 0; i < DNS_PROXY_PINS && found < max; i++) {
 		const struct dns_proxy_pin *pin = &p->pins[i];
@@ -466,6 +468,8 @@ static void dns_proxy_pin(struct dns_proxy *p, const char *name,
 		/* Full of live pins: replace in turn (the oldest first). */
 		slot = &p->pins[p->pin_next++ % DNS_PROXY_PINS];
 	}
+	if (!slot->used)
+		p->n_pins++;
 	slot->used = true;
 	slot->addr = *a;
 	snprintf(slot->name, sizeof(slot->name), "%s", name);

@@ -72,7 +72,8 @@ int netstack_init(struct netstack *ns, const struct zone_tables *tables,
 {
 	const char *tmp = netstack_env(envp, "TMPDIR");
 
-	memset(ns, 0, sizeof(*ns));
+	/* @ns arrives zeroed (a calloc'd supervisor): touching all of it
+	 * here would cost page faults at every start. */
 	ns->tables = tables;
 	netstack_read_host_addrs(ns);
 	netstack_placeholder(ns->cwd, sizeof(ns->cwd), cwd, &ns->rt.cwd);

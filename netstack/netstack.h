@@ -132,7 +132,8 @@ struct netstack {
 };
 
 /**
- * netstack_init() - state for a job deciding by @tables (borrowed).
+ * netstack_init() - state for a job deciding by @tables (borrowed), in a
+ * zero-filled @ns.
  * Reads the host's own addresses (getifaddrs) and the placeholder values
  * from @envp (TMPDIR, XDG_RUNTIME_DIR, HOME) and @cwd.
  * Return: 0 or -errno.

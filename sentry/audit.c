@@ -17,7 +17,7 @@
 int audit_open(struct audit *a, const char *path, uint64_t max_bytes,
 	       enum sentry_audit_level level)
 {
-	memset(a, 0, sizeof(*a));
+	/* @a is zero-filled by the caller: its repeat table is large. */
 	a->max_bytes = max_bytes;
 	a->level = level;
 	if (!path)

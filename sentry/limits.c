@@ -71,7 +71,7 @@ static uint64_t limits_tmpfs_used(const char *path)
 
 int limits_init(struct limits *l, const struct policy_limits *lim)
 {
-	memset(l, 0, sizeof(*l));
+	/* @l is zero-filled by the caller (its tables are large). */
 	l->lim = lim;
 	l->timerfd =
 		timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);

@@ -81,7 +81,8 @@ struct audit {
 	uint64_t evicted; /* repeat counters lost to table pressure */
 };
 
-/** audit_open() - open @path ("-": stderr, NULL: none). Return: 0/-errno. */
+/** audit_open() - open @path ("-": stderr, NULL: none) into a zero-filled
+ * @a. Return: 0/-errno. */
 int audit_open(struct audit *a, const char *path, uint64_t max_bytes,
 	       enum sentry_audit_level level);
 /** audit_flush_repeats() - write the repeat tallies still pending. */
@@ -337,7 +338,8 @@ struct limits {
 	uint64_t tasks_est;	     /* live tasks, as last counted + created */
 };
 
-/** limits_init() - start accounting against @lim (may be NULL). */
+/** limits_init() - start accounting against @lim (may be NULL), in a
+ * zero-filled @l. */
 int limits_init(struct limits *l, const struct policy_limits *lim);
 /** limits_fini() - close the sampler. */
 void limits_fini(struct limits *l);
