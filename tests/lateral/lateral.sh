@@ -158,7 +158,7 @@ PY
 	t_check "$mode: gdb runs the job's own child" \
 		'grep -q "exited with code 03" "$W/gdb-$mode"'
 	if [ -x "$LEAK" ]; then
-		as_user "$CORDON" run -q $opts -- "$LEAK" >"$W/leak-$mode" 2>&1
+		as_user "$CORDON" run -q $opts --env ASAN_OPTIONS=detect_leaks=1 -- "$LEAK" >"$W/leak-$mode" 2>&1
 		st=$?
 		t_check "$mode: LeakSanitizer reports the leak inside cordon" \
 			'[ "$st" != 0 ] && grep -q "detected memory leaks" "$W/leak-$mode" && grep -q "Direct leak of 4242 byte" "$W/leak-$mode"'
