@@ -249,9 +249,6 @@ struct sentry_call {
 	char exec_path[512];
 	bool answered;
 	char rule_buf[320];
-	bool settle_tasks;
-	bool settle_threads;
-	long settle_before;
 };
 
 /* ---------------------------------------------------------------------------
@@ -309,6 +306,16 @@ int sentry_pend(struct sentry *s, struct sentry_call *c,
  */
 #define LIMITS_PROCS_MAX 8192
 
+/* A task creation let through and not yet seen in /proc (sys_task.c). */
+#define LIMITS_FLIGHT_MAX 256
+struct limits_flight {
+	pid_t tid;
+	bool threads;
+	bool used;
+	long before;
+	uint64_t t_ns;
+};
+
 struct limits_proc {
 	pid_t pid;
 	uint64_t start;
@@ -336,6 +343,7 @@ struct limits {
 	uint64_t dead_wchar, untracked_wchar;
 	enum policy_limit_key fired; /* POLICY_LIMIT_COUNT: none */
 	uint64_t tasks_est;	     /* live tasks, as last counted + created */
+	struct limits_flight flight[LIMITS_FLIGHT_MAX];
 };
 
 /** limits_init() - start accounting against @lim (may be NULL), in a
@@ -520,12 +528,6 @@ sys_handler_fn sys_recvfrom;
 /* Handlers (sys_task.c). */
 sys_handler_fn sys_task_create;
 
-/**
- * sys_task_settle() - after letting a task creation through near the pids
- * limit: wait (a few ms at most) until the new task shows in /proc, so the
- * next decision counts it.
- */
-void sys_task_settle(struct sentry *s, struct sentry_call *c);
 sys_handler_fn sys_recvmsg;
 sys_handler_fn sys_recvmmsg;
 

@@ -215,8 +215,6 @@ void sentry_dispatch(struct sentry *s, struct sentry_call *c)
 		close(exe_fd);
 	if (c->exe_fd >= 0)
 		sys_exec_finish(s, c);
-	if (c->settle_tasks)
-		sys_task_settle(s, c);
 }
 
 static void sentry_serve(struct sentry *s)

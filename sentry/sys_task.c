@@ -8,35 +8,41 @@
  * /proc, never on job memory, so an allowed creation continues in the
  * kernel.
  *
- * Counting: the supervisor keeps an estimate (the last count plus every
- * creation let through since) and only walks the tree to recount when the
- * estimate reaches the limit. Near the limit, after letting a creation
- * through, it waits until the new task is visible, so two creations in
- * flight cannot both slip under the limit.
+ * Theory of operation
+ * -------------------
+ * The supervisor keeps an estimate (the last count plus every creation let
+ * through since) and walks the tree to recount only when the estimate comes
+ * near the limit. A count alone is not enough: a creation let through may
+ * not have happened yet (its caller has not run since), and on a loaded host
+ * many can be in flight at once. So every creation let through is recorded
+ * with the caller's number of children (or of threads, for CLONE_THREAD)
+ * just before; at a recount, a record whose caller now has more, or is
+ * gone, has shown up in the count, and every other record is added to it.
+ * A record whose caller lost a child meanwhile lingers (counting high, so
+ * refusing early, never late) until LIMITS_TASK_FLIGHT_NS has passed.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <stdio.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "sentry_priv.h"
 
-#define SYS_TASK_NEAR 8 /* recount and settle this close */
-#define SYS_TASK_SETTLE_NS (200 * 1000000ULL)
+#define SYS_TASK_NEAR 16 /* recount this close to the limit */
+#define SYS_TASK_FLIGHT_NS (2000 * 1000000ULL)
 
 /* Children of thread @tid, or threads of its process when @threads. */
 static long sys_task_count_of(pid_t tid, bool threads)
 {
 	char path[96], buf[8192];
-	ssize_t n;
 	long count = 0;
-	int fd;
 	char *p, *end;
+	ssize_t n;
+	int fd;
 
 	if (threads)
 		snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
@@ -64,25 +70,47 @@ static long sys_task_count_of(pid_t tid, bool threads)
 	return count;
 }
 
-/*
- * Count the tree until two counts 0.5 ms apart agree (at most ~20 ms):
- * creations let through before the count came near the limit were not
- * waited for, and one still in flight would be missing from a single count.
- */
-static uint64_t sys_task_stable_count(struct limits *l)
+/* Records still in flight (their task not yet in /proc); drops the rest. */
+static uint64_t sys_task_in_flight(struct limits *l)
 {
-	struct timespec nap = {.tv_nsec = 500000};
-	uint64_t prev = limits_count_tasks(l), n = prev;
-	int i;
+	uint64_t now = time_mono_ns(), n = 0;
+	size_t i;
 
-	for (i = 0; i < 40; i++) {
-		nanosleep(&nap, NULL);
-		n = limits_count_tasks(l);
-		if (n == prev)
-			break;
-		prev = n;
+	for (i = 0; i < LIMITS_FLIGHT_MAX; i++) {
+		struct limits_flight *f = &l->flight[i];
+		long c;
+
+		if (!f->used)
+			continue;
+		c = sys_task_count_of(f->tid, f->threads);
+		if (c < 0 || c > f->before ||
+		    now - f->t_ns > SYS_TASK_FLIGHT_NS)
+			f->used = false;
+		else
+			n++;
 	}
 	return n;
+}
+
+/* Remember a creation let through; false when the table is full. */
+static bool sys_task_record(struct limits *l, const struct sentry_call *c)
+{
+	bool threads = c->pc.nr == SYS_clone && (c->pc.args[0] & CLONE_THREAD);
+	size_t i;
+
+	for (i = 0; i < LIMITS_FLIGHT_MAX; i++) {
+		struct limits_flight *f = &l->flight[i];
+
+		if (f->used)
+			continue;
+		f->used = true;
+		f->tid = c->pc.tid;
+		f->threads = threads;
+		f->before = sys_task_count_of(c->pc.tid, threads);
+		f->t_ns = time_mono_ns();
+		return true;
+	}
+	return false;
 }
 
 int sys_task_create(struct sentry *s, struct sentry_call *c)
@@ -90,20 +118,25 @@ int sys_task_create(struct sentry *s, struct sentry_call *c)
 	uint64_t limit = limits_value(&s->limits, POLICY_LIMIT_PIDS);
 	struct limits *l = &s->limits;
 
-	snprintf(c->detail, sizeof(c->detail), "tasks=%llu limit=%llu",
-		 (unsigned long long)l->tasks_est, (unsigned long long)limit);
 	if (!limit) {
 		c->answer.kind = PLATFORM_ANSWER_CONTINUE;
 		c->allowed = true;
 		c->rule = "no pids limit";
 		return 0;
 	}
-	if (l->tasks_est + SYS_TASK_NEAR >= limit)
-		l->tasks_est = sys_task_stable_count(l);
-	if (l->tasks_est + 1 > limit) {
-		snprintf(c->detail, sizeof(c->detail), "tasks=%llu limit=%llu",
-			 (unsigned long long)l->tasks_est,
-			 (unsigned long long)limit);
+	if (l->tasks_est + SYS_TASK_NEAR >= limit) {
+		/*
+		 * Flights first, then the count: a task showing up in between
+		 * is then counted twice (early EAGAIN), never missed.
+		 */
+		uint64_t flying = sys_task_in_flight(l);
+
+		l->tasks_est = limits_count_tasks(l) + flying;
+	}
+	snprintf(c->detail, sizeof(c->detail), "tasks=%llu limit=%llu",
+		 (unsigned long long)l->tasks_est, (unsigned long long)limit);
+	/* A full flight table: refuse rather than count blind. */
+	if (l->tasks_est + 1 > limit || !sys_task_record(l, c)) {
 		c->answer.kind = PLATFORM_ANSWER_ERRNO;
 		c->answer.err = EAGAIN;
 		c->allowed = false;
@@ -118,33 +151,5 @@ int sys_task_create(struct sentry *s, struct sentry_call *c)
 	c->answer.kind = PLATFORM_ANSWER_CONTINUE;
 	c->allowed = true;
 	c->rule = "task creation within the pids limit";
-	c->settle_tasks = l->tasks_est + SYS_TASK_NEAR >= limit;
-	if (c->settle_tasks) {
-		/* clone(CLONE_THREAD) makes a thread; fork, vfork a child. */
-		c->settle_threads =
-			c->pc.nr == SYS_clone && (c->pc.args[0] & CLONE_THREAD);
-		c->settle_before =
-			sys_task_count_of(c->pc.tid, c->settle_threads);
-	}
 	return 0;
-}
-
-void sys_task_settle(struct sentry *s, struct sentry_call *c)
-{
-	uint64_t deadline = time_mono_ns() + SYS_TASK_SETTLE_NS;
-	struct timespec nap = {.tv_nsec = 100000};
-
-	/*
-	 * Wait until the caller has one more child (or thread) than before
-	 * we let it through, or is gone: then the new task is visible to the
-	 * next count. Tasks exiting elsewhere meanwhile do not matter here.
-	 */
-	while (time_mono_ns() < deadline) {
-		long now = sys_task_count_of(c->pc.tid, c->settle_threads);
-
-		if (now < 0 || now > c->settle_before)
-			break;
-		nanosleep(&nap, NULL);
-	}
-	s->limits.tasks_est = limits_count_tasks(&s->limits);
 }
