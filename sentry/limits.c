@@ -55,6 +55,7 @@
 
 struct limits_walk {
 	struct limits *l;
+	bool tasks_only; /* one stat per process: the pids count */
 	uint64_t cpu_ticks, mem, tasks, fds, wchar;
 	uint64_t memfd_ino[256];
 	size_t n_memfd;
@@ -219,8 +220,10 @@ static bool limits_proc(struct limits_walk *w, pid_t pid, pid_t ppid)
 		return false;
 	if (ppid > 0 && parent != ppid)
 		return false;
-	w->cpu_ticks += ut + st + cut + cst;
 	w->tasks += (uint64_t)threads;
+	if (w->tasks_only)
+		return true;
+	w->cpu_ticks += ut + st + cut + cst;
 	if (limits_set(w->l, POLICY_LIMIT_MEM)) {
 		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 		if (limits_read(path, buf, sizeof(buf)) > 0)
@@ -296,33 +299,9 @@ static void limits_walk(struct limits_walk *w)
 
 uint64_t limits_count_tasks(struct limits *l)
 {
-	struct limits_walk w = {.l = NULL};
-	static pid_t q[LIMITS_PROCS_MAX], parents[LIMITS_PROCS_MAX];
-	size_t head = 0, n;
+	struct limits_walk w = {.l = l, .tasks_only = true};
 
-	/* Tasks only: a light walk reading one stat per process. */
-	n = limits_children(getpid(), q, 0, ARRAY_SIZE(q), parents);
-	while (head < n) {
-		char path[64], buf[1024];
-		const char *rp;
-		long parent, threads;
-		pid_t pid = q[head], ppid = parents[head];
-
-		head++;
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-		if (limits_read(path, buf, sizeof(buf)) < 0)
-			continue;
-		rp = strrchr(buf, ')');
-		if (!rp ||
-		    sscanf(rp + 2,
-			   "%*c %ld %*d %*d %*d %*d %*u %*u %*u %*u "
-			   "%*u %*u %*u %*d %*d %*d %*d %ld",
-			   &parent, &threads) != 2 ||
-		    parent != ppid)
-			continue;
-		w.tasks += (uint64_t)threads;
-		n = limits_children(pid, q, n, ARRAY_SIZE(q), parents);
-	}
+	limits_walk(&w);
 	if (w.tasks > l->tasks_peak)
 		l->tasks_peak = w.tasks;
 	return w.tasks;
@@ -349,7 +328,7 @@ static void limits_peak(uint64_t *peak, uint64_t v)
 enum policy_limit_key limits_sample(struct limits *l, uint64_t log_bytes)
 {
 	struct limits_walk w = {.l = l};
-	uint64_t shm, tmp, dead = 0;
+	uint64_t shm, tmp;
 	size_t i;
 
 	l->generation++;
@@ -365,7 +344,6 @@ enum policy_limit_key limits_sample(struct limits *l, uint64_t log_bytes)
 			p->pid = 0;
 		}
 	}
-	(void)dead;
 	l->cpu_ms = w.cpu_ticks * 1000 / l->clk_tck + l->reaped_cpu_ms;
 	shm = limits_tmpfs_used("/dev/shm");
 	tmp = limits_tmpfs_used("/tmp");

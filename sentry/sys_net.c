@@ -1311,6 +1311,7 @@ static const struct net_endpoint *sys_net_recv_take(struct sentry *s,
 {
 	const struct net_endpoint *peer;
 
+	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
 	sys_net_passthrough(c);
 	if (!netstack_emulating(&s->net))
 		return NULL;
@@ -1332,7 +1333,6 @@ int sys_recvfrom(struct sentry *s, struct sentry_call *c)
 	socklen_t cap = 0;
 	int flags = 0;
 
-	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
 	peer = sys_net_recv_take(s, c, &k);
 	if (!peer)
 		return 0;
@@ -1389,25 +1389,38 @@ static void sys_net_recv_msg_done(struct sentry *s, struct sentry_call *c,
 			   sizeof(flags));
 }
 
+/*
+ * Receive one message into the job's msghdr at @addr on a redirected socket,
+ * and set its lengths and flags as the kernel would. The answer is the byte
+ * count (or the errno).
+ */
+static void sys_net_recv_one_msg(struct sentry *s, struct sentry_call *c,
+				 struct sys_net_sock *k,
+				 const struct net_endpoint *peer, uint64_t addr,
+				 int flags)
+{
+	struct sys_net_recv_req r = {.flags = flags};
+	int out_flags = 0, rc;
+
+	rc = sys_net_recv_msghdr(s, c, addr, &r);
+	if (rc < 0) {
+		sys_net_errno(c, -rc);
+		return;
+	}
+	sys_net_recv_emulated(s, c, k, peer, &r, &out_flags);
+	if (c->answer.kind == PLATFORM_ANSWER_VALUE)
+		sys_net_recv_msg_done(s, c, addr, out_flags);
+}
+
 int sys_recvmsg(struct sentry *s, struct sentry_call *c)
 {
 	struct sys_net_sock k = {.fd = -1};
-	struct sys_net_recv_req r = {.flags = (int)c->pc.args[2]};
 	const struct net_endpoint *peer;
-	int flags = 0, rc;
 
-	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
 	peer = sys_net_recv_take(s, c, &k);
 	if (!peer)
 		return 0;
-	rc = sys_net_recv_msghdr(s, c, c->pc.args[1], &r);
-	if (rc < 0) {
-		sys_net_errno(c, -rc);
-	} else {
-		sys_net_recv_emulated(s, c, &k, peer, &r, &flags);
-		if (c->answer.kind == PLATFORM_ANSWER_VALUE)
-			sys_net_recv_msg_done(s, c, c->pc.args[1], flags);
-	}
+	sys_net_recv_one_msg(s, c, &k, peer, c->pc.args[1], (int)c->pc.args[2]);
 	if (k.fd >= 0)
 		close(k.fd);
 	return 0;
@@ -1417,25 +1430,19 @@ int sys_recvmsg(struct sentry *s, struct sentry_call *c)
 int sys_recvmmsg(struct sentry *s, struct sentry_call *c)
 {
 	struct sys_net_sock k = {.fd = -1};
-	struct sys_net_recv_req r = {.flags = (int)c->pc.args[3]};
 	const struct net_endpoint *peer;
-	int flags = 0, rc;
 
-	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
 	peer = sys_net_recv_take(s, c, &k);
 	if (!peer)
 		return 0;
 	if (c->pc.args[2] == 0) {
 		sys_net_value(c, 0);
-	} else if ((rc = sys_net_recv_msghdr(s, c, c->pc.args[1], &r)) < 0) {
-		sys_net_errno(c, -rc);
 	} else {
-		r.flags &= ~MSG_WAITFORONE;
-		sys_net_recv_emulated(s, c, &k, peer, &r, &flags);
+		sys_net_recv_one_msg(s, c, &k, peer, c->pc.args[1],
+				     (int)c->pc.args[3] & ~MSG_WAITFORONE);
 		if (c->answer.kind == PLATFORM_ANSWER_VALUE) {
 			unsigned int len = (unsigned int)c->answer.value;
 
-			sys_net_recv_msg_done(s, c, c->pc.args[1], flags);
 			platform_write_mem(
 				s->plat, &c->pc,
 				c->pc.args[1] +
