@@ -54,4 +54,12 @@ struct kcompat_landlock_ruleset_attr {
 #define __NR_pidfd_send_signal 424
 #endif
 
+/*
+ * SO_PASSRIGHTS (Linux 6.16): when 0 on a unix socket, a sender that
+ * attaches SCM_RIGHTS to it gets EPERM. Inherited by accepted sockets.
+ */
+#ifndef SO_PASSRIGHTS
+#define SO_PASSRIGHTS 83
+#endif
+
 #endif /* CORDON_KCOMPAT_H */

@@ -113,6 +113,23 @@ struct netstack_emulated {
 };
 
 #define NETSTACK_ABSTRACT_MAX 256
+#define NETSTACK_UNIX_OWN_MAX 128
+
+/**
+ * struct netstack_unix_own - a unix socket the job bound (unix_own.c).
+ * @ino, @cookie: the socket object (sockfs inode and SO_COOKIE).
+ * @vfs_dev, @vfs_ino: the socket file it was bound to; 0 for an abstract
+ *                     name.
+ * @name, @name_len:   the abstract name (without the leading NUL).
+ */
+struct netstack_unix_own {
+	uint64_t ino;
+	uint64_t cookie;
+	uint64_t vfs_dev;
+	uint64_t vfs_ino;
+	char name[NET_UNIX_PATH_MAX + 1];
+	size_t name_len;
+};
 
 struct netstack {
 	const struct zone_tables *tables;
@@ -122,6 +139,8 @@ struct netstack {
 	size_t n_abstract;
 	struct netstack_emulated emulated[NETSTACK_EMULATED_MAX];
 	size_t n_emulated;
+	struct netstack_unix_own unix_own[NETSTACK_UNIX_OWN_MAX];
+	size_t n_unix_own;
 	struct policy_runtime rt;
 	struct policy_addr host_addrs[NETSTACK_HOST_ADDRS_MAX];
 	struct netstack_socket bound[NETSTACK_LISTENERS_MAX];
@@ -176,6 +195,43 @@ int netstack_decide_unix(struct netstack *ns, const struct net_endpoint *e,
  * without them: denied unless the zone allows all abstract sockets).
  */
 void netstack_note_abstract(struct netstack *ns, const char *name, size_t len);
+
+/*
+ * Fds passed over unix sockets (unix_own.c). A unix socket that talks to a
+ * peer outside the job gets SO_PASSRIGHTS off before it talks, so nothing
+ * outside can hand the job a socket cordon did not allow (a connected TCP
+ * socket, a docker.sock connection, ...); between the job's own sockets fd
+ * passing works as without cordon. The job cannot turn it back on: the
+ * filter answers setsockopt(SO_PASSRIGHTS) with ENOPROTOOPT.
+ */
+
+/**
+ * netstack_note_unix() - the job's unix socket @fd (the supervisor's
+ * duplicate) was just bound: remember it as the job's own. Quietly does
+ * nothing when the kernel cannot say what it is bound to; when the table is
+ * full, sockets that are gone make room (else the socket is not recorded,
+ * and fd passing to it from the job's own clients is refused: never the
+ * other way round).
+ */
+void netstack_note_unix(struct netstack *ns, int fd);
+
+/**
+ * netstack_unix_own() - is the socket at unix destination @e the job's
+ * own? For a path, @pin is the pinned socket file (O_PATH); for an
+ * abstract name, -1. True only when a socket the job bound is alive and
+ * still bound to that file or name (asked of the kernel, sock_diag).
+ */
+bool netstack_unix_own(struct netstack *ns, const struct net_endpoint *e,
+		       int pin);
+
+/**
+ * netstack_unix_guard() - turn fd passing into the job's unix socket @fd
+ * off (SO_PASSRIGHTS = 0) unless destination @e (pinned at @pin, or -1) is
+ * the job's own socket. Return: 0, or -errno when it could not be turned off
+ * (a kernel before 6.16: the caller must refuse the peer).
+ */
+int netstack_unix_guard(struct netstack *ns, int fd,
+			const struct net_endpoint *e, int pin);
 
 /**
  * netstack_emulate() - socket @cookie now talks to the DNS proxy in place of
@@ -276,5 +332,28 @@ size_t dns_proxy_pinned(const struct dns_proxy *p, const struct policy_addr *a,
  */
 int sock_diag_receiver(const struct policy_addr *dst, unsigned proto,
 		       uint16_t port, ino_t *ino);
+
+/**
+ * struct sock_diag_unix - what the kernel says a unix socket is bound to.
+ * @has_vfs:  bound to a file: @vfs_dev (as stat() shows it) and @vfs_ino.
+ * @name:     its address (a path, or NUL then an abstract name), @name_len
+ *            bytes; 0 when unbound.
+ */
+struct sock_diag_unix {
+	bool has_vfs;
+	uint64_t vfs_dev;
+	uint64_t vfs_ino;
+	char name[NET_UNIX_PATH_MAX + 1];
+	size_t name_len;
+};
+
+/**
+ * sock_diag_unix() - look up the unix socket with inode @ino and SO_COOKIE
+ * @cookie (the cookie keeps a recycled inode number from naming another
+ * socket). No dump.
+ * Return: 0 and *@out, -ENOENT when that socket is gone, or -errno.
+ */
+int sock_diag_unix(uint64_t ino, uint64_t cookie, struct sock_diag_unix *out);
+
 
 #endif /* CORDON_NETSTACK_H */

@@ -1,23 +1,59 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sock_diag.c - ask the kernel which socket listens on a port
- * (NETLINK_SOCK_DIAG, inet_diag), so that "the job's own listener" is a fact
- * about the socket object, not a port number remembered from earlier: a port
- * the job released and a host service then took is not the job's. Needs no
- * privilege; sees the supervisor's (= the job's) network namespace.
+ * sock_diag.c - ask the kernel about sockets (NETLINK_SOCK_DIAG): which
+ * socket listens on a port (inet_diag), so that "the job's own listener" is
+ * a fact about the socket object, not a port number remembered from
+ * earlier: a port the job released and a host service then took is not the
+ * job's; and which file or name a unix socket is bound to (unix_diag).
+ * Needs no privilege; sees the supervisor's (= the job's) network
+ * namespace.
  */
 #include <errno.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "common.h"
 #include "netstack.h"
+
+/*
+ * One request, one answer: send @req (@len bytes) on a fresh NETLINK_SOCK_DIAG
+ * socket and receive the reply into @buf. Return: bytes received or -errno.
+ */
+static ssize_t sock_diag_ask(const void *req, size_t len, char *buf, size_t cap)
+{
+	struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
+	ssize_t n;
+	int fd;
+
+	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd < 0)
+		return -errno;
+	n = sendto(fd, req, len, 0, (struct sockaddr *)&nl, sizeof(nl));
+	if (n >= 0)
+		n = EINTR_RETRY(recv(fd, buf, cap, 0));
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n;
+}
+
+/* The error a reply carries, or 0 when @h is not an error. */
+static int sock_diag_error(const struct nlmsghdr *h)
+{
+	const struct nlmsgerr *e = NLMSG_DATA(h);
+
+	if (h->nlmsg_type != NLMSG_ERROR)
+		return 0;
+	return h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) ? e->error : -EIO;
+}
 
 int sock_diag_receiver(const struct policy_addr *dst, unsigned proto,
 		       uint16_t port, ino_t *ino)
@@ -26,15 +62,10 @@ int sock_diag_receiver(const struct policy_addr *dst, unsigned proto,
 		struct nlmsghdr nlh;
 		struct inet_diag_req_v2 req;
 	} msg;
-	struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
 	char buf[4096];
 	struct nlmsghdr *h;
 	ssize_t n;
-	int fd, rc = -ENOENT;
 
-	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	if (fd < 0)
-		return -errno;
 	memset(&msg, 0, sizeof(msg));
 	msg.nlh.nlmsg_len = sizeof(msg);
 	msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
@@ -63,35 +94,88 @@ int sock_diag_receiver(const struct policy_addr *dst, unsigned proto,
 		msg.req.id.idiag_dport = htons(1);
 		memcpy(msg.req.id.idiag_dst, dst->b, dst->family == 4 ? 4 : 16);
 	}
-	if (sendto(fd, &msg, sizeof(msg), 0, (struct sockaddr *)&nl,
-		   sizeof(nl)) < 0) {
-		rc = -errno;
-		goto out_close;
-	}
-	n = EINTR_RETRY(recv(fd, buf, sizeof(buf), 0));
-	if (n < 0) {
-		rc = -errno;
-		goto out_close;
-	}
+	n = sock_diag_ask(&msg, sizeof(msg), buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
 	for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
 	     h = NLMSG_NEXT(h, n)) {
-		struct inet_diag_msg *d;
+		const struct inet_diag_msg *d = NLMSG_DATA(h);
 
-		if (h->nlmsg_type == NLMSG_ERROR) {
-			struct nlmsgerr *e = NLMSG_DATA(h);
-
-			rc = h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) ? e->error
-								      : -EIO;
-			break;
-		}
+		if (h->nlmsg_type == NLMSG_ERROR)
+			return sock_diag_error(h);
 		if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*d)))
 			continue;
-		d = NLMSG_DATA(h);
 		*ino = (ino_t)d->idiag_inode;
-		rc = 0;
-		break;
+		return 0;
 	}
-out_close:
-	close(fd);
-	return rc;
+	return -ENOENT;
+}
+
+/* The attributes of one unix_diag_msg into @out. */
+static void sock_diag_unix_attrs(const struct nlmsghdr *h,
+				 struct sock_diag_unix *out)
+{
+	const struct unix_diag_msg *d = NLMSG_DATA(h);
+	const struct rtattr *a =
+		(const struct rtattr *)((const char *)d +
+					NLMSG_ALIGN(sizeof(*d)));
+	int left = (int)h->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*d));
+
+	for (; RTA_OK(a, left); a = RTA_NEXT(a, left)) {
+		size_t plen = RTA_PAYLOAD(a);
+
+		if (a->rta_type == UNIX_DIAG_VFS &&
+		    plen >= sizeof(struct unix_diag_vfs)) {
+			const struct unix_diag_vfs *v = RTA_DATA(a);
+
+			/* The kernel's dev_t: major above bit 20. */
+			out->vfs_dev = makedev(v->udiag_vfs_dev >> 20,
+					       v->udiag_vfs_dev & 0xfffff);
+			out->vfs_ino = v->udiag_vfs_ino;
+			out->has_vfs = true;
+		} else if (a->rta_type == UNIX_DIAG_NAME && plen > 0 &&
+			   plen <= sizeof(out->name)) {
+			memcpy(out->name, RTA_DATA(a), plen);
+			out->name_len = plen;
+		}
+	}
+}
+
+int sock_diag_unix(uint64_t ino, uint64_t cookie, struct sock_diag_unix *out)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct unix_diag_req req;
+	} msg;
+	char buf[4096];
+	struct nlmsghdr *h;
+	ssize_t n;
+
+	memset(out, 0, sizeof(*out));
+	if (ino > UINT32_MAX)
+		return -ENOENT;
+	memset(&msg, 0, sizeof(msg));
+	msg.nlh.nlmsg_len = sizeof(msg);
+	msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	msg.nlh.nlmsg_flags = NLM_F_REQUEST;
+	msg.req.sdiag_family = AF_UNIX;
+	msg.req.udiag_states = ~0U;
+	msg.req.udiag_ino = (uint32_t)ino;
+	msg.req.udiag_show = UDIAG_SHOW_VFS | UDIAG_SHOW_NAME;
+	/* The cookie makes a recycled inode number another socket. */
+	msg.req.udiag_cookie[0] = (uint32_t)cookie;
+	msg.req.udiag_cookie[1] = (uint32_t)(cookie >> 32);
+	n = sock_diag_ask(&msg, sizeof(msg), buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
+	     h = NLMSG_NEXT(h, n)) {
+		if (h->nlmsg_type == NLMSG_ERROR)
+			return sock_diag_error(h);
+		if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct unix_diag_msg)))
+			continue;
+		sock_diag_unix_attrs(h, out);
+		return 0;
+	}
+	return -ENOENT;
 }

@@ -40,6 +40,7 @@ struct platform_features {
 	bool addfd_send;
 	bool wait_killable_recv;
 	bool sync_wake_up;
+	bool passrights;
 	int landlock_abi;
 	char detail[160];
 };

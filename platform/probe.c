@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -70,6 +71,21 @@ static void probe_child(int report, int go)
 	_exit(0);
 }
 
+/* Whether unix sockets can refuse SCM_RIGHTS (SO_PASSRIGHTS, 6.16). */
+static bool probe_passrights(void)
+{
+	int pair[2], off = 0;
+	bool ok;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
+		return false;
+	ok = setsockopt(pair[0], SOL_SOCKET, SO_PASSRIGHTS, &off,
+			sizeof(off)) == 0;
+	close(pair[0]);
+	close(pair[1]);
+	return ok;
+}
+
 int unotify_probe(struct platform_features *f)
 {
 	struct seccomp_notif_sizes sizes;
@@ -79,6 +95,7 @@ int unotify_probe(struct platform_features *f)
 
 	memset(f, 0, sizeof(*f));
 	f->landlock_abi = landlock_abi_version();
+	f->passrights = probe_passrights();
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0) {
 		snprintf(f->detail, sizeof(f->detail),
 			 "seccomp(SECCOMP_GET_NOTIF_SIZES): %s",

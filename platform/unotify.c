@@ -31,6 +31,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -160,6 +161,25 @@ static int unotify_rlimit(int resource, uint64_t v)
 	return setrlimit(resource, &rl);
 }
 
+/*
+ * A unix socket the job inherits as stdin/stdout/stderr leads to whatever
+ * started cordon: nothing there may pass fds into the job (SO_PASSRIGHTS,
+ * docs/network.md). On a kernel without it, or for other fds, nothing to do.
+ */
+static void unotify_stdio_no_rights(void)
+{
+	int fd, off = 0, dom = 0;
+	socklen_t l;
+
+	for (fd = 0; fd <= 2; fd++) {
+		l = sizeof(dom);
+		if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &l) == 0 &&
+		    dom == AF_UNIX)
+			setsockopt(fd, SOL_SOCKET, SO_PASSRIGHTS, &off,
+				   sizeof(off));
+	}
+}
+
 /* Runs in the forked child; never returns. */
 static void unotify_child(const struct platform_spawn *s, int report, int go,
 			  pid_t parent)
@@ -184,6 +204,7 @@ static void unotify_child(const struct platform_spawn *s, int report, int go,
 	    unotify_rlimit(RLIMIT_FSIZE, s->fsize) < 0)
 		unotify_child_fail(report, PLATFORM_SPAWN_STAGE_SETUP, errno);
 	unotify_close_others(report, go);
+	unotify_stdio_no_rights();
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		unotify_child_fail(report, PLATFORM_SPAWN_STAGE_SETUP, errno);
 	abi = 0;

@@ -13,12 +13,15 @@
  * number. Unknown numbers get the default action, ERRNO(ENOSYS).
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <seccomp.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "kcompat.h"
 #include "sentry_priv.h"
 
 /* Every CLONE_NEW* flag clone() accepts (CLONE_NEWTIME is clone3-only). */
@@ -49,6 +52,232 @@ static int filter_add_pair_self(scmp_filter_ctx ctx, int nr, scmp_datum_t which)
 	if (!rc)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
 				      SCMP_A1(SCMP_CMP_NE, 0));
+	return rc;
+}
+
+/*
+ * How an int argument is matched. The kernel reads an int (the low 32
+ * bits); a rule that ALLOWS must not be fooled by garbage in the high half,
+ * and a set of refusing rules must still cover it.
+ *
+ * FILTER_SPACE_INT: the full 64-bit register; allowed values match only with
+ * a zero high half, and everything else (a garbage high half included) falls
+ * in the complement. Right when the kept values are the allowed ones.
+ * FILTER_SPACE_LOW32: only the low 32 bits count, whatever the high half.
+ * Right when the kept values are the refused ones (their complement is
+ * allowed, and must not contain a spelling of a refused value).
+ * A small mask (0xf for the socket type): only those bits count.
+ */
+#define FILTER_SPACE_INT UINT64_MAX
+#define FILTER_SPACE_LOW32 0xffffffffULL
+#define FILTER_MAX_CMP 3
+
+/* The comparison "argument @arg is @v" in @space. */
+static struct scmp_arg_cmp filter_is(unsigned int arg, uint64_t space,
+				     uint64_t v)
+{
+	if (space == FILTER_SPACE_INT)
+		return SCMP_CMP(arg, SCMP_CMP_EQ, v);
+	return SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, space, v);
+}
+
+static bool filter_kept(uint64_t v, const uint64_t *keep, size_t n_keep)
+{
+	size_t i;
+
+	for (i = 0; i < n_keep; i++)
+		if (keep[i] == v)
+			return true;
+	return false;
+}
+
+/* Whether a value in [lo, lo + len) is kept. */
+static bool filter_block_keeps(uint64_t lo, uint64_t len, const uint64_t *keep,
+			       size_t n_keep)
+{
+	size_t i;
+
+	for (i = 0; i < n_keep; i++)
+		if (keep[i] >= lo && keep[i] - lo < len)
+			return true;
+	return false;
+}
+
+/*
+ * Add rules with @action covering every value of argument @arg in @space
+ * that is not in @keep, each rule also carrying the @n_pre comparisons of
+ * @pre (on other arguments). The values are covered by aligned power-of-two
+ * blocks (one MASKED_EQ each), plus "greater than every kept value" in
+ * FILTER_SPACE_INT, so the rules are disjoint from each other and from any
+ * rule that matches a kept value: libseccomp does not define which action
+ * wins when rules of one call overlap, so no rule here ever does.
+ */
+static int filter_add_outside(scmp_filter_ctx ctx, uint32_t action, int nr,
+			      const struct scmp_arg_cmp *pre,
+			      unsigned int n_pre, unsigned int arg,
+			      uint64_t space, const uint64_t *keep,
+			      size_t n_keep)
+{
+	struct scmp_arg_cmp cmp[FILTER_MAX_CMP];
+	uint64_t top = space, v = 0, len;
+	size_t i;
+	int rc;
+
+	if (n_pre >= FILTER_MAX_CMP || !n_keep)
+		return -EINVAL;
+	memcpy(cmp, pre, n_pre * sizeof(*pre));
+	if (space == FILTER_SPACE_INT) {
+		top = 0;
+		for (i = 0; i < n_keep; i++)
+			top = keep[i] > top ? keep[i] : top;
+		cmp[n_pre] = SCMP_CMP(arg, SCMP_CMP_GT, top);
+		rc = seccomp_rule_add_array(ctx, action, nr, n_pre + 1, cmp);
+		if (rc)
+			return rc;
+	}
+	/* Blocks over [0, top]; top + 1 may wrap to 0 in LOW32 (2^32 fits). */
+	while (v <= top) {
+		if (filter_kept(v, keep, n_keep)) {
+			if (v == top)
+				break;
+			v++;
+			continue;
+		}
+		len = 1;
+		while (!(v & ((len << 1) - 1)) && v + (len << 1) - 1 <= top &&
+		       !filter_block_keeps(v, len << 1, keep, n_keep))
+			len <<= 1;
+		cmp[n_pre] = SCMP_CMP(arg, SCMP_CMP_MASKED_EQ,
+				      (space & ~(len - 1)), v);
+		rc = seccomp_rule_add_array(ctx, action, nr, n_pre + 1, cmp);
+		if (rc)
+			return rc;
+		if (v + len - 1 >= top)
+			break;
+		v += len;
+	}
+	return 0;
+}
+
+/*
+ * The sockets a job may create, the one table of them: a row per family,
+ * and for families with kinds, the (type, protocols) pairs allowed; any
+ * other kind of that family gets the row's errno. Families not here get
+ * EAFNOSUPPORT. docs/network.md lists the same.
+ */
+struct filter_socket_kind {
+	uint64_t type; /* SOCK_* without the flag bits */
+	uint64_t protocols[2];
+	size_t n_protocols;
+};
+
+static const struct filter_socket_family {
+	uint64_t domain;
+	int err;	/* for a kind of this family not listed */
+	size_t n_kinds; /* 0: every kind */
+	struct filter_socket_kind kinds[2];
+} filter_socket_families[] = {
+	{AF_UNIX, 0, 0, {{0}}},
+	{AF_INET,
+	 EACCES,
+	 2,
+	 {{SOCK_STREAM, {0, IPPROTO_TCP}, 2},
+	  {SOCK_DGRAM, {0, IPPROTO_UDP}, 2}}},
+	{AF_INET6,
+	 EACCES,
+	 2,
+	 {{SOCK_STREAM, {0, IPPROTO_TCP}, 2},
+	  {SOCK_DGRAM, {0, IPPROTO_UDP}, 2}}},
+	/* getaddrinfo() and if_nameindex(): read-only without privilege. */
+	{AF_NETLINK,
+	 EAFNOSUPPORT,
+	 2,
+	 {{SOCK_RAW, {0 /* NETLINK_ROUTE */}, 1},
+	  {SOCK_DGRAM, {0 /* NETLINK_ROUTE */}, 1}}},
+};
+
+#define FILTER_SOCK_TYPE_MASK 0xfULL /* SOCK_NONBLOCK etc. live above */
+
+/* One family's rules: its kinds allowed, the rest refused with its errno. */
+static int filter_add_socket_family(scmp_filter_ctx ctx, int nr,
+				    const struct filter_socket_family *f)
+{
+	struct scmp_arg_cmp pre[2] = {
+		filter_is(0, FILTER_SPACE_INT, f->domain)};
+	uint64_t types[ARRAY_SIZE(f->kinds)];
+	size_t i, j;
+	int rc;
+
+	if (!f->n_kinds)
+		return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1, pre);
+	for (i = 0; i < f->n_kinds; i++) {
+		const struct filter_socket_kind *k = &f->kinds[i];
+
+		types[i] = k->type;
+		pre[1] = filter_is(1, FILTER_SOCK_TYPE_MASK, k->type);
+		for (j = 0; j < k->n_protocols; j++) {
+			struct scmp_arg_cmp cmp[3] = {
+				pre[0], pre[1],
+				filter_is(2, FILTER_SPACE_INT,
+					  k->protocols[j])};
+
+			rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 3,
+						    cmp);
+			if (rc)
+				return rc;
+		}
+		rc = filter_add_outside(ctx, SCMP_ACT_ERRNO((uint32_t)f->err),
+					nr, pre, 2, 2, FILTER_SPACE_INT,
+					k->protocols, k->n_protocols);
+		if (rc)
+			return rc;
+	}
+	return filter_add_outside(ctx, SCMP_ACT_ERRNO((uint32_t)f->err), nr,
+				  pre, 1, 1, FILTER_SOCK_TYPE_MASK, types,
+				  f->n_kinds);
+}
+
+static int filter_add_socket_kinds(scmp_filter_ctx ctx, int nr)
+{
+	uint64_t domains[ARRAY_SIZE(filter_socket_families)];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ARRAY_SIZE(filter_socket_families); i++) {
+		domains[i] = filter_socket_families[i].domain;
+		rc = filter_add_socket_family(ctx, nr,
+					      &filter_socket_families[i]);
+		if (rc)
+			return rc;
+	}
+	return filter_add_outside(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), nr, NULL,
+				  0, 0, FILTER_SPACE_INT, domains,
+				  ARRAY_SIZE(domains));
+}
+
+/*
+ * setsockopt(SOL_SOCKET, SO_PASSRIGHTS) answers ENOPROTOOPT; every other
+ * (level, name) is allowed. The refused pair is matched on the low 32 bits
+ * (what the kernel reads), so its allowed complement has no other spelling
+ * of it.
+ */
+static int filter_add_no_passrights(scmp_filter_ctx ctx, int nr)
+{
+	static const uint64_t level[] = {SOL_SOCKET};
+	static const uint64_t name[] = {SO_PASSRIGHTS};
+	struct scmp_arg_cmp pre[2] = {
+		filter_is(1, FILTER_SPACE_LOW32, SOL_SOCKET),
+		filter_is(2, FILTER_SPACE_LOW32, SO_PASSRIGHTS)};
+	int rc;
+
+	rc = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(ENOPROTOOPT), nr, 2,
+				    pre);
+	if (!rc)
+		rc = filter_add_outside(ctx, SCMP_ACT_ALLOW, nr, NULL, 0, 2,
+					FILTER_SPACE_LOW32, name, 1);
+	if (!rc)
+		rc = filter_add_outside(ctx, SCMP_ACT_ALLOW, nr, &pre[1], 1, 1,
+					FILTER_SPACE_LOW32, level, 1);
 	return rc;
 }
 
@@ -141,6 +370,10 @@ static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e,
 					    1 /* IOPRIO_WHO_PROCESS */);
 	case SYSCALL_RULE_SETPGID_SELF:
 		return filter_add_pair_self(ctx, e->nr, 0);
+	case SYSCALL_RULE_SOCKET_KINDS:
+		return filter_add_socket_kinds(ctx, e->nr);
+	case SYSCALL_RULE_NO_PASSRIGHTS:
+		return filter_add_no_passrights(ctx, e->nr);
 	}
 	return -EINVAL;
 }

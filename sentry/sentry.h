@@ -61,6 +61,17 @@ enum syscall_class {
  * @SYSCALL_RULE_IOPRIO_SELF:          allowed for (IOPRIO_WHO_PROCESS, 0);
  *                                     notified otherwise.
  * @SYSCALL_RULE_SETPGID_SELF:         setpgid(0, 0) allowed; else notified.
+ * @SYSCALL_RULE_SOCKET_KINDS:         socket() allowed for the kinds of
+ *                                     filter.c's socket table (unix, TCP
+ *                                     and UDP over IP, NETLINK_ROUTE);
+ *                                     EACCES for other IP kinds (raw,
+ *                                     ICMP, SCTP, ...), EAFNOSUPPORT for
+ *                                     every other family and netlink
+ *                                     protocol. Never notified.
+ * @SYSCALL_RULE_NO_PASSRIGHTS:        setsockopt(SOL_SOCKET, SO_PASSRIGHTS)
+ *                                     answers ENOPROTOOPT (as before 6.16):
+ *                                     the supervisor owns that flag
+ *                                     (docs/network.md); else allowed.
  */
 enum syscall_rule {
 	SYSCALL_RULE_NONE,
@@ -72,6 +83,8 @@ enum syscall_rule {
 	SYSCALL_RULE_PRIO_SELF,
 	SYSCALL_RULE_IOPRIO_SELF,
 	SYSCALL_RULE_SETPGID_SELF,
+	SYSCALL_RULE_SOCKET_KINDS,
+	SYSCALL_RULE_NO_PASSRIGHTS,
 };
 
 /**

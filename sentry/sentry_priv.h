@@ -516,7 +516,6 @@ sys_handler_fn sys_readlink;
 sys_handler_fn sys_readlinkat;
 
 /* Handlers (sys_net.c). */
-sys_handler_fn sys_socket;
 sys_handler_fn sys_connect;
 sys_handler_fn sys_sendto;
 sys_handler_fn sys_sendmsg;

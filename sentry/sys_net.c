@@ -14,7 +14,8 @@
  * rewrites the sockaddr, or dup2()s another socket over the fd number,
  * changes nothing: the object and the bytes were fixed before the decision.
  *
- * socket() is decided on its register arguments alone, so it may CONTINUE.
+ * socket() never comes here: the filter decides it on its registers
+ * (SYSCALL_RULE_SOCKET_KINDS, filter.c).
  *
  * The supervisor must never block: a blocking connect is started with
  * O_NONBLOCK set for the duration of the call on the shared file description
@@ -264,56 +265,6 @@ static int sys_net_unix_resolve(struct sentry_call *c, const char *path,
 	return 0;
 }
 
-int sys_socket(struct sentry *s, struct sentry_call *c)
-{
-	int domain = (int)c->pc.args[0];
-	int type = (int)c->pc.args[1] & 0xf; /* without SOCK_NONBLOCK etc. */
-	int protocol = (int)c->pc.args[2];
-
-	(void)s;
-	snprintf(c->detail, sizeof(c->detail), "domain=%d type=%d protocol=%d",
-		 domain, type, protocol);
-	/* Decided on register values only: CONTINUE is sound here. */
-	c->answer.kind = PLATFORM_ANSWER_CONTINUE;
-	c->allowed = true;
-	switch (domain) {
-	case AF_UNIX:
-		c->rule = "socket: AF_UNIX is allowed";
-		return 0;
-	case AF_INET:
-	case AF_INET6:
-		if ((type == SOCK_STREAM &&
-		     (protocol == 0 || protocol == IPPROTO_TCP)) ||
-		    (type == SOCK_DGRAM &&
-		     (protocol == 0 || protocol == IPPROTO_UDP))) {
-			c->rule = "socket: TCP and UDP are allowed";
-			return 0;
-		}
-		c->allowed = false;
-		c->rule =
-			"socket: only TCP and UDP over IP (no raw, ICMP, SCTP, ...)";
-		sys_net_errno(c, EACCES);
-		return 0;
-	case AF_NETLINK:
-		if (protocol == 0 /* NETLINK_ROUTE */ &&
-		    (type == SOCK_RAW || type == SOCK_DGRAM)) {
-			c->rule =
-				"socket: NETLINK_ROUTE is allowed (read-only without privilege)";
-			return 0;
-		}
-		c->allowed = false;
-		c->rule = "socket: only NETLINK_ROUTE among netlink families";
-		sys_net_errno(c, EAFNOSUPPORT);
-		return 0;
-	default:
-		c->allowed = false;
-		c->rule =
-			"socket: address family not allowed (AF_UNIX, AF_INET, AF_INET6, AF_NETLINK only)";
-		sys_net_errno(c, EAFNOSUPPORT);
-		return 0;
-	}
-}
-
 /*
  * Pin the unix socket file a path names, as the job sees it: relative to its
  * cwd, every symlink followed, opened O_PATH so that what is judged and what
@@ -351,6 +302,29 @@ static int sys_net_unix_pin(struct sentry_call *c, const char *path,
 }
 
 /*
+ * Before a job unix socket talks to @e: unless @e is the job's own socket,
+ * nothing there may pass fds back into the job (SO_PASSRIGHTS off). Where
+ * the kernel cannot turn that off, the peer is refused (fail closed).
+ * Return: true to go on; false with the call refused.
+ */
+static bool sys_net_rights_guard(struct sentry *s, struct sentry_call *c,
+				 const struct sys_net_sock *k,
+				 const struct net_endpoint *e, int pin)
+{
+	int rc = netstack_unix_guard(&s->net, k->fd, e, pin);
+
+	if (rc == 0)
+		return true;
+	c->allowed = false;
+	c->rule = rc == -ENOPROTOOPT
+			  ? "unix peer outside the job: fd passing cannot be "
+			    "refused on this kernel (SO_PASSRIGHTS, Linux 6.16)"
+			  : "unix peer outside the job: SO_PASSRIGHTS failed";
+	sys_net_errno(c, NETSTACK_DENY_ERRNO);
+	return false;
+}
+
+/*
  * Judge a destination for connect or send; true when allowed. For a unix
  * path, *@pin gets the pinned socket file (the caller closes it) and @addr
  * is rewritten to reach exactly that inode through /proc/self/fd.
@@ -381,7 +355,8 @@ static bool sys_net_judge_dest(struct sentry *s, struct sentry_call *c,
 		snprintf(c->detail, sizeof(c->detail), "unix:%.108s (%.400s)",
 			 e->path, actual);
 		netstack_decide_unix(&s->net, e, actual, &d);
-		if (!sys_net_verdict(s, c, &d)) {
+		if (!sys_net_verdict(s, c, &d) ||
+		    !sys_net_rights_guard(s, c, k, e, fd)) {
 			close(fd);
 			return false;
 		}
@@ -395,7 +370,8 @@ static bool sys_net_judge_dest(struct sentry *s, struct sentry_call *c,
 	}
 	case NET_ENDPOINT_ABSTRACT:
 		netstack_decide_unix(&s->net, e, NULL, &d);
-		return sys_net_verdict(s, c, &d);
+		return sys_net_verdict(s, c, &d) &&
+		       sys_net_rights_guard(s, c, k, e, -1);
 	case NET_ENDPOINT_UNSPEC:
 		c->allowed = true;
 		c->rule = "AF_UNSPEC dissolves an association: allowed";
@@ -1053,6 +1029,8 @@ int sys_bind(struct sentry *s, struct sentry_call *c)
 		if (rc == 0 && e.kind == NET_ENDPOINT_ABSTRACT)
 			netstack_note_abstract(&s->net, e.path, e.path_len);
 	}
+	if (rc == 0 && k.domain == AF_UNIX)
+		netstack_note_unix(&s->net, k.fd);
 	if (rc < 0) {
 		sys_net_errno(c, errno);
 	} else {

@@ -119,6 +119,12 @@ int doctor_main(int argc, char **argv)
 			DOCTOR_LEVEL_FALLBACK, "Landlock",
 			"ABI %d (< 6): no scoping; the supervisor layer keeps the job off other processes",
 			f.landlock_abi);
+	doctor_line(
+		f.passrights ? DOCTOR_LEVEL_OK : DOCTOR_LEVEL_FALLBACK,
+		"SO_PASSRIGHTS",
+		f.passrights
+			? "peers outside the job cannot pass fds into it"
+			: "missing (Linux < 6.16): unix sockets outside the job are refused (docs/network.md)");
 	layers = filter_lateral_layers(landlock);
 	if (layers)
 		doctor_line(

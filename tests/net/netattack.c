@@ -71,7 +71,9 @@ static void na_usage(void)
 		"       netattack bind ADDR [listen]\n"
 		"       netattack bind-unspec PORT SECONDS\n"
 		"       netattack unix PATH | abstract NAME | abstract-self NAME\n"
-		"       netattack unix-race LINK GOODDIR BADDIR SOCKNAME N\n");
+		"       netattack unix-race LINK GOODDIR BADDIR SOCKNAME N\n"
+		"       netattack rights-recv PATH stream|dgram\n"
+		"       netattack rights-self path|abstract NAME\n");
 	exit(2);
 }
 
@@ -987,6 +989,183 @@ static int na_bind_unspec(int argc, char **argv)
 	return 0;
 }
 
+/* ---- SCM_RIGHTS --------------------------------------------------------- */
+
+/* Send @fd (may be -1: none) with one byte of data. */
+static long na_send_fd(int sock, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
+	struct iovec iov = {.iov_base = "F", .iov_len = 1};
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct cmsghdr *cm;
+
+	if (fd >= 0) {
+		m.msg_control = cbuf;
+		m.msg_controllen = sizeof(cbuf);
+		cm = CMSG_FIRSTHDR(&m);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &m, 0);
+}
+
+/* Receive one message; the fd it carried, -1 for none, -2 on error. */
+static int na_recv_fd(int sock)
+{
+	char cbuf[CMSG_SPACE(4 * sizeof(int))], data[64];
+	struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = cbuf,
+			   .msg_controllen = sizeof(cbuf)};
+	struct cmsghdr *cm;
+	int fd = -1;
+
+	if (recvmsg(sock, &m, 0) < 0)
+		return -2;
+	for (cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm))
+		if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SCM_RIGHTS &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(int)))
+			memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
+
+static socklen_t na_unix_addr(struct sockaddr_un *un, const char *name,
+			      int abstract)
+{
+	size_t n = strlen(name);
+
+	memset(un, 0, sizeof(*un));
+	un->sun_family = AF_UNIX;
+	if (n + 2 > sizeof(un->sun_path))
+		na_usage();
+	if (abstract) {
+		memcpy(un->sun_path + 1, name, n);
+		return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+				   n);
+	}
+	memcpy(un->sun_path, name, n);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+}
+
+/*
+ * rights-recv PATH stream|dgram: talk to an fd broker outside the job at
+ * PATH (stream: connect; dgram: bind ./rights-dgram.sock, send to PATH),
+ * then wait 2 s for a message. Any fd that arrives is written to: if it is
+ * a socket to a denied host, that host's canary sees "escaped".
+ */
+static int na_rights_recv(int argc, char **argv)
+{
+	struct sockaddr_un un, me;
+	struct timeval tv = {.tv_sec = 2};
+	socklen_t len, mlen;
+	int dgram, fd, got;
+	long rc;
+
+	if (argc < 4)
+		na_usage();
+	dgram = !strcmp(argv[3], "dgram");
+	len = na_unix_addr(&un, argv[2], 0);
+	fd = socket(AF_UNIX, dgram ? SOCK_DGRAM : SOCK_STREAM, 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (dgram) {
+		char here[80];
+
+		/* Absolute: the broker answers to the name as bound. */
+		if (!getcwd(here, sizeof(here) - 20))
+			return 2;
+		strcat(here, "/rights-dgram.sock");
+		unlink(here);
+		mlen = na_unix_addr(&me, here, 0);
+		rc = bind(fd, (struct sockaddr *)&me, mlen);
+		na_report("rights-bind", rc, errno);
+		rc = sendto(fd, "hi", 2, 0, (struct sockaddr *)&un, len);
+		na_report("rights-send", rc < 0 ? rc : 0, errno);
+	} else {
+		rc = connect(fd, (struct sockaddr *)&un, len);
+		na_report("rights-connect", rc, errno);
+	}
+	got = na_recv_fd(fd);
+	if (got >= 0) {
+		printf("rights: fd received\n");
+		if (write(got, "escaped\n", 8) < 0)
+			perror("write");
+		close(got);
+	} else {
+		printf("rights: %s\n", got == -1 ? "no fd" : "nothing");
+	}
+	/* And the job cannot turn receiving fds back on. */
+	{
+		int on = 1;
+
+		rc = setsockopt(fd, SOL_SOCKET, 83 /* SO_PASSRIGHTS */, &on,
+				sizeof(on));
+		na_report("rights-reenable", rc, errno);
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * rights-self path|abstract NAME: fd passing between the job's own
+ * processes, both ways, over a listener the job binds, and over a
+ * socketpair. Prints "rights-self <how>: ok" per way that worked.
+ */
+static int na_rights_self(int argc, char **argv)
+{
+	struct sockaddr_un un;
+	socklen_t len;
+	int lfd, c, pair[2], got, st;
+	pid_t pid;
+
+	if (argc < 4)
+		na_usage();
+	len = na_unix_addr(&un, argv[3], !strcmp(argv[2], "abstract"));
+	if (un.sun_path[0])
+		unlink(un.sun_path);
+	alarm(10); /* a refused pass must not hang the test */
+	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (bind(lfd, (struct sockaddr *)&un, len) < 0 || listen(lfd, 4) < 0) {
+		printf("rights-self: listener errno %s\n", na_errname(errno));
+		return 1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		/* The server: an fd to the client, then one back from it. */
+		int a = accept(lfd, NULL, NULL), r;
+
+		r = na_send_fd(a, 1) < 0 ? 1 : 0;
+		got = na_recv_fd(a);
+		if (got < 0)
+			r |= 2;
+		_exit(r);
+	}
+	close(lfd);
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &(struct timeval){.tv_sec = 3},
+		   sizeof(struct timeval));
+	if (connect(c, (struct sockaddr *)&un, len) < 0) {
+		printf("rights-self: connect errno %s\n", na_errname(errno));
+		return 1;
+	}
+	got = na_recv_fd(c);
+	if (got >= 0)
+		printf("rights-self server-to-client: ok\n");
+	if (na_send_fd(c, 2) >= 0)
+		printf("rights-self client-to-server: sent\n");
+	waitpid(pid, &st, 0);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		printf("rights-self client-to-server: ok\n");
+	fflush(stdout);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, pair) == 0 &&
+	    na_send_fd(pair[0], 1) >= 0 && na_recv_fd(pair[1]) >= 0)
+		printf("rights-self socketpair: ok\n");
+	return 0;
+}
+
 /* ---- unix --------------------------------------------------------------- */
 
 static int na_unix(int argc, char **argv, int abstract, int self)
@@ -1142,6 +1321,10 @@ int main(int argc, char **argv)
 		return na_unix(argc, argv, 1, 0);
 	if (!strcmp(argv[1], "abstract-self"))
 		return na_unix(argc, argv, 1, 1);
+	if (!strcmp(argv[1], "rights-recv"))
+		return na_rights_recv(argc, argv);
+	if (!strcmp(argv[1], "rights-self"))
+		return na_rights_self(argc, argv);
 	if (!strcmp(argv[1], "unix-race"))
 		return na_unix_race_run(argc, argv);
 	na_usage();

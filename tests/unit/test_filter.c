@@ -3,7 +3,8 @@
  * test_filter.c - the compiled filter, installed for real in a forked child
  * (as the unprivileged test user), refuses what it must in the kernel:
  * non-native ABIs die, bypasses fail with their errno, namespace flags on
- * clone fail, unknown numbers get ENOSYS, ordinary calls pass. Installed
+ * clone fail, unknown numbers get ENOSYS, socket kinds and SO_PASSRIGHTS are
+ * decided on their registers, ordinary calls pass. Installed
  * without a listener, so notified calls answer ENOSYS here; the supervisor's
  * answers are tested in test_platform.c and the integration tests.
  */
@@ -14,7 +15,11 @@
 #include <signal.h>
 #include <stddef.h>
 #include <sys/prctl.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -264,6 +269,229 @@ static void test_lateral_rows_counted(void)
 	CHECK_EQ(all, kernel + 20);
 }
 
+/* ---- socket kinds ---------------------------------------------------- */
+
+/*
+ * The reference for SYSCALL_RULE_SOCKET_KINDS, written independently of
+ * filter.c's table: 0 when the filter lets the kernel decide, else the errno
+ * the filter must answer. A high half that is not zero is never allowed.
+ */
+static int want_socket(uint64_t d, uint64_t t, uint64_t p)
+{
+	uint64_t k = t & 0xf;
+
+	if (d == AF_UNIX)
+		return 0;
+	if (d == AF_INET || d == AF_INET6) {
+		if ((k == SOCK_STREAM && (p == 0 || p == IPPROTO_TCP)) ||
+		    (k == SOCK_DGRAM && (p == 0 || p == IPPROTO_UDP)))
+			return 0;
+		return EACCES;
+	}
+	if (d == AF_NETLINK)
+		return (k == SOCK_RAW || k == SOCK_DGRAM) && p == 0
+			       ? 0
+			       : EAFNOSUPPORT;
+	return EAFNOSUPPORT;
+}
+
+static const uint64_t sock_domains_extra[] = {
+	0x100000000ULL | AF_INET, 0xffffffff00000000ULL | AF_INET6,
+	0x8000000000000001ULL,	  0x80000001ULL,
+	0xffffffffffffffffULL,	  0x100000000ULL | AF_NETLINK,
+};
+static const uint64_t sock_protos[] = {
+	0,
+	1,
+	2,
+	6,
+	17,
+	58,
+	132,
+	136,
+	255,
+	262,
+	0x100000000ULL | 6,
+	0x100000000ULL,
+	0xffffffffffffffffULL,
+	0x80000000ULL | 17,
+};
+
+#define SOCK_N_DOMAINS (48 + ARRAY_SIZE(sock_domains_extra))
+
+static uint64_t sock_domain(size_t i)
+{
+	return i < 48 ? i : sock_domains_extra[i - 48];
+}
+
+/*
+ * Every (domain, type, protocol) in a grid - garbage high halves, flag
+ * bits, every type nibble - against the reference. Where the filter lets
+ * the kernel decide, the kernel's own answer without the filter (taken
+ * first, as the same user) must come back unchanged.
+ */
+static void test_socket_kinds(void)
+{
+	static const uint64_t flags[] = {0, SOCK_NONBLOCK | SOCK_CLOEXEC,
+					 0xffff000000000000ULL};
+	static int native[SOCK_N_DOMAINS][16][ARRAY_SIZE(flags)]
+			 [ARRAY_SIZE(sock_protos)];
+	size_t di, ti, fi, pi, checked = 0;
+
+	harness_drop_root();
+	/* Native answers only for what the filter passes (no module loads). */
+	for (di = 0; di < SOCK_N_DOMAINS; di++)
+		for (ti = 0; ti < 16; ti++)
+			for (fi = 0; fi < ARRAY_SIZE(flags); fi++)
+				for (pi = 0; pi < ARRAY_SIZE(sock_protos);
+				     pi++) {
+					uint64_t d = sock_domain(di),
+						 t = ti | flags[fi],
+						 p = sock_protos[pi];
+					long fd;
+
+					if (want_socket(d, t, p))
+						continue;
+					errno = 0;
+					fd = syscall(SYS_socket, d, t, p);
+					native[di][ti][fi][pi] =
+						fd < 0 ? errno : 0;
+					if (fd >= 0)
+						close((int)fd);
+				}
+	filter_install(NULL, 0);
+	for (di = 0; di < SOCK_N_DOMAINS; di++)
+		for (ti = 0; ti < 16; ti++)
+			for (fi = 0; fi < ARRAY_SIZE(flags); fi++)
+				for (pi = 0; pi < ARRAY_SIZE(sock_protos);
+				     pi++) {
+					uint64_t d = sock_domain(di),
+						 t = ti | flags[fi],
+						 p = sock_protos[pi];
+					int want = want_socket(d, t, p);
+					long fd;
+					int got;
+
+					if (!want)
+						want = native[di][ti][fi][pi];
+					errno = 0;
+					fd = syscall(SYS_socket, d, t, p);
+					got = fd < 0 ? errno : 0;
+					if (fd >= 0)
+						close((int)fd);
+					CHECK_MSG(
+						got == want,
+						"socket(%#llx, %#llx, %#llx): "
+						"errno %d, want %d",
+						(unsigned long long)d,
+						(unsigned long long)t,
+						(unsigned long long)p, got,
+						want);
+					checked++;
+				}
+	CHECK(checked > 10000);
+}
+
+/* ---- SO_PASSRIGHTS ------------------------------------------------------ */
+
+#ifndef SO_PASSRIGHTS
+#define SO_PASSRIGHTS 83
+#endif
+
+static const uint64_t sockopt_levels[] = {
+	0,
+	SOL_SOCKET,
+	IPPROTO_TCP,
+	IPPROTO_UDP,
+	IPPROTO_IPV6,
+	263,
+	0x100000000ULL | SOL_SOCKET,
+	0xffffffff00000000ULL | SOL_SOCKET,
+};
+
+static bool sockopt_refused(uint64_t level, uint64_t name)
+{
+	return (uint32_t)level == SOL_SOCKET && (uint32_t)name == SO_PASSRIGHTS;
+}
+
+static int sockopt_try(int domain, int type, uint64_t level, uint64_t name)
+{
+	int fd = socket(domain, type, 0), v = 0;
+	long rc;
+
+	if (fd < 0)
+		return -errno;
+	errno = 0;
+	rc = syscall(SYS_setsockopt, fd, level, name, &v, sizeof(v));
+	close(fd);
+	return rc < 0 ? errno : 0;
+}
+
+/*
+ * setsockopt(SOL_SOCKET, SO_PASSRIGHTS), however the registers spell it,
+ * answers ENOPROTOOPT: the supervisor owns that flag. Every other option
+ * at every level answers what the kernel answers without the filter.
+ */
+static void test_setsockopt_passrights(void)
+{
+	static const uint64_t extra_names[] = {
+		0x100000000ULL | SO_PASSRIGHTS,
+		0xffffffff00000000ULL | SO_PASSRIGHTS, 0x80000000ULL | 2,
+		0xffffffffffffffffULL};
+	static const int kinds[][2] = {{AF_UNIX, SOCK_STREAM},
+				       {AF_UNIX, SOCK_DGRAM},
+				       {AF_INET, SOCK_STREAM}};
+#define N_NAMES (140 + ARRAY_SIZE(extra_names))
+	static int native[ARRAY_SIZE(kinds)][ARRAY_SIZE(sockopt_levels)]
+			 [N_NAMES];
+	size_t ki, li, ni;
+	int pair[2];
+
+	harness_drop_root();
+	for (ki = 0; ki < ARRAY_SIZE(kinds); ki++)
+		for (li = 0; li < ARRAY_SIZE(sockopt_levels); li++)
+			for (ni = 0; ni < N_NAMES; ni++) {
+				uint64_t n =
+					ni < 140 ? ni : extra_names[ni - 140];
+
+				native[ki][li][ni] =
+					sockopt_try(kinds[ki][0], kinds[ki][1],
+						    sockopt_levels[li], n);
+			}
+	filter_install(NULL, 0);
+	for (ki = 0; ki < ARRAY_SIZE(kinds); ki++)
+		for (li = 0; li < ARRAY_SIZE(sockopt_levels); li++)
+			for (ni = 0; ni < N_NAMES; ni++) {
+				uint64_t l = sockopt_levels[li],
+					 n = ni < 140 ? ni
+						      : extra_names[ni - 140];
+				int want = sockopt_refused(l, n)
+						   ? ENOPROTOOPT
+						   : native[ki][li][ni];
+				int got = sockopt_try(kinds[ki][0],
+						      kinds[ki][1], l, n);
+
+				CHECK_MSG(got == want,
+					  "setsockopt(%#llx, %#llx) on %d/%d: "
+					  "errno %d, want %d",
+					  (unsigned long long)l,
+					  (unsigned long long)n, kinds[ki][0],
+					  kinds[ki][1], got, want);
+			}
+	/* The flag itself is still on, as the kernel made it. */
+	CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
+	{
+		int v = -1;
+		socklen_t vl = sizeof(v);
+
+		CHECK_EQ(
+			getsockopt(pair[0], SOL_SOCKET, SO_PASSRIGHTS, &v, &vl),
+			0);
+		CHECK_EQ(v, 1);
+	}
+#undef N_NAMES
+}
+
 static const struct harness_test tests[] = {
 	HARNESS_TEST_SIGNAL(test_int80_killed, SIGSYS),
 	HARNESS_TEST_SIGNAL(test_x32_killed, SIGSYS),
@@ -277,6 +505,8 @@ static const struct harness_test tests[] = {
 	HARNESS_TEST(test_lateral_kernel_layer),
 	HARNESS_TEST(test_lateral_supervisor_layer),
 	HARNESS_TEST(test_lateral_rows_counted),
+	HARNESS_TEST(test_socket_kinds),
+	HARNESS_TEST(test_setsockopt_passrights),
 };
 
 int main(int argc, char **argv)

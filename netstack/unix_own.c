@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * unix_own.c - which unix sockets are the job's own, and SO_PASSRIGHTS on
+ * the job's sockets that talk to anything else.
+ *
+ * SCM_RIGHTS lets whoever is at the other end of a unix socket install any
+ * fd it holds into the receiver: a TCP connection to a denied address, a
+ * connection to docker.sock. The kernel (6.16+) lets a receiver refuse that:
+ * with SO_PASSRIGHTS off, the sender's sendmsg() fails with EPERM, and a
+ * listener's setting is inherited by the sockets it accepts. cordon turns
+ * it off on a job socket before the supervisor connects it, or sends from
+ * it, to a socket that is not the job's own; the filter keeps the job from
+ * turning it back on.
+ *
+ * "The job's own" is a fact about socket objects: at bind, the supervisor
+ * asks the kernel (unix_diag) which file the socket is bound to; at
+ * connect, the pinned target file must be that file and the socket must
+ * still be alive and bound to it. An abstract name counts while the socket
+ * that bound it lives (a name cannot move to another socket without the
+ * first one closing).
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "common.h"
+#include "kcompat.h"
+#include "netstack.h"
+
+static bool unix_own_alive(const struct netstack_unix_own *o,
+			   struct sock_diag_unix *now)
+{
+	return sock_diag_unix(o->ino, o->cookie, now) == 0;
+}
+
+/* Drop the entries whose socket is gone. */
+static void unix_own_prune(struct netstack *ns)
+{
+	struct sock_diag_unix now;
+	size_t i = 0;
+
+	while (i < ns->n_unix_own) {
+		if (unix_own_alive(&ns->unix_own[i], &now)) {
+			i++;
+			continue;
+		}
+		ns->unix_own[i] = ns->unix_own[--ns->n_unix_own];
+	}
+}
+
+void netstack_note_unix(struct netstack *ns, int fd)
+{
+	struct netstack_unix_own o = {0};
+	struct sock_diag_unix now;
+	socklen_t l = sizeof(o.cookie);
+	struct stat st;
+
+	if (fstat(fd, &st) < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_COOKIE, &o.cookie, &l) < 0)
+		return;
+	o.ino = st.st_ino;
+	if (sock_diag_unix(o.ino, o.cookie, &now) < 0 || !now.name_len)
+		return;
+	if (now.has_vfs) {
+		o.vfs_dev = now.vfs_dev;
+		o.vfs_ino = now.vfs_ino;
+	} else if (now.name[0] == '\0') {
+		o.name_len = now.name_len - 1;
+		memcpy(o.name, now.name + 1, o.name_len);
+	} else {
+		return; /* a path the kernel cannot show as a file */
+	}
+	if (ns->n_unix_own == NETSTACK_UNIX_OWN_MAX)
+		unix_own_prune(ns);
+	if (ns->n_unix_own == NETSTACK_UNIX_OWN_MAX)
+		return;
+	ns->unix_own[ns->n_unix_own++] = o;
+}
+
+bool netstack_unix_own(struct netstack *ns, const struct net_endpoint *e,
+		       int pin)
+{
+	struct sock_diag_unix now;
+	struct stat st;
+	size_t i;
+
+	if (e->kind == NET_ENDPOINT_UNIX && (pin < 0 || fstat(pin, &st) < 0))
+		return false;
+	for (i = 0; i < ns->n_unix_own; i++) {
+		const struct netstack_unix_own *o = &ns->unix_own[i];
+
+		if (e->kind == NET_ENDPOINT_UNIX) {
+			if (!o->vfs_ino || o->vfs_ino != (uint64_t)st.st_ino ||
+			    o->vfs_dev != (uint64_t)st.st_dev)
+				continue;
+			if (unix_own_alive(o, &now) && now.has_vfs &&
+			    now.vfs_ino == o->vfs_ino &&
+			    now.vfs_dev == o->vfs_dev)
+				return true;
+		} else if (e->kind == NET_ENDPOINT_ABSTRACT) {
+			if (o->vfs_ino || o->name_len != e->path_len ||
+			    memcmp(o->name, e->path, e->path_len))
+				continue;
+			if (unix_own_alive(o, &now))
+				return true;
+		}
+	}
+	return false;
+}
+
+int netstack_unix_guard(struct netstack *ns, int fd,
+			const struct net_endpoint *e, int pin)
+{
+	int off = 0;
+
+	if (netstack_unix_own(ns, e, pin))
+		return 0;
+	if (setsockopt(fd, SOL_SOCKET, SO_PASSRIGHTS, &off, sizeof(off)) < 0)
+		return -errno;
+	return 0;
+}
