@@ -355,5 +355,4 @@ struct sock_diag_unix {
  */
 int sock_diag_unix(uint64_t ino, uint64_t cookie, struct sock_diag_unix *out);
 
-
 #endif /* CORDON_NETSTACK_H */

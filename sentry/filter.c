@@ -7,6 +7,13 @@
  * build libseccomp's rule database, export BPF into a memfd and read it back.
  * The program is installed by platform/, never here: this file only compiles.
  *
+ * That costs milliseconds (libseccomp copies its rule database for every
+ * rule, then optimises), so the programs for a job without syscall
+ * overrides - one per set of kernel layers - are compiled at build time by
+ * filter_gen.c through this same code and linked in (filter_prebuilt.h);
+ * tests/unit/test_filter.c checks they are byte for byte what libseccomp
+ * compiles now. Zones with syscall overrides compile at run time.
+ *
  * Non-native ABIs: libseccomp's architecture check sends i386 calls (and, on
  * x86_64, any number with __X32_SYSCALL_BIT) to the bad-arch action, which is
  * set to KILL_PROCESS here; tests/ proves both with int 0x80 and an x32
@@ -21,6 +28,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "filter_prebuilt.h"
 #include "kcompat.h"
 #include "sentry_priv.h"
 
@@ -125,7 +133,8 @@ static int filter_add_outside(scmp_filter_ctx ctx, uint32_t action, int nr,
 
 	if (n_pre >= FILTER_MAX_CMP || !n_keep)
 		return -EINVAL;
-	memcpy(cmp, pre, n_pre * sizeof(*pre));
+	if (n_pre)
+		memcpy(cmp, pre, n_pre * sizeof(*pre));
 	if (space == FILTER_SPACE_INT) {
 		top = 0;
 		for (i = 0; i < n_keep; i++)
@@ -518,9 +527,44 @@ size_t filter_mediated_rows(unsigned int layers)
 	return n;
 }
 
+/* The build-time program for @layers into @out. Return: 0, -ENOENT, -ENOMEM. */
+static int filter_from_prebuilt(unsigned int layers, struct filter_prog *out)
+{
+	const struct filter_prebuilt *p = filter_prebuilt_find(layers);
+	size_t size;
+
+	if (!p)
+		return -ENOENT;
+	size = (size_t)p->len * sizeof(*p->insns);
+	out->prog.filter = malloc(size);
+	if (!out->prog.filter)
+		return -ENOMEM;
+	memcpy(out->prog.filter, p->insns, size);
+	out->prog.len = p->len;
+	out->digest = digest_xxh3_buf(p->insns, size);
+	return 0;
+}
+
 int filter_compile(const struct syscall_override *ov, size_t n_ov,
 		   unsigned int layers, struct filter_prog *out,
 		   const char **why)
+{
+	int rc;
+
+	if (n_ov == 0) {
+		memset(out, 0, sizeof(*out));
+		if (why)
+			*why = NULL;
+		rc = filter_from_prebuilt(layers, out);
+		if (rc != -ENOENT)
+			return rc;
+	}
+	return filter_compile_libseccomp(ov, n_ov, layers, out, why);
+}
+
+int filter_compile_libseccomp(const struct syscall_override *ov, size_t n_ov,
+			      unsigned int layers, struct filter_prog *out,
+			      const char **why)
 {
 	scmp_filter_ctx ctx;
 	const char *dummy;

@@ -191,7 +191,8 @@ struct filter_prog {
 };
 
 /**
- * filter_compile() - compile the class table with @ov applied.
+ * filter_compile() - compile the class table with @ov applied (without
+ * overrides: the program compiled at build time, when there is one).
  * Non-native ABIs (i386, x32) kill the process before any other rule;
  * numbers the table does not know answer ENOSYS.
  * @ov, @n_ov: overrides, may be NULL/0.
@@ -206,6 +207,28 @@ struct filter_prog {
 int filter_compile(const struct syscall_override *ov, size_t n_ov,
 		   unsigned int layers, struct filter_prog *out,
 		   const char **why);
+
+/**
+ * filter_compile_libseccomp() - filter_compile() without the build-time
+ * programs: always through libseccomp (filter_gen.c, and the test that the
+ * build-time programs are current).
+ */
+int filter_compile_libseccomp(const struct syscall_override *ov, size_t n_ov,
+			      unsigned int layers, struct filter_prog *out,
+			      const char **why);
+
+/**
+ * FILTER_PREBUILT_LAYERS - the @layers values filter_gen.c compiles at
+ * build time: with and without the Landlock layers, with and without a
+ * pids limit.
+ */
+#define FILTER_PREBUILT_LAYERS                                                 \
+	{                                                                      \
+		0, FILTER_TASKS,                                               \
+			SYSCALL_LATERAL_SCOPE | SYSCALL_LATERAL_DOMAIN,        \
+			SYSCALL_LATERAL_SCOPE | SYSCALL_LATERAL_DOMAIN |       \
+				FILTER_TASKS                                   \
+	}
 
 /**
  * filter_lateral_layers() - the enum syscall_lateral bits a job gets on this

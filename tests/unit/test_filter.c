@@ -14,6 +14,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -492,6 +493,36 @@ static void test_setsockopt_passrights(void)
 #undef N_NAMES
 }
 
+/*
+ * The programs compiled at build time are what libseccomp compiles now, for
+ * every set of layers; and a zone's overrides still compile at run time.
+ */
+static void test_prebuilt_current(void)
+{
+	static const unsigned int all[] = FILTER_PREBUILT_LAYERS;
+	static const struct syscall_override ov[] = {
+		{"acct", SYSCALL_CLASS_ERRNO, EACCES}};
+	struct filter_prog a, b;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(all); i++) {
+		CHECK_EQ(filter_compile(NULL, 0, all[i], &a, NULL), 0);
+		CHECK_EQ(filter_compile_libseccomp(NULL, 0, all[i], &b, NULL),
+			 0);
+		CHECK_EQ(a.prog.len, b.prog.len);
+		CHECK(!memcmp(a.prog.filter, b.prog.filter,
+			      a.prog.len * sizeof(*a.prog.filter)));
+		CHECK_EQ(a.digest, b.digest);
+		filter_prog_free(&a);
+		filter_prog_free(&b);
+	}
+	CHECK_EQ(filter_compile(ov, 1, 0, &a, NULL), 0);
+	CHECK_EQ(filter_compile(NULL, 0, 0, &b, NULL), 0);
+	CHECK(a.digest != b.digest);
+	filter_prog_free(&a);
+	filter_prog_free(&b);
+}
+
 static const struct harness_test tests[] = {
 	HARNESS_TEST_SIGNAL(test_int80_killed, SIGSYS),
 	HARNESS_TEST_SIGNAL(test_x32_killed, SIGSYS),
@@ -507,6 +538,7 @@ static const struct harness_test tests[] = {
 	HARNESS_TEST(test_lateral_rows_counted),
 	HARNESS_TEST(test_socket_kinds),
 	HARNESS_TEST(test_setsockopt_passrights),
+	HARNESS_TEST(test_prebuilt_current),
 };
 
 int main(int argc, char **argv)
