@@ -25,11 +25,14 @@ static const char *netstack_env(char *const *envp, const char *key)
 	return NULL;
 }
 
-static void netstack_read_host_addrs(struct netstack *ns)
+void netstack_host_addrs_load(struct netstack *ns)
 {
 	struct ifaddrs *ifa, *i;
 	size_t n = 0;
 
+	if (ns->host_addrs_loaded)
+		return;
+	ns->host_addrs_loaded = true;
 	if (getifaddrs(&ifa) < 0)
 		return;
 	for (i = ifa; i && n < NETSTACK_HOST_ADDRS_MAX; i = i->ifa_next) {
@@ -75,7 +78,6 @@ int netstack_init(struct netstack *ns, const struct zone_tables *tables,
 	/* @ns arrives zeroed (a calloc'd supervisor): touching all of it
 	 * here would cost page faults at every start. */
 	ns->tables = tables;
-	netstack_read_host_addrs(ns);
 	netstack_placeholder(ns->cwd, sizeof(ns->cwd), cwd, &ns->rt.cwd);
 	netstack_placeholder(ns->tmpdir, sizeof(ns->tmpdir), tmp ? tmp : "/tmp",
 			     &ns->rt.tmpdir);
@@ -271,9 +273,11 @@ int netstack_decide_connect(struct netstack *ns, const struct net_endpoint *e,
 	const char *names[16];
 	struct policy_connect c = {
 		.have_addr = true, .proto = proto, .port = e->port};
-	struct policy_runtime rt = ns->rt;
+	struct policy_runtime rt;
 	struct policy_listener own = {.proto = proto, .port = e->port};
 
+	netstack_host_addrs_load(ns);
+	rt = ns->rt;
 	c.addr = e->addr;
 	/* Hostname rules allow what the job resolved through the proxy. */
 	if (ns->dns) {
@@ -298,12 +302,14 @@ int netstack_decide_connect(struct netstack *ns, const struct net_endpoint *e,
 int netstack_decide_bind(struct netstack *ns, const struct net_endpoint *e,
 			 unsigned proto, struct policy_decision *out)
 {
+	netstack_host_addrs_load(ns);
 	return zone_decide_listen(ns->tables, &e->addr, proto, e->port, out);
 }
 
 int netstack_decide_unix(struct netstack *ns, const struct net_endpoint *e,
 			 const char *resolved, struct policy_decision *out)
 {
+	netstack_host_addrs_load(ns);
 	if (e->kind == NET_ENDPOINT_ABSTRACT)
 		return zone_decide_unix(ns->tables, &ns->rt, e->path,
 					e->path_len, true, out);

@@ -143,6 +143,7 @@ struct netstack {
 	size_t n_unix_own;
 	struct policy_runtime rt;
 	struct policy_addr host_addrs[NETSTACK_HOST_ADDRS_MAX];
+	bool host_addrs_loaded;
 	struct netstack_socket bound[NETSTACK_LISTENERS_MAX];
 	char cwd[4096];
 	char tmpdir[4096];
@@ -153,12 +154,19 @@ struct netstack {
 /**
  * netstack_init() - state for a job deciding by @tables (borrowed), in a
  * zero-filled @ns.
- * Reads the host's own addresses (getifaddrs) and the placeholder values
- * from @envp (TMPDIR, XDG_RUNTIME_DIR, HOME) and @cwd.
+ * Reads the placeholder values from @envp (TMPDIR, XDG_RUNTIME_DIR, HOME)
+ * and @cwd; the host's addresses wait for the first decision.
  * Return: 0 or -errno.
  */
 int netstack_init(struct netstack *ns, const struct zone_tables *tables,
 		  char *const *envp, const char *cwd);
+
+/**
+ * netstack_host_addrs_load() - read the host's own addresses (getifaddrs)
+ * into the runtime facts, once: every decision calls it first, so a job
+ * that never uses the network never pays for the netlink dump.
+ */
+void netstack_host_addrs_load(struct netstack *ns);
 
 /**
  * netstack_note_bound() - the job's socket @ino is bound to @port.

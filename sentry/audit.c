@@ -102,6 +102,8 @@ void audit_commit(struct audit *a, struct jsonw *w, uint64_t key,
 			audit_repeat_record(a, k);
 		if (k->used)
 			a->evicted++;
+		else
+			a->live[a->n_live++] = (uint16_t)(k - a->keys);
 		memset(k, 0, sizeof(*k));
 		k->used = true;
 		k->key = key;
@@ -127,8 +129,8 @@ void audit_flush_repeats(struct audit *a)
 {
 	size_t i;
 
-	for (i = 0; i < AUDIT_KEY_SLOTS; i++) {
-		struct audit_key_slot *k = &a->keys[i];
+	for (i = 0; i < a->n_live; i++) {
+		struct audit_key_slot *k = &a->keys[a->live[i]];
 
 		if (k->used && k->count > k->written_at)
 			audit_repeat_record(a, k);

@@ -68,9 +68,10 @@ enum syscall_class {
  *                                     ICMP, SCTP, ...), EAFNOSUPPORT for
  *                                     every other family and netlink
  *                                     protocol. Never notified.
- * @SYSCALL_RULE_NO_PASSRIGHTS:        setsockopt(SOL_SOCKET, SO_PASSRIGHTS)
- *                                     answers ENOPROTOOPT (as before 6.16):
- *                                     the supervisor owns that flag
+ * @SYSCALL_RULE_NO_PASSRIGHTS:        setsockopt() of option SO_PASSRIGHTS
+ *                                     (83, at any level) answers
+ *                                     ENOPROTOOPT (as before 6.16): the
+ *                                     supervisor owns that flag
  *                                     (docs/network.md); else allowed.
  */
 enum syscall_rule {

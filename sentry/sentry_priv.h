@@ -78,6 +78,9 @@ struct audit {
 	uint64_t dropped; /* records not written because of the cap */
 	enum sentry_audit_level level;
 	struct audit_key_slot keys[AUDIT_KEY_SLOTS];
+	/* The slots ever used, so that the final flush touches only those. */
+	uint16_t live[AUDIT_KEY_SLOTS];
+	size_t n_live;
 	uint64_t evicted; /* repeat counters lost to table pressure */
 };
 
@@ -293,6 +296,13 @@ struct sentry_pending {
 void sentry_dispatch(struct sentry *s, struct sentry_call *c);
 
 /**
+ * sentry_dns_start() - start the DNS proxy unless it runs already (a job
+ * that never sends DNS never pays for it). Return: 0 or -errno (the caller
+ * must then refuse the DNS message: fail closed).
+ */
+int sentry_dns_start(struct sentry *s);
+
+/**
  * sentry_pend() - leave @c unanswered until @fd is writable; takes ownership
  * of @fd (and of @p's buffers for SEND). Marks @c answered for the
  * dispatcher. Return: 0, or -EBUSY/-errno (then nothing was taken and the
@@ -450,7 +460,7 @@ struct sentry {
 	size_t peak_procs;
 	struct audit audit;
 	struct netstack net;
-	struct dns_proxy *dns;
+	struct dns_proxy *dns; /* started at the job's first DNS message */
 	struct sentry_pending pending_calls[SENTRY_PENDING_MAX];
 	struct exe_id_cache exe_cache;
 	struct exec_pending_slot pending[EXEC_PENDING_SLOTS];

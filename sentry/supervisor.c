@@ -59,6 +59,28 @@ static int sentry_epoll_add(struct sentry *s, int fd, enum sentry_epoll tag)
 	return epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
+int sentry_dns_start(struct sentry *s)
+{
+	int rc;
+
+	if (s->dns)
+		return 0;
+	netstack_host_addrs_load(&s->net);
+	rc = dns_proxy_new(&s->dns, s->o->tables, &s->net.rt);
+	if (rc < 0) {
+		diag_error("cannot start the DNS proxy: %s", strerror(-rc));
+		return rc;
+	}
+	if (sentry_epoll_add(s, dns_proxy_fd(s->dns), SENTRY_EPOLL_DNS)) {
+		rc = -errno;
+		dns_proxy_free(s->dns);
+		s->dns = NULL;
+		return rc;
+	}
+	s->net.dns = s->dns;
+	return 0;
+}
+
 static void sentry_epoll_del(struct sentry *s, int fd)
 {
 	epoll_ctl(s->epfd, EPOLL_CTL_DEL, fd, NULL);
@@ -802,13 +824,6 @@ static int sentry_setup(struct sentry *s)
 				   cwd[0] ? cwd : NULL);
 		if (rc < 0)
 			return rc;
-		rc = dns_proxy_new(&s->dns, s->o->tables, &s->net.rt);
-		if (rc < 0) {
-			diag_error("cannot start the DNS proxy: %s",
-				   strerror(-rc));
-			return rc;
-		}
-		s->net.dns = s->dns;
 	}
 	rc = limits_init(&s->limits, s->o->limits);
 	if (rc < 0)
@@ -859,8 +874,7 @@ static int sentry_setup(struct sentry *s)
 	if (sentry_epoll_add(s, platform_fd(s->plat), SENTRY_EPOLL_NOTIFY) ||
 	    sentry_epoll_add(s, s->sigfd, SENTRY_EPOLL_SIGNAL) ||
 	    sentry_epoll_add(s, s->job.status_fd, SENTRY_EPOLL_STATUS) ||
-	    sentry_epoll_add(s, s->timerfd, SENTRY_EPOLL_TIMER) ||
-	    sentry_epoll_add(s, dns_proxy_fd(s->dns), SENTRY_EPOLL_DNS))
+	    sentry_epoll_add(s, s->timerfd, SENTRY_EPOLL_TIMER))
 		return -errno;
 	rc = sys_open_init();
 	if (rc < 0 || sentry_epoll_add(s, rc, SENTRY_EPOLL_OPEN))

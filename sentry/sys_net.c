@@ -213,12 +213,13 @@ static bool sys_net_dns_redirect(struct sentry *s, struct sentry_call *c,
 	sockaddr_fmt(e, where, sizeof(where));
 	snprintf(c->detail, sizeof(c->detail), "%s/%s to the DNS proxy", where,
 		 sys_net_proto_name(k));
-	if (dns_proxy_target(s->dns, k->domain, sys_net_v4(&e->addr), k->proto,
+	if (sentry_dns_start(s) < 0 ||
+	    dns_proxy_target(s->dns, k->domain, sys_net_v4(&e->addr), k->proto,
 			     &ss, &sl) < 0 ||
 	    netstack_emulate(&s->net, sys_net_cookie(k->fd), e) < 0) {
 		c->allowed = false;
-		c->rule =
-			"DNS proxy: too many redirected sockets (fail closed)";
+		c->rule = "DNS proxy: not started, or too many redirected "
+			  "sockets (fail closed)";
 		sys_net_errno(c, ENOBUFS);
 		return false;
 	}
