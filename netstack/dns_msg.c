@@ -831,3 +831,10 @@ int dns_msg_tcp_prefix(size_t len, uint8_t out[2])
 	dns_msg_put16(out, (uint16_t)len);
 	return 0;
 }
+
+void dns_msg_put_ttl(uint8_t *msg, size_t rdata_off, uint32_t ttl)
+{
+	/* type, class, TTL, RDLENGTH, then the data: TTL is 6 bytes back. */
+	if (rdata_off >= DNS_HEADER_LEN + DNS_MSG_RR_FIXED)
+		dns_msg_put32(msg + rdata_off - 6, ttl);
+}

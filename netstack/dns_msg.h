@@ -351,4 +351,11 @@ ssize_t dns_msg_tcp_frame(const uint8_t *p, size_t avail);
  */
 int dns_msg_tcp_prefix(size_t len, uint8_t out[2]);
 
+/**
+ * dns_msg_put_ttl() - set the TTL of the record whose data starts at
+ * @rdata_off (struct dns_rr) in a message parsed by
+ * dns_msg_response_parse(). For the proxy's cache, which ages answers.
+ */
+void dns_msg_put_ttl(uint8_t *msg, size_t rdata_off, uint32_t ttl);
+
 #endif /* CORDON_DNS_MSG_H */

@@ -26,6 +26,7 @@
  * Decisions are queued as events for the supervisor's audit log.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -97,6 +98,30 @@ struct dns_proxy_query {
 	uint8_t *tcp_buf; /* 2 + DNS_MSG_MAX bytes while asking over TCP */
 	size_t tcp_have;
 	bool tcp_sent;
+	bool cached; /* being answered from the cache */
+};
+
+/*
+ * The answer cache: validated upstream answers (NOERROR, with answers, not
+ * truncated, at most DNS_EDNS_UDP_SIZE bytes), keyed by the question and the
+ * EDNS bits that shape the clean query, kept for their smallest TTL (at
+ * most DNS_PROXY_CACHE_MAX_S). A hit goes through the same path as an
+ * upstream answer (always-denied addresses stripped, pins, the job's ID and
+ * question echoed) with every answer TTL lowered by the entry's age, so a
+ * pin never outlives the record. Zone decisions are made before the cache
+ * is asked, every time.
+ */
+#define DNS_PROXY_CACHE 64
+#define DNS_PROXY_CACHE_MAX_S 300
+
+struct dns_proxy_cached {
+	bool used;
+	char name[DNS_NAME_MAX + 1]; /* lower case */
+	uint16_t qtype, qclass;
+	bool opt, edns_do;
+	uint64_t stored_ns, expires_ns;
+	size_t len;
+	uint8_t msg[DNS_EDNS_UDP_SIZE];
 };
 
 struct dns_proxy_pin {
@@ -110,6 +135,11 @@ struct dns_proxy {
 	const struct zone_tables *tables;
 	const struct policy_runtime *rt;
 	int epfd, timerfd;
+	uint64_t armed_ns; /* when the timer fires; 0: disarmed */
+	uint8_t rnd[64];   /* getrandom() pool for query IDs */
+	size_t rnd_left;
+	struct dns_proxy_cached *cache; /* DNS_PROXY_CACHE, at first store */
+	uint64_t cache_hits;
 	int udp4, udp6, tcp4, tcp6, up4, up6;
 	uint16_t port4, port6, tport4, tport6;
 	struct sockaddr_storage ups[DNS_PROXY_UPSTREAMS];
@@ -349,6 +379,7 @@ void dns_proxy_free(struct dns_proxy *p)
 		close(p->timerfd);
 	if (p->epfd >= 0)
 		close(p->epfd);
+	free(p->cache);
 	free(p);
 }
 
@@ -477,6 +508,33 @@ static void dns_proxy_pin(struct dns_proxy *p, const char *name,
 		now + ((uint64_t)ttl + DNS_PROXY_PIN_GRACE_S) * 1000000000ULL;
 }
 
+/*
+ * A query ID for upstream from a pool of getrandom() bytes (one call per
+ * 32 queries, not one each).
+ */
+static uint16_t dns_proxy_random_id(struct dns_proxy *p)
+{
+	uint16_t id;
+
+	if (p->rnd_left < sizeof(id)) {
+		if (getrandom(p->rnd, sizeof(p->rnd), 0) !=
+		    (ssize_t)sizeof(p->rnd)) {
+			return (uint16_t)(time_mono_ns() ^
+					  (time_mono_ns() >> 16));
+		}
+		p->rnd_left = sizeof(p->rnd);
+	}
+	p->rnd_left -= sizeof(id);
+	memcpy(&id, p->rnd + p->rnd_left, sizeof(id));
+	return id;
+}
+
+/*
+ * Arm the timer for the earliest retry deadline. It is only moved earlier:
+ * a later or vanished deadline leaves it armed, and a wake-up that finds
+ * nothing due re-arms it (dns_proxy_timeouts), so the common query costs
+ * no timerfd_settime() at all once the timer runs.
+ */
 static void dns_proxy_arm_timer(struct dns_proxy *p)
 {
 	struct itimerspec its = {0};
@@ -489,6 +547,9 @@ static void dns_proxy_arm_timer(struct dns_proxy *p)
 		if (q->used && (!next || q->try_deadline < next))
 			next = q->try_deadline;
 	}
+	if (p->armed_ns > now && (!next || p->armed_ns <= next))
+		return;
+	p->armed_ns = next;
 	if (next) {
 		uint64_t d = next > now ? next - now : 1000;
 
@@ -596,6 +657,101 @@ static int dns_proxy_start_tcp(struct dns_proxy *p, struct dns_proxy_query *q,
 }
 
 /* The upstream answered @q: validate, strip, pin, answer the job. */
+static bool dns_proxy_cache_key(const struct dns_proxy_cached *e,
+				const struct dns_query *dq)
+{
+	return e->used && e->qtype == dq->q.qtype &&
+	       e->qclass == dq->q.qclass && e->opt == dq->has_opt &&
+	       e->edns_do == dq->edns_do && !strcasecmp(e->name, dq->q.name);
+}
+
+/* Keep a validated upstream answer @msg (parsed in @r) for @q's question. */
+static void dns_proxy_cache_store(struct dns_proxy *p,
+				  const struct dns_proxy_query *q,
+				  const uint8_t *msg, size_t len,
+				  const struct dns_response *r)
+{
+	struct dns_proxy_cached *e = NULL, *oldest = NULL;
+	uint64_t now = time_mono_ns();
+	uint32_t ttl = DNS_PROXY_CACHE_MAX_S;
+	size_t i;
+
+	if (r->rcode != 0 || r->truncated || !r->n_answers ||
+	    r->an_count != r->n_answers || len > sizeof(e->msg))
+		return;
+	for (i = 0; i < r->n_answers; i++)
+		ttl = r->answers[i].ttl < ttl ? r->answers[i].ttl : ttl;
+	if (!ttl)
+		return;
+	if (!p->cache) {
+		p->cache = calloc(DNS_PROXY_CACHE, sizeof(*p->cache));
+		if (!p->cache)
+			return;
+	}
+	for (i = 0; i < DNS_PROXY_CACHE && !e; i++) {
+		struct dns_proxy_cached *c = &p->cache[i];
+
+		if (!c->used || c->expires_ns <= now ||
+		    dns_proxy_cache_key(c, &q->q))
+			e = c;
+		else if (!oldest || c->stored_ns < oldest->stored_ns)
+			oldest = c;
+	}
+	if (!e)
+		e = oldest;
+	e->used = true;
+	snprintf(e->name, sizeof(e->name), "%s", q->q.q.name);
+	for (i = 0; e->name[i]; i++)
+		e->name[i] = (char)tolower((unsigned char)e->name[i]);
+	e->qtype = q->q.q.qtype;
+	e->qclass = q->q.q.qclass;
+	e->opt = q->q.has_opt;
+	e->edns_do = q->q.edns_do;
+	e->stored_ns = now;
+	e->expires_ns = now + (uint64_t)ttl * 1000000000ULL;
+	memcpy(e->msg, msg, len);
+	e->len = len;
+}
+
+/*
+ * The cached answer to @q's question, if there is one: copied to @out
+ * (DNS_EDNS_UDP_SIZE bytes) with each answer's TTL lowered by the entry's
+ * age. Return: its length, or 0.
+ */
+static size_t dns_proxy_cache_find(struct dns_proxy *p,
+				   const struct dns_proxy_query *q,
+				   uint8_t *out)
+{
+	static struct dns_response r;
+	uint64_t now = time_mono_ns();
+	size_t i;
+
+	for (i = 0; p->cache && i < DNS_PROXY_CACHE; i++) {
+		struct dns_proxy_cached *e = &p->cache[i];
+		uint32_t age;
+		size_t j;
+
+		if (!dns_proxy_cache_key(e, &q->q))
+			continue;
+		if (e->expires_ns <= now) {
+			e->used = false;
+			return 0;
+		}
+		age = (uint32_t)((now - e->stored_ns) / 1000000000ULL);
+		memcpy(out, e->msg, e->len);
+		if (dns_msg_response_parse(out, e->len, &r) < 0)
+			return 0;
+		for (j = 0; j < r.n_answers; j++) {
+			uint32_t ttl = r.answers[j].ttl;
+
+			dns_msg_put_ttl(out, r.answers[j].rdata_off,
+					ttl > age ? ttl - age : 1);
+		}
+		return e->len;
+	}
+	return 0;
+}
+
 static void dns_proxy_answer(struct dns_proxy *p, struct dns_proxy_query *q,
 			     const uint8_t *msg, size_t len, bool via_tcp)
 {
@@ -660,9 +816,16 @@ static void dns_proxy_answer(struct dns_proxy *p, struct dns_proxy_query *q,
 	}
 	dns_proxy_reply(p, q->client, q->udp_tag, &q->peer, q->peer_len, out,
 			(size_t)n);
-	dns_proxy_event(p, q->q.q.name, q->q.q.qtype, NULL, stripped,
-			stripped ? "answered; always-denied addresses stripped"
-				 : "answered");
+	dns_proxy_event(
+		p, q->q.q.name, q->q.q.qtype, NULL, stripped,
+		q->cached ? (stripped ? "answered from cache; always-denied "
+					"addresses stripped"
+				      : "answered from cache")
+			  : (stripped ? "answered; always-denied addresses "
+					"stripped"
+				      : "answered"));
+	if (!q->cached)
+		dns_proxy_cache_store(p, q, msg, len, &r);
 	dns_proxy_query_done(p, q);
 }
 
@@ -698,7 +861,6 @@ static void dns_proxy_query_in(struct dns_proxy *p, const uint8_t *msg,
 					: "SERVFAIL (no upstream resolver)");
 		return;
 	}
-	dns_proxy_event(p, dq.q.name, dq.q.qtype, &d, 0, "forwarded");
 	for (i = 0; i < DNS_PROXY_QUERIES; i++) {
 		if (!p->queries[i].used) {
 			q = &p->queries[i];
@@ -720,8 +882,6 @@ static void dns_proxy_query_in(struct dns_proxy *p, const uint8_t *msg,
 	q->upstream = 0;
 	q->q = dq;
 	q->job_id = dq.id;
-	if (getrandom(&q->up_id, sizeof(q->up_id), 0) != sizeof(q->up_id))
-		q->up_id = (uint16_t)time_mono_ns();
 	q->client = client;
 	q->udp_tag = udp_tag;
 	if (peer)
@@ -734,6 +894,20 @@ static void dns_proxy_query_in(struct dns_proxy *p, const uint8_t *msg,
 	 */
 	memcpy(q->job_msg, msg, len);
 	q->job_len = len;
+	q->cached = false;
+	{
+		static uint8_t hit[DNS_EDNS_UDP_SIZE];
+		size_t hit_len = dns_proxy_cache_find(p, q, hit);
+
+		if (hit_len) {
+			q->cached = true;
+			p->cache_hits++;
+			dns_proxy_answer(p, q, hit, hit_len, false);
+			return;
+		}
+	}
+	dns_proxy_event(p, dq.q.name, dq.q.qtype, &d, 0, "forwarded");
+	q->up_id = dns_proxy_random_id(p);
 	n = dns_msg_query_clean(msg, len, &dq, q->msg, sizeof(q->msg));
 	if (n < 0) {
 		dns_proxy_fail(p, q, 2, "query could not be rebuilt");
@@ -758,45 +932,45 @@ static void dns_proxy_udp_in(struct dns_proxy *p, int tag)
 	static uint8_t buf[DNS_MSG_MAX];
 	int fd = tag == DNS_PROXY_TAG_UDP6 ? p->udp6 : p->udp4;
 
-	for (;;) {
-		struct sockaddr_storage peer;
-		socklen_t plen = sizeof(peer);
-		ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
-				     (struct sockaddr *)&peer, &plen);
+	struct sockaddr_storage peer;
+	socklen_t plen = sizeof(peer);
+	ssize_t n;
 
-		if (n < 0)
-			return;
+	/*
+	 * One datagram per wake-up: the epoll set is level-triggered, so
+	 * more waiting wakes us again, and no read ends in EAGAIN.
+	 */
+	n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
+		     (struct sockaddr *)&peer, &plen);
+	if (n >= 0)
 		dns_proxy_query_in(p, buf, (size_t)n, -1, tag, &peer, plen);
-	}
 }
 
 static void dns_proxy_up_in(struct dns_proxy *p, int fd)
 {
 	static uint8_t buf[DNS_MSG_MAX];
 
-	for (;;) {
-		struct sockaddr_storage from;
-		socklen_t flen = sizeof(from);
-		ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
-				     (struct sockaddr *)&from, &flen);
-		size_t i;
+	struct sockaddr_storage from;
+	socklen_t flen = sizeof(from);
+	ssize_t n;
+	size_t i;
 
-		if (n < 0)
-			return;
-		if (n < 12)
+	/* One datagram per wake-up (level-triggered, as dns_proxy_udp_in). */
+	n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
+		     (struct sockaddr *)&from, &flen);
+	if (n < 12)
+		return;
+	for (i = 0; i < DNS_PROXY_QUERIES; i++) {
+		struct dns_proxy_query *q = &p->queries[i];
+		uint16_t id = (uint16_t)(buf[0] << 8 | buf[1]);
+
+		/* The answer must come from the upstream we asked. */
+		if (!q->used || q->up_id != id || q->tcp_fd >= 0 ||
+		    flen != p->ups_len[q->upstream] ||
+		    memcmp(&from, &p->ups[q->upstream], flen))
 			continue;
-		for (i = 0; i < DNS_PROXY_QUERIES; i++) {
-			struct dns_proxy_query *q = &p->queries[i];
-			uint16_t id = (uint16_t)(buf[0] << 8 | buf[1]);
-
-			/* The answer must come from the upstream we asked. */
-			if (!q->used || q->up_id != id || q->tcp_fd >= 0 ||
-			    flen != p->ups_len[q->upstream] ||
-			    memcmp(&from, &p->ups[q->upstream], flen))
-				continue;
-			dns_proxy_answer(p, q, buf, (size_t)n, false);
-			break;
-		}
+		dns_proxy_answer(p, q, buf, (size_t)n, false);
+		break;
 	}
 }
 

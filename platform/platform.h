@@ -217,6 +217,27 @@ ssize_t platform_write_mem(struct platform *p, const struct platform_call *c,
 			   uint64_t addr, const void *buf, size_t len);
 
 /**
+ * struct platform_mem_seg - one piece of a vectored write into the job.
+ * @addr: job address.  @buf, @len: the bytes.
+ */
+struct platform_mem_seg {
+	uint64_t addr;
+	const void *buf;
+	size_t len;
+};
+
+#define PLATFORM_MEM_SEGS_MAX 128
+
+/**
+ * platform_write_memv() - platform_write_mem() for up to
+ * PLATFORM_MEM_SEGS_MAX pieces in one system call (a receive's data, source
+ * address and its length). Stops at the first unwritable byte.
+ * Return: bytes copied in order or -errno.
+ */
+ssize_t platform_write_memv(struct platform *p, const struct platform_call *c,
+			    const struct platform_mem_seg *segs, size_t n);
+
+/**
  * platform_read_str() - copy a NUL-terminated string of at most @max - 1
  * bytes. Return: its length, -ENAMETOOLONG when no NUL within @max, -EFAULT.
  */

@@ -64,6 +64,20 @@ static pid_t proc_mem_tgid(pid_t tid)
 	return (pid_t)tgid;
 }
 
+bool proc_mem_pidfd_thread(void)
+{
+	static int known; /* 0: not asked yet, 1: yes, -1: no */
+
+	if (!known) {
+		int fd = (int)syscall(__NR_pidfd_open, getpid(), PIDFD_THREAD);
+
+		known = fd >= 0 ? 1 : -1;
+		if (fd >= 0)
+			close(fd);
+	}
+	return known > 0;
+}
+
 int proc_mem_pidfd_open(pid_t tid)
 {
 	int fd;

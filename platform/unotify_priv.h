@@ -3,6 +3,7 @@
 #ifndef CORDON_UNOTIFY_PRIV_H
 #define CORDON_UNOTIFY_PRIV_H
 
+#include <stdbool.h>
 #include "platform.h"
 
 struct unotify;
@@ -25,6 +26,8 @@ int unotify_probe(struct platform_features *f);
 ssize_t proc_mem_read(pid_t tid, uint64_t addr, void *buf, size_t len);
 ssize_t proc_mem_write(pid_t tid, uint64_t addr, const void *buf, size_t len);
 int proc_mem_pidfd_open(pid_t tid);
+/* Whether pidfds can name a thread (PIDFD_THREAD, 6.9); asked once. */
+bool proc_mem_pidfd_thread(void);
 
 /* Landlock scoping for the child (landlock.c). */
 int landlock_abi_version(void);

@@ -51,7 +51,6 @@ struct sys_net_sock {
 	int fd; /* the supervisor's duplicate (owned) */
 	int domain;
 	int type;
-	int protocol;
 	unsigned proto; /* POLICY_PROTO_* for INET sockets */
 };
 
@@ -89,8 +88,7 @@ static int sys_net_take(struct sentry *s, struct sentry_call *c, int remote,
 	if (k->fd < 0)
 		return k->fd;
 	if (getsockopt(k->fd, SOL_SOCKET, SO_DOMAIN, &k->domain, &l) < 0 ||
-	    getsockopt(k->fd, SOL_SOCKET, SO_TYPE, &k->type, &l) < 0 ||
-	    getsockopt(k->fd, SOL_SOCKET, SO_PROTOCOL, &k->protocol, &l) < 0) {
+	    getsockopt(k->fd, SOL_SOCKET, SO_TYPE, &k->type, &l) < 0) {
 		int e = errno;
 
 		close(k->fd);
@@ -101,8 +99,12 @@ static int sys_net_take(struct sentry *s, struct sentry_call *c, int remote,
 	return 0;
 }
 
-/* Copy @len bytes at @addr, then confirm the call is still the caller's. */
-static int sys_net_copy(struct sentry *s, struct sentry_call *c, uint64_t addr,
+/*
+ * Copy @len bytes at @addr without confirming the caller: only for a copy
+ * that sys_net_take() follows, whose check (the call still pending, so its
+ * tid never changed hands) covers what was read before it.
+ */
+static int sys_net_read(struct sentry *s, struct sentry_call *c, uint64_t addr,
 			void *buf, size_t len)
 {
 	ssize_t n;
@@ -110,9 +112,16 @@ static int sys_net_copy(struct sentry *s, struct sentry_call *c, uint64_t addr,
 	if (!len)
 		return 0;
 	n = platform_read_mem(s->plat, &c->pc, addr, buf, len);
-	if (n != (ssize_t)len)
-		return -EFAULT;
-	return platform_call_valid(s->plat, &c->pc);
+	return n == (ssize_t)len ? 0 : -EFAULT;
+}
+
+/* Copy @len bytes at @addr, then confirm the call is still the caller's. */
+static int sys_net_copy(struct sentry *s, struct sentry_call *c, uint64_t addr,
+			void *buf, size_t len)
+{
+	int rc = sys_net_read(s, c, addr, buf, len);
+
+	return rc < 0 || !len ? rc : platform_call_valid(s->plat, &c->pc);
 }
 
 static const char *sys_net_proto_name(const struct sys_net_sock *k)
@@ -393,17 +402,19 @@ static int sys_net_do_connect(struct sentry *s, struct sentry_call *c,
 			      struct sys_net_sock *k, const uint8_t *addr,
 			      size_t len)
 {
-	int flags, r, err;
+	int flags = 0, r, err;
 	bool toggled = false;
 
-	flags = fcntl(k->fd, F_GETFL);
-	if (flags < 0)
-		return -errno;
-	if (!(flags & O_NONBLOCK) && k->type == SOCK_STREAM &&
-	    k->domain != AF_UNIX) {
-		if (fcntl(k->fd, F_SETFL, flags | O_NONBLOCK) < 0)
+	/* Only a TCP connect can block for long (unix ones do not wait). */
+	if (k->type == SOCK_STREAM && k->domain != AF_UNIX) {
+		flags = fcntl(k->fd, F_GETFL);
+		if (flags < 0)
 			return -errno;
-		toggled = true;
+		if (!(flags & O_NONBLOCK)) {
+			if (fcntl(k->fd, F_SETFL, flags | O_NONBLOCK) < 0)
+				return -errno;
+			toggled = true;
+		}
 	}
 	r = connect(k->fd, (const struct sockaddr *)addr, (socklen_t)len);
 	err = errno;
@@ -461,7 +472,7 @@ int sys_connect(struct sentry *s, struct sentry_call *c)
 	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
 	if (len > sizeof(addr) || len < sizeof(sa_family_t))
 		return sys_net_invalid(c, EINVAL, "bad address length");
-	rc = sys_net_copy(s, c, c->pc.args[1], addr, len);
+	rc = sys_net_read(s, c, c->pc.args[1], addr, len);
 	if (rc == -ENOENT)
 		return 0; /* the caller is gone: nothing to answer */
 	if (rc < 0)
@@ -562,7 +573,7 @@ int sys_sendto(struct sentry *s, struct sentry_call *c)
 	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
 	if (alen > sizeof(p.name) || alen < sizeof(sa_family_t))
 		return sys_net_invalid(c, EINVAL, "bad address length");
-	rc = sys_net_copy(s, c, c->pc.args[4], p.name, alen);
+	rc = sys_net_read(s, c, c->pc.args[4], p.name, alen);
 	if (rc == -ENOENT)
 		return 0;
 	if (rc < 0)
@@ -798,7 +809,7 @@ int sys_sendmsg(struct sentry *s, struct sentry_call *c)
 	int rc;
 
 	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
-	rc = sys_net_copy(s, c, c->pc.args[1], &jm, sizeof(jm));
+	rc = sys_net_read(s, c, c->pc.args[1], &jm, sizeof(jm));
 	if (rc == -ENOENT)
 		return 0;
 	if (rc < 0)
@@ -844,7 +855,7 @@ int sys_sendmmsg(struct sentry *s, struct sentry_call *c)
 		c->rule = "nothing to send";
 		return 0;
 	}
-	rc = sys_net_copy(s, c, c->pc.args[1], jv, vlen * sizeof(jv[0]));
+	rc = sys_net_read(s, c, c->pc.args[1], jv, vlen * sizeof(jv[0]));
 	if (rc == -ENOENT)
 		return 0;
 	if (rc < 0)
@@ -958,7 +969,7 @@ int sys_bind(struct sentry *s, struct sentry_call *c)
 	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
 	if (len > sizeof(addr) || len < sizeof(sa_family_t))
 		return sys_net_invalid(c, EINVAL, "bad address length");
-	rc = sys_net_copy(s, c, c->pc.args[1], addr, len);
+	rc = sys_net_read(s, c, c->pc.args[1], addr, len);
 	if (rc == -ENOENT)
 		return 0;
 	if (rc < 0)
@@ -1217,49 +1228,48 @@ static int sys_net_recv_emulated(struct sentry *s, struct sentry_call *c,
 				 int *msg_flags)
 {
 	static uint8_t buf[SYS_NET_RECV_MAX];
+	struct platform_mem_seg seg[SYS_NET_RECV_IOV + 2];
 	struct sockaddr_storage from, shown;
 	struct iovec iov = {buf, 0};
 	struct msghdr m = {.msg_name = &from,
 			   .msg_namelen = sizeof(from),
 			   .msg_iov = &iov,
 			   .msg_iovlen = 1};
-	size_t want = 0, i, done = 0;
-	socklen_t sl;
-	ssize_t n;
-	int fl = fcntl(k->fd, F_GETFL);
+	size_t want = 0, i, done = 0, n_seg = 0;
+	socklen_t sl = 0;
+	ssize_t n, w;
 
 	for (i = 0; i < r->n_iov; i++)
 		want += r->iov[i].iov_len;
 	iov.iov_len = want < sizeof(buf) ? want : sizeof(buf);
 	n = recvmsg(k->fd, &m, (r->flags & ~MSG_WAITALL) | MSG_DONTWAIT);
-	if (n < 0 && errno == EAGAIN && !(r->flags & MSG_DONTWAIT) && fl >= 0 &&
-	    !(fl & O_NONBLOCK)) {
+	if (n < 0 && errno == EAGAIN && !(r->flags & MSG_DONTWAIT)) {
+		int fl = fcntl(k->fd, F_GETFL);
 		struct sentry_pending p = {.kind = SENTRY_PENDING_RECV,
 					   .fd = k->fd};
 
-		if (sentry_pend(s, c, &p) == 0) {
+		if (fl >= 0 && !(fl & O_NONBLOCK) &&
+		    sentry_pend(s, c, &p) == 0) {
 			k->fd = -1;
 			return 0;
 		}
+		errno = EAGAIN;
 	}
 	if (n < 0) {
 		sys_net_errno(c, errno);
 		return 0;
 	}
-	/* Scatter what arrived into the job's buffers. */
+	/* What arrived, scattered into the job's buffers; then the source. */
 	for (i = 0; i < r->n_iov && done < (size_t)n && done < iov.iov_len;
 	     i++) {
 		size_t part = r->iov[i].iov_len;
 
 		if (part > iov.iov_len - done)
 			part = iov.iov_len - done;
-		if (part &&
-		    platform_write_mem(s->plat, &c->pc,
-				       (uintptr_t)r->iov[i].iov_base,
-				       buf + done, part) != (ssize_t)part) {
-			sys_net_errno(c, EFAULT);
-			return 0;
-		}
+		if (part)
+			seg[n_seg++] = (struct platform_mem_seg){
+				(uintptr_t)r->iov[i].iov_base, buf + done,
+				part};
 		done += part;
 	}
 	if (r->name && r->namelen) {
@@ -1270,10 +1280,15 @@ static int sys_net_recv_emulated(struct sentry *s, struct sentry_call *c,
 			shown = from;
 			sl = m.msg_namelen;
 		}
-		platform_write_mem(s->plat, &c->pc, r->name, &shown,
-				   sl < r->name_cap ? sl : r->name_cap);
-		platform_write_mem(s->plat, &c->pc, r->namelen, &sl,
-				   sizeof(sl));
+		seg[n_seg++] = (struct platform_mem_seg){
+			r->name, &shown, sl < r->name_cap ? sl : r->name_cap};
+		seg[n_seg++] =
+			(struct platform_mem_seg){r->namelen, &sl, sizeof(sl)};
+	}
+	w = platform_write_memv(s->plat, &c->pc, seg, n_seg);
+	if (w < (ssize_t)done) {
+		sys_net_errno(c, EFAULT);
+		return 0;
 	}
 	*msg_flags = m.msg_flags;
 	sys_net_value(c, n);

@@ -39,6 +39,8 @@ netns_dnsmasq \
 	--host-record=rebind.test,169.254.169.254,fd00:ec2::254 \
 	--host-record=lo.test,127.0.0.1,::1 \
 	--host-record=metadata.google.internal,$A4,$A6 \
+	--host-record=cached.test,$A4,$A6,60 \
+	--host-record=rebind-cached.test,169.254.169.254,fd00:ec2::254,60 \
 	--address=/exfil.test/$A4 || t_fail "dnsmasq"
 
 POL=$T_DIR/dns.cordon
@@ -49,6 +51,8 @@ zone dnsz extends fork-pr {
 	allow tcp web.test:8080
 	allow tcp rebind.test:80
 	allow tcp lo.test:5432
+	allow tcp cached.test:8080
+	allow tcp rebind-cached.test:80
 	dns allow resolveonly.test
 }
 EOF
@@ -158,5 +162,29 @@ for d in "$D4" "$D6"; do
 	t_check "exfil-direct-$d-nothing-arrived" '[ "$(hits "$d" 53)" = 0 ]'
 done
 t_check "exfil-direct-never-upstream" '[ "$(netns_dns_queries | grep -c "exfil\.test")" = 0 ]'
+
+# ---- the proxy's answer cache (records with a TTL; the others have 0) ------------------
+dz --audit-level all --audit "$W/cache.jsonl" -- sh -c '
+	for i in 1 2 3; do getent ahosts cached.test; done
+	curl -sS --noproxy "*" --connect-timeout 3 -m 5 http://cached.test:8080/hello.txt
+	dig +noall +answer +time=2 +tries=1 cached.test A
+	sleep 2.2
+	dig +noall +answer +time=2 +tries=1 cached.test A' >"$T_DIR/out" 2>&1
+t_check "cache-answers-every-lookup" '[ "$(grep -c "^$A4 " "$T_DIR/out")" -ge 3 ] &&
+	[ "$(grep -c "^$A6 " "$T_DIR/out")" -ge 3 ]'
+# A and AAAA from getent, and dig's A (it sends EDNS: another question).
+t_check "cache-upstream-asked-once-per-question" '[ "$(queries cached.test)" = 3 ]'
+t_check "cache-hits-audited" 'grep -q "\"outcome\":\"answered from cache\"" "$W/cache.jsonl"'
+t_check "cache-connect-by-name" 'grep -qx hello-cordon "$T_DIR/out"'
+ttl1=$(awk '$1 == "cached.test." && $4 == "A" {print $2}' "$T_DIR/out" | sed -n 1p)
+ttl2=$(awk '$1 == "cached.test." && $4 == "A" {print $2}' "$T_DIR/out" | sed -n 2p)
+t_check "cache-ttl-ages" '[ "$ttl1" = 60 ] && [ "$ttl2" -le 58 ] && [ "$ttl2" -ge 1 ]'
+# Rebinding answers are stripped on every hit, not only the first.
+dz -- sh -c 'getent ahosts rebind-cached.test; getent ahosts rebind-cached.test
+	curl -sS --noproxy "*" --connect-timeout 2 -m 3 http://rebind-cached.test/' >"$T_DIR/out" 2>&1
+t_check "cache-rebind-stripped" '! grep -q "169.254.169.254\|fd00:ec2::254" "$T_DIR/out"'
+t_check "cache-rebind-upstream-once" '[ "$(queries rebind-cached.test)" = 2 ]'
+sleep 0.6
+t_check "cache-rebind-nothing-arrived" '[ "$(hits 169.254.169.254 80)" = 0 ] && [ "$(hits fd00:ec2::254 80)" = 0 ]'
 
 t_done
