@@ -347,6 +347,9 @@ static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e,
 		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, e->nr, 1,
 					SCMP_A4(SCMP_CMP_EQ, 0));
 	case SYSCALL_RULE_ARCH_PRCTL_SET_FS:
+		/* It marks a finished exec: only wanted for exec records. */
+		if (!(layers & FILTER_EXECS))
+			return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, e->nr, 0);
 		/* The kernel reads an int: match the low 32 bits. */
 		rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, e->nr, 1,
 				      SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffUL,
@@ -394,6 +397,9 @@ static int filter_add_entry(scmp_filter_ctx ctx, const struct syscall_entry *e,
 	if (!ov && e->task && (layers & FILTER_TASKS) &&
 	    cls == SYSCALL_CLASS_ALLOW)
 		cls = SYSCALL_CLASS_NOTIFY;
+	/* An exec row without an audit sink: nothing to record. */
+	if (!ov && e->exec && !(layers & FILTER_EXECS))
+		cls = SYSCALL_CLASS_ALLOW;
 	/* A lateral row without its kernel layer: the supervisor layer. */
 	if (!ov && e->lateral && !(layers & e->lateral))
 		cls = SYSCALL_CLASS_NOTIFY;

@@ -134,6 +134,8 @@ typedef int sys_handler_fn(struct sentry *s, struct sentry_call *c);
  * @task:    creates a task (fork, vfork, clone): notified to @task_handler
  *           when the job has a pids limit (FILTER_TASKS), so that the
  *           creating call itself fails with EAGAIN at the limit.
+ * @exec:    starts a program (execve, execveat): notified only for the exec
+ *           record (FILTER_EXECS); allowed in the kernel otherwise.
  */
 struct syscall_entry {
 	int nr;
@@ -145,6 +147,7 @@ struct syscall_entry {
 	bool locked;
 	enum syscall_lateral lateral;
 	bool task;
+	bool exec;
 };
 
 /*
@@ -152,6 +155,14 @@ struct syscall_entry {
  * task creation to be notified (the pids limit).
  */
 #define FILTER_TASKS (1U << 8)
+
+/*
+ * Not a lateral layer either: exec records are wanted (the job has an audit
+ * sink), so execve(), execveat() and arch_prctl(ARCH_SET_FS) are notified
+ * (sys_exec.c). Without it they never leave the kernel: two round trips
+ * fewer per exec.
+ */
+#define FILTER_EXECS (1U << 9)
 
 /** syscall_table_size() - number of rows. */
 size_t syscall_table_size(void);
@@ -220,15 +231,19 @@ int filter_compile_libseccomp(const struct syscall_override *ov, size_t n_ov,
 
 /**
  * FILTER_PREBUILT_LAYERS - the @layers values filter_gen.c compiles at
- * build time: with and without the Landlock layers, with and without a
- * pids limit.
+ * build time: with and without the Landlock layers, a pids limit, and exec
+ * records.
  */
+#define FILTER_PREBUILT_LAYERS_LATERAL                                         \
+	(SYSCALL_LATERAL_SCOPE | SYSCALL_LATERAL_DOMAIN)
 #define FILTER_PREBUILT_LAYERS                                                 \
 	{                                                                      \
-		0, FILTER_TASKS,                                               \
-			SYSCALL_LATERAL_SCOPE | SYSCALL_LATERAL_DOMAIN,        \
-			SYSCALL_LATERAL_SCOPE | SYSCALL_LATERAL_DOMAIN |       \
-				FILTER_TASKS                                   \
+		0, FILTER_TASKS, FILTER_EXECS, FILTER_TASKS | FILTER_EXECS,    \
+			FILTER_PREBUILT_LAYERS_LATERAL,                        \
+			FILTER_PREBUILT_LAYERS_LATERAL | FILTER_TASKS,         \
+			FILTER_PREBUILT_LAYERS_LATERAL | FILTER_EXECS,         \
+			FILTER_PREBUILT_LAYERS_LATERAL | FILTER_TASKS |        \
+				FILTER_EXECS                                   \
 	}
 
 /**

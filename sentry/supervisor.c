@@ -1011,7 +1011,8 @@ int sentry_run(const struct sentry_opts *o)
 		filter_lateral_layers(o->landlock) |
 			(o->limits && o->limits->set[POLICY_LIMIT_PIDS]
 				 ? FILTER_TASKS
-				 : 0),
+				 : 0) |
+			(o->audit_path ? FILTER_EXECS : 0),
 		&s->filter, &why);
 	if (rc < 0) {
 		diag_error("cannot compile the seccomp filter%s%s: %s",

@@ -40,6 +40,12 @@
 		.nr = nr_, .name = #name_, .cls = SYSCALL_CLASS_NOTIFY,        \
 		.handler = handler_                                            \
 	}
+/* Starts a program: notified for the exec record only (FILTER_EXECS). */
+#define SC_EXEC(nr_, name_, handler_)                                          \
+	{                                                                      \
+		.nr = nr_, .name = #name_, .cls = SYSCALL_CLASS_NOTIFY,        \
+		.handler = handler_, .exec = true                              \
+	}
 #define SC_RULE(nr_, name_, rule_)                                             \
 	{                                                                      \
 		.nr = nr_, .name = #name_, .cls = SYSCALL_CLASS_RULE,          \
@@ -135,7 +141,7 @@ static const struct syscall_entry syscall_table[] = {
 	SC_TASK_RULE(56, clone, SYSCALL_RULE_CLONE_NO_NAMESPACES),
 	SC_TASK(57, fork),
 	SC_TASK(58, vfork),
-	SC_NOTIFY(59, execve, sys_execve),
+	SC_EXEC(59, execve, sys_execve),
 	SC_ALLOW(60, exit),
 	SC_ALLOW(61, wait4),
 	SC_LATERAL(62, kill, LAT_SCOPE, sys_kill),
@@ -406,7 +412,7 @@ static const struct syscall_entry syscall_table[] = {
 	SC_ALLOW(319, memfd_create),
 	SC_LOCKED(320, kexec_file_load, EPERM),
 	SC_LOCKED(321, bpf, EPERM),
-	SC_NOTIFY(322, execveat, sys_execveat),
+	SC_EXEC(322, execveat, sys_execveat),
 	SC_LOCKED(323, userfaultfd, EPERM),
 	SC_ALLOW(324, membarrier),
 	SC_ALLOW(325, mlock2),

@@ -167,6 +167,20 @@ as_user "$CORDON" run -- "$PROBE" repeat-personality 2000 >/dev/null 2>"$T_DIR/e
 t_check "denial-lines-summarised" '[ "$(grep -c '\''denied personality'\'' "$T_DIR/err")" -le 5 ]'
 t_check "denial-line-names-zone-and-rule" 'grep -q "denied personality persona=0x40000 (zone fork-pr: personality: only" "$T_DIR/err"'
 
+# --- exec records cost round trips only when they have somewhere to go ----
+# Four execs (sh, then three /bin/true): with an audit log each is an
+# execve and an arch_prctl(ARCH_SET_FS) stop and one exec record; without
+# one, none of them leaves the kernel.
+as_user "$CORDON" run -q --report-json "$W/noaudit.json" -- sh -c '/bin/true; /bin/true; /bin/true'
+as_user "$CORDON" run -q --audit "$W/execs.jsonl" --report-json "$W/audit.json" -- sh -c '/bin/true; /bin/true; /bin/true'
+t_check "exec-records-with-audit" '[ "$(grep -c "\"type\":\"exec\"" "$W/execs.jsonl")" = 4 ]'
+t_check "exec-not-notified-without-audit" "python3 -c \"
+import json
+a = json.load(open('$W/noaudit.json'))['notified_calls']
+b = json.load(open('$W/audit.json'))['notified_calls']
+assert b - a >= 8, (a, b)
+\""
+
 # --- doctor tells the truth on this kernel ---------------------------------
 as_user "$CORDON" doctor >"$T_DIR/out" 2>&1
 st=$?
