@@ -92,17 +92,32 @@ static uint64_t sys_task_in_flight(struct limits *l)
 	return n;
 }
 
-/* Remember a creation let through; false when the table is full. */
+/*
+ * Remember a creation let through; false when the table is full. A thread
+ * is in one call at a time, so a record the caller left at its previous
+ * creation is settled now: that clone has returned, and its task is in
+ * /proc or gone. The new record takes its place (a loop of fork and wait,
+ * which make and sh run all day, keeps one record, not one per child).
+ */
 static bool sys_task_record(struct limits *l, const struct sentry_call *c)
 {
 	bool threads = c->pc.nr == SYS_clone && (c->pc.args[0] & CLONE_THREAD);
+	struct limits_flight *free_slot = NULL;
 	size_t i;
 
 	for (i = 0; i < LIMITS_FLIGHT_MAX; i++) {
 		struct limits_flight *f = &l->flight[i];
 
-		if (f->used)
-			continue;
+		if (f->used && f->tid == c->pc.tid) {
+			free_slot = f;
+			break;
+		}
+		if (!f->used && !free_slot)
+			free_slot = f;
+	}
+	if (free_slot) {
+		struct limits_flight *f = free_slot;
+
 		f->used = true;
 		f->tid = c->pc.tid;
 		f->threads = threads;

@@ -167,6 +167,14 @@ t_check "fork-bomb-ends-by-wall-124" '[ "$st" = 124 ]'
 t_check "fork-bomb-observer-saw-it ($ptasks)" '[ "$ptasks" -ge 32 ]'
 t_check "fork-bomb-observer-never-above-limit ($ptasks)" '[ "$ptasks" -le 64 ]'
 t_check "fork-bomb-nothing-left" 'nothing_left'
+# Short-lived children, one at a time, far more of them than the limit (what
+# make and sh do all day): never refused. 800 fork+exec+wait in well under
+# the 2 s a settled-looking creation may be counted for.
+as_user "$CORDON" run -q --limit pids=32,wall=60s -- sh -c '
+	i=0; while [ $i -lt 800 ]; do /bin/true || exit 3; i=$((i + 1)); done' \
+	>"$T_DIR/out" 2>&1
+st=$?
+t_check "sequential-children-never-refused" '[ "$st" = 0 ]'
 
 # --- cpu across processes, short-lived ones included ------------------------
 # The kernel's rusage of the whole cordon run (every descendant reaped) is
