@@ -59,6 +59,9 @@ void exe_id_from_fd(struct exe_id_cache *c, int fd, pid_t tid,
 /* ---------------------------------------------------------------------------
  * Audit log (audit.c): JSON Lines, capped, with repeats summarised.
  */
+/* How long the loop polls after DNS proxy traffic (sentry_loop()). */
+#define SENTRY_DNS_SPIN_NS (40 * 1000ULL)
+
 #define AUDIT_KEY_SLOTS 1024
 #define AUDIT_RECORD_MAX 16384
 
@@ -460,7 +463,8 @@ struct sentry {
 	size_t peak_procs;
 	struct audit audit;
 	struct netstack net;
-	struct dns_proxy *dns; /* started at the job's first DNS message */
+	struct dns_proxy *dns;	/* started at the job's first DNS message */
+	uint64_t spin_until_ns; /* poll without sleeping until then */
 	struct sentry_pending pending_calls[SENTRY_PENDING_MAX];
 	struct exe_id_cache exe_cache;
 	struct exec_pending_slot pending[EXEC_PENDING_SLOTS];
