@@ -24,25 +24,45 @@
 #include "netstack.h"
 
 /*
- * One request, one answer: send @req (@len bytes) on a fresh NETLINK_SOCK_DIAG
- * socket and receive the reply into @buf. Return: bytes received or -errno.
+ * The supervisor's NETLINK_SOCK_DIAG socket: opened at the first question and
+ * kept (a socket per question cost a socket() and a close() on every
+ * connect to loopback). Requests carry a sequence number and replies to an
+ * earlier, abandoned request are skipped.
  */
-static ssize_t sock_diag_ask(const void *req, size_t len, char *buf, size_t cap)
+static int sock_diag_fd = -1;
+static uint32_t sock_diag_seq;
+
+/*
+ * One request, one answer: send @req (@len bytes, a struct nlmsghdr first)
+ * and receive the reply to it into @buf. Return: bytes received or -errno.
+ */
+static ssize_t sock_diag_ask(void *req, size_t len, char *buf, size_t cap)
 {
 	struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
+	struct nlmsghdr *q = req;
 	ssize_t n;
-	int fd;
+	int tries;
 
-	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	if (fd < 0)
+	if (sock_diag_fd < 0) {
+		sock_diag_fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
+				      NETLINK_SOCK_DIAG);
+		if (sock_diag_fd < 0)
+			return -errno;
+	}
+	q->nlmsg_seq = ++sock_diag_seq;
+	if (sendto(sock_diag_fd, req, len, 0, (struct sockaddr *)&nl,
+		   sizeof(nl)) < 0)
 		return -errno;
-	n = sendto(fd, req, len, 0, (struct sockaddr *)&nl, sizeof(nl));
-	if (n >= 0)
-		n = EINTR_RETRY(recv(fd, buf, cap, 0));
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	return n;
+	/* An exact lookup answers with one message: skip stale ones. */
+	for (tries = 0; tries < 16; tries++) {
+		n = EINTR_RETRY(recv(sock_diag_fd, buf, cap, 0));
+		if (n < 0)
+			return -errno;
+		if ((size_t)n >= sizeof(struct nlmsghdr) &&
+		    ((struct nlmsghdr *)buf)->nlmsg_seq == sock_diag_seq)
+			return n;
+	}
+	return -EIO;
 }
 
 /* The error a reply carries, or 0 when @h is not an error. */
