@@ -449,6 +449,7 @@ struct sentry {
 	int sigfd;
 	int timerfd;
 	bool notify_open;
+	bool reap_due; /* a signal came in: reap before going on */
 	bool root_reaped;
 	int root_status;     /* wait status of the first process */
 	int exec_fail_stage; /* -1: exec did not fail */

@@ -495,6 +495,7 @@ static void sentry_loop(struct sentry *s)
 				break;
 			case SENTRY_EPOLL_SIGNAL:
 				sentry_signals(s);
+				s->reap_due = true; /* SIGCHLD among them */
 				break;
 			case SENTRY_EPOLL_STATUS:
 				sentry_exec_status(s);
@@ -561,7 +562,15 @@ static void sentry_loop(struct sentry *s)
 			}
 			}
 		}
-		no_children = sentry_reap(s);
+		/*
+		 * Only after a signal: every exit of a child (reparented
+		 * orphans included) raises SIGCHLD, read from the signalfd;
+		 * a waitpid() after every notified call cost a syscall each.
+		 */
+		if (s->reap_due) {
+			s->reap_due = false;
+			no_children = sentry_reap(s);
+		}
 		if (sentry_done(s, no_children))
 			return;
 	}
@@ -941,6 +950,7 @@ static int __attribute__((noreturn)) sentry_supervise(struct sentry *s)
 		exit(CORDON_EXIT_FAILURE);
 	}
 	sentry_header(s);
+	s->reap_due = true;
 	sentry_loop(s);
 	/* A last measurement for the report, before the tree is gone. */
 	if (s->stop != SENTRY_STOP_LIMIT)
