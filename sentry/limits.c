@@ -34,10 +34,15 @@
  *         minus the output cordon forwarded.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -74,6 +79,7 @@ int limits_init(struct limits *l, const struct policy_limits *lim)
 {
 	/* @l is zero-filled by the caller (its tables are large). */
 	l->lim = lim;
+	l->walk_req = l->walk_done = -1;
 	l->timerfd =
 		timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (l->timerfd < 0)
@@ -283,7 +289,8 @@ static size_t limits_children(pid_t pid, pid_t *q, size_t n, size_t max,
 
 static void limits_walk(struct limits_walk *w)
 {
-	static pid_t q[LIMITS_PROCS_MAX], parents[LIMITS_PROCS_MAX];
+	/* Not static: the walker thread and a pids recount may both walk. */
+	pid_t q[LIMITS_PROCS_MAX], parents[LIMITS_PROCS_MAX];
 	size_t head = 0, n;
 
 	n = limits_children(getpid(), q, 0, ARRAY_SIZE(q), parents);
@@ -325,16 +332,19 @@ static void limits_peak(uint64_t *peak, uint64_t v)
 		*peak = v;
 }
 
-enum policy_limit_key limits_sample(struct limits *l, uint64_t log_bytes)
+/*
+ * The /proc half of a sample: walk the tree into @out. Touches only what the
+ * walker owns (struct limits), so it runs in the walker thread or, when
+ * no walk is running, in the supervisor.
+ */
+static void limits_walk_all(struct limits *l, struct limits_walked *out)
 {
 	struct limits_walk w = {.l = l};
-	uint64_t shm, tmp;
 	size_t i;
 
 	l->generation++;
 	l->samples++;
 	limits_walk(&w);
-	limits_note_reaped(l);
 	/* Processes gone since the last sample keep their last wchar. */
 	for (i = 0; i < l->n_procs; i++) {
 		struct limits_proc *p = &l->procs[i];
@@ -344,15 +354,29 @@ enum policy_limit_key limits_sample(struct limits *l, uint64_t log_bytes)
 			p->pid = 0;
 		}
 	}
-	l->cpu_ms = w.cpu_ticks * 1000 / l->clk_tck + l->reaped_cpu_ms;
+	out->cpu_ticks = w.cpu_ticks;
+	out->mem = w.mem;
+	out->tasks = w.tasks;
+	out->fds = w.fds;
+	out->wchar = w.wchar + l->dead_wchar + l->untracked_wchar;
+}
+
+/* The supervisor's half: what it reaped, tmpfs, peaks, the verdict. */
+static enum policy_limit_key limits_judge(struct limits *l,
+					  const struct limits_walked *w,
+					  uint64_t log_bytes)
+{
+	uint64_t shm, tmp;
+
+	limits_note_reaped(l);
+	l->cpu_ms = w->cpu_ticks * 1000 / l->clk_tck + l->reaped_cpu_ms;
 	shm = limits_tmpfs_used("/dev/shm");
 	tmp = limits_tmpfs_used("/tmp");
-	l->mem = w.mem + (shm > l->shm_base ? shm - l->shm_base : 0) +
+	l->mem = w->mem + (shm > l->shm_base ? shm - l->shm_base : 0) +
 		 (tmp > l->tmp_base ? tmp - l->tmp_base : 0);
-	l->tasks = w.tasks;
-	l->fds = w.fds;
-	l->disk = w.wchar + l->dead_wchar + l->untracked_wchar;
-	l->disk = l->disk > log_bytes ? l->disk - log_bytes : 0;
+	l->tasks = w->tasks;
+	l->fds = w->fds;
+	l->disk = w->wchar > log_bytes ? w->wchar - log_bytes : 0;
 	limits_peak(&l->cpu_peak, l->cpu_ms);
 	limits_peak(&l->mem_peak, l->mem);
 	limits_peak(&l->tasks_peak, l->tasks);
@@ -371,6 +395,115 @@ enum policy_limit_key limits_sample(struct limits *l, uint64_t log_bytes)
 	    l->disk > limits_value(l, POLICY_LIMIT_DISK))
 		return POLICY_LIMIT_DISK;
 	return POLICY_LIMIT_COUNT;
+}
+
+enum policy_limit_key limits_sample(struct limits *l, uint64_t log_bytes)
+{
+	struct limits_walked w;
+
+	limits_walk_wait(l);
+	limits_walk_all(l, &w);
+	return limits_judge(l, &w, log_bytes);
+}
+
+/* The walker thread: one walk per request, then a word on walk_done. */
+static void *limits_walker(void *arg)
+{
+	struct limits *l = arg;
+	uint64_t v;
+
+	for (;;) {
+		if (EINTR_RETRY(read(l->walk_req, &v, sizeof(v))) != sizeof(v))
+			return NULL;
+		limits_walk_all(l, &l->walked);
+		v = 1;
+		if (EINTR_RETRY(write(l->walk_done, &v, sizeof(v))) !=
+		    sizeof(v))
+			return NULL;
+	}
+}
+
+/* Start the walker (once). Return: 0 or -errno. */
+static int limits_walker_start(struct limits *l)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	sigset_t all, old;
+	int rc;
+
+	if (l->walk_req >= 0)
+		return 0;
+	l->walk_req = eventfd(0, EFD_CLOEXEC);
+	l->walk_done = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (l->walk_req < 0 || l->walk_done < 0)
+		goto fail;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	/* Two pid arrays of the walk live on its stack. */
+	pthread_attr_setstacksize(&attr, 1U << 20);
+	/* Signals stay with the supervisor's signalfd. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&t, &attr, limits_walker, l);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (rc == 0)
+		return 0;
+	errno = rc;
+fail:
+	rc = -errno;
+	if (l->walk_req >= 0)
+		close(l->walk_req);
+	if (l->walk_done >= 0)
+		close(l->walk_done);
+	l->walk_req = l->walk_done = -1;
+	return rc;
+}
+
+int limits_walk_request(struct limits *l)
+{
+	uint64_t v = 1;
+	int rc;
+
+	if (l->walking)
+		return 0;
+	rc = limits_walker_start(l);
+	if (rc < 0)
+		return rc;
+	l->walking = true;
+	if (write(l->walk_req, &v, sizeof(v)) != sizeof(v)) {
+		l->walking = false;
+		return -errno;
+	}
+	return 0;
+}
+
+int limits_walk_fd(const struct limits *l)
+{
+	return l->walk_done;
+}
+
+enum policy_limit_key limits_walk_finish(struct limits *l, uint64_t log_bytes)
+{
+	uint64_t v;
+
+	if (!l->walking || read(l->walk_done, &v, sizeof(v)) != sizeof(v))
+		return POLICY_LIMIT_COUNT;
+	l->walking = false;
+	return limits_judge(l, &l->walked, log_bytes);
+}
+
+void limits_walk_wait(struct limits *l)
+{
+	struct pollfd p = {.fd = l->walk_done, .events = POLLIN};
+	uint64_t v;
+
+	if (!l->walking)
+		return;
+	/* A walk is a few ms, even of a large tree. */
+	if (EINTR_RETRY(poll(&p, 1, 10000)) == 1 &&
+	    read(l->walk_done, &v, sizeof(v)) == sizeof(v))
+		l->walking = false;
 }
 
 /* Nanoseconds until @used could pass @limit at @rate per second. */

@@ -357,6 +357,16 @@ struct limits {
 	enum policy_limit_key fired; /* POLICY_LIMIT_COUNT: none */
 	uint64_t tasks_est;	     /* live tasks, as last counted + created */
 	struct limits_flight flight[LIMITS_FLIGHT_MAX];
+	/*
+	 * The walker thread (limits_walk_request()): while @walking, it owns
+	 * generation, samples, procs, n_procs, dead_wchar, untracked_wchar
+	 * and @walked; the supervisor touches none of them.
+	 */
+	int walk_req, walk_done; /* eventfds: ask / walked; -1 without one */
+	bool walking;
+	struct limits_walked {
+		uint64_t cpu_ticks, mem, tasks, fds, wchar;
+	} walked;
 };
 
 /** limits_init() - start accounting against @lim (may be NULL), in a
@@ -373,6 +383,23 @@ uint64_t limits_value(const struct limits *l, enum policy_limit_key k);
  * Return: the first limit found exceeded, or POLICY_LIMIT_COUNT.
  */
 enum policy_limit_key limits_sample(struct limits *l, uint64_t log_bytes);
+/**
+ * limits_walk_request() - start a sample in the walker thread, so that the
+ * supervisor goes on answering calls during the walk of /proc (linear in
+ * the tree). Nothing when one is running already.
+ * Return: 0, or -errno when there is no walker (then sample with
+ * limits_sample()).
+ */
+int limits_walk_request(struct limits *l);
+/** limits_walk_fd() - readable when the walker finished (EPOLLIN), or -1. */
+int limits_walk_fd(const struct limits *l);
+/**
+ * limits_walk_finish() - take the walker's totals, as limits_sample()
+ * would return them. Call when limits_walk_fd() is readable.
+ */
+enum policy_limit_key limits_walk_finish(struct limits *l, uint64_t log_bytes);
+/** limits_walk_wait() - wait until no walk is running (before exit). */
+void limits_walk_wait(struct limits *l);
 /** limits_arm() - schedule the next sample by the headroom left. */
 void limits_arm(struct limits *l);
 /** limits_count_tasks() - live tasks (processes + threads) of the tree. */
@@ -449,7 +476,8 @@ struct sentry {
 	int sigfd;
 	int timerfd;
 	bool notify_open;
-	bool reap_due; /* a signal came in: reap before going on */
+	bool reap_due;	   /* a signal came in: reap before going on */
+	bool walk_watched; /* the limits walker's fd is in the epoll set */
 	bool root_reaped;
 	int root_status;     /* wait status of the first process */
 	int exec_fail_stage; /* -1: exec did not fail */

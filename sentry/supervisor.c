@@ -45,6 +45,7 @@ enum sentry_epoll {
 	SENTRY_EPOLL_DNS,
 	SENTRY_EPOLL_OPEN,   /* blocking FIFO opens finished (sys_open.c) */
 	SENTRY_EPOLL_LIMITS, /* time for the next resource sample */
+	SENTRY_EPOLL_WALKED, /* the walker thread finished a sample */
 	SENTRY_EPOLL_WALL,   /* the wall-clock limit */
 	SENTRY_EPOLL_OUTPUT, /* job output; the stream (0, 1) in bits 16.. */
 };
@@ -455,6 +456,28 @@ static bool sentry_done(struct sentry *s, bool no_children)
 	return !s->o->keep_going || no_children;
 }
 
+/* A sample's verdict: kill the tree on a limit, else schedule the next. */
+static void sentry_limits_verdict(struct sentry *s, enum policy_limit_key k)
+{
+	if (k != POLICY_LIMIT_COUNT)
+		sentry_limit_fired(s, k);
+	else
+		limits_arm(&s->limits);
+}
+
+/*
+ * Watch the walker's fd, once it exists (the first walk creates it).
+ * Return: false when it cannot be watched (the caller samples itself: a
+ * walk nobody collects would stop the sampling, and the limits with it).
+ */
+static bool sentry_walk_fd_watch(struct sentry *s)
+{
+	if (!s->walk_watched && sentry_epoll_add(s, limits_walk_fd(&s->limits),
+						 SENTRY_EPOLL_WALKED) == 0)
+		s->walk_watched = true;
+	return s->walk_watched;
+}
+
 static void sentry_loop(struct sentry *s)
 {
 	struct epoll_event evs[16];
@@ -521,20 +544,32 @@ static void sentry_loop(struct sentry *s)
 				break;
 			case SENTRY_EPOLL_LIMITS: {
 				uint64_t ticks;
-				enum policy_limit_key k;
 
 				if (read(s->limits.timerfd, &ticks,
 					 sizeof(ticks)) <= 0)
 					break;
-				k = limits_sample(&s->limits,
-						  s->out.bytes +
-							  s->out.dropped);
-				if (k != POLICY_LIMIT_COUNT)
-					sentry_limit_fired(s, k);
-				else
-					limits_arm(&s->limits);
+				/*
+				 * The walk of /proc runs in the walker thread,
+				 * so calls are answered meanwhile; without a
+				 * walker, here.
+				 */
+				if (limits_walk_request(&s->limits) == 0 &&
+				    sentry_walk_fd_watch(s))
+					break;
+				sentry_limits_verdict(
+					s,
+					limits_sample(&s->limits,
+						      s->out.bytes +
+							      s->out.dropped));
 				break;
 			}
+			case SENTRY_EPOLL_WALKED:
+				sentry_limits_verdict(
+					s,
+					limits_walk_finish(
+						&s->limits,
+						s->out.bytes + s->out.dropped));
+				break;
 			case SENTRY_EPOLL_WALL: {
 				uint64_t ticks;
 
