@@ -5,6 +5,8 @@
  * "file:line:col: error: message" plus an optional hint line.
  * Not responsible for printing: callers decide where the text goes.
  */
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,6 +30,19 @@ void policy_diag_add(struct policy *p, const char *file, unsigned line,
 	vsnprintf(d->message, sizeof(d->message), fmt, ap);
 	va_end(ap);
 	snprintf(d->hint, sizeof(d->hint), "%s", hint ? hint : "");
+}
+
+int policy_src_err(const struct policy_src *src, unsigned col, const char *hint,
+		   const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	policy_diag_add(src->p, src->file, src->line, col, hint, "%s", msg);
+	return -EINVAL;
 }
 
 size_t policy_diag_count(const struct policy *p)

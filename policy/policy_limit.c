@@ -244,23 +244,6 @@ int policy_limit_value_fmt(enum policy_limit_key key, uint64_t v,
 	return dynbuf_addf(out, "%llu", (unsigned long long)v);
 }
 
-static int policy_limit_err(const struct policy_src *src, unsigned col,
-			    const char *hint, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int policy_limit_err(const struct policy_src *src, unsigned col,
-			    const char *hint, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	policy_diag_add(src->p, src->file, src->line, col, hint, "%s", msg);
-	return -EINVAL;
-}
-
 static bool policy_limit_slot_name_ok(const char *s, size_t len)
 {
 	size_t i;
@@ -286,23 +269,23 @@ static int policy_limit_slot(const struct policy_src *src,
 	uint32_t n = 0;
 
 	if (!colon)
-		return policy_limit_err(src, val->col, hint,
-					"invalid slot '%.*s'",
-					TOKQ(val->s, val->len));
+		return policy_src_err(src, val->col, hint,
+				      "invalid slot '%.*s'",
+				      TOKQ(val->s, val->len));
 	nlen = (size_t)(colon - val->s);
 	if (!policy_limit_slot_name_ok(val->s, nlen))
-		return policy_limit_err(src, val->col, hint,
-					"invalid slot name '%.*s'",
-					TOKQ(val->s, nlen));
+		return policy_src_err(src, val->col, hint,
+				      "invalid slot name '%.*s'",
+				      TOKQ(val->s, nlen));
 	for (i = nlen + 1; i < val->len && i < nlen + 6; i++) {
 		if (val->s[i] < '0' || val->s[i] > '9')
 			break;
 		n = n * 10 + (uint32_t)(val->s[i] - '0');
 	}
 	if (i == nlen + 1 || i != val->len || n < 1 || n > 1024)
-		return policy_limit_err(src, val->col + (unsigned)nlen + 1,
-					hint, "invalid slot count '%.*s'",
-					TOKQ(colon + 1, val->len - nlen - 1));
+		return policy_src_err(src, val->col + (unsigned)nlen + 1, hint,
+				      "invalid slot count '%.*s'",
+				      TOKQ(colon + 1, val->len - nlen - 1));
 	memcpy(l->slot_name, val->s, nlen);
 	l->slot_name[nlen] = '\0';
 	l->slot_count = n;
@@ -338,24 +321,23 @@ int policy_limit_set(const struct policy_src *src, struct policy_limits *l,
 			snprintf(
 				h, sizeof(h),
 				"limits are cpu, wall, mem, fsize, disk, log, egress, pids, fds, slot and log-overflow");
-		return policy_limit_err(src, key->col, h,
-					"unknown limit '%.*s'",
-					TOKQ(key->s, key->len));
+		return policy_src_err(src, key->col, h, "unknown limit '%.*s'",
+				      TOKQ(key->s, key->len));
 	}
 	if ((size_t)k < n_seen && seen[k]) {
 		first = k == POLICY_LIMIT_KEY_SLOT ? &l->slot_loc
 			: k == POLICY_LIMIT_KEY_LOG_OVERFLOW
 				? &l->log_overflow_loc
 				: &l->loc[k];
-		return policy_limit_err(
+		return policy_src_err(
 			src, key->col, "each limit may be set once per zone",
 			"duplicate limit '%s' (first set at %s:%u:%u)",
 			policy_limit_all_keys[k], first->file, first->line,
 			first->col);
 	}
 	if (val->quoted)
-		return policy_limit_err(src, val->col, "",
-					"a limit value is not quoted");
+		return policy_src_err(src, val->col, "",
+				      "a limit value is not quoted");
 	if (k == POLICY_LIMIT_KEY_SLOT) {
 		if (policy_limit_slot(src, l, val))
 			return -EINVAL;
@@ -367,20 +349,20 @@ int policy_limit_set(const struct policy_src *src, struct policy_limits *l,
 		else if (val->len == 4 && !memcmp(val->s, "kill", 4))
 			l->log_overflow = POLICY_LOG_OVERFLOW_KILL;
 		else
-			return policy_limit_err(src, val->col,
-						"write truncate or kill",
-						"invalid log-overflow '%.*s'",
-						TOKQ(val->s, val->len));
+			return policy_src_err(src, val->col,
+					      "write truncate or kill",
+					      "invalid log-overflow '%.*s'",
+					      TOKQ(val->s, val->len));
 		l->log_overflow_set = true;
 		policy_limit_loc(src, key, &l->log_overflow_loc);
 	} else {
 		if (policy_limit_value_parse((enum policy_limit_key)k,
 					     (const uint8_t *)val->s, val->len,
 					     &l->value[k], &why, &hint))
-			return policy_limit_err(src, val->col, hint,
-						"invalid %s '%.*s': %s",
-						policy_limit_all_keys[k],
-						TOKQ(val->s, val->len), why);
+			return policy_src_err(src, val->col, hint,
+					      "invalid %s '%.*s': %s",
+					      policy_limit_all_keys[k],
+					      TOKQ(val->s, val->len), why);
 		l->set[k] = true;
 		policy_limit_loc(src, key, &l->loc[k]);
 	}

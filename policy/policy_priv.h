@@ -128,6 +128,13 @@ struct policy_src {
 	unsigned line;
 };
 
+/*
+ * policy_src_err() - report an error at column @col of @src's line (the
+ * message cut at 255 bytes), with an optional @hint. Return: -EINVAL.
+ */
+int policy_src_err(const struct policy_src *src, unsigned col, const char *hint,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* policy_rule.c */
 int policy_rule_egress_parse(const struct policy_src *src,
 			     enum policy_action action,

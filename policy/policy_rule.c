@@ -13,23 +13,6 @@
 
 #define TOKQ(s, n) (int)((n) > 80 ? 80 : (n)), (s)
 
-static int policy_rule_err(const struct policy_src *src, unsigned col,
-			   const char *hint, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int policy_rule_err(const struct policy_src *src, unsigned col,
-			   const char *hint, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	policy_diag_add(src->p, src->file, src->line, col, hint, "%s", msg);
-	return -EINVAL;
-}
-
 static int policy_rule_port(const char *s, size_t len, uint16_t *out)
 {
 	unsigned v = 0;
@@ -63,20 +46,20 @@ static int policy_rule_ports(const struct policy_src *src, const char *s,
 	dash = memchr(s, '-', len);
 	if (!dash) {
 		if (policy_rule_port(s, len, &r->port_lo))
-			return policy_rule_err(src, col, hint,
-					       "invalid port '%.*s'",
-					       TOKQ(s, len));
+			return policy_src_err(src, col, hint,
+					      "invalid port '%.*s'",
+					      TOKQ(s, len));
 		r->port_hi = r->port_lo;
 		return 0;
 	}
 	if (policy_rule_port(s, (size_t)(dash - s), &r->port_lo) ||
 	    policy_rule_port(dash + 1, len - (size_t)(dash - s) - 1,
 			     &r->port_hi))
-		return policy_rule_err(src, col, hint,
-				       "invalid port range '%.*s'",
-				       TOKQ(s, len));
+		return policy_src_err(src, col, hint,
+				      "invalid port range '%.*s'",
+				      TOKQ(s, len));
 	if (r->port_lo > r->port_hi)
-		return policy_rule_err(
+		return policy_src_err(
 			src, col, "the first port must not exceed the second",
 			"empty port range '%.*s'", TOKQ(s, len));
 	return 0;
@@ -95,11 +78,11 @@ static int policy_rule_prefix(const struct policy_src *src, const char *s,
 		v = v * 10 + (unsigned)(s[i] - '0');
 	}
 	if (!len || i != len || v > max || (len > 1 && s[0] == '0'))
-		return policy_rule_err(src, col,
-				       max == 32 ? "IPv4 prefixes are 0-32"
-						 : "IPv6 prefixes are 0-128",
-				       "invalid prefix length '/%.*s'",
-				       TOKQ(s, len));
+		return policy_src_err(src, col,
+				      max == 32 ? "IPv4 prefixes are 0-32"
+						: "IPv6 prefixes are 0-128",
+				      "invalid prefix length '/%.*s'",
+				      TOKQ(s, len));
 	r->prefix = v;
 	return 0;
 }
@@ -121,8 +104,8 @@ static int policy_rule_host_bits(const struct policy_src *src, unsigned col,
 	snprintf(hint, sizeof(hint), "did you mean %s%s%s/%u?",
 		 net.family == 6 ? "[" : "", a, net.family == 6 ? "]" : "",
 		 r->prefix);
-	return policy_rule_err(src, col, hint, "host bits set in '%.*s'",
-			       TOKQ(text, len));
+	return policy_src_err(src, col, hint, "host bits set in '%.*s'",
+			      TOKQ(text, len));
 }
 
 /* IPv6 ranges inside the embeddings are judged as IPv4: refuse them. */
@@ -152,9 +135,9 @@ static int policy_rule_embedded(const struct policy_src *src, unsigned col,
 	}
 	if (!range)
 		return 0;
-	return policy_rule_err(src, col, hint,
-			       "'%.*s' is inside %s and can never match",
-			       TOKQ(text, len), range);
+	return policy_src_err(src, col, hint,
+			      "'%.*s' is inside %s and can never match",
+			      TOKQ(text, len), range);
 }
 
 /*
@@ -167,33 +150,33 @@ static int policy_rule_name(const struct policy_src *src, const char *s,
 	const char *star = memchr(s, '*', len);
 
 	if (star && star != s)
-		return policy_rule_err(
+		return policy_src_err(
 			src, col,
 			"'*' is allowed only as the whole first label, as in '*.example.com'",
 			"malformed wildcard '%.*s'", TOKQ(s, len));
 	if (star) {
 		if (len == 1)
-			return policy_rule_err(
+			return policy_src_err(
 				src, col,
 				"to allow every address write 0.0.0.0/0 and [::]/0",
 				"bare '*' is not a hostname");
 		if (s[1] != '.' || memchr(s + 1, '*', len - 1))
-			return policy_rule_err(
+			return policy_src_err(
 				src, col,
 				"'*' must be followed by '.', as in '*.example.com'",
 				"malformed wildcard '%.*s'", TOKQ(s, len));
 		if (policy_name_normalize((const uint8_t *)s + 2, len - 2,
 					  r->name, &why))
-			return policy_rule_err(src, col, "",
-					       "invalid hostname '%.*s': %s",
-					       TOKQ(s, len), why);
+			return policy_src_err(src, col, "",
+					      "invalid hostname '%.*s': %s",
+					      TOKQ(s, len), why);
 		r->host_kind = POLICY_HOST_KIND_SUFFIX;
 		return 0;
 	}
 	if (policy_name_normalize((const uint8_t *)s, len, r->name, &why))
-		return policy_rule_err(src, col, "",
-				       "invalid hostname '%.*s': %s",
-				       TOKQ(s, len), why);
+		return policy_src_err(src, col, "",
+				      "invalid hostname '%.*s': %s",
+				      TOKQ(s, len), why);
 	r->host_kind = POLICY_HOST_KIND_NAME;
 	return 0;
 }
@@ -219,16 +202,16 @@ static int policy_rule_dest(const struct policy_src *src, const char *s,
 	if (len && s[0] == '[') {
 		close = memchr(s, ']', len);
 		if (!close)
-			return policy_rule_err(
+			return policy_src_err(
 				src, col,
 				"write [ADDR]:PORT or [ADDR]/LEN:PORT",
 				"missing ']' in '%.*s'", TOKQ(s, len));
 		hlen = (size_t)(close - s - 1);
 		if (!memchr(s + 1, ':', hlen) ||
 		    policy_addr_parse((const uint8_t *)s + 1, hlen, &r->addr))
-			return policy_rule_err(src, col + 1, "",
-					       "invalid IPv6 address '%.*s'",
-					       TOKQ(s + 1, hlen));
+			return policy_src_err(src, col + 1, "",
+					      "invalid IPv6 address '%.*s'",
+					      TOKQ(s + 1, hlen));
 		r->host_kind = POLICY_HOST_KIND_CIDR;
 		r->prefix = 128;
 		s = close + 1;
@@ -244,9 +227,8 @@ static int policy_rule_dest(const struct policy_src *src, const char *s,
 			col += (unsigned)hlen;
 		}
 		if (!len || s[0] != ':')
-			return policy_rule_err(
-				src, col, port_hint,
-				"missing port after the address");
+			return policy_src_err(src, col, port_hint,
+					      "missing port after the address");
 		return policy_rule_ports(src, s + 1, len - 1, col + 1, r);
 	}
 
@@ -257,24 +239,24 @@ static int policy_rule_dest(const struct policy_src *src, const char *s,
 			break;
 		}
 	if (!colon)
-		return policy_rule_err(src, col, port_hint,
-				       "missing port in '%.*s'", TOKQ(s, len));
+		return policy_src_err(src, col, port_hint,
+				      "missing port in '%.*s'", TOKQ(s, len));
 	hlen = (size_t)(colon - s);
 	if (memchr(s, ':', hlen))
-		return policy_rule_err(
+		return policy_src_err(
 			src, col,
 			"write e.g. [2001:db8::1]:443 or [2001:db8::]/32:any",
 			"IPv6 addresses need brackets");
 	if (!hlen)
-		return policy_rule_err(src, col, port_hint,
-				       "missing host before ':'");
+		return policy_src_err(src, col, port_hint,
+				      "missing host before ':'");
 	slash = memchr(s, '/', hlen);
 	if (slash || policy_rule_looks_v4(s, hlen)) {
 		size_t alen = slash ? (size_t)(slash - s) : hlen;
 
 		if (policy_addr_parse((const uint8_t *)s, alen, &r->addr) ||
 		    r->addr.family != 4)
-			return policy_rule_err(
+			return policy_src_err(
 				src, col,
 				"IPv4 octets are 0-255, decimal, without leading zeros",
 				"invalid IPv4 address '%.*s'", TOKQ(s, alen));
@@ -311,13 +293,13 @@ int policy_rule_egress_parse(const struct policy_src *src,
 	else if (proto->len == 3 && !memcmp(proto->s, "any", 3))
 		r.proto = POLICY_PROTO_ANY;
 	else
-		return policy_rule_err(
+		return policy_src_err(
 			src, proto->col,
 			"write tcp, udp or any before the destination",
 			"unknown protocol '%.*s'", TOKQ(proto->s, proto->len));
 	if (dest->quoted)
-		return policy_rule_err(src, dest->col, "",
-				       "a destination is not quoted");
+		return policy_src_err(src, dest->col, "",
+				      "a destination is not quoted");
 	if (policy_rule_dest(src, dest->s, dest->len, dest->col, &r))
 		return -EINVAL;
 	if (r.host_kind == POLICY_HOST_KIND_CIDR &&
@@ -342,11 +324,11 @@ int policy_rule_dns_parse(const struct policy_src *src,
 	r.loc.line = src->line;
 	r.loc.col = name->col;
 	if (name->quoted)
-		return policy_rule_err(src, name->col, "",
-				       "a hostname is not quoted");
+		return policy_src_err(src, name->col, "",
+				      "a hostname is not quoted");
 	if (policy_rule_looks_v4(name->s, name->len) ||
 	    memchr(name->s, ':', name->len))
-		return policy_rule_err(
+		return policy_src_err(
 			src, name->col,
 			"dns rules name hosts; addresses need no resolving",
 			"'%.*s' is not a hostname", TOKQ(name->s, name->len));
@@ -380,7 +362,7 @@ int policy_rule_unix_parse(const struct policy_src *src,
 	r.loc.line = src->line;
 	r.loc.col = path->col;
 	if (path->len && path->s[0] == '@')
-		return policy_rule_err(
+		return policy_src_err(
 			src, path->col,
 			"the job may connect to abstract sockets it bound itself",
 			"abstract sockets cannot be named in rules");
@@ -396,13 +378,13 @@ int policy_rule_unix_parse(const struct policy_src *src,
 			}
 		}
 		if (!plen)
-			return policy_rule_err(src, path->col, hint,
-					       "unknown placeholder in '%.*s'",
-					       TOKQ(path->s, path->len));
+			return policy_src_err(src, path->col, hint,
+					      "unknown placeholder in '%.*s'",
+					      TOKQ(path->s, path->len));
 	} else if (!path->len || path->s[0] != '/') {
-		return policy_rule_err(src, path->col, hint,
-				       "unix path '%.*s' is not absolute",
-				       TOKQ(path->s, path->len));
+		return policy_src_err(src, path->col, hint,
+				      "unix path '%.*s' is not absolute",
+				      TOKQ(path->s, path->len));
 	}
 	if (plen) {
 		memcpy(r.path, path->s, plen);
@@ -423,12 +405,12 @@ int policy_rule_unix_parse(const struct policy_src *src,
 
 bad_path:
 	if (path->len > POLICY_PATH_MAX)
-		return policy_rule_err(src, path->col, "",
-				       "unix path longer than %d bytes",
-				       POLICY_PATH_MAX);
-	return policy_rule_err(src, path->col,
-			       "cordon compares paths without resolving them",
-			       "'.' and '..' are not allowed in unix paths");
+		return policy_src_err(src, path->col, "",
+				      "unix path longer than %d bytes",
+				      POLICY_PATH_MAX);
+	return policy_src_err(src, path->col,
+			      "cordon compares paths without resolving them",
+			      "'.' and '..' are not allowed in unix paths");
 }
 
 int policy_rule_upstream_parse(const struct policy_src *src,
@@ -448,35 +430,34 @@ int policy_rule_upstream_parse(const struct policy_src *src,
 	if (len && s[0] == '[') {
 		close = memchr(s, ']', len);
 		if (!close)
-			return policy_rule_err(src, t->col, hint,
-					       "missing ']' in '%.*s'",
-					       TOKQ(s, len));
+			return policy_src_err(src, t->col, hint,
+					      "missing ']' in '%.*s'",
+					      TOKQ(s, len));
 		alen = (size_t)(close - s - 1);
 		if (!memchr(s + 1, ':', alen) ||
 		    policy_addr_parse((const uint8_t *)s + 1, alen, &out->addr))
-			return policy_rule_err(src, t->col + 1, hint,
-					       "invalid IPv6 address '%.*s'",
-					       TOKQ(s + 1, alen));
+			return policy_src_err(src, t->col + 1, hint,
+					      "invalid IPv6 address '%.*s'",
+					      TOKQ(s + 1, alen));
 		colon = close + 1 < s + len ? close + 1 : NULL;
 		if (colon && *colon != ':')
-			return policy_rule_err(src, t->col, hint,
-					       "unexpected text after ']'");
+			return policy_src_err(src, t->col, hint,
+					      "unexpected text after ']'");
 	} else {
 		colon = memchr(s, ':', len);
 		if (colon &&
 		    memchr(colon + 1, ':', len - (size_t)(colon - s) - 1))
-			return policy_rule_err(src, t->col, hint,
-					       "IPv6 addresses need brackets");
+			return policy_src_err(src, t->col, hint,
+					      "IPv6 addresses need brackets");
 		alen = colon ? (size_t)(colon - s) : len;
 		if (policy_addr_parse((const uint8_t *)s, alen, &out->addr))
-			return policy_rule_err(
-				src, t->col, hint,
-				"invalid upstream address '%.*s'",
-				TOKQ(s, alen));
+			return policy_src_err(src, t->col, hint,
+					      "invalid upstream address '%.*s'",
+					      TOKQ(s, alen));
 	}
 	if (colon && policy_rule_port(colon + 1, len - (size_t)(colon - s) - 1,
 				      &out->port))
-		return policy_rule_err(
+		return policy_src_err(
 			src, t->col + (unsigned)(colon - s) + 1,
 			"ports are 1-65535", "invalid port '%.*s'",
 			TOKQ(colon + 1, len - (size_t)(colon - s) - 1));

@@ -99,11 +99,7 @@ static int sys_net_take(struct sentry *s, struct sentry_call *c, int remote,
 	return 0;
 }
 
-/*
- * Copy @len bytes at @addr without confirming the caller: only for a copy
- * that sys_net_take() follows, whose check (the call still pending, so its
- * tid never changed hands) covers what was read before it.
- */
+/* Copy @len bytes at @addr, without confirming the caller. */
 static int sys_net_read(struct sentry *s, struct sentry_call *c, uint64_t addr,
 			void *buf, size_t len)
 {
@@ -113,6 +109,34 @@ static int sys_net_read(struct sentry *s, struct sentry_call *c, uint64_t addr,
 		return 0;
 	n = platform_read_mem(s->plat, &c->pc, addr, buf, len);
 	return n == (ssize_t)len ? 0 : -EFAULT;
+}
+
+/*
+ * The start of every call that sends or binds: copy @len bytes at job
+ * address @addr (an address, a msghdr), then take the socket in argument
+ * 0 into @k. The take confirms the call is still pending, so the caller's
+ * tid never changed hands, which covers the copy before it: one check, not
+ * two. @what names the copy in a refusal.
+ * Return: true to go on (@k->fd is the caller's to close); false with the
+ * call answered as the kernel would (EFAULT, EBADF, ENOTSOCK).
+ */
+static bool sys_net_begin(struct sentry *s, struct sentry_call *c,
+			  uint64_t addr, void *buf, size_t len,
+			  const char *what, struct sys_net_sock *k)
+{
+	int rc;
+
+	if (sys_net_read(s, c, addr, buf, len) < 0) {
+		sys_net_invalid(c, EFAULT, what);
+		return false;
+	}
+	rc = sys_net_take(s, c, (int)c->pc.args[0], k);
+	if (rc < 0) {
+		sys_net_invalid(c, -rc == EBADF ? EBADF : ENOTSOCK,
+				"not a socket");
+		return false;
+	}
+	return true;
 }
 
 /* Copy @len bytes at @addr, then confirm the call is still the caller's. */
@@ -472,15 +496,9 @@ int sys_connect(struct sentry *s, struct sentry_call *c)
 	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
 	if (len > sizeof(addr) || len < sizeof(sa_family_t))
 		return sys_net_invalid(c, EINVAL, "bad address length");
-	rc = sys_net_read(s, c, c->pc.args[1], addr, len);
-	if (rc == -ENOENT)
-		return 0; /* the caller is gone: nothing to answer */
-	if (rc < 0)
-		return sys_net_invalid(c, -rc, "address not readable");
-	rc = sys_net_take(s, c, (int)c->pc.args[0], &k);
-	if (rc < 0)
-		return sys_net_invalid(c, -rc == EBADF ? EBADF : ENOTSOCK,
-				       "not a socket");
+	if (!sys_net_begin(s, c, c->pc.args[1], addr, len,
+			   "address not readable", &k))
+		return 0;
 	rc = sockaddr_parse(addr, len, &e);
 	if (rc < 0 && e.kind != NET_ENDPOINT_OTHER) {
 		close(k.fd);
@@ -573,15 +591,9 @@ int sys_sendto(struct sentry *s, struct sentry_call *c)
 	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
 	if (alen > sizeof(p.name) || alen < sizeof(sa_family_t))
 		return sys_net_invalid(c, EINVAL, "bad address length");
-	rc = sys_net_read(s, c, c->pc.args[4], p.name, alen);
-	if (rc == -ENOENT)
+	if (!sys_net_begin(s, c, c->pc.args[4], p.name, alen,
+			   "address not readable", &k))
 		return 0;
-	if (rc < 0)
-		return sys_net_invalid(c, -rc, "address not readable");
-	rc = sys_net_take(s, c, (int)c->pc.args[0], &k);
-	if (rc < 0)
-		return sys_net_invalid(c, -rc == EBADF ? EBADF : ENOTSOCK,
-				       "not a socket");
 	rc = sys_net_parse_as_kernel(&k, p.name, &alen, false, &e);
 	if (rc < 0 && e.kind != NET_ENDPOINT_OTHER) {
 		close(k.fd);
@@ -809,15 +821,9 @@ int sys_sendmsg(struct sentry *s, struct sentry_call *c)
 	int rc;
 
 	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
-	rc = sys_net_read(s, c, c->pc.args[1], &jm, sizeof(jm));
-	if (rc == -ENOENT)
+	if (!sys_net_begin(s, c, c->pc.args[1], &jm, sizeof(jm),
+			   "msghdr not readable", &k))
 		return 0;
-	if (rc < 0)
-		return sys_net_invalid(c, EFAULT, "msghdr not readable");
-	rc = sys_net_take(s, c, (int)c->pc.args[0], &k);
-	if (rc < 0)
-		return sys_net_invalid(c, -rc == EBADF ? EBADF : ENOTSOCK,
-				       "not a socket");
 	rc = sys_net_copy_msg(s, c, &jm, k.type == SOCK_STREAM, &p);
 	if (rc < 0) {
 		sys_net_close_rights(p.control, p.msg.msg_controllen);
@@ -855,15 +861,9 @@ int sys_sendmmsg(struct sentry *s, struct sentry_call *c)
 		c->rule = "nothing to send";
 		return 0;
 	}
-	rc = sys_net_read(s, c, c->pc.args[1], jv, vlen * sizeof(jv[0]));
-	if (rc == -ENOENT)
+	if (!sys_net_begin(s, c, c->pc.args[1], jv, vlen * sizeof(jv[0]),
+			   "mmsghdr not readable", &k))
 		return 0;
-	if (rc < 0)
-		return sys_net_invalid(c, EFAULT, "mmsghdr not readable");
-	rc = sys_net_take(s, c, (int)c->pc.args[0], &k);
-	if (rc < 0)
-		return sys_net_invalid(c, -rc == EBADF ? EBADF : ENOTSOCK,
-				       "not a socket");
 	for (i = 0; i < vlen; i++) {
 		struct sentry_pending p = {.flags = (int)c->pc.args[3]};
 		struct sentry_call one = *c;
@@ -969,15 +969,9 @@ int sys_bind(struct sentry *s, struct sentry_call *c)
 	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
 	if (len > sizeof(addr) || len < sizeof(sa_family_t))
 		return sys_net_invalid(c, EINVAL, "bad address length");
-	rc = sys_net_read(s, c, c->pc.args[1], addr, len);
-	if (rc == -ENOENT)
+	if (!sys_net_begin(s, c, c->pc.args[1], addr, len,
+			   "address not readable", &k))
 		return 0;
-	if (rc < 0)
-		return sys_net_invalid(c, -rc, "address not readable");
-	rc = sys_net_take(s, c, (int)c->pc.args[0], &k);
-	if (rc < 0)
-		return sys_net_invalid(c, -rc == EBADF ? EBADF : ENOTSOCK,
-				       "not a socket");
 	rc = sys_net_parse_as_kernel(&k, addr, &len, true, &e);
 	if (rc < 0 && e.kind != NET_ENDPOINT_OTHER) {
 		close(k.fd);
