@@ -319,13 +319,13 @@ int sentry_pend(struct sentry *s, struct sentry_call *c,
  */
 #define LIMITS_PROCS_MAX 8192
 
-/* A task creation let through and not yet seen in /proc (sys_task.c). */
+/* A task creation let through and maybe not yet in /proc (sys_task.c). */
 #define LIMITS_FLIGHT_MAX 256
 struct limits_flight {
-	pid_t tid;
-	bool threads;
+	pid_t tid;  /* the creating thread */
+	int nr;	    /* the creating call */
+	bool vfork; /* its caller waits in the call while the child runs */
 	bool used;
-	long before;
 	uint64_t t_ns;
 };
 

@@ -15,11 +15,22 @@
  * near the limit. A count alone is not enough: a creation let through may
  * not have happened yet (its caller has not run since), and on a loaded host
  * many can be in flight at once. So every creation let through is recorded
- * with the caller's number of children (or of threads, for CLONE_THREAD)
- * just before; at a recount, a record whose caller now has more, or is
- * gone, has shown up in the count, and every other record is added to it.
- * A record whose caller lost a child meanwhile lingers (counting high, so
- * refusing early, never late) until LIMITS_TASK_FLIGHT_NS has passed.
+ * (the thread, the call, the time) - a table write, nothing read - and a
+ * recount asks the kernel where each recorded thread is now
+ * (/proc/TID/syscall): a thread gone, or in any other call or none, has
+ * returned from its creation, so its task is in the count already; a thread
+ * still in the creating call, or running (the kernel does not say where), is
+ * added to the count. Records only ever make the count err high (an early
+ * EAGAIN), never low:
+ *  - a thread in the creating call again (its next creation, not yet taken)
+ *    or a vfork parent waiting for its child is counted twice, for a moment;
+ *  - a running thread, or one whose state cannot be read, counts until
+ *    SYS_TASK_FLIGHT_NS has passed since the call was let through - far
+ *    longer than a woken thread waits for a CPU.
+ * A thread is in one call at a time, so its record is settled at its next
+ * creation: a loop of fork and wait, which make and sh run all day, holds
+ * one record, not one per child. A full table is settled before any
+ * creation is refused for want of a record.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,97 +46,121 @@
 #define SYS_TASK_NEAR 16 /* recount this close to the limit */
 #define SYS_TASK_FLIGHT_NS (2000 * 1000000ULL)
 
-/* Children of thread @tid, or threads of its process when @threads. */
-static long sys_task_count_of(pid_t tid, bool threads)
+/*
+ * Where thread @tid is, from /proc/TID/syscall.
+ * Return: the call's number, -1 when in none, SYS_TASK_RUNNING when on a CPU
+ * or runnable (the kernel does not look then), SYS_TASK_GONE, or
+ * SYS_TASK_UNKNOWN when the file cannot be read or parsed.
+ */
+enum {
+	SYS_TASK_RUNNING = -2,
+	SYS_TASK_GONE = -3,
+	SYS_TASK_UNKNOWN = -4,
+};
+
+static long sys_task_where(pid_t tid)
 {
-	char path[96], buf[8192];
-	long count = 0;
-	char *p, *end;
+	char path[64], buf[256], *end;
 	ssize_t n;
+	long nr;
 	int fd;
 
-	if (threads)
-		snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	else
-		snprintf(path, sizeof(path), "/proc/%d/task/%d/children",
-			 (int)tid, (int)tid);
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)tid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -1;
+		return errno == ENOENT || errno == ESRCH ? SYS_TASK_GONE
+							 : SYS_TASK_UNKNOWN;
 	n = EINTR_RETRY(read(fd, buf, sizeof(buf) - 1));
 	close(fd);
-	if (n < 0)
-		return -1;
+	if (n <= 0)
+		return n < 0 && errno == ESRCH ? SYS_TASK_GONE
+					       : SYS_TASK_UNKNOWN;
 	buf[n] = '\0';
-	if (threads) {
-		p = strstr(buf, "\nThreads:");
-		return p ? strtol(p + 9, NULL, 10) : -1;
-	}
-	for (p = buf;; p = end) {
-		strtol(p, &end, 10);
-		if (end == p)
-			break;
-		count++;
-	}
-	return count;
+	if (!strncmp(buf, "running", 7))
+		return SYS_TASK_RUNNING;
+	errno = 0;
+	nr = strtol(buf, &end, 10);
+	if (end == buf || errno || nr < -1 || (*end != ' ' && *end != '\n'))
+		return SYS_TASK_UNKNOWN;
+	return nr;
 }
 
-/* Records still in flight (their task not yet in /proc); drops the rest. */
-static uint64_t sys_task_in_flight(struct limits *l)
+/* Whether the creation @f recorded may still be on its way into /proc. */
+static bool sys_task_flying(const struct limits_flight *f, uint64_t now)
+{
+	bool young = now - f->t_ns <= SYS_TASK_FLIGHT_NS;
+
+	long where = sys_task_where(f->tid);
+
+	if (where == f->nr)
+		/* A vfork parent still in the call after that: child made. */
+		return young || !f->vfork;
+	if (where == SYS_TASK_RUNNING || where == SYS_TASK_UNKNOWN)
+		return young;
+	return false; /* gone, or returned from the creation */
+}
+
+/*
+ * Records still in flight; drops the rest, and the caller's own @self (it
+ * is in a new call, so its last creation has returned; 0: none).
+ */
+static uint64_t sys_task_in_flight(struct limits *l, pid_t self)
 {
 	uint64_t now = time_mono_ns(), n = 0;
 	size_t i;
 
 	for (i = 0; i < LIMITS_FLIGHT_MAX; i++) {
 		struct limits_flight *f = &l->flight[i];
-		long c;
 
 		if (!f->used)
 			continue;
-		c = sys_task_count_of(f->tid, f->threads);
-		if (c < 0 || c > f->before ||
-		    now - f->t_ns > SYS_TASK_FLIGHT_NS)
-			f->used = false;
-		else
+		if (f->tid != self && sys_task_flying(f, now))
 			n++;
+		else
+			f->used = false;
 	}
 	return n;
 }
 
-/*
- * Remember a creation let through; false when the table is full. A thread
- * is in one call at a time, so a record the caller left at its previous
- * creation is settled now: that clone has returned, and its task is in
- * /proc or gone. The new record takes its place (a loop of fork and wait,
- * which make and sh run all day, keeps one record, not one per child).
- */
-static bool sys_task_record(struct limits *l, const struct sentry_call *c)
+/* The record @tid left at its last creation, else a free one, else NULL. */
+static struct limits_flight *sys_task_slot(struct limits *l, pid_t tid)
 {
-	bool threads = c->pc.nr == SYS_clone && (c->pc.args[0] & CLONE_THREAD);
 	struct limits_flight *free_slot = NULL;
 	size_t i;
 
 	for (i = 0; i < LIMITS_FLIGHT_MAX; i++) {
 		struct limits_flight *f = &l->flight[i];
 
-		if (f->used && f->tid == c->pc.tid) {
-			free_slot = f;
-			break;
-		}
+		if (f->used && f->tid == tid)
+			return f;
 		if (!f->used && !free_slot)
 			free_slot = f;
 	}
-	if (free_slot) {
-		struct limits_flight *f = free_slot;
+	return free_slot;
+}
 
-		f->used = true;
-		f->tid = c->pc.tid;
-		f->threads = threads;
-		f->before = sys_task_count_of(c->pc.tid, threads);
-		f->t_ns = time_mono_ns();
-		return true;
+/*
+ * Remember a creation let through; false when the table is full of
+ * creations in flight. A record the caller left at its previous creation is
+ * replaced: that clone has returned (the thread is in this call now).
+ */
+static bool sys_task_record(struct limits *l, const struct sentry_call *c)
+{
+	struct limits_flight *f = sys_task_slot(l, c->pc.tid);
+
+	if (!f) {
+		sys_task_in_flight(l, c->pc.tid);
+		f = sys_task_slot(l, c->pc.tid);
+		if (!f)
+			return false;
 	}
-	return false;
+	f->used = true;
+	f->tid = c->pc.tid;
+	f->nr = (int)c->pc.nr;
+	f->vfork = c->pc.nr == SYS_vfork ||
+		   (c->pc.nr == SYS_clone && (c->pc.args[0] & CLONE_VFORK));
+	f->t_ns = time_mono_ns();
+	return true;
 }
 
 int sys_task_create(struct sentry *s, struct sentry_call *c)
@@ -144,7 +179,7 @@ int sys_task_create(struct sentry *s, struct sentry_call *c)
 		 * Flights first, then the count: a task showing up in between
 		 * is then counted twice (early EAGAIN), never missed.
 		 */
-		uint64_t flying = sys_task_in_flight(l);
+		uint64_t flying = sys_task_in_flight(l, c->pc.tid);
 
 		l->tasks_est = limits_count_tasks(l) + flying;
 	}

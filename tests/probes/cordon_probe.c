@@ -192,6 +192,64 @@ static int probe_repeat_personality(int n)
 	printf("personality: %d of %d denied\n", denied, n);
 	return 0;
 }
+/*
+ * fork-race N H: H processes keep both CPUs busy (so a creation let through
+ * waits for a CPU before it happens), then N threads, released together,
+ * each fork once with the raw call; children live 2 s. Prints how many
+ * forks succeeded: a pids limit L allows exactly L - 1 - H - N.
+ */
+static pthread_barrier_t probe_race_go, probe_race_done;
+static int probe_race_ok, probe_race_refused;
+static pthread_mutex_t probe_race_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *probe_race_thread(void *arg)
+{
+	long r;
+
+	(void)arg;
+	pthread_barrier_wait(&probe_race_go);
+	r = syscall(SYS_fork);
+	if (r == 0) {
+		sleep(2);
+		_exit(0);
+	}
+	pthread_mutex_lock(&probe_race_lock);
+	if (r > 0)
+		probe_race_ok++;
+	else
+		probe_race_refused++;
+	pthread_mutex_unlock(&probe_race_lock);
+	pthread_barrier_wait(&probe_race_done);
+	return NULL;
+}
+
+static int probe_fork_race(int n, int hogs)
+{
+	pthread_t *t = calloc((size_t)n, sizeof(*t));
+	int i;
+
+	if (!t || n < 1)
+		return 2;
+	for (i = 0; i < hogs; i++) {
+		if (fork() == 0) {
+			time_t end = time(NULL) + 3;
+
+			while (time(NULL) < end)
+				;
+			_exit(0);
+		}
+	}
+	pthread_barrier_init(&probe_race_go, NULL, (unsigned)n);
+	pthread_barrier_init(&probe_race_done, NULL, (unsigned)n + 1);
+	for (i = 0; i < n; i++)
+		if (pthread_create(&t[i], NULL, probe_race_thread, NULL))
+			return 2;
+	pthread_barrier_wait(&probe_race_done);
+	printf("fork-race: %d forked, %d refused\n", probe_race_ok,
+	       probe_race_refused);
+	fflush(stdout);
+	_exit(0);
+}
 
 int main(int argc, char **argv)
 {
@@ -264,6 +322,8 @@ int main(int argc, char **argv)
 		return probe_threads(arg ? (int)arg : 200);
 	if (!strcmp(what, "fds"))
 		return probe_fds();
+	if (!strcmp(what, "fork-race") && argc > 3)
+		return probe_fork_race((int)arg, atoi(argv[3]));
 	if (!strcmp(what, "daemon") && argc > 2)
 		return probe_daemon(argv[2], argc > 3 ? atoi(argv[3]) : 60);
 	if (!strcmp(what, "tree") && argc > 2)
