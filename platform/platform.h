@@ -183,13 +183,18 @@ const char *platform_name(const struct platform *p);
 int platform_spawn(struct platform *p, const struct platform_spawn *s,
 		   struct platform_job *job);
 
-/** platform_fd() - the fd to poll for events (EPOLLIN: a call is waiting). */
+/**
+ * platform_fd() - the fd to poll for events (EPOLLIN: a call is waiting;
+ * EPOLLHUP: no task can stop any more).
+ */
 int platform_fd(const struct platform *p);
 
 /**
- * platform_recv() - take the next stopped call.
- * Return: 0, -EAGAIN (nothing waiting), -ENOENT (the caller died before we
- * took it), or another -errno.
+ * platform_recv() - take the next stopped call, sleeping until one comes.
+ * A signal ends the wait (no SA_RESTART: -EAGAIN).
+ * Return: 0, -EAGAIN (interrupted), -ENOENT (the caller died before we
+ * took it), -EPIPE (no task uses the filter any more: nothing will come,
+ * and the kernel no longer waits), or another -errno.
  */
 int platform_recv(struct platform *p, struct platform_call *c);
 

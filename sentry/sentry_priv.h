@@ -7,6 +7,7 @@
 #ifndef CORDON_SENTRY_PRIV_H
 #define CORDON_SENTRY_PRIV_H
 
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -476,6 +477,16 @@ struct sentry {
 	int sigfd;
 	int timerfd;
 	bool notify_open;
+	/*
+	 * The receiver thread (receiver.c) and the loop hold @lock while
+	 * they touch anything here; @rx_wake (an eventfd) tells the loop
+	 * the receiver changed @stop or @killing.
+	 */
+	pthread_mutex_t lock;
+	pthread_t rx;
+	bool rx_running;
+	bool rx_stop;
+	int rx_wake;
 	bool reap_due;	   /* a signal came in: reap before going on */
 	bool walk_watched; /* the limits walker's fd is in the epoll set */
 	bool root_reaped;
@@ -503,6 +514,24 @@ struct sentry {
 	int wall_timerfd;
 	uint64_t pids_refused;
 };
+
+/**
+ * receiver_start() - start the thread that takes the job's notified calls
+ * (receiver.c): it sleeps in the listener's receive, so the kernel's
+ * synchronous wake-up runs it on the caller's CPU, and serves each call
+ * with sentry_dispatch() under @s->lock.
+ * @s: the supervisor, with its job spawned and @s->rx_wake open.
+ * Return: 0, or -errno (no thread runs).
+ */
+int receiver_start(struct sentry *s);
+
+/**
+ * receiver_stop() - stop the receiver and wait for it; no call is taken
+ * after it returns. The caller must not hold @s->lock. Does nothing when
+ * no receiver runs.
+ * @s: the supervisor.
+ */
+void receiver_stop(struct sentry *s);
 
 /** sentry_sig_anchor_died() - the signal the anchor's death sends us. */
 int sentry_sig_anchor_died(void);

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
@@ -48,6 +49,7 @@ enum sentry_epoll {
 	SENTRY_EPOLL_WALKED, /* the walker thread finished a sample */
 	SENTRY_EPOLL_WALL,   /* the wall-clock limit */
 	SENTRY_EPOLL_OUTPUT, /* job output; the stream (0, 1) in bits 16.. */
+	SENTRY_EPOLL_RX,     /* the receiver changed the stop or a kill */
 };
 
 #define SENTRY_EPOLL_TAG(v) ((enum sentry_epoll)((v)&0xffff))
@@ -238,26 +240,6 @@ void sentry_dispatch(struct sentry *s, struct sentry_call *c)
 		close(exe_fd);
 	if (c->exe_fd >= 0)
 		sys_exec_finish(s, c);
-}
-
-static void sentry_serve(struct sentry *s)
-{
-	struct sentry_call c;
-	int rc;
-
-	memset(&c, 0, sizeof(c));
-	c.exe_fd = -1;
-	rc = platform_recv(s->plat, &c.pc);
-	if (rc == -ENOENT || rc == -EAGAIN)
-		return; /* the caller died before we took its call */
-	if (rc < 0) {
-		diag_error("receiving a notified call failed: %s; stopping",
-			   strerror(-rc));
-		s->stop = SENTRY_STOP_INTERNAL;
-		return;
-	}
-	s->n_notified++;
-	sentry_dispatch(s, &c);
 }
 
 /* Audit records and stderr lines for what the DNS proxy decided. */
@@ -499,6 +481,7 @@ static void sentry_loop(struct sentry *s)
 				s->spin_until_ns = 0;
 		}
 		n = epoll_wait(s->epfd, evs, ARRAY_SIZE(evs), timeout);
+		pthread_mutex_lock(&s->lock);
 		if (n < 0 && errno != EINTR) {
 			diag_error("epoll_wait: %s", strerror(errno));
 			s->stop = SENTRY_STOP_INTERNAL;
@@ -506,16 +489,22 @@ static void sentry_loop(struct sentry *s)
 		for (i = 0; i < n; i++) {
 			switch (SENTRY_EPOLL_TAG(evs[i].data.u64)) {
 			case SENTRY_EPOLL_NOTIFY:
-				if (evs[i].events & EPOLLIN)
-					sentry_serve(s);
-				else if (evs[i].events &
-					 (EPOLLHUP | EPOLLERR)) {
+				/* Calls go to the receiver; this is HUP. */
+				if (evs[i].events & (EPOLLHUP | EPOLLERR)) {
 					/* No task uses the filter any more. */
 					sentry_epoll_del(s,
 							 platform_fd(s->plat));
 					s->notify_open = false;
 				}
 				break;
+			case SENTRY_EPOLL_RX: {
+				uint64_t v;
+
+				/* Only to look at the stop below. */
+				if (read(s->rx_wake, &v, sizeof(v)) < 0)
+					break;
+				break;
+			}
 			case SENTRY_EPOLL_SIGNAL:
 				sentry_signals(s);
 				s->reap_due = true; /* SIGCHLD among them */
@@ -606,8 +595,11 @@ static void sentry_loop(struct sentry *s)
 			s->reap_due = false;
 			no_children = sentry_reap(s);
 		}
-		if (sentry_done(s, no_children))
+		if (sentry_done(s, no_children)) {
+			pthread_mutex_unlock(&s->lock);
 			return;
+		}
+		pthread_mutex_unlock(&s->lock);
 	}
 }
 
@@ -929,7 +921,19 @@ static int sentry_setup(struct sentry *s)
 		return rc;
 	}
 	s->notify_open = true;
-	if (sentry_epoll_add(s, platform_fd(s->plat), SENTRY_EPOLL_NOTIFY) ||
+	s->rx_wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->rx_wake < 0)
+		return -errno;
+	{
+		/* Calls go to the receiver thread; here only EPOLLHUP. */
+		struct epoll_event ev = {.events = 0,
+					 .data.u64 = SENTRY_EPOLL_NOTIFY};
+
+		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, platform_fd(s->plat),
+			      &ev) < 0)
+			return -errno;
+	}
+	if (sentry_epoll_add(s, s->rx_wake, SENTRY_EPOLL_RX) ||
 	    sentry_epoll_add(s, s->sigfd, SENTRY_EPOLL_SIGNAL) ||
 	    sentry_epoll_add(s, s->job.status_fd, SENTRY_EPOLL_STATUS) ||
 	    sentry_epoll_add(s, s->timerfd, SENTRY_EPOLL_TIMER))
@@ -985,8 +989,17 @@ static int __attribute__((noreturn)) sentry_supervise(struct sentry *s)
 		exit(CORDON_EXIT_FAILURE);
 	}
 	sentry_header(s);
+	rc = receiver_start(s);
+	if (rc < 0) {
+		diag_error("cannot start the receiver thread: %s",
+			   strerror(-rc));
+		sentry_kill_all(s);
+		audit_close(&s->audit);
+		exit(CORDON_EXIT_FAILURE);
+	}
 	s->reap_due = true;
 	sentry_loop(s);
+	receiver_stop(s);
 	/* A last measurement for the report, before the tree is gone. */
 	if (s->stop != SENTRY_STOP_LIMIT)
 		limits_sample(&s->limits, s->out.bytes + s->out.dropped);
@@ -1059,6 +1072,8 @@ int sentry_run(const struct sentry_opts *o)
 	}
 	s->o = o;
 	s->job.status_fd = -1;
+	s->rx_wake = -1;
+	pthread_mutex_init(&s->lock, NULL);
 	if (sentry_resolve(o, s->path, sizeof(s->path)) < 0) {
 		diag_error("%s: command not found", o->argv[0]);
 		free(s);

@@ -214,12 +214,44 @@ static void test_200_threads_answered(void)
 	test_expect_output(&t, "threads: 200 answered, 0 failed");
 }
 
+/*
+ * The receiver thread's way (sentry/receiver.c): a receive that sleeps
+ * until a call comes, no poll; once no task uses the filter, -EPIPE at once
+ * (the kernel's receive would return ENOENT for ever, and a receiver
+ * retrying it would spin).
+ */
+static void test_blocking_recv_ends_with_epipe(void)
+{
+	struct platform_answer a = {.kind = PLATFORM_ANSWER_CONTINUE};
+	struct test_job t;
+	int answered = 0, rc;
+
+	test_start(&t, "threads");
+	alarm(30); /* a receive that never ends fails the test */
+	for (;;) {
+		struct platform_call c;
+
+		rc = platform_recv(t.p, &c);
+		if (rc == -EPIPE)
+			break;
+		CHECK_MSG(rc == 0 || rc == -ENOENT, "receive: %s",
+			  strerror(-rc));
+		if (rc == 0 && platform_answer(t.p, &c, &a) == 0)
+			answered++;
+	}
+	CHECK_EQ(platform_recv(t.p, &(struct platform_call){0}), -EPIPE);
+	alarm(0);
+	CHECK(answered >= 200);
+	test_expect_output(&t, "threads: 200 answered, 0 failed");
+}
+
 static const struct harness_test tests[] = {
 	HARNESS_TEST(test_value_emulated),
 	HARNESS_TEST(test_errno_emulated),
 	HARNESS_TEST(test_fd_installed),
 	HARNESS_TEST(test_killed_caller_does_not_wedge),
 	HARNESS_TEST(test_200_threads_answered),
+	HARNESS_TEST(test_blocking_recv_ends_with_epipe),
 };
 
 int main(int argc, char **argv)
