@@ -1125,12 +1125,14 @@ static void dns_proxy_timeouts(struct dns_proxy *p)
 	dns_proxy_arm_timer(p);
 }
 
-void dns_proxy_run(struct dns_proxy *p)
+int dns_proxy_run(struct dns_proxy *p)
 {
 	struct epoll_event evs[32];
 	int n, i;
 
 	n = epoll_wait(p->epfd, evs, ARRAY_SIZE(evs), 0);
+	if (n <= 0)
+		return 0;
 	for (i = 0; i < n; i++) {
 		uint64_t v = evs[i].data.u64;
 
@@ -1162,4 +1164,5 @@ void dns_proxy_run(struct dns_proxy *p)
 			break;
 		}
 	}
+	return n;
 }

@@ -297,8 +297,11 @@ void dns_proxy_free(struct dns_proxy *p);
 /** dns_proxy_fd() - one fd to poll (EPOLLIN: call dns_proxy_run()). */
 int dns_proxy_fd(const struct dns_proxy *p);
 
-/** dns_proxy_run() - handle whatever is ready. Never blocks. */
-void dns_proxy_run(struct dns_proxy *p);
+/**
+ * dns_proxy_run() - handle whatever is ready. Never blocks.
+ * Return: how many of its sockets and timers had something (0: nothing).
+ */
+int dns_proxy_run(struct dns_proxy *p);
 
 /**
  * dns_proxy_events() - the events since the last call (the array is reused

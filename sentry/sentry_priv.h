@@ -307,6 +307,13 @@ void sentry_dispatch(struct sentry *s, struct sentry_call *c);
 int sentry_dns_start(struct sentry *s);
 
 /**
+ * sentry_dns_service() - let the DNS proxy (if it runs) handle whatever is
+ * ready, and record what it decided. Never blocks; hold @s->lock.
+ * Return: whether it had anything to do.
+ */
+bool sentry_dns_service(struct sentry *s);
+
+/**
  * sentry_pend() - leave @c unanswered until @fd is writable; takes ownership
  * of @fd (and of @p's buffers for SEND). Marks @c answered for the
  * dispatcher. Return: 0, or -EBUSY/-errno (then nothing was taken and the
@@ -505,6 +512,8 @@ struct sentry {
 	struct netstack net;
 	struct dns_proxy *dns;	/* started at the job's first DNS message */
 	uint64_t spin_until_ns; /* poll without sleeping until then */
+	bool dns_due;		/* the call was on the DNS path (receiver.c) */
+	bool dns_moved;		/* ... and the proxy had something to do */
 	struct sentry_pending pending_calls[SENTRY_PENDING_MAX];
 	struct exe_id_cache exe_cache;
 	struct exec_pending_slot pending[EXEC_PENDING_SLOTS];

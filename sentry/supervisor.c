@@ -19,6 +19,7 @@
  * we are the subreaper) are killed and reaped until none is left.
  */
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -278,6 +279,17 @@ static void sentry_dns_events(struct sentry *s)
 	}
 }
 
+bool sentry_dns_service(struct sentry *s)
+{
+	bool moved;
+
+	if (!s->dns)
+		return false;
+	moved = dns_proxy_run(s->dns) > 0;
+	sentry_dns_events(s);
+	return moved;
+}
+
 static void sentry_note_death(struct sentry *s, pid_t pid, int status)
 {
 	struct jsonw w;
@@ -475,9 +487,10 @@ static void sentry_loop(struct sentry *s)
 		 * a cross-CPU wake-up on each side of a lookup.
 		 */
 		if (s->spin_until_ns) {
-			if (time_mono_ns() < s->spin_until_ns)
+			if (time_mono_ns() < s->spin_until_ns) {
 				timeout = 0;
-			else
+				sched_yield(); /* the woken may wait for us */
+			} else
 				s->spin_until_ns = 0;
 		}
 		n = epoll_wait(s->epfd, evs, ARRAY_SIZE(evs), timeout);
@@ -523,10 +536,9 @@ static void sentry_loop(struct sentry *s)
 				break;
 			}
 			case SENTRY_EPOLL_DNS:
-				dns_proxy_run(s->dns);
-				sentry_dns_events(s);
-				s->spin_until_ns =
-					time_mono_ns() + SENTRY_DNS_SPIN_NS;
+				if (sentry_dns_service(s))
+					s->spin_until_ns = time_mono_ns() +
+							   SENTRY_DNS_SPIN_NS;
 				break;
 			case SENTRY_EPOLL_OPEN:
 				sys_open_fifo_done(s);

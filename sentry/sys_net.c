@@ -260,7 +260,19 @@ static bool sys_net_dns_redirect(struct sentry *s, struct sentry_call *c,
 	*len = sl;
 	c->allowed = true;
 	c->rule = "DNS is answered by cordon's DNS proxy";
+	s->dns_due = true; /* the query follows: the receiver waits for it */
 	return true;
+}
+
+/*
+ * A send on a connected datagram socket: if it is redirected to the DNS
+ * proxy, the receiver waits for the proxy's traffic after this call.
+ */
+static void sys_net_note_dns(struct sentry *s, const struct sys_net_sock *k)
+{
+	if (k->type == SOCK_DGRAM && netstack_emulating(&s->net) &&
+	    netstack_emulated(&s->net, sys_net_cookie(k->fd)))
+		s->dns_due = true;
 }
 
 static bool sys_net_is_inet(const struct sys_net_sock *k)
@@ -603,6 +615,7 @@ int sys_sendto(struct sentry *s, struct sentry_call *c)
 		/* AF_UNSPEC on IPv6: the connected peer, as the kernel does. */
 		c->allowed = true;
 		c->rule = "connected socket (its connect was judged)";
+		sys_net_note_dns(s, &k);
 	} else if (sys_net_is_inet(&k) && netstack_is_dns(&e)) {
 		if (!sys_net_dns_redirect(s, c, &k, &e, p.name, &alen)) {
 			close(k.fd);
@@ -789,6 +802,7 @@ static int sys_net_sendmsg_one(struct sentry *s, struct sentry_call *c,
 			 (int)c->pc.args[0], sys_net_proto_name(k));
 		c->allowed = true;
 		c->rule = "connected socket (its connect was judged)";
+		sys_net_note_dns(s, k);
 	} else if (sys_net_is_inet(k) && netstack_is_dns(&e)) {
 		if (!sys_net_dns_redirect(s, c, k, &e, p->name, &nl))
 			goto out_free;
@@ -1232,6 +1246,9 @@ static int sys_net_recv_emulated(struct sentry *s, struct sentry_call *c,
 	size_t want = 0, i, done = 0, n_seg = 0;
 	socklen_t sl = 0;
 	ssize_t n, w;
+
+	/* DNS traffic: the receiver lets the proxy run after this call. */
+	s->dns_due = true;
 
 	for (i = 0; i < r->n_iov; i++)
 		want += r->iov[i].iov_len;
