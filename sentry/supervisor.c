@@ -598,6 +598,11 @@ static void sentry_loop(struct sentry *s)
 			}
 			}
 		}
+		/* A pending call answered here was on the DNS path. */
+		if (s->dns_due) {
+			s->dns_due = false;
+			s->spin_until_ns = time_mono_ns() + SENTRY_DNS_SPIN_NS;
+		}
 		/*
 		 * Only after a signal: every exit of a child (reparented
 		 * orphans included) raises SIGCHLD, read from the signalfd;
