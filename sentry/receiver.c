@@ -128,7 +128,7 @@ static void *receiver_main(void *arg)
 			s->n_notified++;
 			s->dns_due = false;
 			sentry_dispatch(s, &c);
-			if (s->dns_due) {
+			if (s->dns_due && s->dns) {
 				sentry_dns_service(s);
 				receiver_dns_spin(s);
 			}

@@ -513,7 +513,6 @@ struct sentry {
 	struct dns_proxy *dns;	/* started at the job's first DNS message */
 	uint64_t spin_until_ns; /* poll without sleeping until then */
 	bool dns_due;		/* the call was on the DNS path (receiver.c) */
-	bool dns_moved;		/* ... and the proxy had something to do */
 	struct sentry_pending pending_calls[SENTRY_PENDING_MAX];
 	struct exe_id_cache exe_cache;
 	struct exec_pending_slot pending[EXEC_PENDING_SLOTS];

@@ -512,10 +512,11 @@ static void sentry_loop(struct sentry *s)
 				break;
 			case SENTRY_EPOLL_RX: {
 				uint64_t v;
+				ssize_t r;
 
-				/* Only to look at the stop below. */
-				if (read(s->rx_wake, &v, sizeof(v)) < 0)
-					break;
+				/* To look at the stop below; EAGAIN is fine. */
+				r = read(s->rx_wake, &v, sizeof(v));
+				(void)r;
 				break;
 			}
 			case SENTRY_EPOLL_SIGNAL:
