@@ -325,6 +325,36 @@ static uint64_t sock_domain(size_t i)
 	return i < 48 ? i : sock_domains_extra[i - 48];
 }
 
+static const uint64_t sock_flags[] = {0, SOCK_NONBLOCK | SOCK_CLOEXEC,
+				      0xffff000000000000ULL};
+
+#define SOCK_N_CASES                                                           \
+	(SOCK_N_DOMAINS * 16 * ARRAY_SIZE(sock_flags) * ARRAY_SIZE(sock_protos))
+
+/* Case @i of the grid: domain, type (nibble | flags), protocol. */
+static void sock_case(size_t i, uint64_t *d, uint64_t *t, uint64_t *p)
+{
+	*p = sock_protos[i % ARRAY_SIZE(sock_protos)];
+	i /= ARRAY_SIZE(sock_protos);
+	*t = sock_flags[i % ARRAY_SIZE(sock_flags)];
+	i /= ARRAY_SIZE(sock_flags);
+	*t |= i % 16;
+	*d = sock_domain(i / 16);
+}
+
+/* socket() as asked, closed at once. Return: 0 or the errno. */
+static int sock_try(uint64_t d, uint64_t t, uint64_t p)
+{
+	long fd;
+
+	errno = 0;
+	fd = syscall(SYS_socket, d, t, p);
+	if (fd < 0)
+		return errno;
+	close((int)fd);
+	return 0;
+}
+
 /*
  * Every (domain, type, protocol) in a grid - garbage high halves, flag
  * bits, every type nibble - against the reference. Where the filter lets
@@ -333,63 +363,32 @@ static uint64_t sock_domain(size_t i)
  */
 static void test_socket_kinds(void)
 {
-	static const uint64_t flags[] = {0, SOCK_NONBLOCK | SOCK_CLOEXEC,
-					 0xffff000000000000ULL};
-	static int native[SOCK_N_DOMAINS][16][ARRAY_SIZE(flags)]
-			 [ARRAY_SIZE(sock_protos)];
-	size_t di, ti, fi, pi, checked = 0;
+	static int native[SOCK_N_CASES];
+	size_t i, checked = 0;
+	uint64_t d, t, p;
 
 	harness_drop_root();
 	/* Native answers only for what the filter passes (no module loads). */
-	for (di = 0; di < SOCK_N_DOMAINS; di++)
-		for (ti = 0; ti < 16; ti++)
-			for (fi = 0; fi < ARRAY_SIZE(flags); fi++)
-				for (pi = 0; pi < ARRAY_SIZE(sock_protos);
-				     pi++) {
-					uint64_t d = sock_domain(di),
-						 t = ti | flags[fi],
-						 p = sock_protos[pi];
-					long fd;
-
-					if (want_socket(d, t, p))
-						continue;
-					errno = 0;
-					fd = syscall(SYS_socket, d, t, p);
-					native[di][ti][fi][pi] =
-						fd < 0 ? errno : 0;
-					if (fd >= 0)
-						close((int)fd);
-				}
+	for (i = 0; i < SOCK_N_CASES; i++) {
+		sock_case(i, &d, &t, &p);
+		if (!want_socket(d, t, p))
+			native[i] = sock_try(d, t, p);
+	}
 	filter_install(NULL, 0);
-	for (di = 0; di < SOCK_N_DOMAINS; di++)
-		for (ti = 0; ti < 16; ti++)
-			for (fi = 0; fi < ARRAY_SIZE(flags); fi++)
-				for (pi = 0; pi < ARRAY_SIZE(sock_protos);
-				     pi++) {
-					uint64_t d = sock_domain(di),
-						 t = ti | flags[fi],
-						 p = sock_protos[pi];
-					int want = want_socket(d, t, p);
-					long fd;
-					int got;
+	for (i = 0; i < SOCK_N_CASES; i++) {
+		int want, got;
 
-					if (!want)
-						want = native[di][ti][fi][pi];
-					errno = 0;
-					fd = syscall(SYS_socket, d, t, p);
-					got = fd < 0 ? errno : 0;
-					if (fd >= 0)
-						close((int)fd);
-					CHECK_MSG(
-						got == want,
-						"socket(%#llx, %#llx, %#llx): "
-						"errno %d, want %d",
-						(unsigned long long)d,
-						(unsigned long long)t,
-						(unsigned long long)p, got,
-						want);
-					checked++;
-				}
+		sock_case(i, &d, &t, &p);
+		want = want_socket(d, t, p);
+		if (!want)
+			want = native[i];
+		got = sock_try(d, t, p);
+		CHECK_MSG(got == want,
+			  "socket(%#llx, %#llx, %#llx): errno %d, want %d",
+			  (unsigned long long)d, (unsigned long long)t,
+			  (unsigned long long)p, got, want);
+		checked++;
+	}
 	CHECK(checked > 10000);
 }
 
