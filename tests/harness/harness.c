@@ -25,6 +25,13 @@ void harness_fail(const char *file, int line, const char *fmt, ...)
 	_exit(1);
 }
 
+void harness_skip(const char *why)
+{
+	fprintf(stderr, "  skipped: %s\n", why);
+	fflush(NULL);
+	_exit(HARNESS_SKIP_STATUS);
+}
+
 void harness_drop_root(void)
 {
 	const char *name = getenv("CORDON_TEST_USER");
@@ -57,6 +64,7 @@ static int harness_selected(int argc, char **argv, const char *name)
 	return 0;
 }
 
+/* Return: 1 passed, 0 failed, -1 skipped. */
 static int harness_run_one(const struct harness_test *t)
 {
 	unsigned limit = t->timeout_s ? t->timeout_s : 30;
@@ -101,6 +109,8 @@ static int harness_run_one(const struct harness_test *t)
 	}
 	/* Whatever the test left in its group goes with it. */
 	kill(-pid, SIGKILL);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == HARNESS_SKIP_STATUS)
+		return -1;
 	if (t->expect_signal) {
 		if (WIFSIGNALED(status) && WTERMSIG(status) == t->expect_signal)
 			return 1;
@@ -121,7 +131,8 @@ static int harness_run_one(const struct harness_test *t)
 int harness_main(int argc, char **argv, const struct harness_test *tests,
 		 size_t n)
 {
-	size_t i, passed = 0, failed = 0;
+	size_t i, passed = 0, failed = 0, skipped = 0;
+	int r;
 
 	if (argc == 2 && !strcmp(argv[1], "-l")) {
 		for (i = 0; i < n; i++)
@@ -131,7 +142,11 @@ int harness_main(int argc, char **argv, const struct harness_test *tests,
 	for (i = 0; i < n; i++) {
 		if (!harness_selected(argc, argv, tests[i].name))
 			continue;
-		if (harness_run_one(&tests[i])) {
+		r = harness_run_one(&tests[i]);
+		if (r < 0) {
+			printf("skip %s\n", tests[i].name);
+			skipped++;
+		} else if (r) {
 			printf("ok   %s\n", tests[i].name);
 			passed++;
 		} else {
@@ -140,6 +155,7 @@ int harness_main(int argc, char **argv, const struct harness_test *tests,
 		}
 		fflush(stdout);
 	}
-	printf("%zu passed, %zu failed\n", passed, failed);
+	printf("%zu passed, %zu failed, %zu skipped\n", passed, failed,
+	       skipped);
 	return failed || (passed == 0) ? 1 : 0;
 }

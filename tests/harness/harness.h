@@ -58,6 +58,16 @@ int harness_main(int argc, char **argv, const struct harness_test *tests,
  */
 void harness_drop_root(void);
 
+/**
+ * harness_skip() - end the test's child as skipped: what it would prove
+ * cannot be tried on this host (@why says why). Counted apart, never as a
+ * pass.
+ */
+void harness_skip(const char *why) __attribute__((noreturn));
+
+/* The exit status of a skipped test's child. */
+#define HARNESS_SKIP_STATUS 77
+
 /** harness_fail() - report a failed check and end the test's child. */
 void harness_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4), noreturn));

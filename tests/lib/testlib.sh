@@ -60,6 +60,19 @@ as_user_bg() {
 }
 
 t_ok() { echo "ok   $1"; T_PASS=$((T_PASS + 1)); }
+t_skip() { echo "skip $1${2:+: $2}"; }
+
+# host_has_int80 - whether this host runs i386 system calls at all: some
+# hypervisors (PVM here) fault int 0x80 with a general protection fault
+# before it reaches the kernel's compat entry, so natively it dies of
+# SIGSEGV. Where it does, no i386 call can reach a filter either, and the
+# int 0x80 cases have nothing to prove (x32 still runs everywhere).
+host_has_int80() {
+	local c=${T_INT80_PROBE:-}
+	[ -n "$c" ] || return 0
+	"$c" int80 >/dev/null 2>&1
+	[ $? != 139 ]
+}
 t_fail() { echo "FAIL $1${2:+: $2}"; T_FAIL=$((T_FAIL + 1)); }
 
 # t_check NAME 'SHELL CONDITION' - pass if the condition (eval'd, so !, &&

@@ -171,11 +171,20 @@ fi
 
 # ---- other ABIs: int 0x80 socketcall / connect, x32 ------------------------------------
 jrun -- "$NETATTACK" socketcall "$A4:8002" >"$T_DIR/out" 2>&1
-t_check "socketcall-native-control-connects" \
-	'grep -qx "socketcall: ok 0" "$T_DIR/out" && netns_canary_wait "$A4" 8002 1 tcp 2'
+st=$?
+if [ "$st" = 139 ]; then
+	# int 0x80 faults natively on this host (no i386 entry): nothing of
+	# the i386 ABI can reach the kernel here; x32 is still tried.
+	t_skip "socketcall/int80-*" "int 0x80 faults natively on this host"
+	HOWS="x32-connect"
+else
+	t_check "socketcall-native-control-connects" \
+		'grep -qx "socketcall: ok 0" "$T_DIR/out" && netns_canary_wait "$A4" 8002 1 tcp 2'
+	HOWS="socketcall int80-connect x32-connect"
+fi
 for d in "$D4" "$D6"; do
 	v=v$(fam "$d")
-	for how in socketcall int80-connect x32-connect; do
+	for how in $HOWS; do
 		cordon_net "${ALLOW[@]}" -- "$NETATTACK" "$how" "$(bracket "$d"):8001" \
 			>"$T_DIR/out" 2>"$T_DIR/err"
 		st=$?

@@ -57,10 +57,34 @@ static void filter_install(const struct syscall_override *ov, size_t n)
 			  check_rc_, errno, (e));                              \
 	} while (0)
 
+/*
+ * Whether int 0x80 reaches the kernel here at all: some hypervisors (PVM)
+ * raise a general protection fault for it, so natively it dies of SIGSEGV
+ * and no i386 call can reach any filter.
+ */
+static bool host_has_int80(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		long r;
+
+		__asm__ volatile("int $0x80" : "=a"(r) : "a"(20L) : "memory");
+		_exit(r == getpid() ? 0 : 1);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return true;
+	return !(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV);
+}
+
 static void test_int80_killed(void)
 {
 	long ret;
 
+	if (!host_has_int80())
+		harness_skip("int 0x80 faults natively on this host (no i386 "
+			     "entry): no i386 call can reach a filter");
 	filter_install(NULL, 0);
 	__asm__ volatile("int $0x80" : "=a"(ret) : "a"(20L) : "memory");
 	/* Reaching here means the i386 ABI got through. */
