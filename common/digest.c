@@ -7,7 +7,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#include "common.h"
+#include "common/common.h"
 
 uint64_t digest_xxh3_buf(const void *p, size_t len)
 {

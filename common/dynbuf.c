@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
+#include "common/common.h"
 
 void dynbuf_init(struct dynbuf *b, size_t max)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* exit_code.c - the meaning of cordon's own exit codes, from the one table. */
-#include "common.h"
+#include "common/common.h"
 
 const char *cordon_exit_describe(int code)
 {

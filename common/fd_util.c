@@ -7,7 +7,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "common.h"
+#include "common/common.h"
 
 #ifndef SYS_close_range
 #define SYS_close_range 436

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common.h"
+#include "common/common.h"
 
 static void jsonw_raw(struct jsonw *w, const char *s, size_t n)
 {

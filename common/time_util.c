@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "common.h"
+#include "common/common.h"
 
 uint64_t time_mono_ns(void)
 {

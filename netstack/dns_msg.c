@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "dns_msg.h"
+#include "netstack/dns_msg.h"
 
 #define DNS_MSG_OPT_LEN 11  /* root owner, type, class, ttl, rdlen 0 */
 #define DNS_MSG_RR_FIXED 10 /* type, class, ttl, rdlen */

@@ -39,9 +39,9 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-#include "common.h"
-#include "dns_msg.h"
-#include "netstack.h"
+#include "common/common.h"
+#include "netstack/dns_msg.h"
+#include "netstack/netstack.h"
 
 #define DNS_PROXY_QUERIES 256
 #define DNS_PROXY_CLIENTS 64

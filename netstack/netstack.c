@@ -12,8 +12,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "common.h"
-#include "netstack.h"
+#include "common/common.h"
+#include "netstack/netstack.h"
 
 static const char *netstack_env(char *const *envp, const char *key)
 {

@@ -17,7 +17,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
-#include "policy.h"
+#include "policy/policy.h"
 
 /* The errno of every network denial: what Landlock and a local firewall
  * return for a refused connect(). */

@@ -20,8 +20,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "common.h"
-#include "netstack.h"
+#include "common/common.h"
+#include "netstack/netstack.h"
 
 /*
  * The supervisor's NETLINK_SOCK_DIAG socket: opened at the first question and

@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include "netstack.h"
+#include "netstack/netstack.h"
 
 int sockaddr_parse(const uint8_t *p, size_t len, struct net_endpoint *out)
 {

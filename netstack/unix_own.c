@@ -24,9 +24,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-#include "common.h"
-#include "kcompat.h"
-#include "netstack.h"
+#include "common/common.h"
+#include "common/kcompat.h"
+#include "netstack/netstack.h"
 
 static bool unix_own_alive(const struct netstack_unix_own *o,
 			   struct sock_diag_unix *now)

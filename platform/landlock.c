@@ -9,9 +9,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "common.h"
-#include "kcompat.h"
-#include "unotify_priv.h"
+#include "common/common.h"
+#include "common/kcompat.h"
+#include "platform/unotify_priv.h"
 
 int landlock_abi_version(void)
 {

@@ -10,10 +10,10 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "common.h"
-#include "kcompat.h"
-#include "platform.h"
-#include "unotify_priv.h"
+#include "common/common.h"
+#include "common/kcompat.h"
+#include "platform/platform.h"
+#include "platform/unotify_priv.h"
 
 /*
  * pidfds of recent callers, by tid (direct-mapped). A cached pidfd names

@@ -22,9 +22,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "common.h"
-#include "kcompat.h"
-#include "unotify_priv.h"
+#include "common/common.h"
+#include "common/kcompat.h"
+#include "platform/unotify_priv.h"
 
 static void probe_child(int report, int go)
 {

@@ -13,9 +13,9 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "common.h"
-#include "kcompat.h"
-#include "unotify_priv.h"
+#include "common/common.h"
+#include "common/kcompat.h"
+#include "platform/unotify_priv.h"
 
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL

@@ -37,9 +37,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "common.h"
-#include "kcompat.h"
-#include "unotify_priv.h"
+#include "common/common.h"
+#include "common/kcompat.h"
+#include "platform/unotify_priv.h"
 
 struct unotify {
 	int listener;

@@ -4,7 +4,7 @@
 #define CORDON_UNOTIFY_PRIV_H
 
 #include <stdbool.h>
-#include "platform.h"
+#include "platform/platform.h"
 
 struct unotify;
 

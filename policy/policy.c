@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy_priv.h"
+#include "policy/policy_priv.h"
 
 static int policy_default_read(void *ctx, const char *path, struct dynbuf *text,
 			       size_t max, char *id, size_t idlen)

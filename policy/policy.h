@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common.h"
+#include "common/common.h"
 
 /* ---------------------------------------------------------------------------
  * Bounds. Everything the parser builds has one of these caps.

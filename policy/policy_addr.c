@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "policy_priv.h"
+#include "policy/policy_priv.h"
 
 static int policy_addr_parse4(const uint8_t *p, size_t len, uint8_t out[4])
 {

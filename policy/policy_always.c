@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "policy_priv.h"
+#include "policy/policy_priv.h"
 
 /* clang-format off */
 #define V4(a, b, c, d) { 4, { a, b, c, d } }

@@ -6,7 +6,7 @@
  * keep the two in step. Not responsible for the always-denied set
  * (policy_always.c), which holds in these zones as in every other.
  */
-#include "policy_priv.h"
+#include "policy/policy_priv.h"
 
 const char policy_builtin_text[] =
 	"# fork-pr: untrusted code from a pull request. The default zone.\n"

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "policy_priv.h"
+#include "policy/policy_priv.h"
 
 static const char *const policy_category_names[] = {
 	[POLICY_CATEGORY_NONE] = "",

@@ -4,7 +4,7 @@
  * line that audit records and `cordon policy explain` print.
  * Not responsible for making decisions (zone_decide.c).
  */
-#include "policy_priv.h"
+#include "policy/policy_priv.h"
 
 const char *policy_decision_verdict_name(enum policy_verdict v)
 {

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "policy_priv.h"
+#include "policy/policy_priv.h"
 
 void policy_diag_add(struct policy *p, const char *file, unsigned line,
 		     unsigned col, const char *hint, const char *fmt, ...)

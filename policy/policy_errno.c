@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "policy_priv.h"
+#include "policy/policy_priv.h"
 
 static const struct {
 	const char *name;

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "policy_priv.h"
+#include "policy/policy_priv.h"
 
 #define TOKQ(s, n) (int)((n) > 80 ? 80 : (n)), (s)
 

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "policy_priv.h"
+#include "policy/policy_priv.h"
 
 static int policy_name_fail(const char **why, const char *msg)
 {

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy_priv.h"
+#include "policy/policy_priv.h"
 
 #define TOKQ(t) (int)((t)->len > 80 ? 80 : (t)->len), (t)->s
 

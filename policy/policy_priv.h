@@ -8,7 +8,7 @@
 #ifndef CORDON_POLICY_PRIV_H
 #define CORDON_POLICY_PRIV_H
 
-#include "policy.h"
+#include "policy/policy.h"
 
 #define POLICY_INTERN_MAX 4096 /* names of files and pseudo-files */
 

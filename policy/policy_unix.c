@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "policy_priv.h"
+#include "policy/policy_priv.h"
 
 int policy_unix_path_normalize(const char *in, size_t len, char *out,
 			       size_t outlen)

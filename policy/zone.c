@@ -4,7 +4,7 @@
  * (netstack, sentry's resource accounting and syscall table, the CLI).
  * Not responsible for building zones (policy_parse.c, policy_zone.c).
  */
-#include "policy_priv.h"
+#include "policy/policy_priv.h"
 
 const char *zone_name(const struct zone *z)
 {

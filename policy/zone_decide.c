@@ -18,7 +18,7 @@
 #include <limits.h>
 #include <string.h>
 
-#include "zone_tables_priv.h"
+#include "policy/zone_tables_priv.h"
 
 #define ZONE_DECIDE_PINNED_MAX 16
 

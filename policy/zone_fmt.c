@@ -9,7 +9,7 @@
  */
 #include <stdio.h>
 
-#include "policy_priv.h"
+#include "policy/policy_priv.h"
 
 static int zone_fmt_origin(struct dynbuf *out, unsigned flags, bool set,
 			   const struct policy_loc *loc)

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "zone_tables_priv.h"
+#include "policy/zone_tables_priv.h"
 
 static int zone_tables_cidr_cmp(const void *a, const void *b)
 {

@@ -7,7 +7,7 @@
 #ifndef CORDON_ZONE_TABLES_PRIV_H
 #define CORDON_ZONE_TABLES_PRIV_H
 
-#include "policy_priv.h"
+#include "policy/policy_priv.h"
 
 struct zone_tables_cidr {
 	uint8_t b[16]; /* network, host bits zero */

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sentry_priv.h"
+#include "sentry/sentry_priv.h"
 
 int exe_id_open(pid_t tid)
 {

@@ -28,9 +28,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "filter_prebuilt.h"
-#include "kcompat.h"
-#include "sentry_priv.h"
+#include "sentry/filter_prebuilt.h"
+#include "common/kcompat.h"
+#include "sentry/sentry_priv.h"
 
 /* Every CLONE_NEW* flag clone() accepts (CLONE_NEWTIME is clone3-only). */
 #define FILTER_CLONE_NS_FLAGS                                                  \

@@ -42,8 +42,8 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "kcompat.h"
-#include "sentry_priv.h"
+#include "common/kcompat.h"
+#include "sentry/sentry_priv.h"
 
 #define JOBTREE_MAX_DEPTH 4096
 #define JOBTREE_RETRIES 4

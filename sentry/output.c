@@ -17,7 +17,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "sentry_priv.h"
+#include "sentry/sentry_priv.h"
 
 #define OUTPUT_CHUNK 65536
 

@@ -30,8 +30,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "kcompat.h"
-#include "sentry_priv.h"
+#include "common/kcompat.h"
+#include "sentry/sentry_priv.h"
 
 #define PROCTREE_MAX_NODES 65536
 

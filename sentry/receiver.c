@@ -41,7 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sentry_priv.h"
+#include "sentry/sentry_priv.h"
 
 #define RECEIVER_KICK_NS 1000000L /* between signals at stop */
 

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "platform.h"
+#include "platform/platform.h"
 
 struct zone_tables;
 struct policy_limits;

@@ -13,10 +13,10 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
-#include "common.h"
-#include "netstack.h"
-#include "platform.h"
-#include "sentry.h"
+#include "common/common.h"
+#include "netstack/netstack.h"
+#include "platform/platform.h"
+#include "sentry/sentry.h"
 
 /* ---------------------------------------------------------------------------
  * Executable identity (exe_id.c): which file a process runs, and its xxh3.

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sentry_priv.h"
+#include "sentry/sentry_priv.h"
 
 #define SLOT_POLL_MS 100
 

@@ -35,8 +35,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "kcompat.h"
-#include "sentry_priv.h"
+#include "common/kcompat.h"
+#include "sentry/sentry_priv.h"
 
 enum sentry_epoll {
 	SENTRY_EPOLL_NOTIFY = 1,

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sentry_priv.h"
+#include "sentry/sentry_priv.h"
 
 #define SYS_EXEC_PER_QUERY 0xffffffffU
 

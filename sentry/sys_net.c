@@ -40,7 +40,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "sentry_priv.h"
+#include "sentry/sentry_priv.h"
 
 #define SYS_NET_ADDR_MAX 128 /* sizeof(struct sockaddr_storage) */
 #define SYS_NET_CONTROL_MAX 4096

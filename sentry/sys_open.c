@@ -55,7 +55,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "sentry_priv.h"
+#include "sentry/sentry_priv.h"
 
 #define SYS_OPEN_PROC_SUPER_MAGIC 0x9fa0
 #define SYS_OPEN_MAX_LINKS 40

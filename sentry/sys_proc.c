@@ -59,8 +59,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "kcompat.h"
-#include "sentry_priv.h"
+#include "common/kcompat.h"
+#include "sentry/sentry_priv.h"
 
 #define SYS_PROC_PTRACE_ATTACH 16
 #define SYS_PROC_PTRACE_SEIZE 0x4206

@@ -41,7 +41,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "sentry_priv.h"
+#include "sentry/sentry_priv.h"
 
 #define SYS_TASK_NEAR 16 /* recount this close to the limit */
 #define SYS_TASK_FLIGHT_NS (2000 * 1000000ULL)

@@ -18,7 +18,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "sentry_priv.h"
+#include "sentry/sentry_priv.h"
 
 #define SC_ALLOW(nr_, name_)                                                   \
 	{                                                                      \

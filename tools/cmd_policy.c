@@ -12,10 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd_policy.h"
-#include "zone_syscalls.h"
-#include "common.h"
-#include "policy.h"
+#include "tools/cmd_policy.h"
+#include "tools/zone_syscalls.h"
+#include "common/common.h"
+#include "policy/policy.h"
 
 #define CMD_POLICY_LIST_MAX 64
 

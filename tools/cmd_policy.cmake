@@ -3,5 +3,4 @@
 # not done so yet).
 add_library(cordon_cmd_policy STATIC ${CMAKE_CURRENT_LIST_DIR}/cmd_policy.c
 	${CMAKE_CURRENT_LIST_DIR}/zone_syscalls.c)
-target_include_directories(cordon_cmd_policy PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(cordon_cmd_policy PUBLIC cordon_policy cordon_sentry)

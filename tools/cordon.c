@@ -11,13 +11,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd_policy.h"
-#include "common.h"
-#include "doctor.h"
-#include "policy.h"
-#include "zone_syscalls.h"
-#include "platform.h"
-#include "sentry.h"
+#include "tools/cmd_policy.h"
+#include "common/common.h"
+#include "tools/doctor.h"
+#include "policy/policy.h"
+#include "tools/zone_syscalls.h"
+#include "platform/platform.h"
+#include "sentry/sentry.h"
 
 extern char **environ;
 

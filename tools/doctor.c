@@ -12,10 +12,10 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "common.h"
-#include "doctor.h"
-#include "platform.h"
-#include "sentry.h"
+#include "common/common.h"
+#include "tools/doctor.h"
+#include "platform/platform.h"
+#include "sentry/sentry.h"
 
 enum doctor_level {
 	DOCTOR_LEVEL_OK,

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
-#include "zone_syscalls.h"
+#include "common/common.h"
+#include "tools/zone_syscalls.h"
 
 /*
  * The zone's syscall overrides in the filter compiler's terms. The array

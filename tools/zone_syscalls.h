@@ -9,8 +9,8 @@
 
 #include <stddef.h>
 
-#include "policy.h"
-#include "sentry.h"
+#include "policy/policy.h"
+#include "sentry/sentry.h"
 
 /**
  * zone_syscalls_overrides() - @z's syscall overrides in the filter

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns_msg.h"
-#include "fuzz.h"
+#include "netstack/dns_msg.h"
+#include "tests/fuzz/fuzz.h"
 
 #define FUZZ_DNS_OUT (DNS_MSG_MAX + 16)
 

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz.h"
-#include "policy.h"
+#include "tests/fuzz/fuzz.h"
+#include "policy/policy.h"
 
 static int fuzz_policy_read(void *ctx, const char *path, struct dynbuf *text,
 			    size_t max, char *id, size_t idlen)

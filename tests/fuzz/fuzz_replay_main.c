@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "common.h"
-#include "fuzz.h"
+#include "common/common.h"
+#include "tests/fuzz/fuzz.h"
 
 #define FUZZ_REPLAY_MAX (4u << 20)
 

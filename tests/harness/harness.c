@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "harness.h"
+#include "tests/harness/harness.h"
 
 void harness_fail(const char *file, int line, const char *fmt, ...)
 {

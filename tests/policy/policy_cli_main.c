@@ -4,7 +4,7 @@
  * cmd_policy_main() with argv[0] = "policy", so the CLI tests do not depend
  * on the rest of the binary.
  */
-#include "cmd_policy.h"
+#include "tools/cmd_policy.h"
 
 int main(int argc, char **argv)
 {

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
-#include "harness.h"
-#include "policy.h"
+#include "common/common.h"
+#include "tests/harness/harness.h"
+#include "policy/policy.h"
 
 /* --- PRNG: xorshift64*, seeded, so failures replay. ---------------------- */
 static uint64_t rng_state;

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
-#include "harness.h"
-#include "policy.h"
+#include "common/common.h"
+#include "tests/harness/harness.h"
+#include "policy/policy.h"
 
 struct explain_row {
 	const char *zone;

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common.h"
-#include "harness.h"
-#include "policy.h"
+#include "common/common.h"
+#include "tests/harness/harness.h"
+#include "policy/policy.h"
 
 static int load(const char *file, struct dynbuf *out, struct policy **pp)
 {

@@ -6,9 +6,9 @@
  */
 #include <errno.h>
 
-#include "common.h"
-#include "dns_msg.h"
-#include "harness.h"
+#include "common/common.h"
+#include "netstack/dns_msg.h"
+#include "tests/harness/harness.h"
 
 /* A packet under construction. */
 struct pkt {

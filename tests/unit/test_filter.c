@@ -25,9 +25,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "common.h"
-#include "harness.h"
-#include "sentry.h"
+#include "common/common.h"
+#include "tests/harness/harness.h"
+#include "sentry/sentry.h"
 
 static void filter_install_layers(const struct syscall_override *ov, size_t n,
 				  unsigned int layers)

@@ -23,9 +23,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "common.h"
-#include "harness.h"
-#include "platform.h"
+#include "common/common.h"
+#include "tests/harness/harness.h"
+#include "platform/platform.h"
 
 static struct sock_filter test_code[] = {
 	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),

@@ -8,9 +8,9 @@
 #include <errno.h>
 #include <seccomp.h>
 
-#include "common.h"
-#include "harness.h"
-#include "sentry.h"
+#include "common/common.h"
+#include "tests/harness/harness.h"
+#include "sentry/sentry.h"
 
 static void test_sorted_unique(void)
 {
