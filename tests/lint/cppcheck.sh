@@ -5,8 +5,7 @@
 cd "$1" || exit 2
 command -v cppcheck >/dev/null || { echo "SKIP: no cppcheck"; exit 77; }
 if ! cppcheck --error-exitcode=1 --enable=warning,portability --inline-suppr \
-	-q -D_GNU_SOURCE -Icommon -Iplatform -Isentry -Inetstack -Ipolicy \
-	-Itools --suppress=missingIncludeSystem \
+	-q -D_GNU_SOURCE -I. --suppress=missingIncludeSystem \
 	--suppress=duplicateAssignExpression \
 	common platform sentry netstack policy tools; then
 	echo "0 passed, 1 failed"
