@@ -110,9 +110,12 @@ struct sentry;
 struct sentry_call;
 
 /**
- * typedef sys_handler_fn - a notified call's handler. Fills c->answer,
- * c->verdict and c->rule. May read job memory through the sentry's platform,
- * but then must not answer CONTINUE if what it read decided the outcome.
+ * typedef sys_handler_fn - a notified call's handler. States its verdict in
+ * c->v with one of the verdict_*() calls (sentry/verdict.h); the dispatcher
+ * then answers and records it through sentry_verdict(). May read job memory
+ * through the sentry's platform, but then must not give VERDICT_CONTINUE if
+ * what it read decided the outcome. A handler that states nothing is
+ * refused (fail closed).
  * Return: 0, or -errno for an internal error (the caller fails closed).
  */
 typedef int sys_handler_fn(struct sentry *s, struct sentry_call *c);

@@ -17,6 +17,7 @@
 #include "netstack/netstack.h"
 #include "platform/platform.h"
 #include "sentry/sentry.h"
+#include "sentry/verdict.h"
 
 /* ---------------------------------------------------------------------------
  * Executable identity (exe_id.c): which file a process runs, and its xxh3.
@@ -234,29 +235,30 @@ struct exec_pending_slot {
  * struct sentry_call - a call being decided.
  * @pc:      the stopped call, as the platform gave it.
  * @entry:   its table row (never NULL once dispatched).
- * @answer:  what the handler decided to answer.
- * @allowed: the verdict, for the audit log.
- * @rule:    the rule that decided (static string).
- * @detail:  decoded arguments, for the audit log and stderr.
+ * @v:       the handler's verdict (verdict.h): answered and recorded by
+ *           sentry_verdict().
+ * @detail:  decoded arguments as text, for the audit log and stderr.
  * @exe_fd:  /proc/TID/exe of a process that just finished an exec, to
  *           fingerprint after the call was answered (-1: none).
  * @exec_path: the path that exec was asked for.
- * @answered: set when the handler answered itself (e.g. with an fd), or
- *            left the call pending (sentry_pend()).
- * @rule_buf: storage for a rule text built at run time (@rule points here).
  */
 struct sentry_call {
 	struct platform_call pc;
 	const struct syscall_entry *entry;
-	struct platform_answer answer;
-	bool allowed;
-	const char *rule;
+	struct verdict v;
 	char detail[600];
 	int exe_fd;
 	char exec_path[512];
-	bool answered;
-	char rule_buf[320];
 };
+
+/**
+ * sentry_verdict() - the one path out of a decided call (verdict.c): answer
+ * the platform with @c->v (unless the handler answered or deferred it),
+ * count a denial, stop the job on VERDICT_KILL, and write the audit record
+ * and stderr line (denials always, everything at --audit-level all).
+ * Call with @s->lock held, while the caller is still stopped.
+ */
+void sentry_verdict(struct sentry *s, struct sentry_call *c);
 
 /* ---------------------------------------------------------------------------
  * Calls left pending while the supervisor's own socket operation completes
@@ -615,14 +617,6 @@ void sys_net_pending_ready(struct sentry *s, struct sentry_pending *p);
 
 /** sys_exec_finish() - after answering: record the finished exec. */
 void sys_exec_finish(struct sentry *s, struct sentry_call *c);
-
-/**
- * sentry_fail_closed() - the one mapping from an internal error while
- * handling @c to an outcome: deny with EPERM and an audit record; if
- * @inconsistent, also stop the job (tree kill).
- */
-void sentry_fail_closed(struct sentry *s, struct sentry_call *c, int rc,
-			bool inconsistent);
 
 /**
  * guard_start() - split into anchor and supervisor (guard.c).

@@ -10,7 +10,7 @@
  * anchor's death), the exec-status pipe of the first process, and a timerfd
  * for --grace. Each notified call is received, dispatched through the syscall
  * table to its handler, and answered exactly once; internal errors go through
- * sentry_fail_closed() and never become a CONTINUE.
+ * verdict_fail() and never become a CONTINUE (verdict.c).
  *
  * The run ends when the first process has been reaped (or, with --keep-going,
  * when no process of the tree is left), or on a signal to cordon, or when the
@@ -122,123 +122,24 @@ int sentry_pend(struct sentry *s, struct sentry_call *c,
 		memset(slot, 0, sizeof(*slot));
 		return -e;
 	}
-	c->answered = true;
+	verdict_answered(&c->v);
 	return 0;
-}
-
-static const char *sentry_errno_name(int e)
-{
-	switch (e) {
-	case EPERM:
-		return "EPERM";
-	case EACCES:
-		return "EACCES";
-	case ENOSYS:
-		return "ENOSYS";
-	case EAGAIN:
-		return "EAGAIN";
-	case EAFNOSUPPORT:
-		return "EAFNOSUPPORT";
-	default:
-		return "errno";
-	}
-}
-
-/* The audit record of one decision; denials always, allows at level all. */
-static void sentry_record(struct sentry *s, struct sentry_call *c, int exe_fd)
-{
-	char summary[1024], hex[20];
-	struct exe_id id = {.path = "?"};
-	struct jsonw w;
-	uint64_t key;
-	size_t i;
-
-	if (exe_fd >= 0)
-		exe_id_from_fd(&s->exe_cache, exe_fd, c->pc.tid, &id);
-	audit_begin(&s->audit, &w, "decision");
-	jsonw_key_i64(&w, "pid", jobtree_tgid(c->pc.tid));
-	jsonw_key_i64(&w, "tid", c->pc.tid);
-	jsonw_key_str(&w, "exe", id.path);
-	if (id.have_digest) {
-		snprintf(hex, sizeof(hex), "%016llx",
-			 (unsigned long long)id.digest);
-		jsonw_key_str(&w, "exe_xxh3", hex);
-	} else {
-		jsonw_key_str(&w, "exe_xxh3", NULL);
-	}
-	jsonw_key_str(&w, "syscall", c->entry ? c->entry->name : "?");
-	jsonw_key_i64(&w, "nr", c->pc.nr);
-	jsonw_key_arr(&w, "args");
-	for (i = 0; i < 6; i++)
-		jsonw_u64(&w, c->pc.args[i]);
-	jsonw_close(&w);
-	jsonw_key_str(&w, "detail", c->detail);
-	jsonw_key_str(&w, "decision", c->allowed ? "allow" : "deny");
-	if (!c->allowed && c->answer.kind == PLATFORM_ANSWER_ERRNO)
-		jsonw_key_str(&w, "errno", sentry_errno_name(c->answer.err));
-	jsonw_key_str(&w, "zone", s->o->zone_name);
-	jsonw_key_str(&w, "rule", c->rule);
-	snprintf(summary, sizeof(summary), "%s %s %s (zone %s: %s)",
-		 c->allowed ? "allowed" : "denied",
-		 c->entry ? c->entry->name : "?", c->detail, s->o->zone_name,
-		 c->rule);
-	/* Same call, arguments, verdict, rule and program: one record. */
-	key = digest_xxh3_buf(summary, strlen(summary)) ^ id.digest;
-	if (!key)
-		key = 1;
-	audit_commit(&s->audit, &w, key, summary, !c->allowed);
-}
-
-void sentry_fail_closed(struct sentry *s, struct sentry_call *c, int rc,
-			bool inconsistent)
-{
-	char why[160];
-
-	c->answer.kind = PLATFORM_ANSWER_ERRNO;
-	c->answer.err = rc == -ENOSYS ? ENOSYS : EPERM;
-	c->allowed = false;
-	snprintf(why, sizeof(why), "internal error: %s", strerror(-rc));
-	c->rule = "internal error (fail closed)";
-	if (!c->detail[0])
-		snprintf(c->detail, sizeof(c->detail), "%s", why);
-	if (!c->answered)
-		platform_answer(s->plat, &c->pc, &c->answer);
-	c->answered = true;
-	if (inconsistent && s->stop == SENTRY_STOP_NONE)
-		s->stop = SENTRY_STOP_INTERNAL;
 }
 
 void sentry_dispatch(struct sentry *s, struct sentry_call *c)
 {
-	int rc, exe_fd = -1;
-	bool record;
+	int rc;
 
 	c->entry = syscall_table_by_nr(c->pc.nr);
 	if (!c->entry || !c->entry->handler) {
 		/* The filter and the table disagree: refuse, record. */
-		sentry_fail_closed(s, c, -ENOSYS, false);
+		verdict_fail(&c->v, -ENOSYS, false);
 	} else {
 		rc = c->entry->handler(s, c);
 		if (rc < 0)
-			sentry_fail_closed(s, c, rc, false);
+			verdict_fail(&c->v, rc, false);
 	}
-	record = !c->allowed || s->o->audit_level == SENTRY_AUDIT_LEVEL_ALL;
-	/* Identify the program while the caller is still stopped. */
-	if (record)
-		exe_fd = exe_id_open(c->pc.tid);
-	if (!c->answered) {
-		rc = platform_answer(s->plat, &c->pc, &c->answer);
-		if (rc < 0 && rc != -ENOENT)
-			diag_warning("answering %s failed: %s",
-				     c->entry ? c->entry->name : "?",
-				     strerror(-rc));
-	}
-	if (!c->allowed)
-		s->n_denied++;
-	if (record)
-		sentry_record(s, c, exe_fd);
-	if (exe_fd >= 0)
-		close(exe_fd);
+	sentry_verdict(s, c);
 	if (c->exe_fd >= 0)
 		sys_exec_finish(s, c);
 }

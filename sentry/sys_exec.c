@@ -59,9 +59,7 @@ static void sys_exec_note(struct sentry *s, struct sentry_call *c,
 	p->tid = c->pc.tid;
 	p->used = true;
 	snprintf(c->detail, sizeof(c->detail), "path=%s", p->path);
-	c->answer.kind = PLATFORM_ANSWER_CONTINUE;
-	c->allowed = true;
-	c->rule = "exec is allowed and recorded";
+	verdict_continue(&c->v, "exec is allowed and recorded");
 }
 
 int sys_execve(struct sentry *s, struct sentry_call *c)
@@ -80,9 +78,7 @@ int sys_arch_prctl(struct sentry *s, struct sentry_call *c)
 {
 	struct exec_pending_slot *p = sys_exec_slot(s, c->pc.tid, false);
 
-	c->answer.kind = PLATFORM_ANSWER_CONTINUE;
-	c->allowed = true;
-	c->rule = "arch_prctl is allowed";
+	verdict_continue(&c->v, "arch_prctl is allowed");
 	snprintf(c->detail, sizeof(c->detail), "code=ARCH_SET_FS");
 	if (!p)
 		return 0; /* a new thread setting its TLS, not an exec */
@@ -109,15 +105,14 @@ int sys_personality(struct sentry *s, struct sentry_call *c)
 	snprintf(c->detail, sizeof(c->detail), "persona=0x%x", persona);
 	if (persona == 0 || persona == SYS_EXEC_PER_QUERY) {
 		/* Decided on a register value: CONTINUE is safe here. */
-		c->answer.kind = PLATFORM_ANSWER_CONTINUE;
-		c->allowed = true;
-		c->rule = "personality: PER_LINUX and the query are allowed";
+		verdict_continue(
+			&c->v,
+			"personality: PER_LINUX and the query are allowed");
 		return 0;
 	}
-	c->answer.kind = PLATFORM_ANSWER_ERRNO;
-	c->answer.err = EPERM;
-	c->allowed = false;
-	c->rule = "personality: only PER_LINUX (0) and the query are allowed";
+	verdict_deny(
+		&c->v, EPERM, VERDICT_CAT_RULE,
+		"personality: only PER_LINUX (0) and the query are allowed");
 	return 0;
 }
 

@@ -54,16 +54,33 @@ struct sys_net_sock {
 	unsigned proto; /* POLICY_PROTO_* for INET sockets */
 };
 
+/*
+ * The answer of a call the supervisor performed (its verdict was given
+ * before): an errno or a value. A result without an allowing verdict
+ * first is recorded as performed.
+ */
 static void sys_net_errno(struct sentry_call *c, int err)
 {
-	c->answer.kind = PLATFORM_ANSWER_ERRNO;
-	c->answer.err = err;
+	if (c->v.kind == VERDICT_NONE || c->v.kind == VERDICT_CONTINUE)
+		verdict_allow(&c->v, 0, "performed by the supervisor");
+	verdict_result(&c->v, -(int64_t)err);
 }
 
 static void sys_net_value(struct sentry_call *c, int64_t v)
 {
-	c->answer.kind = PLATFORM_ANSWER_VALUE;
-	c->answer.value = v;
+	if (c->v.kind == VERDICT_NONE || c->v.kind == VERDICT_CONTINUE)
+		verdict_allow(&c->v, 0, "performed by the supervisor");
+	verdict_result(&c->v, v);
+}
+
+static void sys_net_allow(struct sentry_call *c, const char *rule)
+{
+	verdict_allow(&c->v, 0, rule);
+}
+
+static void sys_net_deny(struct sentry_call *c, int err, const char *rule)
+{
+	verdict_deny(&c->v, err, VERDICT_CAT_RULE, rule);
 }
 
 /*
@@ -73,9 +90,17 @@ static void sys_net_value(struct sentry_call *c, int64_t v)
  */
 static int sys_net_invalid(struct sentry_call *c, int err, const char *why)
 {
-	sys_net_errno(c, err);
-	c->allowed = true;
-	c->rule = why;
+	verdict_invalid(&c->v, err, why);
+	return 0;
+}
+
+/*
+ * An argument that cannot be read from the job (unmapped, or the process
+ * is non-dumpable): refused, and a denial, since natively it might work.
+ */
+static int sys_net_unreadable(struct sentry_call *c, const char *what)
+{
+	verdict_unreadable(&c->v, what);
 	return 0;
 }
 
@@ -127,7 +152,7 @@ static bool sys_net_begin(struct sentry *s, struct sentry_call *c,
 	int rc;
 
 	if (sys_net_read(s, c, addr, buf, len) < 0) {
-		sys_net_invalid(c, EFAULT, what);
+		sys_net_unreadable(c, what);
 		return false;
 	}
 	rc = sys_net_take(s, c, (int)c->pc.args[0], k);
@@ -155,25 +180,12 @@ static const char *sys_net_proto_name(const struct sys_net_sock *k)
 	return k->proto == POLICY_PROTO_TCP ? "tcp" : "udp";
 }
 
-/* Fill the verdict fields of @c from a policy decision. */
+/* The verdict of @c from a policy decision; true when it allows. */
 static bool sys_net_verdict(struct sentry *s, struct sentry_call *c,
 			    const struct policy_decision *d)
 {
-	struct dynbuf b;
-
-	dynbuf_init(&b, sizeof(c->rule_buf) - 1);
-	if (policy_decision_fmt(d, &b) == 0 && b.data)
-		snprintf(c->rule_buf, sizeof(c->rule_buf), "%s", b.data);
-	else
-		snprintf(c->rule_buf, sizeof(c->rule_buf), "%s",
-			 policy_decision_verdict_name(d->verdict));
-	dynbuf_free(&b);
-	c->rule = c->rule_buf;
 	(void)s;
-	c->allowed = d->verdict != POLICY_VERDICT_DENY;
-	if (!c->allowed)
-		sys_net_errno(c, NETSTACK_DENY_ERRNO);
-	return c->allowed;
+	return verdict_decision(&c->v, d, NETSTACK_DENY_ERRNO);
 }
 
 /*
@@ -250,16 +262,15 @@ static bool sys_net_dns_redirect(struct sentry *s, struct sentry_call *c,
 	    dns_proxy_target(s->dns, k->domain, sys_net_v4(&e->addr), k->proto,
 			     &ss, &sl) < 0 ||
 	    netstack_emulate(&s->net, sys_net_cookie(k->fd), e) < 0) {
-		c->allowed = false;
-		c->rule = "DNS proxy: not started, or too many redirected "
-			  "sockets (fail closed)";
-		sys_net_errno(c, ENOBUFS);
+		verdict_deny(&c->v, ENOBUFS, VERDICT_CAT_INTERNAL,
+			     "DNS proxy: not started, or too many redirected "
+			     "sockets (fail closed)");
 		return false;
 	}
 	memcpy(addr, &ss, sl);
 	*len = sl;
-	c->allowed = true;
-	c->rule = "DNS is answered by cordon's DNS proxy";
+	sys_net_allow(c, "DNS is answered by cordon's DNS proxy");
+	verdict_dest(&c->v, e, sys_net_proto_name(k));
 	s->dns_due = true; /* the query follows: the receiver waits for it */
 	return true;
 }
@@ -361,12 +372,12 @@ static bool sys_net_rights_guard(struct sentry *s, struct sentry_call *c,
 
 	if (rc == 0)
 		return true;
-	c->allowed = false;
-	c->rule = rc == -ENOPROTOOPT
-			  ? "unix peer outside the job: fd passing cannot be "
-			    "refused on this kernel (SO_PASSRIGHTS, Linux 6.16)"
-			  : "unix peer outside the job: SO_PASSRIGHTS failed";
-	sys_net_errno(c, NETSTACK_DENY_ERRNO);
+	sys_net_deny(
+		c, NETSTACK_DENY_ERRNO,
+		rc == -ENOPROTOOPT
+			? "unix peer outside the job: fd passing cannot be "
+			  "refused on this kernel (SO_PASSRIGHTS, Linux 6.16)"
+			: "unix peer outside the job: SO_PASSRIGHTS failed");
 	return false;
 }
 
@@ -383,6 +394,7 @@ static bool sys_net_judge_dest(struct sentry *s, struct sentry_call *c,
 	struct policy_decision d;
 	char where[200], actual[PATH_MAX];
 
+	verdict_dest(&c->v, e, sys_net_proto_name(k));
 	sockaddr_fmt(e, where, sizeof(where));
 	snprintf(c->detail, sizeof(c->detail), "%s/%s", where,
 		 sys_net_proto_name(k));
@@ -419,8 +431,7 @@ static bool sys_net_judge_dest(struct sentry *s, struct sentry_call *c,
 		return sys_net_verdict(s, c, &d) &&
 		       sys_net_rights_guard(s, c, k, e, -1);
 	case NET_ENDPOINT_UNSPEC:
-		c->allowed = true;
-		c->rule = "AF_UNSPEC dissolves an association: allowed";
+		sys_net_allow(c, "AF_UNSPEC dissolves an association: allowed");
 		return true;
 	case NET_ENDPOINT_UNNAMED:
 	case NET_ENDPOINT_OTHER:
@@ -518,8 +529,7 @@ int sys_connect(struct sentry *s, struct sentry_call *c)
 	}
 	if (k.domain == AF_NETLINK) {
 		/* NETLINK_ROUTE to the kernel: nothing leaves the host. */
-		c->allowed = true;
-		c->rule = "netlink route socket";
+		sys_net_allow(c, "netlink route socket");
 		rc = connect(k.fd, (struct sockaddr *)addr, (socklen_t)len);
 		if (rc < 0)
 			sys_net_errno(c, errno);
@@ -613,8 +623,7 @@ int sys_sendto(struct sentry *s, struct sentry_call *c)
 	}
 	if (!alen) {
 		/* AF_UNSPEC on IPv6: the connected peer, as the kernel does. */
-		c->allowed = true;
-		c->rule = "connected socket (its connect was judged)";
+		sys_net_allow(c, "connected socket (its connect was judged)");
 		sys_net_note_dns(s, &k);
 	} else if (sys_net_is_inet(&k) && netstack_is_dns(&e)) {
 		if (!sys_net_dns_redirect(s, c, &k, &e, p.name, &alen)) {
@@ -641,8 +650,9 @@ int sys_sendto(struct sentry *s, struct sentry_call *c)
 	if (rc < 0) {
 		free(p.data);
 		close(k.fd);
-		return rc == -ENOENT ? 0
-				     : sys_net_invalid(c, EFAULT, "bad buffer");
+		return rc == -ENOENT
+			       ? 0
+			       : sys_net_unreadable(c, "data not readable");
 	}
 	p.iov.iov_base = p.data;
 	p.iov.iov_len = len;
@@ -800,8 +810,7 @@ static int sys_net_sendmsg_one(struct sentry *s, struct sentry_call *c,
 		p->msg.msg_namelen = 0;
 		snprintf(c->detail, sizeof(c->detail), "fd=%d connected/%s",
 			 (int)c->pc.args[0], sys_net_proto_name(k));
-		c->allowed = true;
-		c->rule = "connected socket (its connect was judged)";
+		sys_net_allow(c, "connected socket (its connect was judged)");
 		sys_net_note_dns(s, k);
 	} else if (sys_net_is_inet(k) && netstack_is_dns(&e)) {
 		if (!sys_net_dns_redirect(s, c, k, &e, p->name, &nl))
@@ -870,9 +879,7 @@ int sys_sendmmsg(struct sentry *s, struct sentry_call *c)
 	if (vlen > SYS_NET_MMSG_MAX)
 		vlen = SYS_NET_MMSG_MAX; /* a short count, as UIO_MAXIOV does */
 	if (vlen == 0) {
-		sys_net_value(c, 0);
-		c->allowed = true;
-		c->rule = "nothing to send";
+		verdict_allow(&c->v, 0, "nothing to send");
 		return 0;
 	}
 	if (!sys_net_begin(s, c, c->pc.args[1], jv, vlen * sizeof(jv[0]),
@@ -905,14 +912,12 @@ int sys_sendmmsg(struct sentry *s, struct sentry_call *c)
 		}
 		/* The verdict recorded is the first denial, else the last. */
 		memcpy(c->detail, one.detail, sizeof(c->detail));
-		c->allowed = one.allowed;
-		c->rule = one.rule == one.rule_buf ? c->rule_buf : one.rule;
-		memcpy(c->rule_buf, one.rule_buf, sizeof(c->rule_buf));
-		if (one.answer.kind != PLATFORM_ANSWER_VALUE) {
-			c->answer = one.answer;
+		c->v = one.v;
+		if (one.v.rule == one.v.rule_buf)
+			c->v.rule = c->v.rule_buf;
+		if (one.v.answer.kind != PLATFORM_ANSWER_VALUE)
 			break;
-		}
-		len = (unsigned int)one.answer.value;
+		len = (unsigned int)one.v.answer.value;
 		platform_write_mem(s->plat, &c->pc,
 				   c->pc.args[1] + i * sizeof(jv[0]) +
 					   offsetof(struct mmsghdr, msg_len),
@@ -1000,8 +1005,8 @@ int sys_bind(struct sentry *s, struct sentry_call *c)
 		 * port): nothing listens yet. listen() judges what the socket
 		 * is bound to when it starts listening.
 		 */
-		c->allowed = true;
-		c->rule = "ephemeral bind (listening is judged at listen)";
+		sys_net_allow(c,
+			      "ephemeral bind (listening is judged at listen)");
 		rc = bind(k.fd, (struct sockaddr *)addr, (socklen_t)len);
 	} else if (e.kind == NET_ENDPOINT_INET) {
 		netstack_decide_bind(&s->net, &e, k.proto, &d);
@@ -1016,8 +1021,7 @@ int sys_bind(struct sentry *s, struct sentry_call *c)
 		char cwd_link[64];
 		int cwd, here;
 
-		c->allowed = true;
-		c->rule = "binding a unix socket is allowed";
+		sys_net_allow(c, "binding a unix socket is allowed");
 		snprintf(cwd_link, sizeof(cwd_link), "/proc/%d/cwd",
 			 (int)c->pc.tid);
 		here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -1043,8 +1047,7 @@ int sys_bind(struct sentry *s, struct sentry_call *c)
 		if (cwd >= 0)
 			close(cwd);
 	} else {
-		c->allowed = true;
-		c->rule = "binding this address family is allowed";
+		sys_net_allow(c, "binding this address family is allowed");
 		rc = bind(k.fd, (struct sockaddr *)addr, (socklen_t)len);
 		if (rc == 0 && e.kind == NET_ENDPOINT_ABSTRACT)
 			netstack_note_abstract(&s->net, e.path, e.path_len);
@@ -1113,8 +1116,7 @@ int sys_listen(struct sentry *s, struct sentry_call *c)
 	if (rc < 0)
 		return sys_net_invalid(c, -rc == EBADF ? EBADF : ENOTSOCK,
 				       "not a socket");
-	c->allowed = true;
-	c->rule = "listen";
+	sys_net_allow(c, "listen");
 	if (sys_net_is_inet(&k)) {
 		if (getsockname(k.fd, (struct sockaddr *)&ss, &l) < 0) {
 			sys_net_errno(c, errno);
@@ -1133,10 +1135,10 @@ int sys_listen(struct sentry *s, struct sentry_call *c)
 		if (d.verdict == POLICY_VERDICT_LOOPBACK) {
 			if (e.port) {
 				/* Bound already: it cannot be moved now. */
-				c->allowed = false;
-				c->rule =
-					"listen loopback: this socket is bound to a non-loopback address already";
-				sys_net_errno(c, NETSTACK_DENY_ERRNO);
+				sys_net_deny(
+					c, NETSTACK_DENY_ERRNO,
+					"listen loopback: this socket is bound "
+					"to a non-loopback address already");
 				close(k.fd);
 				return 0;
 			}
@@ -1174,9 +1176,7 @@ int sys_listen(struct sentry *s, struct sentry_call *c)
 
 static void sys_net_passthrough(struct sentry_call *c)
 {
-	c->answer.kind = PLATFORM_ANSWER_CONTINUE;
-	c->allowed = true;
-	c->rule = "receive: continues in the kernel";
+	verdict_continue(&c->v, "receive: continues in the kernel");
 }
 
 /* @peer as a sockaddr of the socket's own family. */
@@ -1249,6 +1249,8 @@ static int sys_net_recv_emulated(struct sentry *s, struct sentry_call *c,
 
 	/* DNS traffic: the receiver lets the proxy run after this call. */
 	s->dns_due = true;
+	sys_net_allow(c, "receive on a DNS-redirected socket (source shown "
+			 "as the server asked)");
 
 	for (i = 0; i < r->n_iov; i++)
 		want += r->iov[i].iov_len;
@@ -1303,9 +1305,6 @@ static int sys_net_recv_emulated(struct sentry *s, struct sentry_call *c,
 	}
 	*msg_flags = m.msg_flags;
 	sys_net_value(c, n);
-	c->allowed = true;
-	c->rule =
-		"receive on a DNS-redirected socket (source shown as the server asked)";
 	return 0;
 }
 
@@ -1413,7 +1412,7 @@ static void sys_net_recv_one_msg(struct sentry *s, struct sentry_call *c,
 		return;
 	}
 	sys_net_recv_emulated(s, c, k, peer, &r, &out_flags);
-	if (c->answer.kind == PLATFORM_ANSWER_VALUE)
+	if (c->v.answer.kind == PLATFORM_ANSWER_VALUE)
 		sys_net_recv_msg_done(s, c, addr, out_flags);
 }
 
@@ -1445,8 +1444,8 @@ int sys_recvmmsg(struct sentry *s, struct sentry_call *c)
 	} else {
 		sys_net_recv_one_msg(s, c, &k, peer, c->pc.args[1],
 				     (int)c->pc.args[3] & ~MSG_WAITFORONE);
-		if (c->answer.kind == PLATFORM_ANSWER_VALUE) {
-			unsigned int len = (unsigned int)c->answer.value;
+		if (c->v.answer.kind == PLATFORM_ANSWER_VALUE) {
+			unsigned int len = (unsigned int)c->v.answer.value;
 
 			platform_write_mem(
 				s->plat, &c->pc,

@@ -102,21 +102,17 @@ static size_t sys_open_cwd_next;
 
 static void sys_open_result(struct sentry_call *c, int err, const char *rule)
 {
-	c->answer.kind = PLATFORM_ANSWER_ERRNO;
-	c->answer.err = err;
-	c->allowed = true;
-	c->rule = rule;
+	verdict_allow(&c->v, -(int64_t)err, rule);
 }
 
 static void sys_open_deny(struct sentry_call *c, const char *rule)
 {
-	c->answer.kind = PLATFORM_ANSWER_ERRNO;
-	c->answer.err = EACCES;
-	c->allowed = false;
-	c->rule = rule;
+	verdict_deny(&c->v, EACCES, VERDICT_CAT_RULE, rule);
 }
 
 static const char sys_open_rule_done[] = "open: performed by the supervisor";
+static const char sys_open_rule_fifo[] =
+	"open: a FIFO, opened when its other end is";
 static const char sys_open_rule_outside[] =
 	"lateral: /proc entry of a process outside the job";
 
@@ -595,7 +591,7 @@ static int sys_open_fifo_defer(struct sentry_call *c, int opath, int flags)
 		return -rc;
 	}
 	sys_open_fifo_busy++;
-	c->answered = true;
+	verdict_answered(&c->v);
 	return 0;
 }
 
@@ -692,9 +688,7 @@ static int sys_open_serve(struct sentry *s, struct sentry_call *c,
 		if (fd >= 0) {
 			if (sys_open_fifo_defer(c, fd, (int)r->how.flags) ==
 			    0) {
-				c->allowed = true;
-				c->rule = "open: a FIFO, opened when its "
-					  "other end is";
+				verdict_allow(&c->v, 0, sys_open_rule_fifo);
 				return 0;
 			}
 			close(fd);
@@ -761,10 +755,7 @@ static int sys_open_serve(struct sentry *s, struct sentry_call *c,
 			sys_open_result(c, EFAULT, sys_open_rule_done);
 			return 0;
 		}
-		c->answer.kind = PLATFORM_ANSWER_VALUE;
-		c->answer.value = (int64_t)len;
-		c->allowed = true;
-		c->rule = sys_open_rule_done;
+		verdict_allow(&c->v, (int64_t)len, sys_open_rule_done);
 		return 0;
 	}
 	if (!(r->how.flags & (O_NONBLOCK | O_PATH))) {
@@ -784,9 +775,8 @@ static int sys_open_serve(struct sentry *s, struct sentry_call *c,
 				    sys_open_fifo_defer(
 					    c, opath, (int)r->how.flags) == 0) {
 					close(fd);
-					c->allowed = true;
-					c->rule = "open: a FIFO, opened when "
-						  "its other end is";
+					verdict_allow(&c->v, 0,
+						      sys_open_rule_fifo);
 					return 0;
 				}
 				if (opath >= 0)
@@ -803,18 +793,17 @@ static int sys_open_serve(struct sentry *s, struct sentry_call *c,
 	close(fd);
 	if (remote < 0) {
 		if (remote == -ENOENT) {
-			c->answered = true; /* nobody to answer */
+			/* Nobody to answer: the caller is gone. */
+			verdict_allow(&c->v, -ENOENT, sys_open_rule_done);
+			verdict_answered(&c->v);
 			return 0;
 		}
 		sys_open_result(c, remote == -EMFILE ? EMFILE : -remote,
 				sys_open_rule_done);
 		return 0;
 	}
-	c->answered = true;
-	c->answer.kind = PLATFORM_ANSWER_VALUE;
-	c->answer.value = remote;
-	c->allowed = true;
-	c->rule = sys_open_rule_done;
+	verdict_allow(&c->v, remote, sys_open_rule_done);
+	verdict_answered(&c->v);
 	return 0;
 }
 

@@ -91,24 +91,15 @@ static const char sys_proc_rule_kernel[] =
 
 static void sys_proc_continue(struct sentry_call *c, const char *rule)
 {
-	c->answer.kind = PLATFORM_ANSWER_CONTINUE;
-	c->allowed = true;
-	c->rule = rule;
+	verdict_continue(&c->v, rule);
 }
 
 /* The kernel's own answer to an allowed call (a value, or its errno). */
 static void sys_proc_result(struct sentry_call *c, long rc, int err,
 			    const char *rule)
 {
-	c->allowed = true;
-	c->rule = rule;
-	if (rc < 0) {
-		c->answer.kind = PLATFORM_ANSWER_ERRNO;
-		c->answer.err = err > 0 ? err : EPERM;
-	} else {
-		c->answer.kind = PLATFORM_ANSWER_VALUE;
-		c->answer.value = rc;
-	}
+	verdict_allow(&c->v, rc < 0 ? -(int64_t)(err > 0 ? err : EPERM) : rc,
+		      rule);
 }
 
 static void sys_proc_errno(struct sentry_call *c, int err)
@@ -118,10 +109,7 @@ static void sys_proc_errno(struct sentry_call *c, int err)
 
 static void sys_proc_deny(struct sentry_call *c, const char *rule)
 {
-	c->answer.kind = PLATFORM_ANSWER_ERRNO;
-	c->answer.err = EPERM;
-	c->allowed = false;
-	c->rule = rule;
+	verdict_deny(&c->v, EPERM, VERDICT_CAT_RULE, rule);
 }
 
 /*
@@ -489,8 +477,7 @@ int sys_pidfd_getfd(struct sentry *s, struct sentry_call *c)
 			  (unsigned int)c->pc.args[2]);
 	close(local);
 	if (fd < 0) {
-		sys_proc_errno(c, errno);
-		c->rule = sys_proc_rule_member;
+		sys_proc_result(c, -1, errno, sys_proc_rule_member);
 		return 0;
 	}
 	/* pidfd_getfd() always sets O_CLOEXEC on the new descriptor. */
@@ -498,8 +485,8 @@ int sys_pidfd_getfd(struct sentry *s, struct sentry_call *c)
 	close(fd);
 	if (remote < 0)
 		return remote;
-	c->answered = true;
 	sys_proc_result(c, remote, 0, sys_proc_rule_member);
+	verdict_answered(&c->v);
 	return 0;
 }
 

@@ -169,9 +169,7 @@ int sys_task_create(struct sentry *s, struct sentry_call *c)
 	struct limits *l = &s->limits;
 
 	if (!limit) {
-		c->answer.kind = PLATFORM_ANSWER_CONTINUE;
-		c->allowed = true;
-		c->rule = "no pids limit";
+		verdict_continue(&c->v, "no pids limit");
 		return 0;
 	}
 	if (l->tasks_est + SYS_TASK_NEAR >= limit) {
@@ -187,19 +185,16 @@ int sys_task_create(struct sentry *s, struct sentry_call *c)
 		 (unsigned long long)l->tasks_est, (unsigned long long)limit);
 	/* A full flight table: refuse rather than count blind. */
 	if (l->tasks_est + 1 > limit || !sys_task_record(l, c)) {
-		c->answer.kind = PLATFORM_ANSWER_ERRNO;
-		c->answer.err = EAGAIN;
-		c->allowed = false;
-		c->rule =
-			"limit pids: the tree has as many tasks as allowed (EAGAIN, the job goes on)";
+		verdict_deny(
+			&c->v, EAGAIN, VERDICT_CAT_LIMIT,
+			"limit pids: the tree has as many tasks as allowed "
+			"(EAGAIN, the job goes on)");
 		s->pids_refused++;
 		return 0;
 	}
 	l->tasks_est++;
 	if (l->tasks_est > l->tasks_peak)
 		l->tasks_peak = l->tasks_est;
-	c->answer.kind = PLATFORM_ANSWER_CONTINUE;
-	c->allowed = true;
-	c->rule = "task creation within the pids limit";
+	verdict_continue(&c->v, "task creation within the pids limit");
 	return 0;
 }

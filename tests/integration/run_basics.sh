@@ -144,6 +144,51 @@ out=$(as_user "$CORDON" run -- sh -c '(sleep 0.3; echo late) & exit 5')
 t_check "default-kills-rest" '[ -z "$out" ]'
 
 # --- the audit log ---------------------------------------------------------
+# A zone's denial carries its reason as fields: the category, where the
+# deciding rule was written (none: builtin), the destination decoded.
+as_user "$CORDON" run -q --audit "$W/dest.jsonl" -- python3 -c '
+import socket
+s = socket.socket(socket.AF_INET6)
+try:
+    s.connect(("::ffff:127.0.0.1", 9))
+except OSError as e:
+    print(e.errno)' >"$T_DIR/out" 2>&1
+python3 - "$W/dest.jsonl" <<'PY' >"$T_DIR/py" 2>&1
+import errno, json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+d = [r for r in recs if r["type"] == "decision" and r["syscall"] == "connect"]
+assert len(d) == 1, d
+d = d[0]
+assert d["verdict"] == "deny" and d["category"] == "policy", d
+assert d["errno"] == "EACCES" and d["errno_value"] == errno.EACCES, d
+assert d["always_denied"] in ("loopback", "host"), d
+assert d["rule_src"] is None, d
+assert d["dest"] == {"proto": "tcp", "family": "ipv6",
+                     "addr": "::ffff:127.0.0.1", "port": 9}, d["dest"]
+PY
+st=$?
+t_check "denial-reason-as-fields" '[ "$st" = 0 ] || { cat "$T_DIR/py"; false; }'
+
+# An argument the supervisor cannot read is a denial: refused as natively
+# (EFAULT), but printed, recorded and counted as one (issue 13, defect 7).
+as_user "$PROBE" connect-unreadable >"$T_DIR/native" 2>&1
+t_check "unreadable-native-efault" 'grep -qx "connect-unreadable: errno EFAULT" "$T_DIR/native"'
+as_user "$CORDON" run --audit "$W/unread.jsonl" -- "$PROBE" connect-unreadable >"$T_DIR/out" 2>"$T_DIR/err"
+t_check "unreadable-efault" 'grep -qx "connect-unreadable: errno EFAULT" "$T_DIR/out"'
+t_check "unreadable-printed-as-denial" 'grep -q "denied connect" "$T_DIR/err"'
+python3 - "$W/unread.jsonl" <<'PY' >"$T_DIR/py" 2>&1
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+dec = [r for r in recs if r["type"] == "decision" and r["syscall"] == "connect"]
+assert len(dec) == 1, dec
+d = dec[0]
+assert d["decision"] == "deny" and d["verdict"] == "deny", d
+assert d["category"] == "unreadable" and d["errno"] == "EFAULT", d
+assert recs[-1]["denied_calls"] == 1, recs[-1]
+PY
+st=$?
+t_check "unreadable-recorded-and-counted" '[ "$st" = 0 ] || { cat "$T_DIR/py"; false; }'
+
 as_user "$CORDON" run -q --audit "$W/audit.jsonl" -- sh -c "'$PROBE' repeat-personality 5000; true" >/dev/null 2>"$T_DIR/err"
 as_user "$CORDON" run -q --audit "$W/sigsys.jsonl" -- "$PROBE" "$SIGSYS_PROBE" >/dev/null 2>&1
 python3 - "$W/audit.jsonl" <<'PY'

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/personality.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -277,6 +278,12 @@ int main(int argc, char **argv)
 		if (fd < 0 || fcntl((int)fd, F_GETFD) < 0)
 			return probe_report(what, -1);
 		return probe_report(what, fcntl((int)fd, F_GETFD) & FD_CLOEXEC);
+	}
+	if (!strcmp(what, "connect-unreadable")) {
+		/* An address the supervisor cannot read: page 0. */
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		return probe_report(what, syscall(SYS_connect, fd, 16L, 16L));
 	}
 	if (!strcmp(what, "int80"))
 		return probe_report(what, probe_int80_getpid());
