@@ -78,7 +78,7 @@ enum verdict_category {
 /**
  * struct verdict - what a handler decided about one call.
  * @kind, @cat:   see the enums.
- * @answer:       the answer the platform gets (unless @answered).
+ * @answer:       what the platform is answered (unless @answered).
  * @rule:         the reason as text: a static string, or @rule_buf.
  * @decision:     the zone's decision when @has_decision (@cat POLICY).
  * @dest, @proto: the decoded destination when @has_dest (@proto: "tcp",
