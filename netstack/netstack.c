@@ -262,41 +262,66 @@ bool netstack_emulating(const struct netstack *ns)
 	return ns->n_emulated > 0;
 }
 
-bool netstack_is_dns(const struct net_endpoint *e)
+/*
+ * The runtime facts of a connect to @e: the host's addresses, the job's own
+ * listener on @e when the kernel confirms it (in @own), the names the proxy
+ * pinned to @e's address (in @names).
+ */
+static void netstack_connect_facts(struct netstack *ns,
+				   const struct net_endpoint *e, unsigned proto,
+				   struct policy_listener *own,
+				   const char **names, size_t max_names,
+				   struct policy_runtime *rt,
+				   struct policy_connect *c)
 {
-	return e->kind == NET_ENDPOINT_INET && e->port == 53;
-}
-
-int netstack_decide_connect(struct netstack *ns, const struct net_endpoint *e,
-			    unsigned proto, struct policy_decision *out)
-{
-	const char *names[16];
-	struct policy_connect c = {
-		.have_addr = true, .proto = proto, .port = e->port};
-	struct policy_runtime rt;
-	struct policy_listener own = {.proto = proto, .port = e->port};
-
+	memset(c, 0, sizeof(*c));
+	c->have_addr = true;
+	c->proto = proto;
+	c->port = e->port;
+	c->addr = e->addr;
 	netstack_host_addrs_load(ns);
-	rt = ns->rt;
-	c.addr = e->addr;
+	*rt = ns->rt;
 	/* Hostname rules allow what the job resolved through the proxy. */
 	if (ns->dns) {
-		c.n_pinned = dns_proxy_pinned(ns->dns, &e->addr, names,
-					      ARRAY_SIZE(names));
-		c.pinned = names;
+		c->n_pinned =
+			dns_proxy_pinned(ns->dns, &e->addr, names, max_names);
+		c->pinned = names;
 	}
-	rt.listeners = NULL;
-	rt.n_listeners = 0;
+	rt->listeners = NULL;
+	rt->n_listeners = 0;
 	/*
 	 * Loopback and the host's addresses are the job's only where the
 	 * kernel confirms the listener is the job's own socket right now.
 	 */
+	own->proto = proto;
+	own->port = e->port;
 	if (netstack_is_local(ns, &e->addr) &&
 	    netstack_own_listener(ns, &e->addr, proto, e->port)) {
-		rt.listeners = &own;
-		rt.n_listeners = 1;
+		rt->listeners = own;
+		rt->n_listeners = 1;
 	}
-	return zone_decide_connect(ns->tables, &rt, &c, out);
+}
+
+int netstack_plan_dest(struct netstack *ns, const struct net_endpoint *e,
+		       unsigned proto, struct net_plan *out)
+{
+	const char *names[16];
+	struct policy_listener own;
+	struct policy_runtime rt;
+	struct policy_connect c;
+
+	if (net_plan_redirects_dns(e->port)) {
+		/* Nothing but the port matters: skip the netlink queries. */
+		memset(&c, 0, sizeof(c));
+		c.have_addr = true;
+		c.addr = e->addr;
+		c.proto = proto;
+		c.port = e->port;
+		return net_plan_dest(ns->tables, NULL, &c, out);
+	}
+	netstack_connect_facts(ns, e, proto, &own, names, ARRAY_SIZE(names),
+			       &rt, &c);
+	return net_plan_dest(ns->tables, &rt, &c, out);
 }
 
 int netstack_decide_bind(struct netstack *ns, const struct net_endpoint *e,

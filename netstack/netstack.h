@@ -175,16 +175,6 @@ void netstack_host_addrs_load(struct netstack *ns);
 void netstack_note_bound(struct netstack *ns, ino_t ino, unsigned proto,
 			 uint16_t port, bool listening);
 
-/**
- * netstack_decide_connect() - may the job connect (or send) to @e over
- * @proto? The job's own listeners count only when the kernel confirms that
- * the socket listening on that port now is one the job bound (sock_diag),
- * so a host service that took a port the job released is not "its own".
- * May block briefly on a netlink query. Return: 0 (verdict in @out).
- */
-int netstack_decide_connect(struct netstack *ns, const struct net_endpoint *e,
-			    unsigned proto, struct policy_decision *out);
-
 /** netstack_decide_bind() - may the job bind/listen on @e? */
 int netstack_decide_bind(struct netstack *ns, const struct net_endpoint *e,
 			 unsigned proto, struct policy_decision *out);
@@ -259,8 +249,59 @@ const struct net_endpoint *netstack_emulated(struct netstack *ns,
 /** netstack_emulating() - whether any socket is redirected right now. */
 bool netstack_emulating(const struct netstack *ns);
 
-/** netstack_is_dns() - whether a destination is DNS (port 53, any address). */
-bool netstack_is_dns(const struct net_endpoint *e);
+/* ---------------------------------------------------------------------------
+ * The plan for a destination (net_plan.c): what a connect or send from an
+ * AF_INET/AF_INET6 socket does. Enforcement and `cordon policy explain` run
+ * the same function.
+ */
+
+enum net_plan_kind {
+	NET_PLAN_PERFORM,      /* perform the call as the job asked */
+	NET_PLAN_REDIRECT_DNS, /* perform it towards cordon's DNS proxy */
+	NET_PLAN_DENY,	       /* refuse it (NETSTACK_DENY_ERRNO) */
+};
+
+/**
+ * struct net_plan - a plan and the decision behind it.
+ * @d: names the zone and what decided; for NET_PLAN_REDIRECT_DNS the
+ *     verdict is allow and the reason POLICY_REASON_DNS_PROXY.
+ */
+struct net_plan {
+	enum net_plan_kind kind;
+	struct policy_decision d;
+};
+
+/**
+ * net_plan_redirects_dns() - whether a destination on @port (host order) is
+ * a DNS exchange, which cordon's DNS proxy answers whatever the address.
+ */
+bool net_plan_redirects_dns(uint16_t port);
+
+/** net_plan_kind_name() - "perform", "redirect-dns", "deny". */
+const char *net_plan_kind_name(enum net_plan_kind k);
+
+/**
+ * net_plan_dest() - the plan for a connect or send to @c over @c->proto.
+ * @t:  the zone's tables (borrowed).
+ * @rt: the runtime facts (borrowed, may be NULL); @rt->listeners must hold
+ *      only listeners confirmed to be the job's own on @c's address.
+ * Pure: never blocks, never allocates; fills *@out completely and fails
+ * closed (a malformed request is NET_PLAN_DENY with POLICY_REASON_INVALID).
+ * Return: 0.
+ */
+int net_plan_dest(const struct zone_tables *t, const struct policy_runtime *rt,
+		  const struct policy_connect *c, struct net_plan *out);
+
+/**
+ * netstack_plan_dest() - net_plan_dest() for the job's destination @e
+ * (NET_ENDPOINT_INET) over @proto, with the facts only the running
+ * supervisor has: the host's addresses, whether the listener on @e is the
+ * job's own right now (sock_diag), the names the DNS proxy pinned to @e's
+ * address. A DNS exchange asks for none of them.
+ * May block briefly on a netlink query. Return: 0 (plan in *@out).
+ */
+int netstack_plan_dest(struct netstack *ns, const struct net_endpoint *e,
+		       unsigned proto, struct net_plan *out);
 
 /* ---------------------------------------------------------------------------
  * The filtering DNS proxy (dns_proxy.c).

@@ -518,6 +518,7 @@ enum policy_reason {
 	POLICY_REASON_UNIX_DEFAULT,  /* $CWD / $TMPDIR default (@detail) */
 	POLICY_REASON_ABSTRACT,	     /* abstract socket bound by the job */
 	POLICY_REASON_INVALID,	     /* malformed request (@detail) */
+	POLICY_REASON_DNS_PROXY,     /* DNS: cordon's proxy answers it */
 };
 
 /**

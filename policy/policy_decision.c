@@ -62,6 +62,10 @@ int policy_decision_fmt(const struct policy_decision *d, struct dynbuf *out)
 	case POLICY_REASON_INVALID:
 		return dynbuf_addf(out, "invalid request: %s",
 				   d->detail ? d->detail : "?");
+	case POLICY_REASON_DNS_PROXY:
+		return dynbuf_addf(out, "redirected to cordon's DNS proxy "
+					"(builtin; DNS to any address goes "
+					"there)");
 	case POLICY_REASON_DEFAULT:
 		break;
 	}

@@ -249,7 +249,7 @@ static bool sys_net_v4(const struct policy_addr *a)
 static bool sys_net_dns_redirect(struct sentry *s, struct sentry_call *c,
 				 const struct sys_net_sock *k,
 				 const struct net_endpoint *e, uint8_t *addr,
-				 size_t *len)
+				 size_t *len, const struct policy_decision *d)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
@@ -269,8 +269,7 @@ static bool sys_net_dns_redirect(struct sentry *s, struct sentry_call *c,
 	}
 	memcpy(addr, &ss, sl);
 	*len = sl;
-	sys_net_allow(c, "DNS is answered by cordon's DNS proxy");
-	verdict_dest(&c->v, e, sys_net_proto_name(k));
+	sys_net_verdict(s, c, d);
 	s->dns_due = true; /* the query follows: the receiver waits for it */
 	return true;
 }
@@ -392,6 +391,7 @@ static bool sys_net_judge_dest(struct sentry *s, struct sentry_call *c,
 			       size_t *len, int *pin)
 {
 	struct policy_decision d;
+	struct net_plan plan;
 	char where[200], actual[PATH_MAX];
 
 	verdict_dest(&c->v, e, sys_net_proto_name(k));
@@ -400,8 +400,13 @@ static bool sys_net_judge_dest(struct sentry *s, struct sentry_call *c,
 		 sys_net_proto_name(k));
 	switch (e->kind) {
 	case NET_ENDPOINT_INET:
-		netstack_decide_connect(&s->net, e, k->proto, &d);
-		return sys_net_verdict(s, c, &d);
+		/* The plan explain runs too (netstack/net_plan.c). A non-inet
+		 * socket given an inet address is refused by the kernel. */
+		netstack_plan_dest(&s->net, e, k->proto, &plan);
+		if (plan.kind == NET_PLAN_REDIRECT_DNS && sys_net_is_inet(k))
+			return sys_net_dns_redirect(s, c, k, e, addr, len,
+						    &plan.d);
+		return sys_net_verdict(s, c, &plan.d);
 	case NET_ENDPOINT_UNIX: {
 		struct sockaddr_un un = {.sun_family = AF_UNIX};
 		int fd = sys_net_unix_pin(c, e->path, actual, sizeof(actual));
@@ -538,12 +543,8 @@ int sys_connect(struct sentry *s, struct sentry_call *c)
 		close(k.fd);
 		return 0;
 	}
-	if (sys_net_is_inet(&k) && netstack_is_dns(&e)) {
-		if (sys_net_dns_redirect(s, c, &k, &e, addr, &len))
-			rc = sys_net_do_connect(s, c, &k, addr, len);
-	} else if (sys_net_judge_dest(s, c, &k, &e, addr, &len, &pin)) {
+	if (sys_net_judge_dest(s, c, &k, &e, addr, &len, &pin))
 		rc = sys_net_do_connect(s, c, &k, addr, len);
-	}
 	if (pin >= 0)
 		close(pin);
 	if (k.fd >= 0)
@@ -625,11 +626,6 @@ int sys_sendto(struct sentry *s, struct sentry_call *c)
 		/* AF_UNSPEC on IPv6: the connected peer, as the kernel does. */
 		sys_net_allow(c, "connected socket (its connect was judged)");
 		sys_net_note_dns(s, &k);
-	} else if (sys_net_is_inet(&k) && netstack_is_dns(&e)) {
-		if (!sys_net_dns_redirect(s, c, &k, &e, p.name, &alen)) {
-			close(k.fd);
-			return 0;
-		}
 	} else if (!sys_net_judge_dest(s, c, &k, &e, p.name, &alen, &pin)) {
 		close(k.fd);
 		return 0;
@@ -812,10 +808,6 @@ static int sys_net_sendmsg_one(struct sentry *s, struct sentry_call *c,
 			 (int)c->pc.args[0], sys_net_proto_name(k));
 		sys_net_allow(c, "connected socket (its connect was judged)");
 		sys_net_note_dns(s, k);
-	} else if (sys_net_is_inet(k) && netstack_is_dns(&e)) {
-		if (!sys_net_dns_redirect(s, c, k, &e, p->name, &nl))
-			goto out_free;
-		p->msg.msg_namelen = (socklen_t)nl;
 	} else {
 		if (!sys_net_judge_dest(s, c, k, &e, p->name, &nl, &pin))
 			goto out_free;

@@ -2,8 +2,9 @@
 /*
  * cmd_policy.c - `cordon policy check|show|explain` and cmd_policy_load(),
  * which `cordon run` uses. Explain builds the same compiled tables as a run
- * and calls the same zone_decide_*() functions; it only fills the runtime
- * inputs from flags instead of from a live job.
+ * and calls the same functions: a connect is the plan of netstack's
+ * net_plan_dest() (DNS redirect included), the rest zone_decide_*(); it only
+ * fills the runtime inputs from flags instead of from a live job.
  * Not responsible for parsing or deciding (policy/).
  */
 #include <limits.h>
@@ -15,6 +16,7 @@
 #include "tools/cmd_policy.h"
 #include "tools/zone_syscalls.h"
 #include "common/common.h"
+#include "netstack/netstack.h"
 #include "policy/policy.h"
 
 #define CMD_POLICY_LIST_MAX 64
@@ -381,6 +383,7 @@ struct cmd_policy_explained {
 	const char *op;
 	char target[600];
 	struct policy_decision d;
+	const char *plan; /* connect: net_plan_kind_name(), else NULL */
 	const char *note;
 	bool via_resolve; /* the connect failed at resolving the name */
 };
@@ -397,6 +400,7 @@ static const char *cmd_policy_reason_name(enum policy_reason r)
 		[POLICY_REASON_UNIX_DEFAULT] = "unix-default",
 		[POLICY_REASON_ABSTRACT] = "abstract",
 		[POLICY_REASON_INVALID] = "invalid",
+		[POLICY_REASON_DNS_PROXY] = "dns-proxy",
 	};
 
 	return (unsigned)r < ARRAY_SIZE(names) ? names[r] : "?";
@@ -459,6 +463,7 @@ static int cmd_policy_print(const struct cmd_policy_explained *e,
 			jsonw_key_u64(&w, "col", e->d.rule->loc.col);
 			jsonw_close(&w);
 		}
+		jsonw_key_str(&w, "plan", e->plan);
 		jsonw_key_str(&w, "why", why.data ? why.data : "");
 		jsonw_key_str(&w, "judged_as", judged[0] ? judged : NULL);
 		jsonw_key_str(&w, "embedding",
@@ -485,6 +490,28 @@ static int cmd_policy_print(const struct cmd_policy_explained *e,
 	dynbuf_free(&why);
 	dynbuf_free(&rule);
 	return rc ? CORDON_EXIT_FAILURE : 0;
+}
+
+/*
+ * A connect is explained by the plan enforcement runs (net_plan_dest()),
+ * so a redirect to the DNS proxy is said as such, never as the zone's
+ * verdict on an address nothing is sent to.
+ */
+static int cmd_policy_explain_plan(const struct zone_tables *t,
+				   const struct policy_runtime *rt,
+				   const struct policy_connect *c,
+				   struct cmd_policy_explained *e,
+				   const struct zone *z, bool json)
+{
+	struct net_plan plan;
+
+	net_plan_dest(t, rt, c, &plan);
+	e->d = plan.d;
+	e->plan = net_plan_kind_name(plan.kind);
+	if (plan.kind == NET_PLAN_REDIRECT_DNS)
+		e->note =
+			"nothing is sent to this address: cordon's DNS proxy answers the query, resolving only names the zone allows (NXDOMAIN for the others, without asking upstream)";
+	return cmd_policy_print(e, z, json);
 }
 
 static int cmd_policy_explain_run(struct cmd_policy_args *a,
@@ -532,8 +559,8 @@ static int cmd_policy_explain_run(struct cmd_policy_args *a,
 				return cmd_policy_usage(
 					"IPv6 addresses take brackets, IPv4 addresses none");
 			c.have_addr = true;
-			zone_decide_connect(t, &rt, &c, &e.d);
-			return cmd_policy_print(&e, z, a->json);
+			return cmd_policy_explain_plan(t, &rt, &c, &e, z,
+						       a->json);
 		}
 		if (bracketed)
 			return cmd_policy_usage("invalid IPv6 address");
@@ -560,8 +587,7 @@ static int cmd_policy_explain_run(struct cmd_policy_args *a,
 			e.note =
 				"decided as if the name resolved through cordon's DNS proxy to a public address (pinned); the address itself is judged at run time (try --addr)";
 		}
-		zone_decide_connect(t, &rt, &c, &e.d);
-		return cmd_policy_print(&e, z, a->json);
+		return cmd_policy_explain_plan(t, &rt, &c, &e, z, a->json);
 	}
 	if (!strcmp(op, "resolve")) {
 		zone_decide_resolve(t, arg, strlen(arg), &e.d);

@@ -3,4 +3,5 @@
 # not done so yet).
 add_library(cordon_cmd_policy STATIC ${CMAKE_CURRENT_LIST_DIR}/cmd_policy.c
 	${CMAKE_CURRENT_LIST_DIR}/zone_syscalls.c)
-target_link_libraries(cordon_cmd_policy PUBLIC cordon_policy cordon_sentry)
+target_link_libraries(cordon_cmd_policy PUBLIC cordon_policy cordon_netstack
+	cordon_sentry)

@@ -187,4 +187,43 @@ t_check "cache-rebind-upstream-once" '[ "$(queries rebind-cached.test)" = 2 ]'
 sleep 0.6
 t_check "cache-rebind-nothing-arrived" '[ "$(hits 169.254.169.254 80)" = 0 ] && [ "$(hits fd00:ec2::254 80)" = 0 ]'
 
+# ---- explain and run agree: the plan, DNS redirect included ------------------------
+# Public resolvers as local addresses of this namespace, with canaries: if a
+# query were sent on instead of redirected, it would arrive here.
+for a in 8.8.8.8 2001:4860:4860::8888; do
+	netns_add_addr "$a/$([ "$(fam "$a")" = 4 ] && echo 32 || echo 128)" ||
+		t_fail "addr-$a"
+	netns_canary_udp "$a" 53 || t_fail "canary-udp53-$a"
+	netns_canary_tcp "$a" 53 || t_fail "canary-tcp53-$a"
+done
+plan_of() {
+	jrun -- "$CORDON" policy explain --json connect "$1" |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["plan"])'
+}
+for a in 8.8.8.8 2001:4860:4860::8888; do
+	for p in udp tcp; do
+		got=$(plan_of "$(bracket "$a"):53/$p")
+		t_check "explain-$a-53-$p-redirect" '[ "$got" = redirect-dns ]'
+		fl=+notcp
+		[ "$p" = tcp ] && fl=+tcp
+		# fork-pr: the proxy answers NXDOMAIN for every name itself.
+		jrun -- "$CORDON" run -- dig "$fl" +time=2 +tries=1 @"$a" \
+			plan-check.test A >"$T_DIR/out" 2>&1
+		t_check "run-$a-53-$p-proxy-answers" 'grep -q "status: NXDOMAIN" "$T_DIR/out"'
+	done
+	sleep 0.6
+	t_check "run-$a-53-nothing-arrived" '[ "$(hits "$a" 53)" = 0 ]'
+done
+t_check "run-53-never-upstream" '[ "$(queries plan-check.test)" = 0 ]'
+# Not DNS: explain's deny is run's refusal, and nothing arrives.
+for d in "$D4" "$D6"; do
+	got=$(plan_of "$(bracket "$d"):8080")
+	t_check "explain-$d-8080-deny" '[ "$got" = deny ]'
+	jrun -- "$CORDON" run -- "$NETATTACK" connect "$(bracket "$d"):8080" \
+		>"$T_DIR/out" 2>&1
+	t_check "run-$d-8080-refused" 'grep -qx "connect: errno EACCES" "$T_DIR/out"'
+done
+sleep 0.6
+t_check "run-denied-nothing-arrived" '[ "$(hits "$D4" 8080)" = 0 ] && [ "$(hits "$D6" 8080)" = 0 ]'
+
 t_done

@@ -113,6 +113,21 @@ has out "\"rule\":\"allow tcp github.com:443\",\"where\":{\"file\":\"<builtin>\"
 run 0 explain --allow 'tcp 203.0.113.9:443' connect 203.0.113.9:443
 has out "  why: rule: allow tcp 203.0.113.9:443 (<--allow #1>:1:1)"
 
+# Explain runs the plan enforcement runs: DNS to any address is redirected.
+for t in 8.8.8.8:53/udp 8.8.8.8:53/tcp '[2001:4860:4860::8888]:53/udp'; do
+	run 0 explain connect "$t"
+	has out "allow    connect $t  zone fork-pr"
+	has out "  why: redirected to cordon's DNS proxy (builtin; DNS to any address goes there)"
+	has out "  note: nothing is sent to this address: cordon's DNS proxy answers the query"
+done
+run 0 explain --json connect 8.8.8.8:53/udp
+has out "\"reason\":\"dns-proxy\""
+has out "\"plan\":\"redirect-dns\""
+run 0 explain --json connect 8.8.8.8:853
+has out "\"plan\":\"deny\""
+run 0 explain --policy matrix.cordon --zone web connect 198.51.100.53:53/udp
+has out "  why: redirected to cordon's DNS proxy"
+
 run 125 explain connect no-port
 run 125 explain connect '2001:db8::1:443'
 run 125 explain --zone nope connect 1.2.3.4:80

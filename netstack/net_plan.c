@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * net_plan.c - the plan for a connect or send to an internet destination:
+ * perform it as asked, perform it towards cordon's DNS proxy, or deny it,
+ * with the decision that says why. Enforcement (sentry/sys_net.c) and
+ * `cordon policy explain` run this one function, so that what explain says
+ * is what a run does, redirects included.
+ *
+ * Theory of operation
+ * -------------------
+ *   1. A DNS exchange (port 53, TCP or UDP, to any address) is never sent
+ *      on: the DNS proxy answers it and applies the zone's name rules, so
+ *      the destination's address is not judged at all. This comes first, as
+ *      it did in the handlers: a zone that allows 8.8.8.8:53 still gets the
+ *      proxy, and one that allows nothing gets NXDOMAIN for every name
+ *      without a query leaving the host.
+ *   2. Anything else is the zone's decision (zone_decide_connect()): allow
+ *      means perform, deny means deny.
+ *
+ * Not responsible for gathering the runtime facts (netstack.c asks the
+ * kernel which listener is the job's; explain takes them from its options)
+ * nor for performing anything.
+ */
+#include <string.h>
+
+#include "netstack/netstack.h"
+
+#define NET_PLAN_DNS_PORT 53
+
+bool net_plan_redirects_dns(uint16_t port)
+{
+	return port == NET_PLAN_DNS_PORT;
+}
+
+const char *net_plan_kind_name(enum net_plan_kind k)
+{
+	switch (k) {
+	case NET_PLAN_PERFORM:
+		return "perform";
+	case NET_PLAN_REDIRECT_DNS:
+		return "redirect-dns";
+	case NET_PLAN_DENY:
+		break;
+	}
+	return "deny";
+}
+
+int net_plan_dest(const struct zone_tables *t, const struct policy_runtime *rt,
+		  const struct policy_connect *c, struct net_plan *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (t && c && net_plan_redirects_dns(c->port) &&
+	    (c->proto == POLICY_PROTO_TCP || c->proto == POLICY_PROTO_UDP)) {
+		/* 1. The proxy answers; the address is only recorded. */
+		out->kind = NET_PLAN_REDIRECT_DNS;
+		out->d.verdict = POLICY_VERDICT_ALLOW;
+		out->d.reason = POLICY_REASON_DNS_PROXY;
+		out->d.zone = zone_name(zone_tables_zone(t));
+		if (c->have_addr &&
+		    (c->addr.family == 4 || c->addr.family == 6))
+			out->d.embed =
+				policy_addr_normalize(&c->addr, &out->d.judged);
+		return 0;
+	}
+	/* 2. The zone decides (and fails closed on a malformed request). */
+	zone_decide_connect(t, rt, c, &out->d);
+	out->kind = out->d.verdict == POLICY_VERDICT_ALLOW ? NET_PLAN_PERFORM
+							   : NET_PLAN_DENY;
+	return 0;
+}

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_net_plan.c - the plan enforcement and `cordon policy explain` share
+ * (netstack/net_plan.c): zone x destination x runtime -> perform, redirect
+ * to the DNS proxy, or deny, with the decision's "why". DNS to any address,
+ * TCP or UDP, IPv4 or IPv6, is redirected before the zone judges the
+ * address (a zone allowing nothing still gets the proxy; one allowing the
+ * address still does not reach it); everything else is the zone's verdict.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/common.h"
+#include "tests/harness/harness.h"
+#include "netstack/netstack.h"
+#include "policy/policy.h"
+
+struct plan_row {
+	const char *zone;
+	const char *target; /* "ADDR:PORT[/udp]", "[V6]:PORT", "-:PORT" */
+	const char *pinned; /* a name the proxy pinned, or NULL */
+	const char *own;    /* "tcp:PORT": the job's own listener, or NULL */
+	enum net_plan_kind kind;
+	const char *why;
+};
+
+/* clang-format off */
+#define DNS "redirected to cordon's DNS proxy (builtin; DNS to any address goes there)"
+#define DD "default deny (no rule allows it)"
+#define MD "always-denied metadata (builtin; 'lift metadata' opts out)"
+#define M "/matrix.cordon"
+static const struct plan_row rows[] = {
+	{ "fork-pr", "8.8.8.8:53/udp", NULL, NULL, NET_PLAN_REDIRECT_DNS, DNS },
+	{ "fork-pr", "8.8.8.8:53", NULL, NULL, NET_PLAN_REDIRECT_DNS, DNS },
+	{ "fork-pr", "[2001:4860:4860::8888]:53/udp", NULL, NULL, NET_PLAN_REDIRECT_DNS, DNS },
+	{ "fork-pr", "[2001:4860:4860::8888]:53", NULL, NULL, NET_PLAN_REDIRECT_DNS, DNS },
+	{ "fork-pr", "[::ffff:8.8.8.8]:53/udp", NULL, NULL, NET_PLAN_REDIRECT_DNS, DNS },
+	/* Always-denied addresses too: nothing is sent to them. */
+	{ "fork-pr", "169.254.169.254:53/udp", NULL, NULL, NET_PLAN_REDIRECT_DNS, DNS },
+	{ "fork-pr", "127.0.0.53:53/udp", NULL, NULL, NET_PLAN_REDIRECT_DNS, DNS },
+	{ "fork-pr", "-:53/udp", "dns.example", NULL, NET_PLAN_REDIRECT_DNS, DNS },
+	/* A zone that allows the address by rule still gets the proxy. */
+	{ "web", "198.51.100.53:53/udp", NULL, NULL, NET_PLAN_REDIRECT_DNS, DNS },
+	/* Not DNS: the zone's verdict. */
+	{ "fork-pr", "8.8.8.8:853", NULL, NULL, NET_PLAN_DENY, DD },
+	{ "fork-pr", "8.8.8.8:5353/udp", NULL, NULL, NET_PLAN_DENY, DD },
+	{ "fork-pr", "169.254.169.254:80", NULL, NULL, NET_PLAN_DENY, MD },
+	{ "fork-pr", "127.0.0.1:8080", NULL, "tcp:8080", NET_PLAN_PERFORM, "the job's own listener (builtin)" },
+	{ "web", "203.0.113.5:8000", NULL, NULL, NET_PLAN_PERFORM, "rule: allow tcp 203.0.113.0/24:8000-8100 (" M ":7:2)" },
+	{ "web", "-:443", "a.example.com", NULL, NET_PLAN_PERFORM, "rule: allow tcp *.example.com:443 (" M ":4:2)" },
+	/* Malformed: fails closed. */
+	{ "fork-pr", "8.8.8.8:0", NULL, NULL, NET_PLAN_DENY, "invalid request: protocol or port out of range" },
+};
+/* clang-format on */
+
+static void plan_target(const char *s, struct policy_connect *c)
+{
+	char buf[128], *colon, *slash;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	c->proto = POLICY_PROTO_TCP;
+	slash = strrchr(buf, '/');
+	if (slash && !strcmp(slash, "/udp")) {
+		c->proto = POLICY_PROTO_UDP;
+		*slash = '\0';
+	}
+	colon = strrchr(buf, ':');
+	CHECK(colon);
+	*colon = '\0';
+	c->port = (uint16_t)atoi(colon + 1);
+	c->have_addr = strcmp(buf, "-") != 0;
+	if (!c->have_addr)
+		return;
+	if (buf[0] == '[') {
+		buf[strlen(buf) - 1] = '\0';
+		CHECK(!policy_addr_parse((const uint8_t *)buf + 1,
+					 strlen(buf + 1), &c->addr));
+	} else {
+		CHECK(!policy_addr_parse((const uint8_t *)buf, strlen(buf),
+					 &c->addr));
+	}
+}
+
+static void test_plan_matrix(void)
+{
+	struct policy *p = policy_new(0);
+	size_t i, failed = 0;
+
+	CHECK(p);
+	CHECK_EQ(policy_parse_file(p, POLICY_TEST_DATA "/matrix.cordon"), 0);
+	CHECK_EQ(policy_finish(p), 0);
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		const struct plan_row *row = &rows[i];
+		struct policy_listener own;
+		struct policy_runtime rt;
+		struct policy_connect c;
+		struct zone_tables *t;
+		const struct zone *z;
+		const char *pinned[1];
+		struct net_plan plan;
+		struct dynbuf why, want;
+
+		memset(&rt, 0, sizeof(rt));
+		memset(&c, 0, sizeof(c));
+		plan_target(row->target, &c);
+		if (row->pinned) {
+			pinned[0] = row->pinned;
+			c.pinned = pinned;
+			c.n_pinned = 1;
+		}
+		if (row->own) {
+			own.proto = POLICY_PROTO_TCP;
+			own.port = (uint16_t)atoi(row->own + 4);
+			rt.listeners = &own;
+			rt.n_listeners = 1;
+		}
+		CHECK_EQ(policy_zone_effective(p, row->zone, NULL, &z), 0);
+		CHECK_EQ(zone_tables_new(z, &t), 0);
+		CHECK_EQ(net_plan_dest(t, &rt, &c, &plan), 0);
+		dynbuf_init(&why, 4096);
+		dynbuf_init(&want, 4096);
+		policy_decision_fmt(&plan.d, &why);
+		if (strstr(row->why, M)) {
+			const char *at = strstr(row->why, M);
+
+			dynbuf_add(&want, row->why, (size_t)(at - row->why));
+			dynbuf_addf(&want, "%s%s", POLICY_TEST_DATA, at);
+		} else {
+			dynbuf_addf(&want, "%s", row->why);
+		}
+		if (plan.kind != row->kind || strcmp(why.data, want.data) ||
+		    strcmp(plan.d.zone, row->zone) ||
+		    (plan.kind == NET_PLAN_DENY) !=
+			    (plan.d.verdict == POLICY_VERDICT_DENY)) {
+			fprintf(stderr,
+				"%s %s: want %s / %s\n     got %s / %s\n",
+				row->zone, row->target,
+				net_plan_kind_name(row->kind), want.data,
+				net_plan_kind_name(plan.kind), why.data);
+			failed++;
+		}
+		dynbuf_free(&why);
+		dynbuf_free(&want);
+		zone_tables_free(t);
+	}
+	policy_free(p);
+	CHECK_EQ(failed, 0);
+}
+
+/* No tables: a deny that names the failure, never a redirect. */
+static void test_plan_fail_closed(void)
+{
+	struct policy_connect c = {.have_addr = true,
+				   .addr = {.family = 4, .b = {8, 8, 8, 8}},
+				   .proto = POLICY_PROTO_UDP,
+				   .port = 53};
+	struct net_plan plan;
+
+	CHECK_EQ(net_plan_dest(NULL, NULL, &c, &plan), 0);
+	CHECK_EQ(plan.kind, NET_PLAN_DENY);
+	CHECK_EQ(plan.d.reason, POLICY_REASON_INVALID);
+	CHECK(net_plan_redirects_dns(53));
+	CHECK(!net_plan_redirects_dns(853));
+	CHECK_STREQ(net_plan_kind_name(NET_PLAN_REDIRECT_DNS), "redirect-dns");
+}
+
+static const struct harness_test tests[] = {
+	HARNESS_TEST(test_plan_matrix),
+	HARNESS_TEST(test_plan_fail_closed),
+};
+
+int main(int argc, char **argv)
+{
+	return harness_main(argc, argv, tests, ARRAY_SIZE(tests));
+}
