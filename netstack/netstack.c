@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <ifaddrs.h>
+#include <linux/netlink.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -340,4 +341,34 @@ int netstack_decide_unix(struct netstack *ns, const struct net_endpoint *e,
 					e->path_len, true, out);
 	return zone_decide_unix(ns->tables, &ns->rt, resolved, strlen(resolved),
 				false, out);
+}
+
+int netstack_decide_netlink(struct netstack *ns, int fd,
+			    const struct net_endpoint *e, bool control,
+			    struct policy_decision *out)
+{
+	struct policy_netlink n = {.control = control};
+	struct sockaddr_nl peer;
+	socklen_t l = sizeof(int);
+	int proto = -1;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &l) < 0)
+		proto = -1;
+	n.route = proto == NETLINK_ROUTE;
+	if (e) {
+		n.portid = e->nl_pid;
+		n.groups = e->nl_groups;
+	} else {
+		/* What a send without a name reaches. Unknown: not the kernel.
+		 */
+		l = sizeof(peer);
+		memset(&peer, 0, sizeof(peer));
+		if (getpeername(fd, (struct sockaddr *)&peer, &l) < 0 ||
+		    peer.nl_family != AF_NETLINK) {
+			peer.nl_pid = UINT32_MAX;
+		}
+		n.portid = peer.nl_pid;
+		n.groups = peer.nl_groups;
+	}
+	return zone_decide_netlink(ns->tables, &n, out);
 }

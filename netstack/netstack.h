@@ -33,6 +33,7 @@ enum net_endpoint_kind {
 	NET_ENDPOINT_UNIX,     /* a filesystem path */
 	NET_ENDPOINT_ABSTRACT, /* an abstract name (may hold NULs) */
 	NET_ENDPOINT_UNNAMED,  /* AF_UNIX with no name (autobind) */
+	NET_ENDPOINT_NETLINK,  /* AF_NETLINK: a port id and groups */
 	NET_ENDPOINT_OTHER,    /* any other family */
 };
 
@@ -47,6 +48,8 @@ enum net_endpoint_kind {
  * @scope_id: for AF_INET6.
  * @path:     for UNIX/ABSTRACT: the name, @path_len bytes (ABSTRACT without
  *            the leading NUL); UNIX paths are NUL-terminated here.
+ * @nl_pid, @nl_groups: for NETLINK: the port id (0 is the kernel) and the
+ *            multicast group mask.
  */
 struct net_endpoint {
 	enum net_endpoint_kind kind;
@@ -56,6 +59,8 @@ struct net_endpoint {
 	uint32_t scope_id;
 	char path[NET_UNIX_PATH_MAX + 1];
 	size_t path_len;
+	uint32_t nl_pid;
+	uint32_t nl_groups;
 };
 
 /**
@@ -67,7 +72,8 @@ int sockaddr_parse(const uint8_t *p, size_t len, struct net_endpoint *out);
 
 /**
  * sockaddr_fmt() - "192.0.2.1:443", "[2001:db8::1]:443", "unix:/path",
- * "unix:@abstract". Never fails; truncates to @outlen.
+ * "unix:@abstract", "netlink:kernel", "netlink:pid=N,groups=0xM". Never
+ * fails; truncates to @outlen.
  */
 void sockaddr_fmt(const struct net_endpoint *e, char *out, size_t outlen);
 
@@ -185,6 +191,25 @@ int netstack_decide_bind(struct netstack *ns, const struct net_endpoint *e,
  */
 int netstack_decide_unix(struct netstack *ns, const struct net_endpoint *e,
 			 const char *resolved, struct policy_decision *out);
+
+/**
+ * netstack_decide_netlink() - may the job send on (or connect) its netlink
+ * socket @fd (the supervisor's duplicate) to @e? @e NULL: no name, the
+ * socket's connected peer (asked of the kernel, getpeername). @control: the
+ * message carries control data. Only NETLINK_ROUTE requests to the kernel
+ * are allowed (zone_decide_netlink()).
+ *
+ * An allowed send must be performed WITHOUT the name: a netlink message
+ * with an explicit destination is authorised by the capabilities of the
+ * sender alone (the kernel's NETLINK_SKB_DST, since 3.15), and the sender
+ * is the supervisor, which may be privileged; without a name it goes to the
+ * connected peer (the kernel, checked here) and the kernel also checks the
+ * credentials of whoever opened the socket: the job.
+ * Return: 0 (verdict in @out).
+ */
+int netstack_decide_netlink(struct netstack *ns, int fd,
+			    const struct net_endpoint *e, bool control,
+			    struct policy_decision *out);
 
 /**
  * netstack_note_abstract() - the job bound abstract socket @name (@len

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <linux/netlink.h>
 
 #include "netstack/netstack.h"
 
@@ -81,6 +82,18 @@ int sockaddr_parse(const uint8_t *p, size_t len, struct net_endpoint *out)
 		out->path[out->path_len] = '\0';
 		return 0;
 	}
+	case AF_NETLINK: {
+		struct sockaddr_nl nl;
+
+		/* netlink_sendmsg/netlink_connect: shorter is EINVAL */
+		if (len < sizeof(nl))
+			return -EINVAL;
+		memcpy(&nl, p, sizeof(nl));
+		out->kind = NET_ENDPOINT_NETLINK;
+		out->nl_pid = nl.nl_pid;
+		out->nl_groups = nl.nl_groups;
+		return 0;
+	}
 	default:
 		out->kind = NET_ENDPOINT_OTHER;
 		return -EAFNOSUPPORT;
@@ -124,6 +137,13 @@ void sockaddr_fmt(const struct net_endpoint *e, char *out, size_t outlen)
 		return;
 	case NET_ENDPOINT_UNNAMED:
 		snprintf(out, outlen, "unix:(unnamed)");
+		return;
+	case NET_ENDPOINT_NETLINK:
+		if (!e->nl_pid && !e->nl_groups)
+			snprintf(out, outlen, "netlink:kernel");
+		else
+			snprintf(out, outlen, "netlink:pid=%u,groups=0x%x",
+				 e->nl_pid, e->nl_groups);
 		return;
 	case NET_ENDPOINT_OTHER:
 		snprintf(out, outlen, "family %d", e->family);

@@ -517,6 +517,7 @@ enum policy_reason {
 	POLICY_REASON_LISTEN,	     /* the zone's listen mode (@loc) */
 	POLICY_REASON_UNIX_DEFAULT,  /* $CWD / $TMPDIR default (@detail) */
 	POLICY_REASON_ABSTRACT,	     /* abstract socket bound by the job */
+	POLICY_REASON_NETLINK,	     /* netlink: the kernel or not (@detail) */
 	POLICY_REASON_INVALID,	     /* malformed request (@detail) */
 	POLICY_REASON_DNS_PROXY,     /* DNS: cordon's proxy answers it */
 };
@@ -527,7 +528,7 @@ enum policy_reason {
  * @rule:     the rule for POLICY_REASON_RULE, else NULL.
  * @loc:      the listen statement for POLICY_REASON_LISTEN (file NULL when
  *            the mode is the default).
- * @detail:   static text for INVALID and UNIX_DEFAULT, else NULL.
+ * @detail:   static text for INVALID, UNIX_DEFAULT and NETLINK, else NULL.
  * @embed, @judged: connect/listen: how the address was normalised.
  */
 struct policy_decision {
@@ -610,6 +611,33 @@ int zone_decide_listen(const struct zone_tables *t, const struct policy_addr *a,
 int zone_decide_unix(const struct zone_tables *t,
 		     const struct policy_runtime *rt, const char *path,
 		     size_t len, bool abstract, struct policy_decision *out);
+
+/**
+ * struct policy_netlink - a netlink message (or connect) to judge.
+ * @route:   the socket is NETLINK_ROUTE, the only netlink family socket()
+ *           lets the job create (one received from outside may be another).
+ * @portid:  the destination's nl_pid; 0 is the kernel.
+ * @groups:  the destination's nl_groups: multicast groups to send to.
+ * @control: the message carries control data (SCM_CREDENTIALS, ...).
+ */
+struct policy_netlink {
+	bool route;
+	uint32_t portid;
+	uint32_t groups;
+	bool control;
+};
+
+/**
+ * zone_decide_netlink() - may the job send @n? Only requests to the kernel
+ * (nl_pid 0, no multicast group) on a NETLINK_ROUTE socket, without control
+ * data: what getifaddrs(), if_nameindex() and `ip` send. Any zone, builtin:
+ * the reason is POLICY_REASON_NETLINK and @detail says which condition
+ * decided. Unprivileged senders get EPERM from the kernel for any other
+ * destination; the supervisor, which performs the send, may be privileged.
+ */
+int zone_decide_netlink(const struct zone_tables *t,
+			const struct policy_netlink *n,
+			struct policy_decision *out);
 
 /**
  * policy_unix_expand() - expand a rule path's placeholder from @rt into @out.

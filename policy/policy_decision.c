@@ -59,6 +59,13 @@ int policy_decision_fmt(const struct policy_decision *d, struct dynbuf *out)
 			out, d->verdict == POLICY_VERDICT_ALLOW
 				     ? "abstract socket bound by the job"
 				     : "abstract socket not bound by the job");
+	case POLICY_REASON_NETLINK:
+		return dynbuf_addf(out, "netlink: %s (builtin%s)",
+				   d->detail ? d->detail : "?",
+				   d->verdict == POLICY_VERDICT_ALLOW
+					   ? ""
+					   : "; only NETLINK_ROUTE requests "
+					     "to the kernel are sent");
 	case POLICY_REASON_INVALID:
 		return dynbuf_addf(out, "invalid request: %s",
 				   d->detail ? d->detail : "?");

@@ -338,3 +338,28 @@ int zone_decide_unix(const struct zone_tables *t,
 			}
 	return 0;
 }
+
+int zone_decide_netlink(const struct zone_tables *t,
+			const struct policy_netlink *n,
+			struct policy_decision *out)
+{
+	zone_decide_init(t, out);
+	if (!t || !n)
+		return zone_decide_invalid(out, "no request");
+	out->reason = POLICY_REASON_NETLINK;
+	if (!n->route)
+		out->detail = "not a NETLINK_ROUTE socket";
+	else if (n->portid)
+		out->detail = "destination is a process, not the kernel "
+			      "(nl_pid != 0)";
+	else if (n->groups)
+		out->detail = "destination is a multicast group (nl_groups)";
+	else if (n->control)
+		out->detail = "control data (it would carry the supervisor's "
+			      "credentials)";
+	if (out->detail)
+		return 0;
+	out->verdict = POLICY_VERDICT_ALLOW;
+	out->detail = "NETLINK_ROUTE request to the kernel";
+	return 0;
+}

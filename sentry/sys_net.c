@@ -439,11 +439,50 @@ static bool sys_net_judge_dest(struct sentry *s, struct sentry_call *c,
 		sys_net_allow(c, "AF_UNSPEC dissolves an association: allowed");
 		return true;
 	case NET_ENDPOINT_UNNAMED:
+	case NET_ENDPOINT_NETLINK:
 	case NET_ENDPOINT_OTHER:
 		break;
 	}
 	sys_net_invalid(c, EAFNOSUPPORT, "address family not supported");
 	return false;
+}
+
+/*
+ * A netlink socket talks only to the kernel (netstack_decide_netlink()).
+ * @len: the name's length, 0 for none; a send then goes without its name
+ * (*@len = 0: why is in netstack.h), a connect keeps it.
+ * Return: true to perform (verdict filled); false when refused (answer
+ * filled).
+ */
+static bool sys_net_netlink(struct sentry *s, struct sentry_call *c,
+			    const struct sys_net_sock *k,
+			    const struct net_endpoint *e, bool control,
+			    bool send, size_t *len)
+{
+	struct policy_decision d;
+
+	if (*len && e->kind == NET_ENDPOINT_UNSPEC && !send) {
+		sys_net_allow(c, "AF_UNSPEC dissolves an association: allowed");
+		return true;
+	}
+	if (*len && e->kind != NET_ENDPOINT_NETLINK) {
+		/* netlink_sendmsg/netlink_connect: not AF_NETLINK is EINVAL */
+		sys_net_invalid(c, EINVAL, "not a netlink address");
+		return false;
+	}
+	if (*len) {
+		sockaddr_fmt(e, c->detail, sizeof(c->detail));
+		verdict_dest(&c->v, e, "netlink");
+	} else {
+		snprintf(c->detail, sizeof(c->detail), "fd=%d netlink peer",
+			 (int)c->pc.args[0]);
+	}
+	netstack_decide_netlink(&s->net, k->fd, *len ? e : NULL, control, &d);
+	if (!sys_net_verdict(s, c, &d))
+		return false;
+	if (send)
+		*len = 0;
+	return true;
 }
 
 /*
@@ -533,13 +572,14 @@ int sys_connect(struct sentry *s, struct sentry_call *c)
 		return sys_net_invalid(c, -rc, "malformed address");
 	}
 	if (k.domain == AF_NETLINK) {
-		/* NETLINK_ROUTE to the kernel: nothing leaves the host. */
-		sys_net_allow(c, "netlink route socket");
-		rc = connect(k.fd, (struct sockaddr *)addr, (socklen_t)len);
-		if (rc < 0)
-			sys_net_errno(c, errno);
-		else
-			sys_net_value(c, 0);
+		if (sys_net_netlink(s, c, &k, &e, false, false, &len)) {
+			rc = connect(k.fd, (struct sockaddr *)addr,
+				     (socklen_t)len);
+			if (rc < 0)
+				sys_net_errno(c, errno);
+			else
+				sys_net_value(c, 0);
+		}
 		close(k.fd);
 		return 0;
 	}
@@ -622,7 +662,12 @@ int sys_sendto(struct sentry *s, struct sentry_call *c)
 		close(k.fd);
 		return sys_net_invalid(c, -rc, "malformed address");
 	}
-	if (!alen) {
+	if (k.domain == AF_NETLINK) {
+		if (!sys_net_netlink(s, c, &k, &e, false, true, &alen)) {
+			close(k.fd);
+			return 0;
+		}
+	} else if (!alen) {
 		/* AF_UNSPEC on IPv6: the connected peer, as the kernel does. */
 		sys_net_allow(c, "connected socket (its connect was judged)");
 		sys_net_note_dns(s, &k);
@@ -790,7 +835,7 @@ static int sys_net_sendmsg_one(struct sentry *s, struct sentry_call *c,
 			       struct sys_net_sock *k, struct sentry_pending *p,
 			       bool may_pend)
 {
-	struct net_endpoint e;
+	struct net_endpoint e = {0};
 	size_t nl = p->msg.msg_namelen;
 	int rc, pin = -1;
 
@@ -801,7 +846,12 @@ static int sys_net_sendmsg_one(struct sentry *s, struct sentry_call *c,
 			goto out_free;
 		}
 	}
-	if (!nl) {
+	if (k->domain == AF_NETLINK) {
+		if (!sys_net_netlink(s, c, k, &e, p->msg.msg_controllen != 0,
+				     true, &nl))
+			goto out_free;
+		p->msg.msg_namelen = (socklen_t)nl;
+	} else if (!nl) {
 		/* No address: the connected peer, which connect() judged. */
 		p->msg.msg_namelen = 0;
 		snprintf(c->detail, sizeof(c->detail), "fd=%d connected/%s",

@@ -189,6 +189,11 @@ static void verdict_write_dest(struct jsonw *w, const struct verdict *v)
 		jsonw_key_str(w, "family", "unix");
 		jsonw_key_str(w, "path", text);
 		break;
+	case NET_ENDPOINT_NETLINK:
+		jsonw_key_str(w, "family", "netlink");
+		jsonw_key_u64(w, "nl_pid", e->nl_pid);
+		jsonw_key_u64(w, "nl_groups", e->nl_groups);
+		break;
 	default:
 		jsonw_key_str(w, "family", "other");
 		break;

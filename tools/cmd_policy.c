@@ -399,6 +399,7 @@ static const char *cmd_policy_reason_name(enum policy_reason r)
 		[POLICY_REASON_LISTEN] = "listen",
 		[POLICY_REASON_UNIX_DEFAULT] = "unix-default",
 		[POLICY_REASON_ABSTRACT] = "abstract",
+		[POLICY_REASON_NETLINK] = "netlink",
 		[POLICY_REASON_INVALID] = "invalid",
 		[POLICY_REASON_DNS_PROXY] = "dns-proxy",
 	};

@@ -11,6 +11,10 @@
  * it is built without sanitizers and makes plain system calls.
  */
 #include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -73,7 +77,8 @@ static void na_usage(void)
 		"       netattack unix PATH | abstract NAME | abstract-self NAME\n"
 		"       netattack unix-race LINK GOODDIR BADDIR SOCKNAME N\n"
 		"       netattack rights-recv PATH stream|dgram\n"
-		"       netattack rights-self path|abstract NAME\n");
+		"       netattack rights-self path|abstract NAME\n"
+		"       netattack ifaddrs | netlink-peer | netlink-addaddr A.B.C.D\n");
 	exit(2);
 }
 
@@ -1283,6 +1288,166 @@ static int na_unix_race_run(int argc, char **argv)
 	return 0;
 }
 
+/* getifaddrs() as glibc does it: netlink sendto the kernel, then recvmsg. */
+static int na_ifaddrs(void)
+{
+	struct ifaddrs *ifa, *i;
+	char a[INET6_ADDRSTRLEN];
+	long n = 0;
+
+	if (getifaddrs(&ifa) < 0) {
+		na_report("ifaddrs", -1, errno);
+		return 0;
+	}
+	for (i = ifa; i; i = i->ifa_next) {
+		int fam = i->ifa_addr ? i->ifa_addr->sa_family : 0;
+		const void *src = NULL;
+
+		if (fam == AF_INET)
+			src = &((struct sockaddr_in *)i->ifa_addr)->sin_addr;
+		else if (fam == AF_INET6)
+			src = &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+		if (!src || !inet_ntop(fam, src, a, sizeof(a)))
+			snprintf(a, sizeof(a), "-");
+		printf("ifaddr: %s family=%d %s\n", i->ifa_name, fam, a);
+		n++;
+	}
+	freeifaddrs(ifa);
+	na_report("ifaddrs", n, 0);
+	return 0;
+}
+
+static int na_nl_socket(uint32_t *portid)
+{
+	struct sockaddr_nl me = {.nl_family = AF_NETLINK};
+	socklen_t l = sizeof(me);
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&me, sizeof(me)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&me, &l) < 0) {
+		printf("netlink-socket: errno %s\n", na_errname(errno));
+		exit(1);
+	}
+	*portid = me.nl_pid;
+	return fd;
+}
+
+/*
+ * Netlink to something that is not the kernel: a unicast to another
+ * NETLINK_ROUTE socket of this process (by sendto, sendmsg and connect),
+ * and a send to a multicast group. Natively an unprivileged sender gets
+ * EPERM; what the receiving socket got is the verdict.
+ */
+static int na_netlink_peer(void)
+{
+	struct {
+		struct nlmsghdr h;
+		struct rtgenmsg g;
+	} req = {.h = {.nlmsg_len = sizeof(req),
+		       .nlmsg_type = RTM_GETLINK,
+		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+		       .nlmsg_seq = 1},
+		 .g = {.rtgen_family = AF_UNSPEC}};
+	struct sockaddr_nl to = {.nl_family = AF_NETLINK};
+	struct iovec iov = {.iov_base = &req, .iov_len = sizeof(req)};
+	struct msghdr m = {.msg_name = &to,
+			   .msg_namelen = sizeof(to),
+			   .msg_iov = &iov,
+			   .msg_iovlen = 1};
+	uint32_t rpid, spid;
+	int r = na_nl_socket(&rpid), sfd = na_nl_socket(&spid);
+	struct pollfd pfd = {.fd = r, .events = POLLIN};
+	char buf[8192];
+	long rc, got = 0;
+
+	to.nl_pid = rpid;
+	rc = sendto(sfd, &req, sizeof(req), 0, (struct sockaddr *)&to,
+		    sizeof(to));
+	na_report("netlink-sendto-peer", rc, errno);
+	rc = sendmsg(sfd, &m, 0);
+	na_report("netlink-sendmsg-peer", rc, errno);
+	to.nl_pid = 0;
+	to.nl_groups = RTMGRP_LINK;
+	rc = sendto(sfd, &req, sizeof(req), 0, (struct sockaddr *)&to,
+		    sizeof(to));
+	na_report("netlink-sendto-group", rc, errno);
+	to.nl_pid = rpid;
+	to.nl_groups = 0;
+	rc = connect(sfd, (struct sockaddr *)&to, sizeof(to));
+	na_report("netlink-connect-peer", rc, errno);
+	if (rc == 0) {
+		rc = send(sfd, &req, sizeof(req), 0);
+		na_report("netlink-send-connected", rc, errno);
+	}
+	/* And the kernel stays reachable from the same socket. */
+	to.nl_pid = 0;
+	rc = connect(sfd, (struct sockaddr *)&to, sizeof(to));
+	na_report("netlink-connect-kernel", rc, errno);
+	rc = sendto(sfd, &req, sizeof(req), 0, (struct sockaddr *)&to,
+		    sizeof(to));
+	na_report("netlink-sendto-kernel", rc, errno);
+	while (poll(&pfd, 1, 300) == 1 && recv(r, buf, sizeof(buf), 0) > 0)
+		got++;
+	printf("netlink-peer-received: %ld\n", got);
+	close(r);
+	close(sfd);
+	return 0;
+}
+
+/*
+ * RTM_NEWADDR A.B.C.D/32 on lo, sent to the kernel by name with an ack
+ * requested: the kernel's answer (0 or -EPERM) is the verdict. Run it only
+ * inside a network namespace the test owns.
+ */
+static int na_netlink_addaddr(int argc, char **argv)
+{
+	struct {
+		struct nlmsghdr h;
+		struct ifaddrmsg a;
+		struct rtattr ra;
+		struct in_addr in;
+	} req = {.h = {.nlmsg_len = sizeof(req),
+		       .nlmsg_type = RTM_NEWADDR,
+		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE |
+				      NLM_F_EXCL,
+		       .nlmsg_seq = 7},
+		 .a = {.ifa_family = AF_INET,
+		       .ifa_prefixlen = 32,
+		       .ifa_index = if_nametoindex("lo")},
+		 .ra = {.rta_len = RTA_LENGTH(sizeof(struct in_addr)),
+			.rta_type = IFA_LOCAL}};
+	struct sockaddr_nl to = {.nl_family = AF_NETLINK};
+	struct pollfd pfd;
+	char buf[4096];
+	uint32_t me;
+	int fd;
+	long rc;
+
+	if (argc < 3 || inet_pton(AF_INET, argv[2], &req.in) != 1)
+		na_usage();
+	fd = na_nl_socket(&me);
+	rc = sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&to,
+		    sizeof(to));
+	na_report("netlink-newaddr-send", rc, errno);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	if (rc > 0 && poll(&pfd, 1, 2000) == 1 &&
+	    recv(fd, buf, sizeof(buf), 0) >= (ssize_t)(NLMSG_HDRLEN + 4)) {
+		struct nlmsghdr *h = (struct nlmsghdr *)buf;
+		struct nlmsgerr *e = NLMSG_DATA(h);
+
+		if (h->nlmsg_type == NLMSG_ERROR)
+			na_report("netlink-newaddr", e->error ? -1 : 0,
+				  -e->error);
+		else
+			printf("netlink-newaddr: type %u\n", h->nlmsg_type);
+	} else if (rc > 0) {
+		printf("netlink-newaddr: no answer\n");
+	}
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1325,6 +1490,12 @@ int main(int argc, char **argv)
 		return na_rights_recv(argc, argv);
 	if (!strcmp(argv[1], "rights-self"))
 		return na_rights_self(argc, argv);
+	if (!strcmp(argv[1], "ifaddrs"))
+		return na_ifaddrs();
+	if (!strcmp(argv[1], "netlink-peer"))
+		return na_netlink_peer();
+	if (!strcmp(argv[1], "netlink-addaddr"))
+		return na_netlink_addaddr(argc, argv);
 	if (!strcmp(argv[1], "unix-race"))
 		return na_unix_race_run(argc, argv);
 	na_usage();

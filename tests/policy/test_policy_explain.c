@@ -510,6 +510,59 @@ static void test_unix_expand(void)
 	CHECK_EQ(policy_unix_expand("$CWD", &rt, out, 4), -ENAMETOOLONG);
 }
 
+/* Netlink: NETLINK_ROUTE requests to the kernel only, in every zone. */
+static void test_netlink(void)
+{
+	static const struct {
+		struct policy_netlink n;
+		enum policy_verdict v;
+		const char *why;
+	} cases[] = {
+		{{true, 0, 0, false},
+		 POLICY_VERDICT_ALLOW,
+		 "netlink: NETLINK_ROUTE request to the kernel (builtin)"},
+		{{true, 1234, 0, false},
+		 POLICY_VERDICT_DENY,
+		 "netlink: destination is a process, not the kernel (nl_pid != "
+		 "0) (builtin; only NETLINK_ROUTE requests to the kernel are "
+		 "sent)"},
+		{{true, 0, 1, false}, POLICY_VERDICT_DENY, NULL},
+		{{true, 0x80000000u, 0, false}, POLICY_VERDICT_DENY, NULL},
+		{{false, 0, 0, false}, POLICY_VERDICT_DENY, NULL},
+		{{true, 0, 0, true}, POLICY_VERDICT_DENY, NULL},
+	};
+	struct policy *p = explain_policy();
+	const char *zones[] = {"fork-pr", "open"};
+	struct policy_decision d;
+	struct zone_tables *t;
+	const struct zone *z;
+	size_t i, j;
+
+	for (j = 0; j < ARRAY_SIZE(zones); j++) {
+		CHECK_EQ(policy_zone_effective(p, zones[j], NULL, &z), 0);
+		CHECK_EQ(zone_tables_new(z, &t), 0);
+		for (i = 0; i < ARRAY_SIZE(cases); i++) {
+			struct dynbuf b;
+
+			zone_decide_netlink(t, &cases[i].n, &d);
+			CHECK_EQ(d.verdict, cases[i].v);
+			CHECK_EQ(d.reason, POLICY_REASON_NETLINK);
+			CHECK_STREQ(d.zone, zones[j]);
+			dynbuf_init(&b, 4096);
+			CHECK_EQ(policy_decision_fmt(&d, &b), 0);
+			if (cases[i].why)
+				CHECK_STREQ(b.data, cases[i].why);
+			dynbuf_free(&b);
+		}
+		zone_decide_netlink(t, NULL, &d);
+		CHECK_EQ(d.verdict, POLICY_VERDICT_DENY);
+		zone_tables_free(t);
+	}
+	zone_decide_netlink(NULL, &cases[0].n, &d);
+	CHECK_EQ(d.verdict, POLICY_VERDICT_DENY);
+	policy_free(p);
+}
+
 static const struct harness_test tests[] = {
 	HARNESS_TEST(test_explain_matrix),
 	HARNESS_TEST(test_addr_normalize),
@@ -517,6 +570,7 @@ static const struct harness_test tests[] = {
 	HARNESS_TEST(test_name_match),
 	HARNESS_TEST(test_fail_closed),
 	HARNESS_TEST(test_unix_expand),
+	HARNESS_TEST(test_netlink),
 };
 
 int main(int argc, char **argv)
