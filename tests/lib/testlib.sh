@@ -8,6 +8,11 @@
 # missing): running without root is the point, and no test may pass only
 # because it ran as root. Each check prints "ok NAME" or "FAIL NAME"; t_done
 # prints "N passed, M failed" and sets the exit status.
+#
+# CORDON_TEST_LAYER=supervisor runs every `cordon run` of the suite with
+# --no-landlock (the supervisor's isolation layer, docs/isolation.md): the
+# staged cordon is then a wrapper that adds the option, so the same
+# assertions hold on both layers.
 
 T_PASS=0
 T_FAIL=0
@@ -22,6 +27,15 @@ t_init() {
 	chmod 755 "$T_DIR/bin/"*
 	CORDON=$T_DIR/bin/cordon
 	PROBE=$T_DIR/bin/cordon-probe
+	if [ "${CORDON_TEST_LAYER:-}" = supervisor ]; then
+		mv "$CORDON" "$T_DIR/bin/cordon.real"
+		cat >"$CORDON" <<-EOF
+			#!/bin/sh
+			[ "\$1" = run ] && { shift; exec "$T_DIR/bin/cordon.real" run --no-landlock "\$@"; }
+			exec "$T_DIR/bin/cordon.real" "\$@"
+		EOF
+		chmod 755 "$CORDON"
+	fi
 	if [ "$(id -u)" = 0 ]; then
 		id "$T_USER" >/dev/null 2>&1 ||
 			useradd -M -s /bin/sh "$T_USER" >/dev/null 2>&1
