@@ -525,6 +525,54 @@ struct sentry {
 	uint64_t pids_refused;
 };
 
+/* ---------------------------------------------------------------------------
+ * The event loop (loop.c) and the report (report.c).
+ */
+
+enum sentry_epoll {
+	SENTRY_EPOLL_NOTIFY = 1,
+	SENTRY_EPOLL_SIGNAL,
+	SENTRY_EPOLL_STATUS,
+	SENTRY_EPOLL_TIMER,
+	SENTRY_EPOLL_PENDING, /* index of the pending call in bits 16.. */
+	SENTRY_EPOLL_DNS,
+	SENTRY_EPOLL_OPEN,   /* blocking FIFO opens finished (sys_open.c) */
+	SENTRY_EPOLL_LIMITS, /* time for the next resource sample */
+	SENTRY_EPOLL_WALKED, /* the walker thread finished a sample */
+	SENTRY_EPOLL_WALL,   /* the wall-clock limit */
+	SENTRY_EPOLL_OUTPUT, /* job output; the stream (0, 1) in bits 16.. */
+	SENTRY_EPOLL_RX,     /* the receiver changed the stop or a kill */
+};
+
+#define SENTRY_EPOLL_TAG(v) ((enum sentry_epoll)((v)&0xffff))
+#define SENTRY_EPOLL_INDEX(v) ((size_t)((v) >> 16))
+
+/** sentry_epoll_add() - watch @fd for EPOLLIN with @tag. Return: 0/-errno. */
+int sentry_epoll_add(struct sentry *s, int fd, enum sentry_epoll tag);
+/** sentry_epoll_del() - stop watching @fd. */
+void sentry_epoll_del(struct sentry *s, int fd);
+/**
+ * sentry_loop() - serve events until the run ends (sentry_done()); takes
+ * @s->lock for each round of events.
+ */
+void sentry_loop(struct sentry *s);
+/**
+ * sentry_kill_all() - SIGKILL the whole tree and reap it, until no child is
+ * left. May block while reaping.
+ */
+void sentry_kill_all(struct sentry *s);
+/** sentry_exec_status() - read the first process's exec outcome. */
+void sentry_exec_status(struct sentry *s);
+/** sentry_header() - the audit log's header record. */
+void sentry_header(struct sentry *s);
+/**
+ * sentry_exit_code() - cordon's exit status for the run; *@why says why in
+ * a few words (static).
+ */
+int sentry_exit_code(struct sentry *s, const char **why);
+/** sentry_summary() - the summary record, --report lines, --report-json. */
+void sentry_summary(struct sentry *s, int code, const char *why);
+
 /**
  * receiver_start() - start the thread that takes the job's notified calls
  * (receiver.c): it sleeps in the listener's receive, so the kernel's

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report.c - what a run says about itself: the audit header, the exit
+ * status and why, the summary record, and the --report lines.
+ * Not responsible for measuring (limits.c) nor for the audit file (audit.c).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sentry/sentry_priv.h"
+
+void sentry_header(struct sentry *s)
+{
+	const struct platform_features *f = platform_features(s->plat);
+	struct utsname u;
+	struct jsonw w;
+	char hex[20];
+	size_t i;
+
+	uname(&u);
+	audit_begin(&s->audit, &w, "header");
+	jsonw_key_str(&w, "cordon", CORDON_VERSION);
+	jsonw_key_str(&w, "kernel", u.release);
+	jsonw_key_str(&w, "machine", u.machine);
+	jsonw_key_str(&w, "platform", platform_name(s->plat));
+	jsonw_key_obj(&w, "features");
+	jsonw_key_bool(&w, "wait_killable_recv", f->wait_killable_recv);
+	jsonw_key_bool(&w, "sync_wake_up", f->sync_wake_up);
+	jsonw_key_bool(&w, "pidfd_getfd", f->pidfd_getfd);
+	jsonw_key_i64(&w, "landlock_abi", s->job.landlock_abi);
+	jsonw_key_bool(&w, "landlock_scoped", s->job.landlock_abi >= 6);
+	/* Which layer keeps the job off other processes (docs/isolation.md). */
+	jsonw_key_str(&w, "lateral_layer",
+		      s->job.landlock_abi >= 6 ? "kernel" : "supervisor");
+	jsonw_close(&w);
+	snprintf(hex, sizeof(hex), "%016llx",
+		 (unsigned long long)s->filter.digest);
+	jsonw_key_str(&w, "filter_xxh3", hex);
+	jsonw_key_u64(&w, "filter_insns", s->filter.prog.len);
+	if (s->o->policy_digest) {
+		snprintf(hex, sizeof(hex), "%016llx",
+			 (unsigned long long)s->o->policy_digest);
+		jsonw_key_str(&w, "policy_xxh3", hex);
+	} else {
+		jsonw_key_str(&w, "policy_xxh3", NULL);
+	}
+	jsonw_key_str(&w, "zone", s->o->zone_name);
+	jsonw_key_i64(&w, "uid", (int64_t)getuid());
+	jsonw_key_i64(&w, "job_pid", s->job.pid);
+	jsonw_key_arr(&w, "argv");
+	for (i = 0; s->o->argv[i]; i++)
+		jsonw_str(&w, s->o->argv[i]);
+	jsonw_close(&w);
+	audit_commit(&s->audit, &w, 0, NULL, false);
+}
+
+static const char *sentry_stop_name(enum sentry_stop st)
+{
+	switch (st) {
+	case SENTRY_STOP_NONE:
+	case SENTRY_STOP_EXITED:
+		return "exited";
+	case SENTRY_STOP_SIGNAL:
+		return "signal to cordon";
+	case SENTRY_STOP_ANCHOR_DIED:
+		return "cordon was killed";
+	case SENTRY_STOP_INTERNAL:
+		return "internal error";
+	case SENTRY_STOP_LIMIT:
+		return "limit";
+	}
+	return "?";
+}
+
+int sentry_exit_code(struct sentry *s, const char **why)
+{
+	if (s->exec_fail_stage >= 0) {
+		*why = "exec failed";
+		return s->exec_fail_err == ENOENT ? CORDON_EXIT_NOTFOUND
+						  : CORDON_EXIT_NOEXEC;
+	}
+	if (s->stop == SENTRY_STOP_LIMIT) {
+		*why = "limit";
+		return CORDON_EXIT_LIMIT;
+	}
+	if (s->stop == SENTRY_STOP_ANCHOR_DIED ||
+	    s->stop == SENTRY_STOP_INTERNAL || !s->root_reaped) {
+		*why = sentry_stop_name(s->stop);
+		return CORDON_EXIT_FAILURE;
+	}
+	if (WIFSIGNALED(s->root_status)) {
+		*why = s->stop == SENTRY_STOP_SIGNAL ? "signal to cordon"
+						     : "killed by signal";
+		return CORDON_EXIT_SIGNAL_BASE + WTERMSIG(s->root_status);
+	}
+	*why = s->stop == SENTRY_STOP_SIGNAL ? "signal to cordon" : "exited";
+	return WEXITSTATUS(s->root_status);
+}
+
+/* A size or duration for people: "512 MiB", "1.5 GiB", "90 s". */
+static void sentry_fmt_limit(enum policy_limit_key k, uint64_t v, char *out,
+			     size_t len)
+{
+	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	double d = (double)v;
+	size_t u = 0;
+
+	switch (k) {
+	case POLICY_LIMIT_CPU:
+	case POLICY_LIMIT_WALL:
+		snprintf(out, len, "%.1f s", (double)v / 1000);
+		return;
+	case POLICY_LIMIT_PIDS:
+	case POLICY_LIMIT_FDS:
+		snprintf(out, len, "%llu", (unsigned long long)v);
+		return;
+	default:
+		while (d >= 1024 && u + 1 < ARRAY_SIZE(units)) {
+			d /= 1024;
+			u++;
+		}
+		snprintf(out, len, u ? "%.1f %s" : "%.0f %s", d, units[u]);
+	}
+}
+
+static bool sentry_limit_enforced(enum policy_limit_key k)
+{
+	return k != POLICY_LIMIT_EGRESS;
+}
+
+/* The "limits" object of the summary, and the human lines on stderr. */
+static void sentry_limits_json(struct sentry *s, struct jsonw *w)
+{
+	bool lines = s->o->report || s->stop == SENTRY_STOP_LIMIT;
+	int k;
+
+	s->limits.wall_ms = (time_mono_ns() - s->start_ns) / 1000000;
+	s->limits.log_peak = s->out.bytes + s->out.dropped;
+	jsonw_key_obj(w, "limits");
+	for (k = 0; k < POLICY_LIMIT_COUNT; k++) {
+		enum policy_limit_key key = (enum policy_limit_key)k;
+		uint64_t peak = limits_peak_of(&s->limits, key);
+		char a[32], b[32];
+
+		jsonw_key_obj(w, policy_limit_key_name(key));
+		if (limits_set(&s->limits, key))
+			jsonw_key_u64(w, "limit",
+				      limits_value(&s->limits, key));
+		else
+			jsonw_key_str(w, "limit", NULL);
+		if (sentry_limit_enforced(key) && key != POLICY_LIMIT_FSIZE)
+			jsonw_key_u64(w, "peak", peak);
+		else
+			jsonw_key_str(w, "peak", NULL);
+		jsonw_key_bool(w, "enforced", sentry_limit_enforced(key));
+		jsonw_key_bool(w, "fired", s->limits.fired == key);
+		jsonw_close(w);
+		if (!lines || !limits_set(&s->limits, key))
+			continue;
+		sentry_fmt_limit(key, limits_value(&s->limits, key), a,
+				 sizeof(a));
+		sentry_fmt_limit(key, peak, b, sizeof(b));
+		if (key == POLICY_LIMIT_FSIZE)
+			diag_error(
+				"limit %-6s %10s  (per file; the kernel enforces it)",
+				policy_limit_key_name(key), a);
+		else if (!sentry_limit_enforced(key))
+			diag_error("limit %-6s %10s  (not enforced yet)",
+				   policy_limit_key_name(key), a);
+		else
+			diag_error("limit %-6s %10s  peak %10s%s",
+				   policy_limit_key_name(key), a, b,
+				   s->limits.fired == key
+					   ? "  <- killed the job"
+					   : "");
+	}
+	jsonw_close(w);
+	jsonw_key_u64(w, "tasks_refused", s->pids_refused);
+	jsonw_key_u64(w, "log_bytes_dropped", s->out.dropped);
+	jsonw_key_u64(w, "limit_samples", s->limits.samples);
+}
+
+void sentry_summary(struct sentry *s, int code, const char *why)
+{
+	struct rusage ru;
+	struct jsonw w;
+
+	getrusage(RUSAGE_CHILDREN, &ru);
+	/* The summary is the last record: tallies go before it. */
+	audit_flush_repeats(&s->audit);
+	audit_begin(&s->audit, &w, "summary");
+	jsonw_key_i64(&w, "exit_status", code);
+	jsonw_key_str(&w, "why", why);
+	if (s->root_reaped && WIFSIGNALED(s->root_status))
+		jsonw_key_i64(&w, "signal", WTERMSIG(s->root_status));
+	jsonw_key_double(&w, "wall_s",
+			 (double)(time_mono_ns() - s->start_ns) / 1e9);
+	jsonw_key_obj(&w, "peaks");
+	/* Reaped descendants only (what the kernel accounts to waiters). */
+	jsonw_key_double(&w, "cpu_user_s",
+			 (double)ru.ru_utime.tv_sec +
+				 (double)ru.ru_utime.tv_usec / 1e6);
+	jsonw_key_double(&w, "cpu_sys_s",
+			 (double)ru.ru_stime.tv_sec +
+				 (double)ru.ru_stime.tv_usec / 1e6);
+	jsonw_key_i64(&w, "max_rss_kib", ru.ru_maxrss);
+	jsonw_close(&w);
+	sentry_limits_json(s, &w);
+	jsonw_key_u64(&w, "notified_calls", s->n_notified);
+	jsonw_key_u64(&w, "denied_calls", s->n_denied);
+	jsonw_key_u64(&w, "killed_by_sigsys", s->n_sigsys);
+	jsonw_key_u64(&w, "audit_records_dropped", s->audit.dropped);
+	jsonw_key_u64(&w, "exec_records_lost", s->pending_evicted);
+	jsonw_key_str(&w, "zone", s->o->zone_name);
+	/* The summary is written even past the cap: it is the verdict. */
+	s->audit.max_bytes = UINT64_MAX;
+	if (s->o->report_json && jsonw_end(&w) == 0) {
+		FILE *f = fopen(s->o->report_json, "we");
+
+		if (!f || fwrite(w.buf.data, 1, w.buf.len, f) != w.buf.len)
+			diag_warning("cannot write %s", s->o->report_json);
+		if (f)
+			fclose(f);
+		/* jsonw_end() closed the record: write it as it is. */
+		if (s->audit.out)
+			fwrite(w.buf.data, 1, w.buf.len, s->audit.out);
+		jsonw_free(&w);
+		return;
+	}
+	audit_commit(&s->audit, &w, 0, NULL, false);
+}
