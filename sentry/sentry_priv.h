@@ -476,6 +476,50 @@ enum sentry_stop {
 	SENTRY_STOP_LIMIT,	 /* a limit fired: the tree is killed */
 };
 
+/*
+ * Who writes what in struct sentry (passt's flow.h is the model).
+ *
+ * Threads:
+ *   main      sentry_run() -> sentry_supervise(): set-up, then the loop
+ *             (loop.c), then teardown and the report. The loop thread.
+ *   receiver  receiver.c: takes notified calls and runs their handlers.
+ *   walker    limits.c: walks /proc for a sample, between limits_walk_
+ *             request() and limits_walk_finish().
+ *   fifo      sys_open.c: one per blocking FIFO open; owns only its own
+ *             struct sys_open_fifo and reports through a pipe.
+ *
+ * Rules:
+ *   - Written during set-up only, read-only once the receiver runs: o,
+ *     path, plat (the pointer; platform calls are the platform's to make
+ *     thread-safe), job (but job.status_fd: the loop), filter, epfd,
+ *     sigfd, timerfd, wall_timerfd, rx_wake (the fd), start_ns.
+ *   - Main thread only, outside the lock: rx, rx_running (receiver_start()
+ *     and receiver_stop()).
+ *   - Loop only (under the lock, which it holds while it handles events):
+ *     notify_open, reap_due, walk_watched, root_reaped, root_status,
+ *     exec_fail_stage, exec_fail_err, n_sigsys, peak_procs, spin_until_ns,
+ *     out.
+ *   - Any thread that runs handlers (receiver and loop), only under
+ *     @lock: stop, stop_signal, killing, rx_stop, n_notified, n_denied,
+ *     pids_refused, audit, net, dns, dns_due, pending_calls, exe_cache,
+ *     pending, pending_evicted, limits (except the walker's fields while
+ *     limits.walking, see struct limits), scratch.
+ *   - A thread never sleeps (epoll, a blocking receive) holding @lock.
+ *   - The receiver writes @rx_wake after it changed @stop or @killing, so
+ *     the loop looks at once.
+ * A field added here must be added to this list.
+ */
+
+/**
+ * struct sentry_scratch - a buffer a handler may use for the length of one
+ * call (a process_vm copy's bounce buffer): owned by the thread that holds
+ * sentry->lock, never kept across calls. Not a function-static: handlers
+ * run on the receiver and on the loop thread.
+ */
+struct sentry_scratch {
+	uint8_t io[65536];
+};
+
 struct sentry {
 	const struct sentry_opts *o;
 	char path[4096]; /* the resolved file to execute */
@@ -523,6 +567,7 @@ struct sentry {
 	struct output out;
 	int wall_timerfd;
 	uint64_t pids_refused;
+	struct sentry_scratch scratch;
 };
 
 /* ---------------------------------------------------------------------------

@@ -586,7 +586,8 @@ static void sys_proc_vm_copy(struct sentry *s, struct sentry_call *c, int memfd,
 			     unsigned long nl, const struct iovec *r,
 			     unsigned long nr)
 {
-	static uint8_t buf[65536];
+	uint8_t *buf = s->scratch.io;
+	const size_t buf_len = sizeof(s->scratch.io);
 	unsigned long li = 0, ri = 0;
 	size_t loff = 0, roff = 0, total = 0;
 	int err = 0;
@@ -594,7 +595,7 @@ static void sys_proc_vm_copy(struct sentry *s, struct sentry_call *c, int memfd,
 	while (li < nl && ri < nr && total < SYS_PROC_VM_MAX) {
 		uint64_t la = (uintptr_t)l[li].iov_base + loff;
 		uint64_t ra = (uintptr_t)r[ri].iov_base + roff;
-		size_t chunk = sizeof(buf);
+		size_t chunk = buf_len;
 		ssize_t n, w;
 
 		if (loff == l[li].iov_len) {
@@ -803,7 +804,7 @@ int sys_migrate_pages(struct sentry *s, struct sentry_call *c)
 {
 	pid_t pid = (pid_t)c->pc.args[0], self = jobtree_tgid(c->pc.tid);
 	unsigned long maxnode = c->pc.args[1];
-	static unsigned long oldm[128], newm[128];
+	unsigned long oldm[128], newm[128]; /* 2 KiB: the handler's stack */
 	int pin, rc;
 	long v;
 
@@ -966,15 +967,20 @@ static long sys_proc_prio_one(enum sys_proc_prio_op op, pid_t tid, int val)
 static int sys_proc_prio_many(struct sentry_call *c, enum sys_proc_prio_op op,
 			      pid_t pgid, uid_t uid, int val)
 {
-	static pid_t tids[SYS_PROC_THREADS_MAX];
 	struct proctree_node *nodes;
 	size_t n, i, j, nt;
 	long best = -1, err = -ESRCH;
 	bool found = false;
+	pid_t *tids;
 
+	/* Rare calls: their buffers are the call's own, not shared. */
 	nodes = calloc(SYS_PROC_TREE_MAX, sizeof(*nodes));
-	if (!nodes)
+	tids = calloc(SYS_PROC_THREADS_MAX, sizeof(*tids));
+	if (!nodes || !tids) {
+		free(nodes);
+		free(tids);
 		return -ENOMEM;
+	}
 	n = proctree_list(nodes, SYS_PROC_TREE_MAX);
 	for (i = 0; i < n; i++) {
 		pid_t p = nodes[i].pid;
@@ -983,7 +989,7 @@ static int sys_proc_prio_many(struct sentry_call *c, enum sys_proc_prio_op op,
 
 		if (!match || !jobtree_alive(nodes[i].pidfd))
 			continue;
-		nt = jobtree_threads(p, tids, ARRAY_SIZE(tids));
+		nt = jobtree_threads(p, tids, SYS_PROC_THREADS_MAX);
 		for (j = 0; j < nt; j++) {
 			long v;
 
@@ -1006,6 +1012,7 @@ static int sys_proc_prio_many(struct sentry_call *c, enum sys_proc_prio_op op,
 	for (i = 0; i < n; i++)
 		close(nodes[i].pidfd);
 	free(nodes);
+	free(tids);
 	if (op == SYS_PROC_PRIO_GET)
 		sys_proc_result(c, found ? best : -1, ESRCH,
 				sys_proc_rule_member);
@@ -1092,7 +1099,7 @@ int sys_ioprio_set(struct sentry *s, struct sentry_call *c)
 static int sys_proc_sched(struct sentry *s, struct sentry_call *c, long nr,
 			  uint64_t uaddr, size_t len)
 {
-	static uint8_t buf[8192];
+	uint8_t buf[8192]; /* the handler's stack: no state across calls */
 	pid_t pid = (pid_t)c->pc.args[0], self = jobtree_tgid(c->pc.tid);
 	int pin, rc;
 	long v;
