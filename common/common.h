@@ -63,6 +63,44 @@ const char *cordon_exit_describe(int code);
  * Diagnostics: "cordon: message" on stderr.
  */
 
+/**
+ * diag_init() - make cordon's own messages safe whatever its stderr is, once,
+ * before anything else opens a file:
+ *  - fds 0-2 that are closed get /dev/null, so that no file cordon opens
+ *    lands on them (a message would then go into it);
+ *  - stderr is written without ever blocking: a pipe or a terminal is
+ *    reopened (/proc/self/fd/2) as a file description of cordon's own with
+ *    O_NONBLOCK (setting it on the shared one would change the job's
+ *    stderr); a socket is written with MSG_DONTWAIT; a pipe that cannot be
+ *    reopened is written only when poll() says it has room.
+ * A closed stderr, or one whose reader is gone, makes every line a lost one.
+ * Not thread-safe: call it before any thread exists.
+ * Return: the mask of fds among 0-2 that were closed (bit 1 << fd).
+ */
+unsigned diag_init(void);
+
+/** diag_closed_stdio() - the mask diag_init() returned (0 before it). */
+unsigned diag_closed_stdio(void);
+
+/**
+ * diag_write() - write @len bytes to stderr as a diagnostic line is
+ * written: whole or not at all for up to PIPE_BUF bytes, never blocking
+ * (a line begun on a longer write gets a few ms to finish), never raising
+ * SIGPIPE for a socket (the supervisor ignores SIGPIPE for pipes). A write
+ * that fails or stops short counts as one lost line. Thread-safe.
+ * Return: true when everything was written.
+ */
+bool diag_write(const void *buf, size_t len);
+
+/**
+ * diag_write_uncounted() - diag_write() for bytes that have a loss counter
+ * of their own (`--audit -` records count in the audit's).
+ */
+bool diag_write_uncounted(const void *buf, size_t len);
+
+/** diag_dropped() - how many lines could not be written (diag_write()). */
+uint64_t diag_dropped(void);
+
 /** diag_set_quiet() - silence diag_note() lines (the -q switch). */
 void diag_set_quiet(bool quiet);
 

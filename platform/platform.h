@@ -72,6 +72,13 @@ int platform_landlock_abi(void);
  *                   output forwarding); otherwise the job inherits them.
  * @nofile, @fsize:  RLIMIT_NOFILE and RLIMIT_FSIZE for the job when non-zero
  *                   (the kernel then enforces them per process).
+ * @sigpipe_default: reset SIGPIPE to SIG_DFL before the exec (the
+ *                   supervisor ignores it for itself; cordon's caller had
+ *                   it at the default). False: the job inherits SIG_IGN.
+ * @close_stdio:     fds among 0-2 (bit 1 << fd) that were closed when
+ *                   cordon started: cordon holds /dev/null there, the job
+ *                   gets them closed, as without cordon (even where
+ *                   @stdout_fd or @stderr_fd would have replaced them).
  */
 struct platform_spawn {
 	const char *path;
@@ -84,6 +91,8 @@ struct platform_spawn {
 	int stderr_fd;
 	uint64_t nofile;
 	uint64_t fsize;
+	bool sigpipe_default;
+	unsigned close_stdio;
 };
 
 /**

@@ -181,6 +181,22 @@ static void unotify_stdio_no_rights(void)
 	}
 }
 
+/*
+ * What cordon changed for itself and the job must not inherit: SIGPIPE
+ * (ignored by the supervisor, SIG_IGN survives exec) and the /dev/null
+ * cordon put on stdio fds it found closed.
+ */
+static void unotify_child_stdio(const struct platform_spawn *s)
+{
+	int fd;
+
+	if (s->sigpipe_default)
+		signal(SIGPIPE, SIG_DFL);
+	for (fd = 0; fd <= 2; fd++)
+		if (s->close_stdio & (1u << fd))
+			close(fd);
+}
+
 /* Runs in the forked child; never returns. */
 static void unotify_child(const struct platform_spawn *s, int report, int go,
 			  pid_t parent)
@@ -245,6 +261,7 @@ static void unotify_child(const struct platform_spawn *s, int report, int go,
 		_exit(CORDON_EXIT_FAILURE);
 	close(go);
 	close((int)fd);
+	unotify_child_stdio(s);
 	/*
 	 * @path holds a '/', so execvpe() does not search; it only adds the
 	 * /bin/sh fallback for scripts without a #! line, as shells do.

@@ -33,12 +33,20 @@ int audit_open(struct audit *a, const char *path, uint64_t max_bytes,
 	return 0;
 }
 
-static void audit_write(struct audit *a, const struct dynbuf *line)
+void audit_write(struct audit *a, const struct dynbuf *line)
 {
 	if (!a->out)
 		return;
 	if (a->written + line->len > a->max_bytes) {
 		a->dropped++;
+		return;
+	}
+	if (a->out_is_stderr) {
+		/* `--audit -`: never blocks, never kills (common/diag.c). */
+		if (diag_write_uncounted(line->data, line->len))
+			a->written += line->len;
+		else
+			a->dropped++;
 		return;
 	}
 	if (fwrite(line->data, 1, line->len, a->out) == line->len)

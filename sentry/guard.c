@@ -93,14 +93,31 @@ static void __attribute__((noreturn)) guard_anchor(pid_t sup)
 	}
 }
 
+static bool guard_sigpipe_was_default = true;
+
+bool guard_sigpipe_default(void)
+{
+	return guard_sigpipe_was_default;
+}
+
 int guard_start(void)
 {
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
 	sigset_t set;
 	pid_t anchor = getpid(), sup;
 
 	guard_sigset(&set);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return -errno;
+	/*
+	 * cordon's own messages must never kill it: a stderr whose reader
+	 * left makes a write fail with EPIPE (the line is counted as lost)
+	 * instead of raising SIGPIPE. The job gets the disposition cordon was
+	 * started with back before its exec (platform_spawn.sigpipe_default).
+	 */
+	if (sigaction(SIGPIPE, &ign, &old) < 0)
+		return -errno;
+	guard_sigpipe_was_default = old.sa_handler == SIG_DFL;
 	/* Neither cordon process may be ptraced or read by the job. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return -errno;

@@ -114,7 +114,7 @@ static bool output_forward(struct output *o, int i, const char *buf, size_t n)
 				   o->kill_at_cap ? "stopped the job"
 						  : "is discarded");
 
-		(void)fd_write_all(STDERR_FILENO, line, (size_t)len);
+		(void)diag_write(line, (size_t)len);
 		o->dropped += n - room;
 		o->capped = true;
 		hit = true;

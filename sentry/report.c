@@ -217,6 +217,8 @@ void sentry_summary(struct sentry *s, int code, const char *why)
 	jsonw_key_u64(&w, "killed_by_sigsys", s->n_sigsys);
 	jsonw_key_u64(&w, "audit_records_dropped", s->audit.dropped);
 	jsonw_key_u64(&w, "exec_records_lost", s->pending_evicted);
+	/* cordon's own stderr lines lost to a closed or full stderr. */
+	jsonw_key_u64(&w, "diag_lines_dropped", diag_dropped());
 	jsonw_key_str(&w, "zone", s->o->zone_name);
 	/* The summary is written even past the cap: it is the verdict. */
 	s->audit.max_bytes = UINT64_MAX;
@@ -228,8 +230,7 @@ void sentry_summary(struct sentry *s, int code, const char *why)
 		if (f)
 			fclose(f);
 		/* jsonw_end() closed the record: write it as it is. */
-		if (s->audit.out)
-			fwrite(w.buf.data, 1, w.buf.len, s->audit.out);
+		audit_write(&s->audit, &w.buf);
 		jsonw_free(&w);
 		return;
 	}

@@ -93,6 +93,11 @@ struct audit {
  * @a. Return: 0/-errno. */
 int audit_open(struct audit *a, const char *path, uint64_t max_bytes,
 	       enum sentry_audit_level level);
+/**
+ * audit_write() - write one finished @line (or count it dropped: past the
+ * byte cap, or `--audit -` with a stderr that is closed or full).
+ */
+void audit_write(struct audit *a, const struct dynbuf *line);
 /** audit_flush_repeats() - write the repeat tallies still pending. */
 void audit_flush_repeats(struct audit *a);
 /** audit_close() - write the repeat tallies still pending, close. */
@@ -717,5 +722,11 @@ void sys_exec_finish(struct sentry *s, struct sentry_call *c);
  * In the supervisor it returns 0. Return: -errno if the fork failed.
  */
 int guard_start(void);
+
+/**
+ * guard_sigpipe_default() - whether SIGPIPE was at its default when
+ * guard_start() made the supervisor ignore it (the job gets it back).
+ */
+bool guard_sigpipe_default(void);
 
 #endif /* CORDON_SENTRY_PRIV_H */

@@ -175,6 +175,8 @@ static int sentry_setup(struct sentry *s)
 		.envp = s->o->envp,
 		.filter = &s->filter.prog,
 		.pdeathsig = SIGKILL,
+		.sigpipe_default = guard_sigpipe_default(),
+		.close_stdio = diag_closed_stdio(),
 	};
 	sigset_t set;
 	int rc;

@@ -416,6 +416,8 @@ static int cordon_run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* First: before anything opens a file that could land on fd 0-2. */
+	diag_init();
 	if (argc < 2) {
 		cordon_usage(stderr);
 		return CORDON_EXIT_FAILURE;

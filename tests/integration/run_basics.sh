@@ -232,6 +232,95 @@ b = json.load(open('$W/audit.json'))['notified_calls']
 assert b - a >= 8, (a, b)
 \""
 
+# --- cordon's own stderr closed, gone or full never kills or stalls it ----
+# (defect 5 of issue 13: the first denial line killed cordon by SIGPIPE, 141.)
+as_user sh -c '"$1" run -- sh -c "\"$2\" personality 8; exit 3" 2>&-' sh \
+	"$CORDON" "$PROBE" >"$T_DIR/out" 2>&1
+st=$?
+t_check "stderr-closed-denial-own-status" '[ "$st" = 3 ]'
+as_user sh -c '"$1" run --limit wall=1s -- sleep 5 2>&-' sh "$CORDON" \
+	>"$T_DIR/out" 2>&1
+st=$?
+t_check "stderr-closed-limit-124" '[ "$st" = 124 ]'
+# The job's own fds are as without cordon (cordon holds /dev/null there).
+as_user sh -c '"$1" run -- "$2" fds 2>&-' sh "$CORDON" "$PROBE" >"$T_DIR/out" 2>&1
+t_check "stderr-closed-job-sees-it-closed" 'grep -qx "fds: 0 1" "$T_DIR/out"'
+as_user /usr/bin/python3 - "$CORDON" "$PROBE" "$W" >"$T_DIR/py" 2>&1 <<'PY'
+import json, os, subprocess, sys, time
+cordon, probe, work = sys.argv[1:4]
+
+def run(args, stderr, timeout=60):
+    t = time.time()
+    p = subprocess.Popen([cordon, "run"] + args, stdout=subprocess.DEVNULL,
+                         stderr=stderr)
+    try:
+        st = p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        return None, time.time() - t
+    return st, time.time() - t
+
+def summary(path):
+    for line in open(path):
+        r = json.loads(line)
+        if r["type"] == "summary":
+            return r
+
+def check(name, ok, info=""):
+    print(("ok   " if ok else "FAIL ") + name + (" " + str(info) if info else ""))
+
+# A pipe whose reader has exited (cordon's stderr is `cmd 2>&1 | head -0`).
+r, w = os.pipe()
+os.close(r)
+st, _ = run(["--", "sh", "-c", '"$0" personality 8; exit 3', probe], w)
+check("stderr-reader-gone-denial-own-status", st == 3, st)
+st, _ = run(["--limit", "wall=1s", "--", "sleep", "5"], w)
+check("stderr-reader-gone-limit-124", st == 124, st)
+os.close(w)
+
+# A pipe nobody reads: 100k denials, each its own line (~110 bytes): the
+# 64 KiB pipe is full after ~600 lines, the rest must be dropped, counted.
+for audit in ("file", "-"):
+    r, w = os.pipe()
+    rep = os.path.join(work, "full-%s.json" % (audit == "-"))
+    args = ["--report-json", rep]
+    args += ["--audit", os.path.join(work, "full.jsonl") if audit == "file"
+             else "-"]
+    st, secs = run(args + ["--", probe, "many-personality", "100000"], w)
+    os.close(w)
+    os.close(r)
+    check("stderr-full-audit-%s-finishes" % audit, st == 0,
+          "status %s after %.1f s" % (st, secs))
+    s = summary(rep) if st is not None else {}
+    check("stderr-full-audit-%s-denials" % audit,
+          s.get("denied_calls") == 100000, s.get("denied_calls"))
+    check("stderr-full-audit-%s-lines-dropped-counted" % audit,
+          90000 < s.get("diag_lines_dropped", 0) < 100000,
+          s.get("diag_lines_dropped"))
+    if audit == "-":
+        check("stderr-full-audit---records-dropped-counted",
+              s.get("audit_records_dropped", 0) > 90000,
+              s.get("audit_records_dropped"))
+PY
+t_check "stderr-python-ran" 'grep -q "^ok   stderr-full-audit---records" "$T_DIR/py" || { cat "$T_DIR/py"; false; }'
+while read -r verdict name info; do
+	if [ "$verdict" = ok ]; then t_ok "$name"; else t_fail "$name" "$info"; fi
+done < <(grep -E '^(ok  |FAIL) ' "$T_DIR/py")
+# The job still gets SIGPIPE as without cordon (cordon ignores it for itself
+# only): `yes` into a pipe whose reader exited dies of it, 128+13.
+sigpipe='yes | head -c1 >/dev/null; echo "yes=${PIPESTATUS[0]}"'
+as_user bash -c "$sigpipe" >"$T_DIR/native" 2>&1
+as_user "$CORDON" run -q -- bash -c "$sigpipe" >"$T_DIR/out" 2>&1
+t_check "job-sigpipe-native-control" 'grep -qx "yes=141" "$T_DIR/native"'
+t_check "job-sigpipe-as-native" 'grep -qx "yes=141" "$T_DIR/out"'
+# ... and keeps SIG_IGN when cordon was started with it (inherited, as ever).
+as_user /usr/bin/python3 -c 'import signal, subprocess, sys
+signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+sys.exit(subprocess.call(sys.argv[1:], restore_signals=False))' \
+	"$CORDON" run -q -- bash -c "$sigpipe" >"$T_DIR/out" 2>&1
+t_check "job-sigpipe-ignored-inherited" 'grep -qx "yes=1" "$T_DIR/out"'
+
 # --- doctor tells the truth on this kernel ---------------------------------
 as_user "$CORDON" doctor >"$T_DIR/out" 2>&1
 st=$?

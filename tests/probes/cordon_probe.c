@@ -193,6 +193,18 @@ static int probe_repeat_personality(int n)
 	printf("personality: %d of %d denied\n", denied, n);
 	return 0;
 }
+/* N denied personality() calls, each with its own persona: N lines. */
+static int probe_many_personality(int n)
+{
+	int i, denied = 0;
+
+	for (i = 0; i < n; i++)
+		if (personality(0x1000000UL + (unsigned long)i) == -1)
+			denied++;
+	printf("personality: %d of %d denied\n", denied, n);
+	return 0;
+}
+
 /*
  * fork-race N H: H processes keep both CPUs busy (so a creation let through
  * waits for a CPU before it happens), then N threads, released together,
@@ -323,6 +335,8 @@ int main(int argc, char **argv)
 		return probe_report(what, personality((unsigned long)arg));
 	if (!strcmp(what, "repeat-personality"))
 		return probe_repeat_personality(arg ? (int)arg : 1000);
+	if (!strcmp(what, "many-personality"))
+		return probe_many_personality(arg ? (int)arg : 1000);
 	if (!strcmp(what, "time-personality"))
 		return probe_time_personality(arg ? (int)arg : 100000);
 	if (!strcmp(what, "threads"))
