@@ -249,7 +249,7 @@ as_user /usr/bin/python3 - "$CORDON" "$PROBE" "$W" >"$T_DIR/py" 2>&1 <<'PY'
 import json, os, subprocess, sys, time
 cordon, probe, work = sys.argv[1:4]
 
-def run(args, stderr, timeout=60):
+def run(args, stderr, timeout=120):
     t = time.time()
     p = subprocess.Popen([cordon, "run"] + args, stdout=subprocess.DEVNULL,
                          stderr=stderr)
