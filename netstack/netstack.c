@@ -241,20 +241,22 @@ void netstack_note_abstract(struct netstack *ns, const char *name, size_t len)
 {
 	size_t i, slot;
 
-	if (len > NET_UNIX_PATH_MAX || memchr(name, '\0', len))
+	if (len > NET_UNIX_PATH_MAX)
 		return;
 	for (i = 0; i < ns->n_abstract; i++)
-		if (strlen(ns->abstract[i]) == len &&
+		if (ns->abstract_names[i].len == len &&
 		    !memcmp(ns->abstract[i], name, len))
 			return;
-	/* Full: the oldest name is forgotten (its connects are then denied). */
-	slot = ns->n_abstract < NETSTACK_ABSTRACT_MAX
-		       ? ns->n_abstract++
-		       : (size_t)(name[0]) % NETSTACK_ABSTRACT_MAX;
+	if (ns->n_abstract < NETSTACK_ABSTRACT_MAX) {
+		slot = ns->n_abstract++;
+	} else {
+		slot = ns->abstract_next;
+		ns->abstract_next = (slot + 1) % NETSTACK_ABSTRACT_MAX;
+	}
 	memcpy(ns->abstract[slot], name, len);
-	ns->abstract[slot][len] = '\0';
-	ns->abstract_ptrs[slot] = ns->abstract[slot];
-	ns->rt.abstract_bound = ns->abstract_ptrs;
+	ns->abstract_names[slot].name = ns->abstract[slot];
+	ns->abstract_names[slot].len = len;
+	ns->rt.abstract_bound = ns->abstract_names;
 	ns->rt.n_abstract_bound = ns->n_abstract;
 }
 

@@ -141,8 +141,9 @@ struct netstack {
 	const struct zone_tables *tables;
 	struct dns_proxy *dns;
 	char abstract[NETSTACK_ABSTRACT_MAX][NET_UNIX_PATH_MAX + 1];
-	const char *abstract_ptrs[NETSTACK_ABSTRACT_MAX];
+	struct policy_abstract abstract_names[NETSTACK_ABSTRACT_MAX];
 	size_t n_abstract;
+	size_t abstract_next;
 	struct netstack_emulated emulated[NETSTACK_EMULATED_MAX];
 	size_t n_emulated;
 	struct netstack_unix_own unix_own[NETSTACK_UNIX_OWN_MAX];
@@ -213,9 +214,9 @@ int netstack_decide_netlink(struct netstack *ns, int fd,
 
 /**
  * netstack_note_abstract() - the job bound abstract socket @name (@len
- * bytes, without the leading NUL). Names holding NUL bytes cannot be named
- * in a policy and are not recorded (connecting to them is then judged
- * without them: denied unless the zone allows all abstract sockets).
+ * bytes, without the leading NUL; any byte, NUL included: names are kept
+ * and compared as (bytes, length)). When the table is full the oldest name
+ * is forgotten (connects to it are then judged as to an outsider's).
  */
 void netstack_note_abstract(struct netstack *ns, const char *name, size_t len);
 

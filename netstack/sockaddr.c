@@ -103,7 +103,7 @@ int sockaddr_parse(const uint8_t *p, size_t len, struct net_endpoint *out)
 void sockaddr_fmt(const struct net_endpoint *e, char *out, size_t outlen)
 {
 	char a[INET6_ADDRSTRLEN];
-	size_t i, n;
+	size_t n;
 
 	switch (e->kind) {
 	case NET_ENDPOINT_UNSPEC:
@@ -121,19 +121,11 @@ void sockaddr_fmt(const struct net_endpoint *e, char *out, size_t outlen)
 		snprintf(out, outlen, "unix:%s", e->path);
 		return;
 	case NET_ENDPOINT_ABSTRACT:
-		/* Abstract names may hold any byte: show them escaped. */
+		/* Any byte, NULs included: escaped as rules write them. */
 		n = (size_t)snprintf(out, outlen, "unix:@");
-		for (i = 0; i < e->path_len && n + 5 < outlen; i++) {
-			unsigned char c = (unsigned char)e->path[i];
-
-			if (c >= 0x20 && c < 0x7f)
-				out[n++] = (char)c;
-			else
-				n += (size_t)snprintf(out + n, outlen - n,
-						      "\\x%02x", c);
-		}
 		if (n < outlen)
-			out[n] = '\0';
+			policy_unix_abstract_fmt(e->path, e->path_len, out + n,
+						 outlen - n);
 		return;
 	case NET_ENDPOINT_UNNAMED:
 		snprintf(out, outlen, "unix:(unnamed)");

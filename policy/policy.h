@@ -35,7 +35,8 @@
 #define POLICY_DIAG_MAX 50
 #define POLICY_NAME_MAX 253 /* hostname, without trailing dot */
 #define POLICY_ZONE_NAME_MAX 63
-#define POLICY_PATH_MAX 200 /* unix socket path prefix in a rule */
+#define POLICY_PATH_MAX 200	/* unix socket path prefix in a rule */
+#define POLICY_ABSTRACT_MAX 107 /* abstract name: sun_path minus its NUL */
 #define POLICY_SYSCALL_NAME_MAX 63
 #define POLICY_SLOT_NAME_MAX 63
 
@@ -150,7 +151,9 @@ enum policy_host_kind {
  * @proto, @port_lo, @port_hi: egress only (ports inclusive, 1..65535).
  * @name:  normalised hostname or suffix (EGRESS name rules, DNS).
  * @path:  UNIX: normalised prefix, may start with $CWD, $TMPDIR,
- *         $XDG_RUNTIME_DIR or $HOME.
+ *         $XDG_RUNTIME_DIR or $HOME; with @abstract, the exact abstract
+ *         name (@path_len bytes, NULs allowed; written "@NAME" with
+ *         policy_unix_abstract_parse()'s escapes).
  */
 struct policy_rule {
 	unsigned index;
@@ -164,12 +167,15 @@ struct policy_rule {
 	unsigned prefix;
 	char name[POLICY_NAME_MAX + 1];
 	char path[POLICY_PATH_MAX + 1];
+	size_t path_len;
+	bool abstract;
 	struct policy_loc loc;
 };
 
 /**
  * policy_rule_fmt() - the canonical text of @r ("allow tcp *.x.org:443",
- * "dns deny evil.test", "unix allow \"$CWD\"") appended to @out.
+ * "dns deny evil.test", "unix allow \"$CWD\"", "unix allow @a\x00b")
+ * appended to @out.
  * Return: 0 or the dynbuf error.
  */
 int policy_rule_fmt(const struct policy_rule *r, struct dynbuf *out);
@@ -464,11 +470,44 @@ struct policy_listener {
 };
 
 /**
+ * struct policy_abstract - an abstract unix socket name: @len bytes at
+ * @name, without the leading NUL. Any byte may occur, NUL included: names
+ * are compared as (bytes, length), never as C strings.
+ */
+struct policy_abstract {
+	const char *name;
+	size_t len;
+};
+
+/**
+ * policy_unix_abstract_parse() - an abstract name as rules, `policy explain`
+ * and audit records write it (after the '@'): printable ASCII bytes stand
+ * for themselves, "\xHH" (two hex digits) is any byte, "\\" a backslash.
+ * @p, @len: the text, hostile. @out: at least POLICY_ABSTRACT_MAX bytes.
+ * Return: 0 with *@out_len; -EINVAL with *@bad (offset of the offending
+ * byte in @p) and *@why (static) for an unknown or short escape, a byte
+ * that is not printable ASCII, an empty or too long name.
+ */
+int policy_unix_abstract_parse(const uint8_t *p, size_t len, char *out,
+			       size_t *out_len, size_t *bad, const char **why);
+
+/**
+ * policy_unix_abstract_fmt() - the inverse: @len bytes of @name escaped
+ * (bytes outside 0x21..0x7e and '\', '"', '{', '}' as "\xHH", '\' as
+ * "\\") into @out, always NUL-terminated; never stops at a NUL byte. A
+ * name cut short by @outlen ends in "...".
+ * Return: the length written.
+ */
+size_t policy_unix_abstract_fmt(const char *name, size_t len, char *out,
+				size_t outlen);
+
+/**
  * struct policy_runtime - what only the running supervisor knows. All
  * pointers borrowed; NULL/0 means empty. Strings are NUL-terminated.
  * @listeners:      the job's own listening sockets (any address).
  * @host_addrs:     the host's own addresses.
- * @abstract_bound: abstract socket names the job bound (without the NUL).
+ * @abstract_bound: abstract socket names the job bound (without the NUL;
+ *                  byte strings of explicit length, NULs included).
  * @cwd, @tmpdir, @xdg_runtime_dir, @home: placeholder values; NULL makes
  *                  rules using that placeholder inactive.
  */
@@ -477,7 +516,7 @@ struct policy_runtime {
 	size_t n_listeners;
 	const struct policy_addr *host_addrs;
 	size_t n_host_addrs;
-	const char *const *abstract_bound;
+	const struct policy_abstract *abstract_bound;
 	size_t n_abstract_bound;
 	const char *cwd;
 	const char *tmpdir;

@@ -345,6 +345,32 @@ static const char *const policy_rule_placeholders[] = {
 	"$HOME",
 };
 
+/*
+ * "@NAME": an abstract socket, matched by exact name. Written unquoted (a
+ * quoted string has escapes of its own), every byte as itself or \xHH.
+ */
+static int policy_rule_abstract(const struct policy_src *src,
+				const struct policy_tok *t,
+				struct policy_rule *r, struct policy_rule *out)
+{
+	static const char hint[] =
+		"write '@NAME' unquoted; any byte as \\xHH (\\x00 for NUL, \\x20 for a space), a backslash as \\\\";
+	const char *why = NULL;
+	size_t bad = 0;
+
+	if (t->quoted)
+		return policy_src_err(
+			src, t->col, hint,
+			"abstract names are written without quotes");
+	if (policy_unix_abstract_parse((const uint8_t *)t->s + 1, t->len - 1,
+				       r->path, &r->path_len, &bad, &why))
+		return policy_src_err(src, t->col + 1 + (unsigned)bad, hint,
+				      "%s in '%.*s'", why, TOKQ(t->s, t->len));
+	r->abstract = true;
+	*out = *r;
+	return 0;
+}
+
 int policy_rule_unix_parse(const struct policy_src *src,
 			   enum policy_action action,
 			   const struct policy_tok *path,
@@ -362,10 +388,7 @@ int policy_rule_unix_parse(const struct policy_src *src,
 	r.loc.line = src->line;
 	r.loc.col = path->col;
 	if (path->len && path->s[0] == '@')
-		return policy_src_err(
-			src, path->col,
-			"the job may connect to abstract sockets it bound itself",
-			"abstract sockets cannot be named in rules");
+		return policy_rule_abstract(src, path, &r, out);
 	if (path->len && path->s[0] == '$') {
 		for (i = 0; i < ARRAY_SIZE(policy_rule_placeholders); i++) {
 			size_t n = strlen(policy_rule_placeholders[i]);
@@ -508,6 +531,13 @@ int policy_rule_fmt(const struct policy_rule *r, struct dynbuf *out)
 		rc = dynbuf_addf(out, "dns %s ", act);
 		return rc ? rc : policy_rule_host_fmt(r, out);
 	case POLICY_RULE_KIND_UNIX:
+		if (r->abstract) {
+			char esc[POLICY_ABSTRACT_MAX * 4 + 1];
+
+			policy_unix_abstract_fmt(r->path, r->path_len, esc,
+						 sizeof(esc));
+			return dynbuf_addf(out, "unix %s @%s", act, esc);
+		}
 		rc = dynbuf_addf(out, "unix %s \"", act);
 		for (c = r->path; !rc && *c; c++)
 			rc = (*c == '"' || *c == '\\')
@@ -526,6 +556,18 @@ int policy_rule_cmp(const struct policy_rule *a, const struct policy_rule *b)
 		return (int)a->kind - (int)b->kind;
 	if (a->action != b->action)
 		return (int)a->action - (int)b->action;
+	if (a->kind == POLICY_RULE_KIND_UNIX && a->abstract != b->abstract)
+		return (int)a->abstract - (int)b->abstract;
+	if (a->kind == POLICY_RULE_KIND_UNIX && a->abstract) {
+		d = memcmp(a->path, b->path,
+			   a->path_len < b->path_len ? a->path_len
+						     : b->path_len);
+		if (d)
+			return d;
+		return a->path_len < b->path_len   ? -1
+		       : a->path_len > b->path_len ? 1
+						   : 0;
+	}
 	if (a->kind == POLICY_RULE_KIND_UNIX)
 		return strcmp(a->path, b->path);
 	if (a->host_kind != b->host_kind)

@@ -2,8 +2,10 @@
 /*
  * policy_unix.c - unix socket paths as rules and decisions compare them:
  * lexical normalisation (no "." or "..", no repeated or trailing '/') and
- * the expansion of $CWD, $TMPDIR, $XDG_RUNTIME_DIR and $HOME at run time.
- * Not responsible for symlinks: the supervisor resolves them before asking.
+ * the expansion of $CWD, $TMPDIR, $XDG_RUNTIME_DIR and $HOME at run time;
+ * abstract names as text (their escapes: they are byte strings that may
+ * hold NULs). Not responsible for symlinks: the supervisor resolves them
+ * before asking.
  */
 #include <string.h>
 
@@ -92,4 +94,110 @@ int policy_unix_expand(const char *pattern, const struct policy_runtime *rt,
 	memcpy(joined + n, rest, strlen(rest) + 1);
 	rc = policy_unix_path_normalize(joined, strlen(joined), out, outlen);
 	return rc == -EINVAL ? -ENOENT : rc;
+}
+
+static int policy_unix_hex(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int policy_unix_abstract_parse(const uint8_t *p, size_t len, char *out,
+			       size_t *out_len, size_t *bad, const char **why)
+{
+	size_t i = 0, o = 0;
+
+	*out_len = 0;
+	*bad = 0;
+	if (!len) {
+		*why = "empty abstract name";
+		return -EINVAL;
+	}
+	while (i < len) {
+		uint8_t c = p[i];
+		int hi, lo;
+
+		if (o == POLICY_ABSTRACT_MAX) {
+			*bad = i;
+			*why = "abstract name longer than 107 bytes";
+			return -EINVAL;
+		}
+		if (c < 0x21 || c > 0x7e) {
+			*bad = i;
+			*why = "byte not allowed in an abstract name: write it "
+			       "as \\xHH";
+			return -EINVAL;
+		}
+		if (c != '\\') {
+			out[o++] = (char)c;
+			i++;
+			continue;
+		}
+		if (i + 1 < len && p[i + 1] == '\\') {
+			out[o++] = '\\';
+			i += 2;
+			continue;
+		}
+		if (i + 1 >= len || p[i + 1] != 'x') {
+			*bad = i;
+			*why = "unknown escape in an abstract name";
+			return -EINVAL;
+		}
+		hi = i + 2 < len ? policy_unix_hex(p[i + 2]) : -1;
+		lo = i + 3 < len ? policy_unix_hex(p[i + 3]) : -1;
+		if (hi < 0 || lo < 0) {
+			*bad = i;
+			*why = "\\x takes two hex digits";
+			return -EINVAL;
+		}
+		out[o++] = (char)(hi << 4 | lo);
+		i += 4;
+	}
+	*out_len = o;
+	return 0;
+}
+
+size_t policy_unix_abstract_fmt(const char *name, size_t len, char *out,
+				size_t outlen)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, o = 0;
+
+	if (!outlen)
+		return 0;
+	for (i = 0; i < len; i++) {
+		uint8_t c = (uint8_t)name[i];
+		char e[4];
+		size_t n = 1;
+
+		e[0] = (char)c;
+		if (c == '\\') {
+			e[1] = '\\';
+			n = 2;
+		} else if (c < 0x21 || c > 0x7e || c == '"' || c == '{' ||
+			   c == '}') {
+			e[0] = '\\';
+			e[1] = 'x';
+			e[2] = hex[c >> 4];
+			e[3] = hex[c & 15];
+			n = 4;
+		}
+		/* Room for this, and for "..." should more follow. */
+		if (o + n + (i + 1 < len ? 3 : 0) >= outlen) {
+			if (o + 3 < outlen) {
+				memcpy(out + o, "...", 3);
+				o += 3;
+			}
+			break;
+		}
+		memcpy(out + o, e, n);
+		o += n;
+	}
+	out[o] = '\0';
+	return o;
 }

@@ -282,10 +282,58 @@ static unsigned zone_decide_unix_rules(const struct zone_tables *t,
 		const struct policy_rule *r =
 			&t->zone->rules[t->unix_rules[a][i]];
 
-		if (zone_decide_unix_match(rt, r->path, path))
+		if (!r->abstract && zone_decide_unix_match(rt, r->path, path))
 			return r->index;
 	}
 	return UINT_MAX;
+}
+
+/* The first abstract rule of action @a naming exactly @name. */
+static unsigned zone_decide_abstract_rules(const struct zone_tables *t, int a,
+					   const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_unix[a]; i++) {
+		const struct policy_rule *r =
+			&t->zone->rules[t->unix_rules[a][i]];
+
+		if (r->abstract && r->path_len == len &&
+		    !memcmp(r->path, name, len))
+			return r->index;
+	}
+	return UINT_MAX;
+}
+
+/*
+ * Abstract names are byte strings of explicit length (NULs included) and
+ * compared as such: deny rules, the job's own names, allow rules, default
+ * deny -- the order of connect's.
+ */
+static int zone_decide_abstract(const struct zone_tables *t,
+				const struct policy_runtime *rt,
+				const char *name, size_t len,
+				struct policy_decision *out)
+{
+	unsigned idx;
+	size_t i;
+
+	idx = zone_decide_abstract_rules(t, 1, name, len);
+	if (idx != UINT_MAX)
+		return zone_decide_rule(t, idx, POLICY_VERDICT_DENY, out);
+	out->reason = POLICY_REASON_ABSTRACT;
+	for (i = 0; rt && i < rt->n_abstract_bound; i++) {
+		const struct policy_abstract *b = &rt->abstract_bound[i];
+
+		if (b->name && b->len == len && !memcmp(b->name, name, len)) {
+			out->verdict = POLICY_VERDICT_ALLOW;
+			return 0;
+		}
+	}
+	idx = zone_decide_abstract_rules(t, 0, name, len);
+	if (idx != UINT_MAX)
+		return zone_decide_rule(t, idx, POLICY_VERDICT_ALLOW, out);
+	return 0;
 }
 
 int zone_decide_unix(const struct zone_tables *t,
@@ -300,18 +348,8 @@ int zone_decide_unix(const struct zone_tables *t,
 	zone_decide_init(t, out);
 	if (!t || !path)
 		return zone_decide_invalid(out, "no request");
-	if (abstract) {
-		out->reason = POLICY_REASON_ABSTRACT;
-		for (i = 0; rt && i < rt->n_abstract_bound; i++) {
-			const char *b = rt->abstract_bound[i];
-
-			if (b && strlen(b) == len && !memcmp(b, path, len)) {
-				out->verdict = POLICY_VERDICT_ALLOW;
-				return 0;
-			}
-		}
-		return 0;
-	}
+	if (abstract)
+		return zone_decide_abstract(t, rt, path, len, out);
 	if (memchr(path, '\0', len) ||
 	    policy_unix_path_normalize(path, len, norm, sizeof(norm)))
 		return zone_decide_invalid(

@@ -515,11 +515,23 @@ static int cmd_policy_explain_plan(const struct zone_tables *t,
 	return cmd_policy_print(e, z, json);
 }
 
+/* An abstract name as written (escapes) into @out (POLICY_ABSTRACT_MAX). */
+static int cmd_policy_abstract(const char *text, char *out, size_t *len)
+{
+	const char *why;
+	size_t bad;
+
+	return policy_unix_abstract_parse((const uint8_t *)text, strlen(text),
+					  out, len, &bad, &why);
+}
+
 static int cmd_policy_explain_run(struct cmd_policy_args *a,
 				  const struct zone *z,
 				  const struct zone_tables *t)
 {
 	const char *op = a->pos[0], *arg = a->pos[1], *pinned[1];
+	char bound_buf[CMD_POLICY_LIST_MAX][POLICY_ABSTRACT_MAX];
+	struct policy_abstract bound[CMD_POLICY_LIST_MAX];
 	struct cmd_policy_explained e;
 	struct policy_runtime rt;
 	struct policy_connect c;
@@ -527,13 +539,21 @@ static int cmd_policy_explain_run(struct cmd_policy_args *a,
 	bool bracketed;
 	unsigned proto;
 	uint16_t port;
+	size_t i;
 
 	memset(&rt, 0, sizeof(rt));
 	rt.listeners = a->listeners;
 	rt.n_listeners = a->n_listeners;
 	rt.host_addrs = a->host_addrs;
 	rt.n_host_addrs = a->n_host_addrs;
-	rt.abstract_bound = a->bound;
+	for (i = 0; i < a->n_bound; i++) {
+		if (cmd_policy_abstract(a->bound[i], bound_buf[i],
+					&bound[i].len))
+			return cmd_policy_usage(
+				"--bound takes an abstract name: printable ASCII, \\xHH for any byte, \\\\ for a backslash");
+		bound[i].name = bound_buf[i];
+	}
+	rt.abstract_bound = bound;
 	rt.n_abstract_bound = a->n_bound;
 	rt.cwd = getcwd(cwd, sizeof(cwd));
 	rt.tmpdir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
@@ -614,11 +634,21 @@ static int cmd_policy_explain_run(struct cmd_policy_args *a,
 			e.note = "the socket is bound to loopback instead";
 		return cmd_policy_print(&e, z, a->json);
 	}
-	if (!strcmp(op, "unix")) {
-		bool abstract = arg[0] == '@';
+	if (!strcmp(op, "unix") && arg[0] == '@') {
+		char name[POLICY_ABSTRACT_MAX],
+			esc[POLICY_ABSTRACT_MAX * 4 + 1];
+		size_t len;
 
-		zone_decide_unix(t, &rt, abstract ? arg + 1 : arg,
-				 strlen(arg) - abstract, abstract, &e.d);
+		if (cmd_policy_abstract(arg + 1, name, &len))
+			return cmd_policy_usage(
+				"unix @NAME: printable ASCII, \\xHH for any byte (\\x00 for NUL), \\\\ for a backslash");
+		policy_unix_abstract_fmt(name, len, esc, sizeof(esc));
+		snprintf(e.target, sizeof(e.target), "@%s", esc);
+		zone_decide_unix(t, &rt, name, len, true, &e.d);
+		return cmd_policy_print(&e, z, a->json);
+	}
+	if (!strcmp(op, "unix")) {
+		zone_decide_unix(t, &rt, arg, strlen(arg), false, &e.d);
 		return cmd_policy_print(&e, z, a->json);
 	}
 	return cmd_policy_usage(

@@ -5,7 +5,8 @@
  * every zone that parses must survive zone_fmt() -> policy_parse() ->
  * zone_fmt() unchanged and answer a few decisions; the first line is also
  * tried as --allow, --deny and --limit overrides, and the raw bytes as an
- * address, a hostname and a unix path. Any mismatch aborts.
+ * address, a hostname, a unix path and an abstract name (raw and escaped).
+ * Any mismatch aborts.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,7 +62,43 @@ static void fuzz_policy_decide(const struct zone *z, const uint8_t *data,
 	zone_decide_resolve(t, (const char *)data, size < 300 ? size : 300, &d);
 	zone_decide_listen(t, &c.addr, POLICY_PROTO_TCP, 80, &d);
 	zone_decide_unix(t, &rt, "/work/s.sock", 12, false, &d);
+	zone_decide_unix(t, &rt, (const char *)data,
+			 size < POLICY_ABSTRACT_MAX ? size
+						    : POLICY_ABSTRACT_MAX,
+			 true, &d);
+	if (!d.zone || (d.reason == POLICY_REASON_RULE) != (d.rule != NULL))
+		abort();
 	zone_tables_free(t);
+}
+
+/*
+ * Abstract names: the raw bytes as a name must survive fmt -> parse
+ * unchanged (NULs and all), and the raw bytes as escaped text, when they
+ * parse, must survive parse -> fmt -> parse.
+ */
+static void fuzz_policy_abstract(const uint8_t *data, size_t size)
+{
+	char name[POLICY_ABSTRACT_MAX], again[POLICY_ABSTRACT_MAX];
+	char esc[POLICY_ABSTRACT_MAX * 4 + 1];
+	size_t len, len2, bad,
+		n = size < POLICY_ABSTRACT_MAX ? size : POLICY_ABSTRACT_MAX;
+	const char *why;
+
+	policy_unix_abstract_fmt((const char *)data, n, esc, sizeof(esc));
+	if (n && (policy_unix_abstract_parse((const uint8_t *)esc, strlen(esc),
+					     again, &len2, &bad, &why) ||
+		  len2 != n || memcmp(again, data, n)))
+		abort();
+	if (policy_unix_abstract_parse(data, size, name, &len, &bad, &why)) {
+		if (size && bad >= size)
+			abort();
+		return;
+	}
+	policy_unix_abstract_fmt(name, len, esc, sizeof(esc));
+	if (policy_unix_abstract_parse((const uint8_t *)esc, strlen(esc), again,
+				       &len2, &bad, &why) ||
+	    len2 != len || memcmp(again, name, len))
+		abort();
 }
 
 static void fuzz_policy_roundtrip(const struct zone *z)
@@ -128,6 +165,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	policy_addr_parse(data, size, &addr);
 	policy_name_normalize(data, size, name, NULL);
+	fuzz_policy_abstract(data, size);
 
 	p = policy_new(0);
 	if (!p)

@@ -15,6 +15,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -74,7 +75,8 @@ static void na_usage(void)
 		"       netattack selfloop ADDR\n"
 		"       netattack bind ADDR [listen]\n"
 		"       netattack bind-unspec PORT SECONDS\n"
-		"       netattack unix PATH | abstract NAME | abstract-self NAME\n"
+		"       netattack unix PATH | abstract NAME | "
+		"abstract-self NAME [CONNECT_NAME]  (names take \\xHH)\n"
 		"       netattack unix-race LINK GOODDIR BADDIR SOCKNAME N\n"
 		"       netattack rights-recv PATH stream|dgram\n"
 		"       netattack rights-self path|abstract NAME\n"
@@ -1173,27 +1175,64 @@ static int na_rights_self(int argc, char **argv)
 
 /* ---- unix --------------------------------------------------------------- */
 
+/*
+ * An abstract name as the scripts write it: "\xHH" is any byte (NULs
+ * included), everything else stands for itself. Return: its length.
+ */
+static size_t na_unescape(const char *s, char *out, size_t max)
+{
+	size_t n = 0;
+	unsigned v;
+
+	while (*s) {
+		if (n == max)
+			na_usage();
+		if (s[0] == '\\' && s[1] == 'x' &&
+		    isxdigit((unsigned char)s[2]) &&
+		    isxdigit((unsigned char)s[3]) &&
+		    sscanf(s + 2, "%2x", &v) == 1) {
+			out[n++] = (char)v;
+			s += 4;
+		} else {
+			out[n++] = *s++;
+		}
+	}
+	return n;
+}
+
+/*
+ * unix PATH, abstract NAME, abstract-self NAME [CONNECT_NAME]: connect (and
+ * for -self, first bind and listen on NAME, then connect to CONNECT_NAME or
+ * NAME). Abstract names take "\xHH" escapes.
+ */
 static int na_unix(int argc, char **argv, int abstract, int self)
 {
-	struct sockaddr_un un = {.sun_family = AF_UNIX};
-	socklen_t len;
+	struct sockaddr_un un = {.sun_family = AF_UNIX}, to;
+	size_t off = offsetof(struct sockaddr_un, sun_path);
+	socklen_t len, tolen;
 	size_t n;
 	int fd, lfd = -1;
 	long rc;
 
 	if (argc < 3)
 		na_usage();
-	n = strlen(argv[2]);
-	if (n + 2 > sizeof(un.sun_path))
-		na_usage();
 	if (abstract) {
-		memcpy(un.sun_path + 1, argv[2], n);
-		len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-				  n);
+		n = na_unescape(argv[2], un.sun_path + 1,
+				sizeof(un.sun_path) - 1);
+		len = (socklen_t)(off + 1 + n);
 	} else {
+		n = strlen(argv[2]);
+		if (n + 2 > sizeof(un.sun_path))
+			na_usage();
 		memcpy(un.sun_path, argv[2], n);
-		len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n +
-				  1);
+		len = (socklen_t)(off + n + 1);
+	}
+	to = un;
+	tolen = len;
+	if (self && argc > 3) {
+		n = na_unescape(argv[3], to.sun_path + 1,
+				sizeof(to.sun_path) - 1);
+		tolen = (socklen_t)(off + 1 + n);
 	}
 	if (self) {
 		lfd = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -1203,7 +1242,7 @@ static int na_unix(int argc, char **argv, int abstract, int self)
 		na_report("abstract-listen", rc, errno);
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	rc = connect(fd, (struct sockaddr *)&un, len);
+	rc = connect(fd, (struct sockaddr *)&to, tolen);
 	na_report(abstract ? "abstract-connect" : "unix-connect", rc, errno);
 	if (rc == 0 && write(fd, "unix-hello", 10) < 0)
 		perror("write");

@@ -104,6 +104,27 @@ has out "loopback listen 0.0.0.0:80/tcp  zone lo"
 run 0 explain unix /run/docker.sock
 has out "  why: always-denied system-sockets (builtin; 'lift system-sockets' opts out)"
 
+# Abstract names are byte strings of explicit length, written with \xHH.
+run 0 explain --bound 'abc\x00x' unix '@abc\x00x'
+has out "allow    unix @abc\x00x  zone fork-pr"
+has out "  why: abstract socket bound by the job"
+run 0 explain --bound 'abc\x00x' unix '@abc\x00y'
+has out "deny     unix @abc\x00y  zone fork-pr"
+has out "  why: abstract socket not bound by the job"
+run 0 explain --bound 'abc' unix '@abc\x00x'
+has out "deny     unix @abc\x00x  zone fork-pr"
+run 0 explain --bound 'abc\x00\xFF' --json unix '@abc\x00\xff'
+has out "\"verdict\":\"allow\",\"op\":\"unix\",\"target\":\"@abc\\\\x00\\\\xff\""
+run 0 explain --policy matrix.cordon --zone abs unix '@ci\x00agent\xff'
+has out "  why: rule: unix allow @ci\x00agent\xff (matrix.cordon:45:2)"
+run 0 explain --policy matrix.cordon --zone abs unix '@ci\x00agent'
+has out "deny     unix @ci\x00agent  zone abs"
+run 125 explain unix '@abc\q'
+run 125 explain --bound 'a\x0' unix '@a'
+run 0 show --policy matrix.cordon --zone abs
+has out "	unix allow @ci\x00agent\xff	# matrix.cordon:45:2"
+has out '	unix allow @back\\slash\x20sp	# matrix.cordon:47:2'
+
 run 0 explain --json connect 169.254.169.254:80
 has out "\"verdict\":\"deny\",\"op\":\"connect\",\"target\":\"169.254.169.254:80/tcp\",\"zone\":\"fork-pr\",\"fingerprint\":\"$fp\",\"reason\":\"always-denied\",\"category\":\"metadata\""
 

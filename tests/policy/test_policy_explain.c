@@ -113,6 +113,23 @@ static const struct explain_row rows[] = {
 	{ "fork-pr", "unix", "rel.sock", NULL, NULL, "deny", "invalid request: path not absolute, or with '.' or '..'" },
 	{ "fork-pr", "abstract", "x11", NULL, "B=mine", "deny", "abstract socket not bound by the job" },
 	{ "fork-pr", "abstract", "mine", NULL, "B=mine", "allow", "abstract socket bound by the job" },
+	/* Abstract names are (bytes, length): NULs and high bytes included. */
+	{ "fork-pr", "abstract", "abc\\x00\\xff", NULL, "B=abc\\x00\\xff", "allow", "abstract socket bound by the job" },
+	{ "fork-pr", "abstract", "abc\\x00x", NULL, "B=abc\\x00x", "allow", "abstract socket bound by the job" },
+	{ "fork-pr", "abstract", "abc\\x00y", NULL, "B=abc\\x00x", "deny", "abstract socket not bound by the job" },
+	{ "fork-pr", "abstract", "abc", NULL, "B=abc\\x00x", "deny", "abstract socket not bound by the job" },
+	{ "fork-pr", "abstract", "abc\\x00x", NULL, "B=abc", "deny", "abstract socket not bound by the job" },
+	{ "fork-pr", "abstract", "abc\\x00", NULL, "B=abc", "deny", "abstract socket not bound by the job" },
+	{ "abs", "abstract", "/tmp/.X11-unix/X0", NULL, NULL, "allow", "rule: unix allow @/tmp/.X11-unix/X0 (" M ":44:2)" },
+	{ "abs", "abstract", "/tmp/.X11-unix/X", NULL, NULL, "deny", "abstract socket not bound by the job" },
+	{ "abs", "abstract", "ci\\x00agent\\xff", NULL, NULL, "allow", "rule: unix allow @ci\\x00agent\\xff (" M ":45:2)" },
+	{ "abs", "abstract", "ci\\x00agent", NULL, NULL, "deny", "abstract socket not bound by the job" },
+	{ "abs", "abstract", "ci", NULL, NULL, "deny", "abstract socket not bound by the job" },
+	{ "abs", "abstract", "mine\\x00secret", NULL, "B=mine\\x00secret", "deny", "rule: unix deny @mine\\x00secret (" M ":46:2)" },
+	{ "abs", "abstract", "mine", NULL, "B=mine", "allow", "abstract socket bound by the job" },
+	{ "abs", "abstract", "back\\\\slash", NULL, NULL, "deny", "abstract socket not bound by the job" },
+	{ "abs", "abstract", "back\\\\slash\\x20sp", NULL, NULL, "allow", "rule: unix allow @back\\\\slash\\x20sp (" M ":47:2)" },
+	{ "abs", "unix", "/tmp/.X11-unix/X0", NULL, NULL, "allow", "unix default: $TMPDIR (unix defaults on)" },
 	{ "nodefaults", "unix", "/work/job/app.sock", NULL, NULL, "deny", DD },
 	{ "nodefaults", "unix", "/var/run/docker.sock", NULL, NULL, "deny", DD },
 
@@ -248,9 +265,21 @@ struct explain_rt {
 	struct policy_runtime rt;
 	struct policy_listener l[4];
 	struct policy_addr h[4];
-	const char *b[4];
-	char bbuf[4][32];
+	struct policy_abstract b[4];
+	char bbuf[4][POLICY_ABSTRACT_MAX];
 };
+
+/* An abstract name in the rules' escapes into @out; returns its length. */
+static size_t explain_abstract(const char *text, char *out)
+{
+	const char *why;
+	size_t len = 0, bad;
+
+	CHECK_EQ(policy_unix_abstract_parse((const uint8_t *)text, strlen(text),
+					    out, &len, &bad, &why),
+		 0);
+	return len;
+}
 
 static void explain_runtime(const char *spec, struct explain_rt *r)
 {
@@ -281,11 +310,10 @@ static void explain_runtime(const char *spec, struct explain_rt *r)
 						 strlen(tok + 2),
 						 &r->h[r->rt.n_host_addrs++]));
 		} else if (!strncmp(tok, "B=", 2)) {
-			snprintf(r->bbuf[r->rt.n_abstract_bound], 32, "%s",
-				 tok + 2);
-			r->b[r->rt.n_abstract_bound] =
-				r->bbuf[r->rt.n_abstract_bound];
-			r->rt.n_abstract_bound++;
+			size_t k = r->rt.n_abstract_bound++;
+
+			r->b[k].len = explain_abstract(tok + 2, r->bbuf[k]);
+			r->b[k].name = r->bbuf[k];
 		}
 	}
 }
@@ -319,9 +347,14 @@ static void explain_decide(const struct zone_tables *t,
 
 		explain_target(row->target, &a, &have, &port, &proto);
 		zone_decide_listen(t, &a, proto, port, d);
+	} else if (!strcmp(row->op, "abstract")) {
+		char name[POLICY_ABSTRACT_MAX];
+		size_t len = explain_abstract(row->target, name);
+
+		zone_decide_unix(t, &r.rt, name, len, true, d);
 	} else {
 		zone_decide_unix(t, &r.rt, row->target, strlen(row->target),
-				 !strcmp(row->op, "abstract"), d);
+				 false, d);
 	}
 }
 

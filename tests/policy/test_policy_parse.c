@@ -279,9 +279,27 @@ static const struct parse_case parse_cases[] = {
 	{ "dotdot unix path", "zone a {\n\tunix allow $CWD/../x\n}\n",
 	  "t.cordon:2:13: error: '.' and '..' are not allowed in unix paths\n"
 	  "  hint: cordon compares paths without resolving them\n" },
-	{ "abstract unix rule", "zone a {\n\tunix allow @x11\n}\n",
-	  "t.cordon:2:13: error: abstract sockets cannot be named in rules\n"
-	  "  hint: the job may connect to abstract sockets it bound itself\n" },
+	{ "abstract bad escape", "zone a {\n\tunix allow @ab\\q\n}\n",
+	  "t.cordon:2:16: error: unknown escape in an abstract name in '@ab\\q'\n"
+	  "  hint: write '@NAME' unquoted; any byte as \\xHH (\\x00 for NUL, \\x20 for a space), a backslash as \\\\\n" },
+	{ "abstract short hex", "zone a {\n\tunix allow @abc\\x0\n}\n",
+	  "t.cordon:2:17: error: \\x takes two hex digits in '@abc\\x0'\n"
+	  "  hint: write '@NAME' unquoted; any byte as \\xHH (\\x00 for NUL, \\x20 for a space), a backslash as \\\\\n" },
+	{ "abstract bad hex", "zone a {\n\tunix deny @\\xg0\n}\n",
+	  "t.cordon:2:13: error: \\x takes two hex digits in '@\\xg0'\n"
+	  "  hint: write '@NAME' unquoted; any byte as \\xHH (\\x00 for NUL, \\x20 for a space), a backslash as \\\\\n" },
+	{ "abstract trailing backslash", "zone a {\n\tunix allow @x\\\n}\n",
+	  "t.cordon:2:15: error: unknown escape in an abstract name in '@x\\'\n"
+	  "  hint: write '@NAME' unquoted; any byte as \\xHH (\\x00 for NUL, \\x20 for a space), a backslash as \\\\\n" },
+	{ "abstract empty", "zone a {\n\tunix allow @\n}\n",
+	  "t.cordon:2:14: error: empty abstract name in '@'\n"
+	  "  hint: write '@NAME' unquoted; any byte as \\xHH (\\x00 for NUL, \\x20 for a space), a backslash as \\\\\n" },
+	{ "abstract quoted", "zone a {\n\tunix allow \"@x11\"\n}\n",
+	  "t.cordon:2:13: error: abstract names are written without quotes\n"
+	  "  hint: write '@NAME' unquoted; any byte as \\xHH (\\x00 for NUL, \\x20 for a space), a backslash as \\\\\n" },
+	{ "abstract too long", "zone a {\n\tunix allow @" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" "\n}\n",
+	  "t.cordon:2:121: error: abstract name longer than 107 bytes in '@" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" "'\n"
+	  "  hint: write '@NAME' unquoted; any byte as \\xHH (\\x00 for NUL, \\x20 for a space), a backslash as \\\\\n" },
 	{ "unknown placeholder", "zone a {\n\tunix allow $PWD/x\n}\n",
 	  "t.cordon:2:13: error: unknown placeholder in '$PWD/x'\n"
 	  "  hint: write an absolute path, or one starting with $CWD, $TMPDIR, $XDG_RUNTIME_DIR or $HOME\n" },
