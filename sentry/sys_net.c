@@ -509,29 +509,25 @@ static int sys_net_do_connect(struct sentry *s, struct sentry_call *c,
 	}
 	r = connect(k->fd, (const struct sockaddr *)addr, (socklen_t)len);
 	err = errno;
+	if (r < 0 && toggled && err == EINPROGRESS) {
+		/*
+		 * Loopback and local connects are done by now. Asking again
+		 * (still non-blocking) finishes the socket's state as a
+		 * blocking connect would have: 0 once established, the
+		 * connection's error (ECONNREFUSED, ...) once failed, EALREADY
+		 * while the handshake is on (__inet_stream_connect(),
+		 * SS_CONNECTING): one call instead of poll + SO_ERROR +
+		 * connect.
+		 */
+		r = connect(k->fd, (const struct sockaddr *)addr,
+			    (socklen_t)len);
+		err = r < 0 && errno == EALREADY ? EINPROGRESS : errno;
+	}
 	if (toggled)
 		fcntl(k->fd, F_SETFL, flags);
 	if (r == 0) {
 		sys_net_value(c, 0);
 		return 0;
-	}
-	if (toggled && err == EINPROGRESS) {
-		struct pollfd pfd = {.fd = k->fd, .events = POLLOUT};
-		int soerr = 0;
-		socklen_t sl = sizeof(soerr);
-
-		/* Loopback connects are done by now: no need to wait. */
-		if (poll(&pfd, 1, 0) == 1 &&
-		    getsockopt(k->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0) {
-			if (soerr) {
-				sys_net_errno(c, soerr);
-				return 0;
-			}
-			connect(k->fd, (const struct sockaddr *)addr,
-				(socklen_t)len);
-			sys_net_value(c, 0);
-			return 0;
-		}
 	}
 	if (toggled && err == EINPROGRESS) {
 		struct sentry_pending p = {.kind = SENTRY_PENDING_CONNECT,
