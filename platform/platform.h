@@ -284,4 +284,57 @@ int platform_put_fd(struct platform *p, const struct platform_call *c,
 /** platform_features() - what this platform instance found and uses. */
 const struct platform_features *platform_features(const struct platform *p);
 
+/* ---------------------------------------------------------------------------
+ * Signals pending for a thread of the job (proc_signal.c), from
+ * /proc/TID/status: the kernel's SigPnd (the thread's own queue), ShdPnd
+ * (the process's), SigBlk and SigIgn. Used only while a call is deferred
+ * (sentry/deferred.c): a caller waiting killably in the seccomp
+ * notification (SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, 5.19) is no longer
+ * woken by a non-fatal signal, so the supervisor looks for one itself.
+ */
+
+/**
+ * struct proc_signal_state - the signal lines of a status file (bit n-1 is
+ * signal n, as the kernel prints them).
+ * @pnd, @shdpnd, @blk, @ign: SigPnd, ShdPnd, SigBlk, SigIgn.
+ * @tgid:    Tgid, -1 when absent.
+ * @threads: Threads, 0 when absent.
+ */
+struct proc_signal_state {
+	uint64_t pnd, shdpnd, blk, ign;
+	pid_t tgid;
+	long threads;
+};
+
+/**
+ * proc_signal_parse() - parse the text of a status file (@p, @len: bounded,
+ * need not be NUL-terminated; the job names itself on the Name line, which
+ * the kernel escapes but which is skipped anyway).
+ * Return: 0, or -EINVAL when one of SigPnd, ShdPnd, SigBlk, SigIgn is
+ * missing or not hexadecimal.
+ */
+int proc_signal_parse(const uint8_t *p, size_t len,
+		      struct proc_signal_state *out);
+
+/**
+ * proc_signal_deliverable() - the signals of @st that the kernel would
+ * deliver to thread @tid and so interrupt its blocking call: its own
+ * pending ones, and the process's when @tid is the thread-group leader or
+ * the only thread (complete_signal() in kernel/signal.c tries the leader
+ * first, so a process-directed signal such as alarm()'s SIGALRM is the
+ * leader's unless the leader blocks it; for another thread of a
+ * multi-threaded process the kernel may pick any thread, and the call is
+ * left to wait). Blocked and ignored signals never interrupt.
+ */
+uint64_t proc_signal_deliverable(const struct proc_signal_state *st, pid_t tid);
+
+/**
+ * proc_signal_pending() - read /proc/@tid/status and say whether a signal
+ * would interrupt @tid's blocking call now. Does not block (procfs).
+ * Return: 1 yes, 2 SIGKILL is queued (the thread is dying: complete_signal()
+ * turns a fatal signal into SIGKILL for every thread), 0 no; -ESRCH (or
+ * -errno) when it cannot be read: the thread is gone.
+ */
+int proc_signal_pending(pid_t tid);
+
 #endif /* CORDON_PLATFORM_H */

@@ -3,7 +3,7 @@
  * loop.c - the supervisor's event loop: one epoll set dispatching on a typed
  * tag (enum sentry_epoll, sentry_priv.h), each case one call; signals to
  * cordon, reaping, the grace timer, the limits' samples and kills, the
- * job's output, the DNS proxy and the calls left pending.
+ * job's output, the DNS proxy and the deferred calls (deferred.h).
  *
  * Theory of operation
  * -------------------
@@ -238,12 +238,6 @@ static void sentry_on_rx_wake(struct sentry *s)
 	(void)r;
 }
 
-static void sentry_on_pending(struct sentry *s, size_t idx)
-{
-	if (idx < SENTRY_PENDING_MAX && s->pending_calls[idx].used)
-		sys_net_pending_ready(s, &s->pending_calls[idx]);
-}
-
 static void sentry_on_dns(struct sentry *s)
 {
 	if (sentry_dns_service(s))
@@ -313,8 +307,11 @@ static void sentry_loop_event(struct sentry *s, const struct epoll_event *ev)
 	case SENTRY_EPOLL_STATUS:
 		sentry_exec_status(s);
 		break;
-	case SENTRY_EPOLL_PENDING:
-		sentry_on_pending(s, SENTRY_EPOLL_INDEX(ev->data.u64));
+	case SENTRY_EPOLL_DEFERRED:
+		deferred_fd_ready(s, SENTRY_EPOLL_INDEX(ev->data.u64));
+		break;
+	case SENTRY_EPOLL_DEFERRED_TIMER:
+		deferred_tick(s);
 		break;
 	case SENTRY_EPOLL_DNS:
 		sentry_on_dns(s);

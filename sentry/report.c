@@ -219,6 +219,7 @@ void sentry_summary(struct sentry *s, int code, const char *why)
 	jsonw_key_u64(&w, "exec_records_lost", s->pending_evicted);
 	/* cordon's own stderr lines lost to a closed or full stderr. */
 	jsonw_key_u64(&w, "diag_lines_dropped", diag_dropped());
+	deferred_json(&s->deferred, &w);
 	jsonw_key_str(&w, "zone", s->o->zone_name);
 	/* The summary is written even past the cap: it is the verdict. */
 	s->audit.max_bytes = UINT64_MAX;

@@ -16,6 +16,7 @@
 #include "common/common.h"
 #include "netstack/netstack.h"
 #include "platform/platform.h"
+#include "sentry/deferred.h"
 #include "sentry/sentry.h"
 #include "sentry/verdict.h"
 
@@ -266,43 +267,16 @@ struct sentry_call {
 void sentry_verdict(struct sentry *s, struct sentry_call *c);
 
 /* ---------------------------------------------------------------------------
- * Calls left pending while the supervisor's own socket operation completes
- * (a blocking connect, a send into a full buffer): the event loop goes on
- * serving everyone else, and answers the call when its fd is ready.
+ * Calls answered later (deferred.h): a blocking connect, a send into a full
+ * buffer, a receive on a DNS-redirected socket, a blocking FIFO open.
  */
-#define SENTRY_PENDING_MAX 1024
 #define SENTRY_SEND_MAX (256 * 1024) /* bytes copied per send call */
 
-enum sentry_pending_kind {
-	SENTRY_PENDING_CONNECT, /* answer with SO_ERROR when writable */
-	SENTRY_PENDING_SEND,	/* retry the sendmsg when writable */
-	SENTRY_PENDING_RECV,	/* run the handler again when readable */
-};
-
 /**
- * struct sentry_pending - one call waiting for the supervisor's fd.
- * @fd:    the supervisor's duplicate of the job's socket (owned).
- * @msg:   for SEND: the message, pointing into @name, @iov, @data, @control.
- * @data, @control: owned copies (free()).
- */
-struct sentry_pending {
-	bool used;
-	enum sentry_pending_kind kind;
-	struct platform_call pc;
-	int fd;
-	struct msghdr msg;
-	struct iovec iov;
-	uint8_t name[128];
-	void *data;
-	void *control;
-	int flags;
-	bool after_connect; /* SEND: a Fast Open whose connection completes */
-};
-
-/**
- * sentry_dispatch() - run @c's handler and answer it (unless pending),
- * failing closed on internal errors. Used for new calls and for
- * SENTRY_PENDING_RECV retries.
+ * sentry_dispatch() - run @c's handler and pass its verdict to
+ * sentry_verdict() (unless the handler deferred the call: then the table
+ * answers it later), failing closed on internal errors. Used for new calls
+ * and for DEFERRED_RECV re-runs.
  */
 void sentry_dispatch(struct sentry *s, struct sentry_call *c);
 
@@ -319,15 +293,6 @@ int sentry_dns_start(struct sentry *s);
  * Return: whether it had anything to do.
  */
 bool sentry_dns_service(struct sentry *s);
-
-/**
- * sentry_pend() - leave @c unanswered until @fd is writable; takes ownership
- * of @fd (and of @p's buffers for SEND). Marks @c answered for the
- * dispatcher. Return: 0, or -EBUSY/-errno (then nothing was taken and the
- * caller must answer).
- */
-int sentry_pend(struct sentry *s, struct sentry_call *c,
-		const struct sentry_pending *p);
 
 /* ---------------------------------------------------------------------------
  * Resource accounting (limits.c).
@@ -506,7 +471,8 @@ enum sentry_stop {
  *     out.
  *   - Any thread that runs handlers (receiver and loop), only under
  *     @lock: stop, stop_signal, killing, rx_stop, n_notified, n_denied,
- *     pids_refused, audit, net, dns, dns_due, pending_calls, exe_cache,
+ *     pids_refused, audit, net, dns, dns_due, deferred (the receiver
+ *     adds calls, the loop ends them: deferred.h), exe_cache,
  *     pending, pending_evicted, limits (except the walker's fields while
  *     limits.walking, see struct limits), scratch.
  *   - A thread never sleeps (epoll, a blocking receive) holding @lock.
@@ -564,7 +530,7 @@ struct sentry {
 	struct dns_proxy *dns;	/* started at the job's first DNS message */
 	uint64_t spin_until_ns; /* poll without sleeping until then */
 	bool dns_due;		/* the call was on the DNS path (receiver.c) */
-	struct sentry_pending pending_calls[SENTRY_PENDING_MAX];
+	struct deferred_table deferred;
 	struct exe_id_cache exe_cache;
 	struct exec_pending_slot pending[EXEC_PENDING_SLOTS];
 	uint64_t pending_evicted;
@@ -584,7 +550,7 @@ enum sentry_epoll {
 	SENTRY_EPOLL_SIGNAL,
 	SENTRY_EPOLL_STATUS,
 	SENTRY_EPOLL_TIMER,
-	SENTRY_EPOLL_PENDING, /* index of the pending call in bits 16.. */
+	SENTRY_EPOLL_DEFERRED, /* a deferred call's socket; its index */
 	SENTRY_EPOLL_DNS,
 	SENTRY_EPOLL_OPEN,   /* blocking FIFO opens finished (sys_open.c) */
 	SENTRY_EPOLL_LIMITS, /* time for the next resource sample */
@@ -592,6 +558,7 @@ enum sentry_epoll {
 	SENTRY_EPOLL_WALL,   /* the wall-clock limit */
 	SENTRY_EPOLL_OUTPUT, /* job output; the stream (0, 1) in bits 16.. */
 	SENTRY_EPOLL_RX,     /* the receiver changed the stop or a kill */
+	SENTRY_EPOLL_DEFERRED_TIMER, /* a deferred call's timeout or poll */
 };
 
 #define SENTRY_EPOLL_TAG(v) ((enum sentry_epoll)((v)&0xffff))
@@ -688,6 +655,13 @@ int sys_open_init(void);
 /** sys_open_fifo_done() - answer every FIFO open that finished. */
 void sys_open_fifo_done(struct sentry *s);
 
+/**
+ * sys_open_fifo_cancel() - the FIFO open deferred as @d ends without its
+ * helper (a signal, the caller died): wake the helper thread by opening the
+ * FIFO's other end, and let its late report be discarded.
+ */
+void sys_open_fifo_cancel(struct sentry *s, struct deferred *d);
+
 sys_handler_fn sys_open;
 sys_handler_fn sys_openat;
 sys_handler_fn sys_openat2;
@@ -710,8 +684,18 @@ sys_handler_fn sys_task_create;
 sys_handler_fn sys_recvmsg;
 sys_handler_fn sys_recvmmsg;
 
-/** sys_net_pending_ready() - @p's fd is ready: finish and answer it. */
-void sys_net_pending_ready(struct sentry *s, struct sentry_pending *p);
+/**
+ * sys_net_deferred_ready() - the socket of deferred call @d (CONNECT, SEND,
+ * RECV) is ready: finish it through deferred_finish(), keep waiting (a send
+ * that still does not fit), or run a RECV again from the start.
+ */
+void sys_net_deferred_ready(struct sentry *s, struct deferred *d);
+
+/**
+ * sys_net_close_rights() - close the fds an SCM_RIGHTS control buffer copied
+ * from the job holds (the supervisor's duplicates). NULL: nothing.
+ */
+void sys_net_close_rights(void *control, size_t len);
 
 /** sys_exec_finish() - after answering: record the finished exec. */
 void sys_exec_finish(struct sentry *s, struct sentry_call *c);

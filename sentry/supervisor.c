@@ -52,42 +52,6 @@ int sentry_dns_start(struct sentry *s)
 	return 0;
 }
 
-int sentry_pend(struct sentry *s, struct sentry_call *c,
-		const struct sentry_pending *p)
-{
-	struct sentry_pending *slot = NULL;
-	struct epoll_event ev = {
-		.events = p->kind == SENTRY_PENDING_RECV ? EPOLLIN : EPOLLOUT};
-	size_t i;
-
-	for (i = 0; i < SENTRY_PENDING_MAX; i++) {
-		if (!s->pending_calls[i].used) {
-			slot = &s->pending_calls[i];
-			break;
-		}
-	}
-	if (!slot)
-		return -EBUSY;
-	*slot = *p;
-	slot->used = true;
-	slot->pc = c->pc;
-	/* The message pointed into the caller's copy: point it at ours. */
-	if (slot->msg.msg_namelen)
-		slot->msg.msg_name = slot->name;
-	slot->msg.msg_iov = &slot->iov;
-	slot->msg.msg_iovlen = 1;
-	slot->msg.msg_control = slot->msg.msg_controllen ? slot->control : NULL;
-	ev.data.u64 = SENTRY_EPOLL_PENDING | ((uint64_t)i << 16);
-	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, slot->fd, &ev) < 0) {
-		int e = errno;
-
-		memset(slot, 0, sizeof(*slot));
-		return -e;
-	}
-	verdict_answered(&c->v);
-	return 0;
-}
-
 void sentry_dispatch(struct sentry *s, struct sentry_call *c)
 {
 	int rc;
@@ -101,7 +65,9 @@ void sentry_dispatch(struct sentry *s, struct sentry_call *c)
 		if (rc < 0)
 			verdict_fail(&c->v, rc, false);
 	}
-	sentry_verdict(s, c);
+	/* A deferred call is answered and recorded by its completion. */
+	if (!c->v.deferred)
+		sentry_verdict(s, c);
 	if (c->exe_fd >= 0)
 		sys_exec_finish(s, c);
 }
@@ -269,6 +235,10 @@ static int sentry_setup(struct sentry *s)
 	    sentry_epoll_add(s, s->job.status_fd, SENTRY_EPOLL_STATUS) ||
 	    sentry_epoll_add(s, s->timerfd, SENTRY_EPOLL_TIMER))
 		return -errno;
+	rc = deferred_init(&s->deferred);
+	if (rc < 0 || sentry_epoll_add(s, deferred_timerfd(&s->deferred),
+				       SENTRY_EPOLL_DEFERRED_TIMER))
+		return rc < 0 ? rc : -errno;
 	rc = sys_open_init();
 	if (rc < 0 || sentry_epoll_add(s, rc, SENTRY_EPOLL_OPEN))
 		return rc < 0 ? rc : -errno;
@@ -349,6 +319,7 @@ static int __attribute__((noreturn)) sentry_supervise(struct sentry *s)
 		diag_error("job stopped: %s", why);
 	sentry_summary(s, code, why);
 	audit_close(&s->audit);
+	deferred_fini(&s->deferred);
 	dns_proxy_free(s->dns);
 	output_fini(&s->out);
 	limits_fini(&s->limits);

@@ -20,8 +20,10 @@
  * The supervisor must never block: a blocking connect is started with
  * O_NONBLOCK set for the duration of the call on the shared file description
  * (on an unconnected TCP socket no other operation can observe it), and the
- * call is left pending until the socket is writable (sentry_pend()); a send
- * that meets a full buffer on a blocking socket is retried the same way.
+ * call is deferred until the socket is writable (deferred.h, which also ends
+ * it at the socket's SO_SNDTIMEO or a signal, as the kernel would); a send
+ * that meets a full buffer on a blocking socket, and a blocking receive on a
+ * DNS-redirected socket, are deferred the same way.
  *
  * Every denial fails with NETSTACK_DENY_ERRNO (EACCES), one stderr line and
  * an audit record naming the zone and the rule.
@@ -486,6 +488,28 @@ static bool sys_net_netlink(struct sentry *s, struct sentry_call *c,
 }
 
 /*
+ * Defer @c (its verdict stated) until @k's socket is ready: the table takes
+ * @k->fd and @p's buffers. A full table refuses the call (fail closed, a
+ * recorded denial); the buffers are then the caller's to free.
+ */
+static int sys_net_defer(struct sentry *s, struct sentry_call *c,
+			 struct sys_net_sock *k, struct deferred_req *p)
+{
+	int rc = deferred_add(s, c, p);
+
+	if (rc >= 0) {
+		k->fd = -1; /* the deferred call's now */
+		return 0;
+	}
+	if (rc == -EAGAIN)
+		verdict_deny(&c->v, DEFERRED_FULL_ERRNO, VERDICT_CAT_INTERNAL,
+			     "deferred-call table full (fail closed)");
+	else
+		verdict_fail(&c->v, rc, false);
+	return 0;
+}
+
+/*
  * connect() on the supervisor's duplicate, with the judged address (for a
  * unix path: the pinned inode through /proc/self/fd).
  */
@@ -529,20 +553,23 @@ static int sys_net_do_connect(struct sentry *s, struct sentry_call *c,
 		sys_net_value(c, 0);
 		return 0;
 	}
-	if (toggled && err == EINPROGRESS) {
-		struct sentry_pending p = {.kind = SENTRY_PENDING_CONNECT,
-					   .fd = k->fd};
+	/*
+	 * EALREADY: a connect repeated on a connecting socket (the job's own
+	 * non-blocking one, or this call restarted after a signal): natively
+	 * a blocking one waits on for the same handshake, and its timeout
+	 * gives EALREADY, not EINPROGRESS.
+	 */
+	if (toggled && (err == EINPROGRESS || err == EALREADY)) {
+		struct deferred_req p = {.kind = DEFERRED_CONNECT,
+					 .fd = k->fd,
+					 .timeout_err = err};
 
 		/* Kept to complete the socket's state once connected. */
 		if (len <= sizeof(p.name)) {
 			memcpy(p.name, addr, len);
 			p.msg.msg_namelen = (socklen_t)len;
 		}
-		if (sentry_pend(s, c, &p) == 0) {
-			k->fd = -1; /* owned by the pending call now */
-			return 0;
-		}
-		err = EAGAIN;
+		return sys_net_defer(s, c, k, &p);
 	}
 	sys_net_errno(c, err);
 	return 0;
@@ -594,7 +621,7 @@ int sys_connect(struct sentry *s, struct sentry_call *c)
  * of @data and @control.
  */
 static int sys_net_send(struct sentry *s, struct sentry_call *c,
-			struct sys_net_sock *k, struct sentry_pending *p)
+			struct sys_net_sock *k, struct deferred_req *p)
 {
 	int flags = fcntl(k->fd, F_GETFL);
 	ssize_t n;
@@ -619,12 +646,17 @@ static int sys_net_send(struct sentry *s, struct sentry_call *c,
 	}
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && flags >= 0 &&
 	    !(flags & O_NONBLOCK) && !(p->flags & MSG_DONTWAIT)) {
-		p->kind = SENTRY_PENDING_SEND;
+		p->kind = DEFERRED_SEND;
 		p->fd = k->fd;
-		if (sentry_pend(s, c, p) == 0) {
-			k->fd = -1;
+		p->timeout_err = EAGAIN;
+		sys_net_defer(s, c, k, p);
+		if (c->v.deferred)
 			return 0;
-		}
+		sys_net_close_rights(p->control, p->msg.msg_controllen);
+		free(p->data);
+		free(p->control);
+		p->data = p->control = NULL;
+		return 0;
 	}
 	if (n < 0) {
 		/* SIGPIPE is the job's to get: raise nothing, return EPIPE. */
@@ -641,7 +673,7 @@ static int sys_net_send(struct sentry *s, struct sentry_call *c,
 int sys_sendto(struct sentry *s, struct sentry_call *c)
 {
 	size_t len = (size_t)c->pc.args[2], alen = (size_t)c->pc.args[5];
-	struct sentry_pending p = {.flags = (int)c->pc.args[3]};
+	struct deferred_req p = {.flags = (int)c->pc.args[3]};
 	struct sys_net_sock k = {.fd = -1};
 	struct net_endpoint e;
 	int rc, pin = -1;
@@ -714,7 +746,7 @@ int sys_sendto(struct sentry *s, struct sentry_call *c)
  */
 static int sys_net_copy_msg(struct sentry *s, struct sentry_call *c,
 			    const struct msghdr *jm, bool stream,
-			    struct sentry_pending *p)
+			    struct deferred_req *p)
 {
 	struct iovec iov[UIO_MAXIOV > 1024 ? 1024 : UIO_MAXIOV];
 	size_t i, total = 0, want = 0;
@@ -803,8 +835,7 @@ static int sys_net_copy_msg(struct sentry *s, struct sentry_call *c,
 	return 0;
 }
 
-/* Close the fds a copied control buffer holds (after the send). */
-static void sys_net_close_rights(void *control, size_t len)
+void sys_net_close_rights(void *control, size_t len)
 {
 	struct msghdr tmp = {.msg_control = control, .msg_controllen = len};
 	struct cmsghdr *cm;
@@ -828,7 +859,7 @@ static void sys_net_close_rights(void *control, size_t len)
  * Return: as a handler.
  */
 static int sys_net_sendmsg_one(struct sentry *s, struct sentry_call *c,
-			       struct sys_net_sock *k, struct sentry_pending *p,
+			       struct sys_net_sock *k, struct deferred_req *p,
 			       bool may_pend)
 {
 	struct net_endpoint e = {0};
@@ -876,7 +907,7 @@ out_free:
 
 int sys_sendmsg(struct sentry *s, struct sentry_call *c)
 {
-	struct sentry_pending p = {.flags = (int)c->pc.args[2]};
+	struct deferred_req p = {.flags = (int)c->pc.args[2]};
 	struct sys_net_sock k = {.fd = -1};
 	struct msghdr jm;
 	int rc;
@@ -924,7 +955,7 @@ int sys_sendmmsg(struct sentry *s, struct sentry_call *c)
 			   "mmsghdr not readable", &k))
 		return 0;
 	for (i = 0; i < vlen; i++) {
-		struct sentry_pending p = {.flags = (int)c->pc.args[3]};
+		struct deferred_req p = {.flags = (int)c->pc.args[3]};
 		struct sentry_call one = *c;
 		unsigned int len;
 
@@ -1296,14 +1327,12 @@ static int sys_net_recv_emulated(struct sentry *s, struct sentry_call *c,
 	n = recvmsg(k->fd, &m, (r->flags & ~MSG_WAITALL) | MSG_DONTWAIT);
 	if (n < 0 && errno == EAGAIN && !(r->flags & MSG_DONTWAIT)) {
 		int fl = fcntl(k->fd, F_GETFL);
-		struct sentry_pending p = {.kind = SENTRY_PENDING_RECV,
-					   .fd = k->fd};
+		struct deferred_req p = {.kind = DEFERRED_RECV,
+					 .fd = k->fd,
+					 .timeout_err = EAGAIN};
 
-		if (fl >= 0 && !(fl & O_NONBLOCK) &&
-		    sentry_pend(s, c, &p) == 0) {
-			k->fd = -1;
-			return 0;
-		}
+		if (fl >= 0 && !(fl & O_NONBLOCK))
+			return sys_net_defer(s, c, k, &p);
 		errno = EAGAIN;
 	}
 	if (n < 0) {
@@ -1498,76 +1527,55 @@ int sys_recvmmsg(struct sentry *s, struct sentry_call *c)
 	return 0;
 }
 
-void sys_net_pending_ready(struct sentry *s, struct sentry_pending *p)
+/* A connect or send waited for: the result to answer with, or 1: wait on. */
+static int64_t sys_net_deferred_result(struct deferred *d)
 {
-	struct platform_answer a = {.kind = PLATFORM_ANSWER_VALUE};
+	struct deferred_req *p = &d->req;
 	int err = 0;
 	socklen_t l = sizeof(err);
 	ssize_t n;
 
-	switch (p->kind) {
-	case SENTRY_PENDING_RECV: {
-		/* Data arrived: run the receive again from the start. */
-		struct sentry_call c = {.pc = p->pc, .exe_fd = -1};
-
-		epoll_ctl(s->epfd, EPOLL_CTL_DEL, p->fd, NULL);
-		close(p->fd);
-		memset(p, 0, sizeof(*p));
-		sentry_dispatch(s, &c);
-		return;
-	}
-	case SENTRY_PENDING_CONNECT:
+	if (p->kind == DEFERRED_CONNECT || p->after_connect) {
 		if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &l) < 0)
 			err = errno;
-		if (err) {
-			a.kind = PLATFORM_ANSWER_ERRNO;
-			a.err = err;
-		} else if (p->msg.msg_namelen) {
-			/*
-			 * A non-blocking connect leaves the socket "connecting"
-			 * until connect() is called again; a blocking one would
-			 * have finished it. Finish it, so that the job's next
-			 * connect() gets EISCONN as it would natively.
-			 */
+		if (err)
+			return -(int64_t)err;
+	}
+	if (p->kind == DEFERRED_CONNECT) {
+		/*
+		 * A non-blocking connect leaves the socket "connecting" until
+		 * connect() is called again; a blocking one would have
+		 * finished it. Finish it, so that the job's next connect()
+		 * gets EISCONN as it would natively.
+		 */
+		if (p->msg.msg_namelen)
 			connect(p->fd, (struct sockaddr *)p->name,
 				p->msg.msg_namelen);
-		}
-		break;
-	case SENTRY_PENDING_SEND:
-		if (p->after_connect) {
-			if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &l) <
-			    0)
-				err = errno;
-			if (err) {
-				a.kind = PLATFORM_ANSWER_ERRNO;
-				a.err = err;
-				sys_net_close_rights(p->control,
-						     p->msg.msg_controllen);
-				break;
-			}
-		}
-		n = sendmsg(p->fd, &p->msg,
-			    p->flags | MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return; /* still full: keep waiting */
-		if (n < 0) {
-			a.kind = PLATFORM_ANSWER_ERRNO;
-			a.err = errno;
-		} else {
-			a.value = n;
-		}
-		sys_net_close_rights(p->control, p->msg.msg_controllen);
-		break;
+		return 0;
 	}
-	/*
-	 * Close our duplicate before answering: if the job closes the socket
-	 * right away, the last close (and the TCP teardown) is the job's, not
-	 * the supervisor's. ENOENT: the caller died meanwhile.
-	 */
-	epoll_ctl(s->epfd, EPOLL_CTL_DEL, p->fd, NULL);
-	close(p->fd);
-	platform_answer(s->plat, &p->pc, &a);
-	free(p->data);
-	free(p->control);
-	memset(p, 0, sizeof(*p));
+	n = sendmsg(p->fd, &p->msg, p->flags | MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 1; /* still full: keep waiting */
+	return n < 0 ? -(int64_t)errno : (int64_t)n;
+}
+
+void sys_net_deferred_ready(struct sentry *s, struct deferred *d)
+{
+	int64_t rc;
+
+	if (d->req.kind == DEFERRED_RECV) {
+		/* Data arrived: run the receive again from the start. */
+		struct sentry_call c = {.pc = d->call->pc, .exe_fd = -1};
+
+		s->deferred.redo_id = c.pc.id;
+		s->deferred.redo_deadline_ns = d->deadline_ns;
+		deferred_drop(s, d);
+		sentry_dispatch(s, &c);
+		s->deferred.redo_id = 0;
+		return;
+	}
+	rc = sys_net_deferred_result(d);
+	if (rc == 1)
+		return;
+	deferred_finish(s, d, rc, false, NULL);
 }

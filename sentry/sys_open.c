@@ -37,9 +37,15 @@
  *    through another process's /proc/N/{cwd,root}.
  *  - The open is made with O_NONBLOCK (cleared again unless asked for), so
  *    a FIFO can never block the supervisor. A blocking open of a FIFO is
- *    finished by a helper thread that reopens the already-resolved FIFO
- *    through our O_PATH fd and hands the result back over a pipe
- *    (sys_open_fifo_done()); the caller stays blocked, as it would.
+ *    a deferred call (deferred.h), finished by a helper thread that reopens
+ *    the already-resolved FIFO through our O_PATH fd and hands the result
+ *    back over a pipe (sys_open_fifo_done()); the caller stays blocked, as
+ *    it would. A signal for the caller ends it as fifo_open() would
+ *    (-ERESTARTSYS: EINTR, or a restart with SA_RESTART); the helper, asleep
+ *    in open(), is then woken by opening the FIFO's other end ourselves
+ *    (O_RDWR never waits, and counts as both ends), and its late result is
+ *    closed. In that instant a third process opening the FIFO could meet
+ *    our end before it closes, where natively it would have waited on.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -82,12 +88,17 @@ struct sys_open_req {
 	uint64_t buf, bufsiz; /* readlink's buffer */
 };
 
-/* A blocking FIFO open handed to a helper thread. */
+/*
+ * A blocking FIFO open handed to a helper thread: the thread owns it until it
+ * writes the pointer to the pipe, the loop afterwards.
+ */
 struct sys_open_fifo {
-	struct platform_call pc;
-	int opath; /* the resolved FIFO, O_PATH (owned) */
+	size_t idx;   /* the deferred call's entry */
+	uint32_t gen; /* and its generation (another: it ended meanwhile) */
+	int opath;    /* the resolved FIFO, O_PATH (owned) */
 	int flags;
-	int fd; /* the result, or -errno */
+	int fd;	     /* the result, or -errno */
+	int wake_fd; /* our own end, opened to wake the thread (or -1) */
 };
 
 static int sys_open_fifo_pipe[2] = {-1, -1};
@@ -542,32 +553,57 @@ void sys_open_fifo_done(struct sentry *s)
 	struct sys_open_fifo *f;
 
 	while (read(sys_open_fifo_pipe[0], &f, sizeof(f)) == sizeof(f)) {
-		struct platform_answer a = {.kind = PLATFORM_ANSWER_ERRNO};
+		struct deferred *d = deferred_get(&s->deferred, f->idx, f->gen);
 
 		sys_open_fifo_busy--;
-		if (f->fd >= 0) {
-			if (platform_put_fd(s->plat, &f->pc, f->fd,
-					    f->flags & O_CLOEXEC) < 0) {
-				a.err = EMFILE;
-				platform_answer(s->plat, &f->pc, &a);
-			}
-			close(f->fd);
-		} else {
-			a.err = -f->fd;
-			platform_answer(s->plat, &f->pc, &a);
+		if (d && d->req.kind != DEFERRED_FIFO)
+			d = NULL;
+		if (d && f->fd >= 0) {
+			int remote =
+				platform_put_fd(s->plat, &d->call->pc, f->fd,
+						f->flags & O_CLOEXEC);
+
+			/* ADDFD with SEND answered the call itself. */
+			if (remote >= 0 || remote == -ENOENT)
+				deferred_finish(s, d, remote, true, NULL);
+			else
+				deferred_finish(s, d, -EMFILE, false, NULL);
+		} else if (d) {
+			deferred_finish(s, d, f->fd, false, NULL);
 		}
+		if (f->fd >= 0)
+			close(f->fd);
+		if (f->wake_fd >= 0)
+			close(f->wake_fd);
 		close(f->opath);
 		free(f);
 	}
+}
+
+void sys_open_fifo_cancel(struct sentry *s, struct deferred *d)
+{
+	struct sys_open_fifo *f = d->req.fifo;
+	char path[64];
+
+	(void)s;
+	if (!f || f->wake_fd >= 0)
+		return;
+	/* The helper's report finds another generation and is discarded. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", f->opath);
+	f->wake_fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	d->req.fifo = NULL;
 }
 
 /*
  * A blocking open of a FIFO: leave @c pending and let a helper thread
  * reopen @opath (taken over) with @flags. Return: 0 pending, -errno.
  */
-static int sys_open_fifo_defer(struct sentry_call *c, int opath, int flags)
+static int sys_open_fifo_defer(struct sentry *s, struct sentry_call *c,
+			       int opath, int flags)
 {
+	struct deferred_req req = {.kind = DEFERRED_FIFO, .fd = -1};
 	struct sys_open_fifo *f;
+	struct deferred *d;
 	pthread_attr_t attr;
 	pthread_t t;
 	int rc;
@@ -578,20 +614,36 @@ static int sys_open_fifo_defer(struct sentry_call *c, int opath, int flags)
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return -ENOMEM;
-	f->pc = c->pc;
 	f->opath = opath;
+	f->wake_fd = -1;
 	f->flags = flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NONBLOCK);
+	req.fifo = f;
+	/* The verdict is stated: the deferred call keeps a copy of it. */
+	verdict_allow(&c->v, 0, sys_open_rule_fifo);
+	rc = deferred_add(s, c, &req);
+	if (rc < 0) {
+		c->v.kind = VERDICT_NONE;
+		free(f);
+		return rc;
+	}
+	d = deferred_get(&s->deferred, (size_t)rc, 0);
+	f->idx = (size_t)rc;
+	f->gen = d->gen;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
 	rc = pthread_create(&t, &attr, sys_open_fifo_thread, f);
 	pthread_attr_destroy(&attr);
 	if (rc) {
+		/* Not deferred after all: the caller answers. */
+		d->req.fifo = NULL;
+		deferred_drop(s, d);
+		c->v.deferred = false;
+		c->v.kind = VERDICT_NONE;
 		free(f);
 		return -rc;
 	}
 	sys_open_fifo_busy++;
-	verdict_answered(&c->v);
 	return 0;
 }
 
@@ -686,7 +738,7 @@ static int sys_open_serve(struct sentry *s, struct sentry_call *c,
 			fd = -ENXIO;
 		}
 		if (fd >= 0) {
-			if (sys_open_fifo_defer(c, fd, (int)r->how.flags) ==
+			if (sys_open_fifo_defer(s, c, fd, (int)r->how.flags) ==
 			    0) {
 				verdict_allow(&c->v, 0, sys_open_rule_fifo);
 				return 0;
@@ -772,8 +824,9 @@ static int sys_open_serve(struct sentry *s, struct sentry_call *c,
 					 fd);
 				opath = open(link, O_PATH | O_CLOEXEC);
 				if (opath >= 0 &&
-				    sys_open_fifo_defer(
-					    c, opath, (int)r->how.flags) == 0) {
+				    sys_open_fifo_defer(s, c, opath,
+							(int)r->how.flags) ==
+					    0) {
 					close(fd);
 					verdict_allow(&c->v, 0,
 						      sys_open_rule_fifo);

@@ -162,6 +162,14 @@ static const char *verdict_errno_name(int e)
 		return "EFAULT";
 	case ENOBUFS:
 		return "ENOBUFS";
+	case EINTR:
+		return "EINTR";
+	case EINPROGRESS:
+		return "EINPROGRESS";
+	case EALREADY:
+		return "EALREADY";
+	case DEFERRED_ERESTARTSYS:
+		return "ERESTARTSYS"; /* EINTR or a restart for the job */
 	default:
 		return "errno";
 	}

@@ -84,8 +84,11 @@ enum verdict_category {
  * @dest, @proto: the decoded destination when @has_dest (@proto: "tcp",
  *                "udp", "unix", "unix-dgram", "netlink"; static).
  * @answered:     the handler answered the platform itself (an fd installed
- *                with ADDFD answers the call), or the call is deferred and
- *                its completion answers: sentry_verdict() only records.
+ *                with ADDFD answers the call): sentry_verdict() only
+ *                records.
+ * @deferred:     the call was handed to the deferred-call table
+ *                (deferred.h): the dispatcher neither answers nor records
+ *                it; deferred_finish() does both, once, when it ends.
  * @rule_buf:     storage for a rule text built at run time.
  */
 struct verdict {
@@ -99,6 +102,7 @@ struct verdict {
 	struct net_endpoint dest;
 	const char *proto;
 	bool answered;
+	bool deferred;
 	char rule_buf[320];
 };
 
