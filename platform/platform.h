@@ -311,7 +311,7 @@ struct proc_signal_state {
  * need not be NUL-terminated; the job names itself on the Name line, which
  * the kernel escapes but which is skipped anyway).
  * Return: 0, or -EINVAL when one of SigPnd, ShdPnd, SigBlk, SigIgn is
- * missing or not hexadecimal.
+ * missing, not hexadecimal, or not ended by a newline (a line cut short).
  */
 int proc_signal_parse(const uint8_t *p, size_t len,
 		      struct proc_signal_state *out);
@@ -329,11 +329,18 @@ int proc_signal_parse(const uint8_t *p, size_t len,
 uint64_t proc_signal_deliverable(const struct proc_signal_state *st, pid_t tid);
 
 /**
- * proc_signal_pending() - read /proc/@tid/status and say whether a signal
- * would interrupt @tid's blocking call now. Does not block (procfs).
- * Return: 1 yes, 2 SIGKILL is queued (the thread is dying: complete_signal()
- * turns a fatal signal into SIGKILL for every thread), 0 no; -ESRCH (or
- * -errno) when it cannot be read: the thread is gone.
+ * proc_signal_classify() - what @st means for thread @tid's blocking call:
+ * 2 SIGKILL is queued (the thread is dying: complete_signal() turns a fatal
+ * signal into SIGKILL for every thread), 1 a deliverable signal would
+ * interrupt it (proc_signal_deliverable()), 0 nothing.
+ */
+int proc_signal_classify(const struct proc_signal_state *st, pid_t tid);
+
+/**
+ * proc_signal_pending() - read and parse /proc/@tid/status and classify it
+ * (proc_signal_classify()). Does not block (procfs).
+ * Return: 2, 1 or 0 as proc_signal_classify(); -ESRCH when the thread is
+ * gone, -EINVAL when the file lacks the signal lines, or -errno.
  */
 int proc_signal_pending(pid_t tid);
 

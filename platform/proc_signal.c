@@ -85,6 +85,12 @@ static const uint8_t *proc_signal_key(const uint8_t *p, const uint8_t *end,
 	return p + k;
 }
 
+/* The mask at offset @off of @st. */
+static uint64_t *proc_signal_field(struct proc_signal_state *st, size_t off)
+{
+	return (uint64_t *)((char *)st + off);
+}
+
 int proc_signal_parse(const uint8_t *p, size_t len,
 		      struct proc_signal_state *out)
 {
@@ -118,9 +124,11 @@ int proc_signal_parse(const uint8_t *p, size_t len,
 			v = proc_signal_key(p, eol, sig[i].key);
 			if (!v)
 				continue;
-			if (proc_signal_hex(
+			/* A cut line (the read's end) gives a wrong mask. */
+			if (!nl ||
+			    proc_signal_hex(
 				    v, eol,
-				    (uint64_t *)((char *)out + sig[i].off)) < 0)
+				    proc_signal_field(out, sig[i].off)) < 0)
 				return -EINVAL;
 			have |= sig[i].bit;
 		}
@@ -144,6 +152,14 @@ uint64_t proc_signal_deliverable(const struct proc_signal_state *st, pid_t tid)
 	return set & ~st->blk & ~st->ign;
 }
 
+int proc_signal_classify(const struct proc_signal_state *st, pid_t tid)
+{
+	/* SIGKILL queued: the thread is dying (a fatal signal becomes one). */
+	if ((st->pnd | st->shdpnd) & (1ULL << (SIGKILL - 1)))
+		return 2;
+	return proc_signal_deliverable(st, tid) ? 1 : 0;
+}
+
 int proc_signal_pending(pid_t tid)
 {
 	struct proc_signal_state st;
@@ -163,8 +179,5 @@ int proc_signal_pending(pid_t tid)
 		return -errno;
 	if (proc_signal_parse(buf, (size_t)n, &st) < 0)
 		return -EINVAL;
-	/* SIGKILL queued: the thread is dying (a fatal signal becomes one). */
-	if ((st.pnd | st.shdpnd) & (1ULL << (SIGKILL - 1)))
-		return 2;
-	return proc_signal_deliverable(&st, tid) ? 1 : 0;
+	return proc_signal_classify(&st, tid);
 }
