@@ -569,7 +569,15 @@ enum policy_reason {
  *            the mode is the default).
  * @detail:   static text for INVALID, UNIX_DEFAULT and NETLINK, else NULL.
  * @embed, @judged: connect/listen: how the address was normalised.
+ * @hint:     for POLICY_REASON_ALWAYS_DENIED: what would really allow the
+ *            request, as policy statements in single quotes joined by
+ *            " and " ("'lift host loopback' and 'allow tcp
+ *            127.0.0.1:5432'"): every unlifted category holding it is
+ *            lifted, and an allow rule is named unless one of the zone's
+ *            already matches. "" when no addition can allow it (a deny rule
+ *            of the zone matches it too). Always "" for other reasons.
  */
+#define POLICY_HINT_MAX 384
 struct policy_decision {
 	enum policy_verdict verdict;
 	enum policy_reason reason;
@@ -580,6 +588,7 @@ struct policy_decision {
 	const char *detail;
 	enum policy_addr_embed embed;
 	struct policy_addr judged;
+	char hint[POLICY_HINT_MAX];
 };
 
 /** policy_decision_verdict_name() - "allow", "deny", "loopback". */

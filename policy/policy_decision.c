@@ -32,10 +32,21 @@ int policy_decision_fmt(const struct policy_decision *d, struct dynbuf *out)
 			  : dynbuf_addf(out, " (%s:%u:%u)", d->rule->loc.file,
 					d->rule->loc.line, d->rule->loc.col);
 	case POLICY_REASON_ALWAYS_DENIED:
-		return dynbuf_addf(
-			out, "always-denied %s (builtin; 'lift %s' opts out)",
-			policy_category_name(d->category),
-			policy_category_name(d->category));
+		rc = dynbuf_addf(out, "always-denied %s (builtin; ",
+				 policy_category_name(d->category));
+		/* Lifting host would not reach a host service on loopback. */
+		if (!rc && (d->category == POLICY_CATEGORY_HOST ||
+			    d->category == POLICY_CATEGORY_LOOPBACK))
+			rc = dynbuf_addf(out, "on loopback and the host's "
+					      "addresses only the job's own "
+					      "listeners are reachable; ");
+		if (rc)
+			return rc;
+		if (!d->hint[0])
+			return dynbuf_addf(out,
+					   "a deny rule matches too, so no "
+					   "lift allows it)");
+		return dynbuf_addf(out, "allowing it takes %s)", d->hint);
 	case POLICY_REASON_OWN_LISTENER:
 		return dynbuf_addf(out, "the job's own listener (builtin)");
 	case POLICY_REASON_LOOPBACK:

@@ -193,9 +193,9 @@ static int policy_zone_rule_sort_cmp(const void *a, const void *b)
 static void policy_zone_dead(struct policy *p, const struct zone *z,
 			     const struct policy_rule *r)
 {
-	char hint[192];
+	char hint[192], lifts[128] = "";
 	struct dynbuf text;
-	size_t i;
+	size_t i, n;
 	int cat = POLICY_CATEGORY_NONE;
 
 	if (r->action != POLICY_ACTION_ALLOW ||
@@ -209,23 +209,31 @@ static void policy_zone_dead(struct policy *p, const struct zone *z,
 			if (!policy_always_applies(a->category, z->trusted) ||
 			    (z->lifts & (1u << a->category)))
 				continue;
-			if (r->prefix >= a->prefix &&
-			    policy_addr_match(&a->net, a->prefix, &r->addr)) {
+			if (r->prefix < a->prefix ||
+			    !policy_addr_match(&a->net, a->prefix, &r->addr))
+				continue;
+			/* Every category holding the range needs its lift
+			 * (169.254.169.254 is metadata and link-local). */
+			n = strlen(lifts);
+			if (!strstr(lifts, policy_category_name(a->category)))
+				snprintf(lifts + n, sizeof(lifts) - n, "%s%s",
+					 n ? " " : "",
+					 policy_category_name(a->category));
+			if (cat == POLICY_CATEGORY_NONE)
 				cat = a->category;
-				break;
-			}
 		}
 	} else if (!(z->lifts & (1u << POLICY_CATEGORY_METADATA)) &&
 		   policy_always_name_match(r->name)) {
 		cat = POLICY_CATEGORY_METADATA;
+		snprintf(lifts, sizeof(lifts), "metadata");
 	}
 	if (cat == POLICY_CATEGORY_NONE)
 		return;
 	dynbuf_init(&text, 512);
 	policy_rule_fmt(r, &text);
 	snprintf(hint, sizeof(hint),
-		 "add 'lift %s' to zone '%s' if this is intended",
-		 policy_category_name(cat), z->name);
+		 "add 'lift %s' to zone '%s' if this is intended", lifts,
+		 z->name);
 	policy_diag_at(p, &r->loc, hint,
 		       "rule '%s' can never match: always denied (%s)",
 		       text.data ? text.data : "", policy_category_name(cat));

@@ -13,9 +13,18 @@
  *   4. the job's own listener, then allow rules, lowest index first;
  *   5. default deny.
  *
+ * An always-denied verdict carries a hint that is checked, not guessed:
+ * steps 3-5 are decided as if every category holding the request were
+ * lifted, and the hint names all those lifts plus, when that would still be
+ * a default deny, an allow rule for exactly this request; when a deny rule
+ * would still match, no addition helps and the hint is empty. The same for
+ * metadata names (resolve) and system sockets (unix).
+ *
  * Not responsible for where the inputs come from (netstack, sentry).
  */
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "policy/zone_tables_priv.h"
@@ -57,6 +66,66 @@ static int zone_decide_always(enum policy_category c,
 	return 0;
 }
 
+/* Append to @out->hint, bounded (a truncated hint is emptied: never a
+ * half statement). */
+static void zone_decide_hint_add(struct policy_decision *out, const char *fmt,
+				 ...) __attribute__((format(printf, 2, 3)));
+
+static void zone_decide_hint_add(struct policy_decision *out, const char *fmt,
+				 ...)
+{
+	size_t len = strlen(out->hint);
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out->hint + len, sizeof(out->hint) - len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(out->hint) - len)
+		out->hint[0] = '\0';
+}
+
+/* "'lift a b'" for the categories in @lifts, in the report order. */
+static void zone_decide_hint_lifts(struct policy_decision *out, unsigned lifts)
+{
+	static const enum policy_category order[] = {
+		POLICY_CATEGORY_METADATA,	POLICY_CATEGORY_HOST,
+		POLICY_CATEGORY_LOOPBACK,	POLICY_CATEGORY_LINK_LOCAL,
+		POLICY_CATEGORY_PRIVATE,	POLICY_CATEGORY_MULTICAST,
+		POLICY_CATEGORY_SYSTEM_SOCKETS,
+	};
+	const char *sep = "'lift";
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(order); i++) {
+		if (!(lifts & (1u << order[i])))
+			continue;
+		zone_decide_hint_add(out, "%s %s", sep,
+				     policy_category_name(order[i]));
+		sep = "";
+	}
+	zone_decide_hint_add(out, "'");
+}
+
+/*
+ * @out is an always-denied verdict for the categories @lifts; @after is the
+ * decision with all of them lifted. The hint: the lifts when @after allows,
+ * nothing when a deny rule decides @after, else the lifts and @allow (a
+ * statement allowing exactly this request; NULL: none can be written).
+ */
+static void zone_decide_hint(struct policy_decision *out, unsigned lifts,
+			     const struct policy_decision *after,
+			     const char *allow)
+{
+	out->hint[0] = '\0';
+	if (after->verdict != POLICY_VERDICT_ALLOW &&
+	    (after->reason == POLICY_REASON_RULE || !allow))
+		return;
+	zone_decide_hint_lifts(out, lifts);
+	if (after->verdict != POLICY_VERDICT_ALLOW && out->hint[0])
+		zone_decide_hint_add(out, " and '%s'", allow);
+}
+
 static bool zone_decide_own_listener(const struct policy_runtime *rt,
 				     unsigned proto, uint16_t port)
 {
@@ -95,17 +164,86 @@ static const enum policy_category zone_decide_order[] = {
 	POLICY_CATEGORY_PRIVATE,  POLICY_CATEGORY_MULTICAST,
 };
 
+/* Steps 3-5 of connect on normalised @names (the always-denied set left
+ * out): fills *@out's verdict, reason and rule. */
+static void zone_decide_connect_rules(const struct zone_tables *t,
+				      const struct policy_connect *c,
+				      char (*names)[POLICY_NAME_MAX + 1],
+				      size_t n_names, bool own,
+				      struct policy_decision *out)
+{
+	int fam = out->judged.family == 4 ? 0 : 1;
+	unsigned best, idx;
+	size_t i;
+
+	/* 3. Deny rules. */
+	best = c->have_addr
+		       ? zone_tables_cidr_lookup(&t->cidr[1][fam], &out->judged,
+						 c->proto, c->port)
+		       : UINT_MAX;
+	for (i = 0; i < n_names; i++) {
+		idx = zone_tables_name_lookup(&t->egress[1], names[i], c->proto,
+					      c->port);
+		if (idx < best)
+			best = idx;
+	}
+	if (best != UINT_MAX) {
+		zone_decide_rule(t, best, POLICY_VERDICT_DENY, out);
+		return;
+	}
+
+	/* 4. The job's own listener, then allow rules. */
+	if (own) {
+		out->verdict = POLICY_VERDICT_ALLOW;
+		out->reason = POLICY_REASON_OWN_LISTENER;
+		return;
+	}
+	best = c->have_addr
+		       ? zone_tables_cidr_lookup(&t->cidr[0][fam], &out->judged,
+						 c->proto, c->port)
+		       : UINT_MAX;
+	for (i = 0; i < n_names; i++) {
+		idx = zone_tables_name_lookup(&t->egress[0], names[i], c->proto,
+					      c->port);
+		if (idx < best)
+			best = idx;
+	}
+	if (best != UINT_MAX)
+		zone_decide_rule(t, best, POLICY_VERDICT_ALLOW, out);
+	/* 5. Else nothing allowed it: the default deny zone_decide_init()
+	 * left. */
+}
+
+/* The allow statement for exactly @c (on @judged, or its first name). */
+static void zone_decide_connect_allow(const struct policy_connect *c,
+				      const struct policy_addr *judged,
+				      const char *name, char *out, size_t len)
+{
+	const char *proto = c->proto == POLICY_PROTO_UDP ? "udp" : "tcp";
+	char a[64];
+
+	if (c->have_addr && policy_addr_fmt(judged, a, sizeof(a)) == 0)
+		snprintf(out, len, "allow %s %s%s%s:%u", proto,
+			 judged->family == 6 ? "[" : "", a,
+			 judged->family == 6 ? "]" : "", c->port);
+	else
+		snprintf(out, len, "allow %s %s:%u", proto, name ? name : "?",
+			 c->port);
+}
+
 int zone_decide_connect(const struct zone_tables *t,
 			const struct policy_runtime *rt,
 			const struct policy_connect *c,
 			struct policy_decision *out)
 {
 	char names[ZONE_DECIDE_PINNED_MAX][POLICY_NAME_MAX + 1];
+	char allow[POLICY_NAME_MAX + 64];
+	struct policy_decision after;
+	enum policy_category first = POLICY_CATEGORY_NONE;
 	const struct zone *z;
-	unsigned mask = 0, best, idx;
+	unsigned mask = 0, lifts = 0;
 	size_t n_names = 0, i;
 	bool own = false;
-	int fam;
 
 	zone_decide_init(t, out);
 	if (!t || !c)
@@ -140,7 +278,7 @@ int zone_decide_connect(const struct zone_tables *t,
 		n_names++;
 	}
 
-	/* 1. The always-denied set. */
+	/* 1-2. The always-denied set: every unlifted category holding it. */
 	for (i = 0; i < ARRAY_SIZE(zone_decide_order); i++) {
 		enum policy_category cat = zone_decide_order[i];
 
@@ -150,49 +288,28 @@ int zone_decide_connect(const struct zone_tables *t,
 		if (own && (cat == POLICY_CATEGORY_LOOPBACK ||
 			    cat == POLICY_CATEGORY_HOST))
 			continue;
-		return zone_decide_always(cat, out);
+		lifts |= 1u << cat;
+		if (first == POLICY_CATEGORY_NONE)
+			first = cat;
 	}
 	if (!(z->lifts & (1u << POLICY_CATEGORY_METADATA)))
 		for (i = 0; i < n_names; i++)
-			if (policy_always_name_match(names[i]))
-				return zone_decide_always(
-					POLICY_CATEGORY_METADATA, out);
+			if (policy_always_name_match(names[i])) {
+				lifts |= 1u << POLICY_CATEGORY_METADATA;
+				if (first == POLICY_CATEGORY_NONE)
+					first = POLICY_CATEGORY_METADATA;
+			}
 
-	/* 2. Deny rules. */
-	fam = out->judged.family == 4 ? 0 : 1;
-	best = c->have_addr
-		       ? zone_tables_cidr_lookup(&t->cidr[1][fam], &out->judged,
-						 c->proto, c->port)
-		       : UINT_MAX;
-	for (i = 0; i < n_names; i++) {
-		idx = zone_tables_name_lookup(&t->egress[1], names[i], c->proto,
-					      c->port);
-		if (idx < best)
-			best = idx;
-	}
-	if (best != UINT_MAX)
-		return zone_decide_rule(t, best, POLICY_VERDICT_DENY, out);
-
-	/* 3. The job's own listener, then allow rules. */
-	if (own) {
-		out->verdict = POLICY_VERDICT_ALLOW;
-		out->reason = POLICY_REASON_OWN_LISTENER;
+	/* 3-5, as they stand, or as they would with every lift. */
+	zone_decide_connect_rules(t, c, names, n_names, own, out);
+	if (first == POLICY_CATEGORY_NONE)
 		return 0;
-	}
-	best = c->have_addr
-		       ? zone_tables_cidr_lookup(&t->cidr[0][fam], &out->judged,
-						 c->proto, c->port)
-		       : UINT_MAX;
-	for (i = 0; i < n_names; i++) {
-		idx = zone_tables_name_lookup(&t->egress[0], names[i], c->proto,
-					      c->port);
-		if (idx < best)
-			best = idx;
-	}
-	if (best != UINT_MAX)
-		return zone_decide_rule(t, best, POLICY_VERDICT_ALLOW, out);
-
-	/* 4. Nothing allowed it. */
+	after = *out;
+	zone_decide_always(first, out);
+	out->rule = NULL;
+	zone_decide_connect_allow(c, &out->judged, n_names ? names[0] : NULL,
+				  allow, sizeof(allow));
+	zone_decide_hint(out, lifts, &after, allow);
 	return 0;
 }
 
@@ -207,15 +324,26 @@ int zone_decide_resolve(const struct zone_tables *t, const char *name,
 		return zone_decide_invalid(out, "no request");
 	if (policy_name_normalize((const uint8_t *)name, len, n, &out->detail))
 		return zone_decide_invalid(out, out->detail);
-	if (!(t->zone->lifts & (1u << POLICY_CATEGORY_METADATA)) &&
-	    policy_always_name_match(n))
-		return zone_decide_always(POLICY_CATEGORY_METADATA, out);
 	idx = zone_tables_name_lookup(&t->resolve[1], n, POLICY_PROTO_ANY, 1);
-	if (idx != UINT_MAX)
-		return zone_decide_rule(t, idx, POLICY_VERDICT_DENY, out);
-	idx = zone_tables_name_lookup(&t->resolve[0], n, POLICY_PROTO_ANY, 1);
-	if (idx != UINT_MAX)
-		return zone_decide_rule(t, idx, POLICY_VERDICT_ALLOW, out);
+	if (idx != UINT_MAX) {
+		zone_decide_rule(t, idx, POLICY_VERDICT_DENY, out);
+	} else {
+		idx = zone_tables_name_lookup(&t->resolve[0], n,
+					      POLICY_PROTO_ANY, 1);
+		if (idx != UINT_MAX)
+			zone_decide_rule(t, idx, POLICY_VERDICT_ALLOW, out);
+	}
+	if (!(t->zone->lifts & (1u << POLICY_CATEGORY_METADATA)) &&
+	    policy_always_name_match(n)) {
+		struct policy_decision after = *out;
+		char allow[POLICY_NAME_MAX + 16];
+
+		zone_decide_always(POLICY_CATEGORY_METADATA, out);
+		out->rule = NULL;
+		snprintf(allow, sizeof(allow), "dns allow %s", n);
+		zone_decide_hint(out, 1u << POLICY_CATEGORY_METADATA, &after,
+				 allow);
+	}
 	return 0;
 }
 
@@ -336,13 +464,63 @@ static int zone_decide_abstract(const struct zone_tables *t,
 	return 0;
 }
 
+/* Unix rules and defaults on @norm, the system sockets left out. */
+static void zone_decide_unix_after(const struct zone_tables *t,
+				   const struct policy_runtime *rt,
+				   const char *norm,
+				   struct policy_decision *out)
+{
+	static const char *const defaults[] = {"$CWD", "$TMPDIR"};
+	unsigned idx;
+	size_t i;
+
+	idx = zone_decide_unix_rules(t, rt, 1, norm);
+	if (idx != UINT_MAX) {
+		zone_decide_rule(t, idx, POLICY_VERDICT_DENY, out);
+		return;
+	}
+	idx = zone_decide_unix_rules(t, rt, 0, norm);
+	if (idx != UINT_MAX) {
+		zone_decide_rule(t, idx, POLICY_VERDICT_ALLOW, out);
+		return;
+	}
+	if (t->zone->unix_defaults)
+		for (i = 0; i < ARRAY_SIZE(defaults); i++)
+			if (zone_decide_unix_match(rt, defaults[i], norm)) {
+				out->verdict = POLICY_VERDICT_ALLOW;
+				out->reason = POLICY_REASON_UNIX_DEFAULT;
+				out->detail = defaults[i];
+				return;
+			}
+}
+
+/* "unix allow \"PATH\"", quoted as policy_rule_fmt() quotes; NULL when
+ * it does not fit a rule. */
+static const char *zone_decide_unix_allow(const char *norm, char *out,
+					  size_t len)
+{
+	size_t o, i;
+
+	if (strlen(norm) > POLICY_PATH_MAX)
+		return NULL;
+	o = (size_t)snprintf(out, len, "unix allow \"");
+	for (i = 0; norm[i] && o + 3 < len; i++) {
+		if (norm[i] == '"' || norm[i] == '\\')
+			out[o++] = '\\';
+		out[o++] = norm[i];
+	}
+	if (norm[i] || o + 2 > len)
+		return NULL;
+	out[o++] = '"';
+	out[o] = '\0';
+	return out;
+}
+
 int zone_decide_unix(const struct zone_tables *t,
 		     const struct policy_runtime *rt, const char *path,
 		     size_t len, bool abstract, struct policy_decision *out)
 {
-	static const char *const defaults[] = {"$CWD", "$TMPDIR"};
-	char norm[4096];
-	unsigned idx;
+	char norm[4096], allow[2 * POLICY_PATH_MAX + 16];
 	size_t i;
 
 	zone_decide_init(t, out);
@@ -354,25 +532,24 @@ int zone_decide_unix(const struct zone_tables *t,
 	    policy_unix_path_normalize(path, len, norm, sizeof(norm)))
 		return zone_decide_invalid(
 			out, "path not absolute, or with '.' or '..'");
+	zone_decide_unix_after(t, rt, norm, out);
 	if (!(t->zone->lifts & (1u << POLICY_CATEGORY_SYSTEM_SOCKETS)))
 		for (i = 0; i < policy_always_n_sockets; i++)
 			if (zone_decide_unix_match(rt, policy_always_sockets[i],
-						   norm))
-				return zone_decide_always(
+						   norm)) {
+				struct policy_decision after = *out;
+
+				zone_decide_always(
 					POLICY_CATEGORY_SYSTEM_SOCKETS, out);
-	idx = zone_decide_unix_rules(t, rt, 1, norm);
-	if (idx != UINT_MAX)
-		return zone_decide_rule(t, idx, POLICY_VERDICT_DENY, out);
-	idx = zone_decide_unix_rules(t, rt, 0, norm);
-	if (idx != UINT_MAX)
-		return zone_decide_rule(t, idx, POLICY_VERDICT_ALLOW, out);
-	if (t->zone->unix_defaults)
-		for (i = 0; i < ARRAY_SIZE(defaults); i++)
-			if (zone_decide_unix_match(rt, defaults[i], norm)) {
-				out->verdict = POLICY_VERDICT_ALLOW;
-				out->reason = POLICY_REASON_UNIX_DEFAULT;
-				out->detail = defaults[i];
-				return 0;
+				out->rule = NULL;
+				out->detail = NULL;
+				zone_decide_hint(
+					out,
+					1u << POLICY_CATEGORY_SYSTEM_SOCKETS,
+					&after,
+					zone_decide_unix_allow(norm, allow,
+							       sizeof(allow)));
+				break;
 			}
 	return 0;
 }

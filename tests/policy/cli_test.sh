@@ -70,7 +70,7 @@ has out "zone nodefaults {"
 
 run 0 explain connect 169.254.169.254:80
 has out "deny     connect 169.254.169.254:80/tcp  zone fork-pr"
-has out "  why: always-denied metadata (builtin; 'lift metadata' opts out)"
+has out "  why: always-denied metadata (builtin; allowing it takes 'lift metadata link-local' and 'allow tcp 169.254.169.254:80')"
 
 run 0 explain connect '[64:ff9b::a9fe:a9fe]:80/udp'
 has out "deny     connect [64:ff9b::a9fe:a9fe]:80/udp  zone fork-pr"
@@ -86,7 +86,7 @@ has out "deny     connect example.com:443/tcp  zone web"
 has out "  why: resolve: default deny (no rule allows it)"
 
 run 0 explain --policy matrix.cordon --zone web --addr 10.0.0.7 connect a.example.com:443
-has out "  why: always-denied private (builtin; 'lift private' opts out)"
+has out "  why: always-denied private (builtin; allowing it takes 'lift private')"
 
 run 0 explain --policy matrix.cordon --zone web resolve bad.lookup.test
 has out "deny     resolve bad.lookup.test  zone web"
@@ -102,7 +102,7 @@ run 0 explain --policy matrix.cordon --zone lo listen 0.0.0.0:80
 has out "loopback listen 0.0.0.0:80/tcp  zone lo"
 
 run 0 explain unix /run/docker.sock
-has out "  why: always-denied system-sockets (builtin; 'lift system-sockets' opts out)"
+has out "  why: always-denied system-sockets (builtin; allowing it takes 'lift system-sockets' and 'unix allow \"/run/docker.sock\"')"
 
 # Abstract names are byte strings of explicit length, written with \xHH.
 run 0 explain --bound 'abc\x00x' unix '@abc\x00x'
@@ -148,6 +148,31 @@ run 0 explain --json connect 8.8.8.8:853
 has out "\"plan\":\"deny\""
 run 0 explain --policy matrix.cordon --zone web connect 198.51.100.53:53/udp
 has out "  why: redirected to cordon's DNS proxy"
+
+# Each hint, done, allows what it was given for (the case first:
+# 127.0.0.1 is one of the host's addresses at run time).
+hint_check() {
+	run 0 explain "$@"
+	h=$(sed -n 's/.*allowing it takes \(.*\))$/\1/p' "$tmp/out")
+	if [ -z "$h" ]; then
+		echo "FAIL: no hint for $*"
+		fails=$((fails + 1))
+		return
+	fi
+	{
+		echo 'zone hinted extends fork-pr {'
+		printf '%s\n' "$h" | grep -o "'[^']*'" | tr -d "'" | sed 's/^/	/'
+		echo '}'
+	} >"$tmp/hinted.cordon"
+	run 0 explain --policy "$tmp/hinted.cordon" --zone hinted "$@"
+	has out "allow    "
+}
+hint_check --host-addr 127.0.0.1 connect 127.0.0.1:5432
+hint_check --host-addr 127.0.0.1 --listener tcp:8080 connect 127.0.0.1:8081
+hint_check connect '[::ffff:169.254.169.254]:80'
+hint_check connect 10.0.0.1:22/udp
+hint_check unix /run/docker.sock
+hint_check resolve metadata.google.internal
 
 run 125 explain connect no-port
 run 125 explain connect '2001:db8::1:443'

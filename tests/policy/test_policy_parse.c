@@ -171,7 +171,7 @@ static const struct parse_case parse_cases[] = {
 	  "  hint: such addresses are judged as the IPv4 address they carry: write the IPv4 form\n" },
 	{ "dead metadata rule", "zone z {\n\tallow tcp 169.254.169.254:80\n}\n",
 	  "t.cordon:2:2: error: rule 'allow tcp 169.254.169.254:80' can never match: always denied (metadata)\n"
-	  "  hint: add 'lift metadata' to zone 'z' if this is intended\n" },
+	  "  hint: add 'lift metadata link-local' to zone 'z' if this is intended\n" },
 	{ "dead metadata rule, link-local still held",
 	  "zone z {\n\tlift metadata\n\tallow tcp 169.254.169.254:80\n}\n",
 	  "t.cordon:3:2: error: rule 'allow tcp 169.254.169.254:80' can never match: always denied (link-local)\n"
