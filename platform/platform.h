@@ -344,4 +344,216 @@ int proc_signal_classify(const struct proc_signal_state *st, pid_t tid);
  */
 int proc_signal_pending(pid_t tid);
 
+/* ---------------------------------------------------------------------------
+ * Other processes through procfs and pidfds (procfs.c, proc_mem.c): the one
+ * place the supervisor reads /proc/PID/... of the job (its tree, ids, state,
+ * cwd, executable, memory). None of these pins a process: a pid may name
+ * another process by the time the caller acts, so callers that act on what
+ * they read pin the process with a pidfd first and check the pin afterwards
+ * (sentry/jobtree.c says how). The text is partly the job's own (comm in
+ * stat, cmdline): every parser is bounded, takes (p, len) and has a fuzz
+ * target (tests/fuzz/fuzz_procfs.c). Reentrant: any thread may call them.
+ */
+
+/**
+ * struct procfs_stat - the fields of /proc/TID/stat cordon uses.
+ * @state:   the state letter (R, S, D, Z, ...).
+ * @ppid:    parent process id.  @pgrp: process group id.
+ * @utime, @stime, @cutime, @cstime: CPU time in clock ticks (of the process,
+ *           and of the children it reaped).
+ * @threads: number of threads.
+ * @start:   start time in clock ticks after boot (with the pid, a process's
+ *           identity across samples).
+ */
+struct procfs_stat {
+	char state;
+	pid_t ppid;
+	pid_t pgrp;
+	uint64_t utime, stime, cutime, cstime;
+	long threads;
+	uint64_t start;
+};
+
+/**
+ * procfs_stat_parse() - parse the text of a stat file. The command may hold
+ * spaces and parentheses (the job names itself): fields are read after the
+ * last ')'.
+ * Return: 0, or -EINVAL when a field up to @start is missing or malformed.
+ */
+int procfs_stat_parse(const uint8_t *p, size_t len, struct procfs_stat *out);
+
+/** procfs_stat() - read and parse /proc/@tid/stat. Return: 0 or -errno. */
+int procfs_stat(pid_t tid, struct procfs_stat *out);
+
+/** procfs_ppid(), procfs_pgid() - from procfs_stat(); -1 on failure. */
+pid_t procfs_ppid(pid_t tid);
+pid_t procfs_pgid(pid_t tid);
+
+/**
+ * struct procfs_status - the fields of /proc/TID/status cordon uses.
+ * @tgid:      thread group id, -1 when absent.
+ * @ruid:      real uid, (uid_t)-1 when absent.
+ * @umask:     the file creation mask, -1 when absent (before Linux 4.7).
+ * @rss_anon, @rss_shmem: resident anonymous and shared memory, in bytes
+ *             (0 when absent: kernel threads, before 4.5).
+ */
+struct procfs_status {
+	pid_t tgid;
+	uid_t ruid;
+	int umask;
+	uint64_t rss_anon;
+	uint64_t rss_shmem;
+};
+
+/**
+ * procfs_status_parse() - parse the text of a status file, line by line
+ * ("Key:\tvalue"); unknown lines are skipped, absent keys keep the values
+ * documented above. Return: 0 (there is no malformed status: what cannot be
+ * read is absent).
+ */
+int procfs_status_parse(const uint8_t *p, size_t len,
+			struct procfs_status *out);
+
+/** procfs_status() - read and parse /proc/@tid/status. Return: 0/-errno. */
+int procfs_status(pid_t tid, struct procfs_status *out);
+
+/** procfs_tgid() - the thread group of @tid; -1 on failure. */
+pid_t procfs_tgid(pid_t tid);
+/** procfs_ruid() - the real uid of @pid; (uid_t)-1 on failure. */
+uid_t procfs_ruid(pid_t pid);
+/** procfs_umask() - the umask of thread @tid; 022 when it cannot be read. */
+mode_t procfs_umask(pid_t tid);
+
+/**
+ * procfs_pids_parse() - parse a list of decimal pids separated by white
+ * space (the children file) into @out, at most @max; numbers <= 0 and
+ * anything that is not a number end the list.
+ * Return: how many were stored.
+ */
+size_t procfs_pids_parse(const uint8_t *p, size_t len, pid_t *out, size_t max);
+
+/**
+ * procfs_children() - the children of every thread of process @pid
+ * (/proc/PID/task/TID/children, Linux 3.5 with CONFIG_PROC_CHILDREN),
+ * appended to @out, at most @max. The one walker of that file: a child
+ * forked or reaped during the read may be missed or listed although gone.
+ * Return: how many were stored.
+ */
+size_t procfs_children(pid_t pid, pid_t *out, size_t max);
+
+/**
+ * procfs_threads() - the thread ids of process @pid (/proc/PID/task) into
+ * @out, at most @max. Return: how many.
+ */
+size_t procfs_threads(pid_t pid, pid_t *out, size_t max);
+
+/**
+ * procfs_io_wchar() - bytes @pid wrote with write()-family calls
+ * (/proc/PID/io "wchar:"). Return: 0 or -errno.
+ */
+int procfs_io_wchar(pid_t pid, uint64_t *wchar);
+
+/**
+ * struct procfs_memfd - a memfd a process holds open.
+ * @ino:   its inode number (to count each object once).
+ * @bytes: its allocated size (st_blocks * 512).
+ */
+struct procfs_memfd {
+	uint64_t ino;
+	uint64_t bytes;
+};
+
+/**
+ * procfs_fds() - count the open fds of @pid (/proc/PID/fd); with @memfd,
+ * also describe up to @max of the memfd objects it holds, each once however
+ * many fds name it; *@n_memfd says how many (one readlink per fd and a stat
+ * per memfd fd: only when asked).
+ * Return: the number of open fds (0 when unreadable).
+ */
+size_t procfs_fds(pid_t pid, struct procfs_memfd *memfd, size_t max,
+		  size_t *n_memfd);
+
+/*
+ * Where a thread is, from /proc/TID/syscall (procfs_syscall()): the call's
+ * number, or one of these.
+ */
+enum {
+	PROCFS_SYSCALL_NONE = -1,    /* in no call (user space, or blocked
+					outside one) */
+	PROCFS_SYSCALL_RUNNING = -2, /* on a CPU or runnable: the kernel
+					does not look */
+	PROCFS_SYSCALL_GONE = -3,    /* no such thread */
+	PROCFS_SYSCALL_UNKNOWN = -4, /* unreadable or malformed */
+};
+
+/**
+ * procfs_syscall_parse() - parse the text of a syscall file.
+ * Return: the call's number, PROCFS_SYSCALL_NONE, _RUNNING or _UNKNOWN.
+ */
+long procfs_syscall_parse(const uint8_t *p, size_t len);
+
+/**
+ * procfs_syscall() - where thread @tid is (/proc/TID/syscall).
+ * Return: as procfs_syscall_parse(), or PROCFS_SYSCALL_GONE.
+ */
+long procfs_syscall(pid_t tid);
+
+/**
+ * procfs_cmdline() - the first @len bytes of /proc/@tid/cmdline (the
+ * arguments, each NUL-terminated; the job's own bytes, unterminated when cut).
+ * Return: bytes stored, or -errno.
+ */
+ssize_t procfs_cmdline(pid_t tid, char *buf, size_t len);
+
+/**
+ * procfs_cwd_open() - the working directory of thread @tid, opened
+ * O_PATH | O_DIRECTORY (/proc/TID/cwd). The one cwd resolver: a path the job
+ * gives relative to its cwd is resolved against this fd (openat(), or its
+ * "/proc/self/fd/N" path for calls that take no dirfd). The caller confirms
+ * the call is still pending afterwards if the tid may have been reused.
+ * Return: the fd (owned by the caller) or -errno.
+ */
+int procfs_cwd_open(pid_t tid);
+
+/**
+ * procfs_exe_open() - the file thread @tid runs, opened O_RDONLY
+ * (/proc/TID/exe: the file the kernel mapped, whatever the exec path said).
+ * Its path is that of the fd ("/proc/self/fd/N").
+ * Return: the fd (owned by the caller) or -errno.
+ */
+int procfs_exe_open(pid_t tid);
+
+/**
+ * procfs_self_rewrite() - a path the job gives names the job, not us:
+ * rewrite a leading "/proc/self" to "/proc/@tgid" and "/proc/thread-self" to
+ * "/proc/@tgid/task/@tid" in @path (of @len bytes) in place.
+ * Return: 1 rewritten, 0 nothing to rewrite, -ENAMETOOLONG.
+ */
+int procfs_self_rewrite(char *path, size_t len, pid_t tgid, pid_t tid);
+
+/**
+ * proc_mem_open() - the memory of process @pid (/proc/PID/mem), pinned by
+ * @pidfd: the open counts only if the pin is still alive afterwards, so the
+ * fd is that process's memory (it pins the mm, never another's).
+ * @write: open for writing instead of reading.
+ * Return: the fd (owned by the caller), -ESRCH when the pin exited, -errno.
+ */
+int proc_mem_open(pid_t pid, int pidfd, bool write);
+
+/**
+ * proc_mem_pread(), proc_mem_pwrite() - move @len bytes at address @addr of
+ * the process behind an fd from proc_mem_open().
+ * Return: bytes moved (short at an unmapped page) or -errno.
+ */
+ssize_t proc_mem_pread(int memfd, uint64_t addr, void *buf, size_t len);
+ssize_t proc_mem_pwrite(int memfd, uint64_t addr, const void *buf, size_t len);
+
+/**
+ * proc_mem_getfd() - duplicate fd @fd of the process behind @pidfd into the
+ * supervisor (pidfd_getfd(2), Linux 5.6; the new fd is O_CLOEXEC).
+ * @flags: pidfd_getfd's flags (0 today; the kernel refuses others).
+ * Return: the new fd (owned by the caller) or -errno.
+ */
+int proc_mem_getfd(int pidfd, int fd, unsigned int flags);
+
 #endif /* CORDON_PLATFORM_H */

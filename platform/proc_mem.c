@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * proc_mem.c - copy bytes out of a job process and open pidfds for threads.
+ * proc_mem.c - copy bytes out of a job process, open pidfds for threads,
+ * and reach the memory and fds of a pinned process of the job (the
+ * supervisor performing process_vm_readv/writev and pidfd_getfd for it).
  * Callers must confirm the stopped call is still valid after reading
  * (platform_call_valid()), so that what was read belonged to that caller.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,23 +50,6 @@ ssize_t proc_mem_write(pid_t tid, uint64_t addr, const void *buf, size_t len)
 	return n;
 }
 
-static pid_t proc_mem_tgid(pid_t tid)
-{
-	char path[64];
-	struct dynbuf b;
-	const char *p;
-	long tgid = -1;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	if (fd_read_file(path, &b, 16384) < 0)
-		return -1;
-	p = b.data ? strstr(b.data, "\nTgid:") : NULL;
-	if (p)
-		tgid = strtol(p + 6, NULL, 10);
-	dynbuf_free(&b);
-	return (pid_t)tgid;
-}
-
 bool proc_mem_pidfd_thread(void)
 {
 	static int known; /* 0: not asked yet, 1: yes, -1: no */
@@ -89,9 +75,49 @@ int proc_mem_pidfd_open(pid_t tid)
 		return fd;
 	if (errno != EINVAL)
 		return -errno;
-	tgid = proc_mem_tgid(tid);
+	tgid = procfs_tgid(tid);
 	if (tgid <= 0)
 		return -ESRCH;
 	fd = (int)syscall(__NR_pidfd_open, tgid, 0);
 	return fd < 0 ? -errno : fd;
+}
+
+int proc_mem_open(pid_t pid, int pidfd, bool write)
+{
+	struct pollfd pin = {.fd = pidfd, .events = POLLIN};
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	fd = open(path, (write ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* A pidfd polls readable once its process exited: @pid may be reused.
+	 */
+	if (poll(&pin, 1, 0) != 0) {
+		close(fd);
+		return -ESRCH;
+	}
+	return fd;
+}
+
+ssize_t proc_mem_pread(int memfd, uint64_t addr, void *buf, size_t len)
+{
+	ssize_t n = pread(memfd, buf, len, (off_t)addr);
+
+	return n < 0 ? -errno : n;
+}
+
+ssize_t proc_mem_pwrite(int memfd, uint64_t addr, const void *buf, size_t len)
+{
+	ssize_t n = pwrite(memfd, buf, len, (off_t)addr);
+
+	return n < 0 ? -errno : n;
+}
+
+int proc_mem_getfd(int pidfd, int fd, unsigned int flags)
+{
+	int r = (int)syscall(__NR_pidfd_getfd, pidfd, fd, flags);
+
+	return r < 0 ? -errno : r;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * exe_id.c - which file a job process actually runs: /proc/TID/exe opened
- * while the process is stopped in a notified call (so it is that process's
- * file, not a path that could have been swapped), fingerprinted with xxh3.
+ * exe_id.c - which file a job process actually runs: its exe
+ * (procfs_exe_open()) opened while the process is stopped in a notified
+ * call (so it is that process's file, not a path that could have been
+ * swapped), fingerprinted with xxh3.
  * Digests are cached by (dev, ino, size, mtime, ctime): a rebuilt file gets
  * a new digest, a re-run one costs nothing.
  */
@@ -14,16 +15,6 @@
 
 #include "sentry/sentry_priv.h"
 
-int exe_id_open(pid_t tid)
-{
-	char path[64];
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/exe", (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
-}
-
 static bool exe_id_same(const struct exe_id_slot *s, const struct stat *st)
 {
 	return s->used && s->dev == st->st_dev && s->ino == st->st_ino &&
@@ -34,8 +25,7 @@ static bool exe_id_same(const struct exe_id_slot *s, const struct stat *st)
 	       s->ctime.tv_nsec == st->st_ctim.tv_nsec;
 }
 
-void exe_id_from_fd(struct exe_id_cache *c, int fd, pid_t tid,
-		    struct exe_id *out)
+void exe_id_from_fd(struct exe_id_cache *c, int fd, struct exe_id *out)
 {
 	char link[64];
 	struct exe_id_slot *slot;
@@ -44,7 +34,8 @@ void exe_id_from_fd(struct exe_id_cache *c, int fd, pid_t tid,
 	uint64_t d;
 
 	memset(out, 0, sizeof(*out));
-	snprintf(link, sizeof(link), "/proc/%d/exe", (int)tid);
+	/* The path of the very file opened (procfs_exe_open()). */
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	n = readlink(link, out->path, sizeof(out->path) - 1);
 	if (n < 0)
 		snprintf(out->path, sizeof(out->path), "?");

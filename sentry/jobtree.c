@@ -57,76 +57,6 @@ bool jobtree_alive(int pidfd)
 	return poll(&p, 1, 0) == 0;
 }
 
-/*
- * Fields of /proc/@tid/stat after the command: 0 state, 1 ppid, 2 pgrp.
- * Return: the value or -1.
- */
-static long jobtree_stat_field(pid_t tid, int field)
-{
-	char path[64], buf[1024];
-	const char *p;
-	ssize_t n;
-	long v = -1;
-	int fd, i;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = EINTR_RETRY(read(fd, buf, sizeof(buf) - 1));
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* comm may hold spaces and parentheses: parse after the last ')'. */
-	p = strrchr(buf, ')');
-	if (!p)
-		return -1;
-	p++;
-	for (i = 0; i <= field; i++) {
-		char *end;
-
-		while (*p == ' ')
-			p++;
-		if (i == 0) {
-			p++; /* the state letter */
-			continue;
-		}
-		v = strtol(p, &end, 10);
-		if (end == p)
-			return -1;
-		p = end;
-	}
-	return v;
-}
-
-pid_t jobtree_ppid(pid_t tid)
-{
-	return (pid_t)jobtree_stat_field(tid, 1);
-}
-
-pid_t jobtree_pgid(pid_t tid)
-{
-	return (pid_t)jobtree_stat_field(tid, 2);
-}
-
-pid_t jobtree_tgid(pid_t tid)
-{
-	char path[64];
-	struct dynbuf b;
-	const char *p;
-	long v = -1;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	if (fd_read_file(path, &b, 16384) < 0)
-		return -1;
-	p = b.data ? strstr(b.data, "\nTgid:") : NULL;
-	if (p)
-		v = strtol(p + 6, NULL, 10);
-	dynbuf_free(&b);
-	return (pid_t)v;
-}
-
 int jobtree_pidfd_open(pid_t tid)
 {
 	int fd;
@@ -153,7 +83,7 @@ static int jobtree_walk(pid_t tid, int fd)
 	int curfd = fd, rc = -EAGAIN, depth;
 
 	for (depth = 0; depth < JOBTREE_MAX_DEPTH; depth++) {
-		pid_t ppid = jobtree_ppid(cur), again;
+		pid_t ppid = procfs_ppid(cur), again;
 		int pfd;
 
 		if (!jobtree_alive(curfd)) {
@@ -178,7 +108,7 @@ static int jobtree_walk(pid_t tid, int fd)
 			break;
 		}
 		/* The link counts only if it held while both were pinned. */
-		again = jobtree_ppid(cur);
+		again = procfs_ppid(cur);
 		if (again != ppid || !jobtree_alive(curfd)) {
 			close(pfd);
 			rc = -EAGAIN;
@@ -306,61 +236,4 @@ int jobtree_fd_member(int fd, pid_t *pid_out)
 	if (jobtree_fdinfo_pid(fd, &again) < 0 || again != pid)
 		return -ESRCH;
 	return rc;
-}
-
-size_t jobtree_threads(pid_t pid, pid_t *out, size_t max)
-{
-	char path[64];
-	struct dirent *de;
-	size_t n = 0;
-	DIR *d;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	d = opendir(path);
-	if (!d)
-		return 0;
-	while ((de = readdir(d)) && n < max) {
-		char *end;
-		long v = strtol(de->d_name, &end, 10);
-
-		if (end != de->d_name && !*end && v > 0)
-			out[n++] = (pid_t)v;
-	}
-	closedir(d);
-	return n;
-}
-
-uid_t jobtree_ruid(pid_t pid)
-{
-	char path[64];
-	struct dynbuf b;
-	const char *p;
-	long v = -1;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (fd_read_file(path, &b, 16384) < 0)
-		return (uid_t)-1;
-	p = b.data ? strstr(b.data, "\nUid:") : NULL;
-	if (p)
-		v = strtol(p + 5, NULL, 10);
-	dynbuf_free(&b);
-	return (uid_t)v;
-}
-
-/* The caller's umask (/proc/TID/status, 4.7+); 022 when unreadable. */
-mode_t jobtree_umask(pid_t tid)
-{
-	char path[64];
-	struct dynbuf b;
-	const char *p;
-	long v = 022;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	if (fd_read_file(path, &b, 16384) < 0)
-		return 022;
-	p = b.data ? strstr(b.data, "\nUmask:") : NULL;
-	if (p)
-		v = strtol(p + 7, NULL, 8);
-	dynbuf_free(&b);
-	return (mode_t)(v & 0777);
 }

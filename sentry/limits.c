@@ -115,28 +115,6 @@ static bool limits_sampled(const struct limits *l)
 	       limits_set(l, POLICY_LIMIT_DISK);
 }
 
-static int limits_read(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = EINTR_RETRY(read(fd, buf, len - 1));
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return (int)n;
-}
-
-static uint64_t limits_kib(const char *buf, const char *key)
-{
-	const char *p = strstr(buf, key);
-
-	return p ? strtoull(p + strlen(key), NULL, 10) * 1024 : 0;
-}
-
 /* Record @pid's bytes written; remember it for when it is gone. */
 static void limits_note_wchar(struct limits *l, pid_t pid, uint64_t start,
 			      uint64_t wchar)
@@ -170,80 +148,48 @@ static void limits_note_wchar(struct limits *l, pid_t pid, uint64_t start,
 /* Fds of @pid: their number, and memfds counted once per inode. */
 static void limits_fds(struct limits_walk *w, pid_t pid)
 {
-	char path[64], link[384], target[64];
-	struct dirent *de;
-	DIR *d;
+	struct procfs_memfd mf[256]; /* as many as a walk keeps */
+	size_t n = 0, i, j;
+	bool mem = limits_set(w->l, POLICY_LIMIT_MEM);
 
-	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
-	d = opendir(path);
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		struct stat st;
-		ssize_t n;
-		size_t i;
-
-		if (de->d_name[0] == '.')
-			continue;
-		w->fds++;
-		if (!limits_set(w->l, POLICY_LIMIT_MEM))
-			continue;
-		snprintf(link, sizeof(link), "%s/%s", path, de->d_name);
-		n = readlink(link, target, sizeof(target) - 1);
-		if (n < 7 || memcmp(target, "/memfd:", 7))
-			continue;
-		if (stat(link, &st) < 0)
-			continue;
-		for (i = 0; i < w->n_memfd; i++)
-			if (w->memfd_ino[i] == (uint64_t)st.st_ino)
+	w->fds += procfs_fds(pid, mem ? mf : NULL, ARRAY_SIZE(mf), &n);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < w->n_memfd; j++)
+			if (w->memfd_ino[j] == mf[i].ino)
 				break;
-		if (i < w->n_memfd)
+		if (j < w->n_memfd)
 			continue;
 		if (w->n_memfd < ARRAY_SIZE(w->memfd_ino))
-			w->memfd_ino[w->n_memfd++] = (uint64_t)st.st_ino;
-		w->mem += (uint64_t)st.st_blocks * 512;
+			w->memfd_ino[w->n_memfd++] = mf[i].ino;
+		w->mem += mf[i].bytes;
 	}
-	closedir(d);
 }
 
 /* Account one process; false when it is not @ppid's child (pid reused). */
 static bool limits_proc(struct limits_walk *w, pid_t pid, pid_t ppid)
 {
-	char path[64], buf[4096];
-	unsigned long long ut, st, cut, cst, start;
-	long threads, parent;
-	const char *rp;
+	struct procfs_stat st;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (limits_read(path, buf, sizeof(buf)) < 0)
+	if (procfs_stat(pid, &st) < 0)
 		return false;
-	rp = strrchr(buf, ')');
-	/* Fields 4 (ppid), 14-17 (times), 20 (threads), 22 (start time). */
-	if (!rp || sscanf(rp + 2,
-			  "%*c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu "
-			  "%llu %llu %llu %*d %*d %ld %*d %llu",
-			  &parent, &ut, &st, &cut, &cst, &threads, &start) != 7)
+	if (ppid > 0 && st.ppid != ppid)
 		return false;
-	if (ppid > 0 && parent != ppid)
-		return false;
-	w->tasks += (uint64_t)threads;
+	w->tasks += (uint64_t)st.threads;
 	if (w->tasks_only)
 		return true;
-	w->cpu_ticks += ut + st + cut + cst;
+	w->cpu_ticks += st.utime + st.stime + st.cutime + st.cstime;
 	if (limits_set(w->l, POLICY_LIMIT_MEM)) {
-		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-		if (limits_read(path, buf, sizeof(buf)) > 0)
-			w->mem += limits_kib(buf, "RssAnon:") +
-				  limits_kib(buf, "RssShmem:");
+		struct procfs_status ps;
+
+		if (procfs_status(pid, &ps) == 0)
+			w->mem += ps.rss_anon + ps.rss_shmem;
 	}
 	if (limits_set(w->l, POLICY_LIMIT_DISK)) {
-		snprintf(path, sizeof(path), "/proc/%d/io", (int)pid);
-		if (limits_read(path, buf, sizeof(buf)) > 0) {
-			const char *p = strstr(buf, "wchar:");
-			uint64_t wc = p ? strtoull(p + 6, NULL, 10) : 0;
+		uint64_t wc;
 
+		if (procfs_io_wchar(pid, &wc) == 0) {
 			w->wchar += wc;
-			limits_note_wchar(w->l, pid, start, wc);
+			limits_note_wchar(w->l, pid, st.start, wc);
 		}
 	}
 	if (limits_set(w->l, POLICY_LIMIT_FDS) ||
@@ -256,35 +202,11 @@ static bool limits_proc(struct limits_walk *w, pid_t pid, pid_t ppid)
 static size_t limits_children(pid_t pid, pid_t *q, size_t n, size_t max,
 			      pid_t *parents)
 {
-	char path[64], buf[8192];
-	struct dirent *de;
-	DIR *d;
+	size_t got = procfs_children(pid, q + n, max - n), i;
 
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	d = opendir(path);
-	if (!d)
-		return n;
-	while ((de = readdir(d)) && n < max) {
-		char cpath[300];
-		char *p, *end;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(cpath, sizeof(cpath), "/proc/%d/task/%s/children",
-			 (int)pid, de->d_name);
-		if (limits_read(cpath, buf, sizeof(buf)) <= 0)
-			continue;
-		for (p = buf; n < max; p = end) {
-			long v = strtol(p, &end, 10);
-
-			if (end == p)
-				break;
-			parents[n] = pid;
-			q[n++] = (pid_t)v;
-		}
-	}
-	closedir(d);
-	return n;
+	for (i = 0; i < got; i++)
+		parents[n + i] = pid;
+	return n + got;
 }
 
 static void limits_walk(struct limits_walk *w)

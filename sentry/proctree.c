@@ -35,57 +35,6 @@
 
 #define PROCTREE_MAX_NODES 65536
 
-/*
- * Append the children of every thread of @pid to @out (at most @max).
- * Return: how many were appended.
- */
-static size_t proctree_read_children(pid_t pid, pid_t *out, size_t max)
-{
-	char path[64];
-	struct dirent *de;
-	size_t n = 0;
-	DIR *d;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	d = opendir(path);
-	if (!d)
-		return 0;
-	while ((de = readdir(d)) && n < max) {
-		char cpath[300], buf[4096];
-		char *p, *end;
-		ssize_t len;
-		int fd;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(cpath, sizeof(cpath), "/proc/%d/task/%s/children",
-			 (int)pid, de->d_name);
-		fd = open(cpath, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		/*
-		 * A task with more children than fit in one buffer is read
-		 * in pieces; a pid split across two reads is lost to this
-		 * pass and found by the next one.
-		 */
-		while ((len = EINTR_RETRY(read(fd, buf, sizeof(buf) - 1))) >
-		       0) {
-			buf[len] = '\0';
-			for (p = buf; n < max; p = end) {
-				long v = strtol(p, &end, 10);
-
-				if (end == p)
-					break;
-				if (v > 0)
-					out[n++] = (pid_t)v;
-			}
-		}
-		close(fd);
-	}
-	closedir(d);
-	return n;
-}
-
 static int proctree_pidfd_open(pid_t pid)
 {
 	return (int)syscall(__NR_pidfd_open, pid, 0);
@@ -112,7 +61,7 @@ static size_t proctree_walk(int sig, bool do_signal, struct proctree_node *keep,
 		free(kids);
 		return 0;
 	}
-	nk = proctree_read_children(getpid(), kids, PROCTREE_MAX_NODES);
+	nk = procfs_children(getpid(), kids, PROCTREE_MAX_NODES);
 	for (i = 0; i < nk && tail < PROCTREE_MAX_NODES; i++) {
 		int fd = proctree_pidfd_open(kids[i]);
 
@@ -129,7 +78,7 @@ static size_t proctree_walk(int sig, bool do_signal, struct proctree_node *keep,
 		 * of the signal hands its children to us, and they must get
 		 * the same signal (they are pinned by pidfd by then).
 		 */
-		nk = proctree_read_children(n.pid, kids, PROCTREE_MAX_NODES);
+		nk = procfs_children(n.pid, kids, PROCTREE_MAX_NODES);
 		/* The list is only n's if n was alive after we read it. */
 		if (!jobtree_alive(n.pidfd))
 			nk = 0;
@@ -138,7 +87,7 @@ static size_t proctree_walk(int sig, bool do_signal, struct proctree_node *keep,
 
 			if (fd < 0)
 				continue;
-			if (jobtree_ppid(kids[i]) != n.pid ||
+			if (procfs_ppid(kids[i]) != n.pid ||
 			    !jobtree_alive(fd) || !jobtree_alive(n.pidfd)) {
 				close(fd);
 				continue;
@@ -180,7 +129,7 @@ size_t proctree_signal_children(int sig)
 	pid_t kids[4096];
 	size_t n, i, sent = 0;
 
-	n = proctree_read_children(getpid(), kids, ARRAY_SIZE(kids));
+	n = procfs_children(getpid(), kids, ARRAY_SIZE(kids));
 	for (i = 0; i < n; i++)
 		if (kill(kids[i], sig) == 0)
 			sent++;

@@ -46,18 +46,11 @@ struct exe_id_cache {
 };
 
 /**
- * exe_id_open() - open /proc/@tid/exe (the file actually executed).
- * Return: an fd (owned by the caller) or -errno.
- */
-int exe_id_open(pid_t tid);
-
-/**
- * exe_id_from_fd() - fill @out from an fd opened by exe_id_open(): the path
- * (readlink of /proc/@tid/exe, best effort) and the digest, cached by
+ * exe_id_from_fd() - fill @out from an fd opened by procfs_exe_open(): the
+ * path (of the fd itself, best effort) and the digest, cached by
  * (dev, ino, size, mtime, ctime). May block while hashing a large file.
  */
-void exe_id_from_fd(struct exe_id_cache *c, int fd, pid_t tid,
-		    struct exe_id *out);
+void exe_id_from_fd(struct exe_id_cache *c, int fd, struct exe_id *out);
 
 /* ---------------------------------------------------------------------------
  * Audit log (audit.c): JSON Lines, capped, with repeats summarised.
@@ -205,21 +198,6 @@ int jobtree_member(pid_t tid);
  * Return: 1, 0, -ESRCH (exited), -EBADF (not a pidfd).
  */
 int jobtree_fd_member(int fd, pid_t *pid_out);
-
-/** jobtree_tgid(), _ppid(), _pgid() - read from /proc; -1 on failure. */
-pid_t jobtree_tgid(pid_t tid);
-pid_t jobtree_ppid(pid_t tid);
-pid_t jobtree_pgid(pid_t tid);
-/** jobtree_umask() - the umask of thread @tid; 022 when unreadable. */
-mode_t jobtree_umask(pid_t tid);
-/** jobtree_ruid() - real uid of @pid, (uid_t)-1 on failure. */
-uid_t jobtree_ruid(pid_t pid);
-
-/**
- * jobtree_threads() - the thread ids of process @pid into @out (at most
- * @max). Return: how many.
- */
-size_t jobtree_threads(pid_t pid, pid_t *out, size_t max);
 
 /* ---------------------------------------------------------------------------
  * Pending execs (sys_exec.c): which threads asked to exec, until the new

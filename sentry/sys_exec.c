@@ -84,7 +84,7 @@ int sys_arch_prctl(struct sentry *s, struct sentry_call *c)
 		return 0; /* a new thread setting its TLS, not an exec */
 	snprintf(c->exec_path, sizeof(c->exec_path), "%s", p->path);
 	p->used = false;
-	c->exe_fd = exe_id_open(c->pc.tid);
+	c->exe_fd = procfs_exe_open(c->pc.tid);
 	/*
 	 * Only trust the fd if the caller is still the one that stopped:
 	 * otherwise the tid may name another process by now.
@@ -118,26 +118,20 @@ int sys_personality(struct sentry *s, struct sentry_call *c)
 
 static void sys_exec_argv(pid_t tid, struct jsonw *w)
 {
-	char path[64], buf[4096];
+	char buf[4096];
 	ssize_t n, i, start = 0;
-	int fd;
 
 	jsonw_key_arr(w, "argv");
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = EINTR_RETRY(read(fd, buf, sizeof(buf) - 1));
-		close(fd);
-		for (i = 0; i < n; i++) {
-			if (buf[i])
-				continue;
-			jsonw_str(w, buf + start);
-			start = i + 1;
-		}
-		if (n > 0 && start < n) {
-			buf[n] = '\0';
-			jsonw_str(w, buf + start); /* cut at 4 KiB */
-		}
+	n = procfs_cmdline(tid, buf, sizeof(buf) - 1);
+	for (i = 0; i < n; i++) {
+		if (buf[i])
+			continue;
+		jsonw_str(w, buf + start);
+		start = i + 1;
+	}
+	if (n > 0 && start < n) {
+		buf[n] = '\0';
+		jsonw_str(w, buf + start); /* cut at 4 KiB */
 	}
 	jsonw_close(w);
 }
@@ -148,7 +142,7 @@ void sys_exec_finish(struct sentry *s, struct sentry_call *c)
 	struct jsonw w;
 	char hex[20];
 
-	exe_id_from_fd(&s->exe_cache, c->exe_fd, c->pc.tid, &id);
+	exe_id_from_fd(&s->exe_cache, c->exe_fd, &id);
 	close(c->exe_fd);
 	c->exe_fd = -1;
 	audit_begin(&s->audit, &w, "exec");

@@ -303,15 +303,22 @@ static int sys_net_unix_resolve(struct sentry_call *c, const char *path,
 	char cwd_link[64], joined[PATH_MAX + NET_UNIX_PATH_MAX + 2];
 	char cwd[PATH_MAX];
 	ssize_t n;
+	int fd;
 
 	if (path[0] == '/') {
 		snprintf(joined, sizeof(joined), "%s", path);
 	} else {
-		snprintf(cwd_link, sizeof(cwd_link), "/proc/%d/cwd",
-			 (int)c->pc.tid);
+		fd = procfs_cwd_open(c->pc.tid);
+		if (fd < 0)
+			return fd;
+		/* The job's cwd as a path: that of our fd of it. */
+		snprintf(cwd_link, sizeof(cwd_link), "/proc/self/fd/%d", fd);
 		n = readlink(cwd_link, cwd, sizeof(cwd) - 1);
 		if (n < 0)
-			return -errno;
+			n = -errno;
+		close(fd);
+		if (n < 0)
+			return (int)n;
 		cwd[n] = '\0';
 		snprintf(joined, sizeof(joined), "%s/%s", cwd, path);
 	}
@@ -1087,20 +1094,17 @@ int sys_bind(struct sentry *s, struct sentry_call *c)
 			sys_net_to_loopback(addr);
 		rc = bind(k.fd, (struct sockaddr *)addr, (socklen_t)len);
 	} else if (e.kind == NET_ENDPOINT_UNIX) {
-		char cwd_link[64];
 		int cwd, here;
 
 		sys_net_allow(c, "binding a unix socket is allowed");
-		snprintf(cwd_link, sizeof(cwd_link), "/proc/%d/cwd",
-			 (int)c->pc.tid);
 		here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		cwd = open(cwd_link, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		cwd = procfs_cwd_open(c->pc.tid);
 		if (here < 0 || cwd < 0 || fchdir(cwd) < 0) {
 			rc = -1;
 			errno = EACCES;
 		} else {
 			/* Files take the binder's umask: take the job's. */
-			mode_t old = umask(jobtree_umask(c->pc.tid));
+			mode_t old = umask(procfs_umask(c->pc.tid));
 
 			rc = bind(k.fd, (struct sockaddr *)addr,
 				  (socklen_t)len);

@@ -290,13 +290,10 @@ static int sys_open_reachable(int fd)
  */
 static int sys_open_cwd(struct sentry *s, struct sentry_call *c)
 {
-	char link[64];
-	int fd;
+	int fd = procfs_cwd_open(c->pc.tid);
 
-	snprintf(link, sizeof(link), "/proc/%d/cwd", (int)c->pc.tid);
-	fd = open(link, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	/* The tid named the caller while we opened: its cwd is ours. */
 	if (platform_call_valid(s->plat, &c->pc) < 0) {
 		close(fd);
@@ -312,30 +309,16 @@ static int sys_open_cwd(struct sentry *s, struct sentry_call *c)
 /* "/proc/self..." and "/proc/thread-self..." name the caller, not us. */
 static int sys_open_rewrite_self(struct sentry_call *c, char *path, size_t len)
 {
-	static const char self[] = "/proc/self", tself[] = "/proc/thread-self";
-	char out[PATH_MAX];
 	pid_t tgid;
-	int n;
+	int rc;
 
 	if (strncmp(path, "/proc/", 6))
 		return 0;
-	tgid = jobtree_tgid(c->pc.tid);
+	tgid = procfs_tgid(c->pc.tid);
 	if (tgid <= 0)
 		return -ESRCH;
-	if (!strncmp(path, self, sizeof(self) - 1) &&
-	    (path[sizeof(self) - 1] == '/' || !path[sizeof(self) - 1]))
-		n = snprintf(out, sizeof(out), "/proc/%d%s", (int)tgid,
-			     path + sizeof(self) - 1);
-	else if (!strncmp(path, tself, sizeof(tself) - 1) &&
-		 (path[sizeof(tself) - 1] == '/' || !path[sizeof(tself) - 1]))
-		n = snprintf(out, sizeof(out), "/proc/%d/task/%d%s", (int)tgid,
-			     (int)c->pc.tid, path + sizeof(tself) - 1);
-	else
-		return 0;
-	if (n < 0 || (size_t)n >= len || (size_t)n >= sizeof(out))
-		return -ENAMETOOLONG;
-	memcpy(path, out, (size_t)n + 1);
-	return 0;
+	rc = procfs_self_rewrite(path, len, tgid, c->pc.tid);
+	return rc < 0 ? rc : 0;
 }
 
 static int sys_open_at2(int dirfd, const char *path, const struct open_how *h)
@@ -362,7 +345,7 @@ static int sys_open_walk(struct sentry_call *c, int base, const char *path,
 	const char *relpart;
 	size_t links = 0;
 	int cur, rc;
-	pid_t tgid = jobtree_tgid(c->pc.tid);
+	pid_t tgid = procfs_tgid(c->pc.tid);
 
 	last.resolve |= RESOLVE_NO_SYMLINKS;
 	if (snprintf(rest, sizeof(rest), "%s", path) >= (int)sizeof(rest))
@@ -679,7 +662,7 @@ static int sys_open_resolve(struct sentry_call *c, int base,
 	h->resolve |= RESOLVE_NO_MAGICLINKS;
 	creat = h->flags & (O_CREAT | (O_TMPFILE & ~O_DIRECTORY));
 	if (creat)
-		old = umask(jobtree_umask(c->pc.tid));
+		old = umask(procfs_umask(c->pc.tid));
 	fd = sys_open_at2(base, r->path, h);
 	if (fd == -ELOOP && !(r->how.resolve & SYS_OPEN_NO_WALK)) {
 		struct open_how w = *h;

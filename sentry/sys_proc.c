@@ -221,7 +221,7 @@ static int sys_proc_signal_tree(struct sentry_call *c, pid_t pgid,
 		if (nodes[i].pid == skip_tgid)
 			continue;
 		/* The group read by number counts only if the pin lived. */
-		if (pgid > 0 && (jobtree_pgid(nodes[i].pid) != pgid ||
+		if (pgid > 0 && (procfs_pgid(nodes[i].pid) != pgid ||
 				 !jobtree_alive(nodes[i].pidfd)))
 			continue;
 		if (sys_proc_pidfd_signal(nodes[i].pidfd, sig, &si,
@@ -257,7 +257,7 @@ int sys_kill(struct sentry *s, struct sentry_call *c)
 		sys_proc_continue(c, sys_proc_rule_self);
 		return 0;
 	}
-	self = jobtree_tgid(c->pc.tid);
+	self = procfs_tgid(c->pc.tid);
 	sys_proc_queue_info(&si, sig, self);
 	if (pid > 0 && pid == self) {
 		sys_proc_continue(c, sys_proc_rule_self);
@@ -277,7 +277,7 @@ int sys_kill(struct sentry *s, struct sentry_call *c)
 		sys_proc_errno(c, ESRCH);
 		return 0;
 	}
-	pgid = pid == 0 ? jobtree_pgid(self) : -pid;
+	pgid = pid == 0 ? procfs_pgid(self) : -pid;
 	if (pgid <= 0) {
 		sys_proc_errno(c, ESRCH);
 		return 0;
@@ -311,7 +311,7 @@ static int sys_proc_signal_thread(struct sentry *s, struct sentry_call *c,
 		sys_proc_continue(c, sys_proc_rule_self);
 		return 0;
 	}
-	self = jobtree_tgid(c->pc.tid);
+	self = procfs_tgid(c->pc.tid);
 	/* The kernel checks that @tid is in @tgid; the caller's is stable. */
 	if ((tgid > 0 && tgid == self) || (tgid == -1 && tid == c->pc.tid)) {
 		sys_proc_continue(c, sys_proc_rule_self);
@@ -334,7 +334,7 @@ static int sys_proc_signal_thread(struct sentry *s, struct sentry_call *c,
 	rc = sys_proc_judge(c, tid, &pin);
 	if (rc <= 0)
 		return rc;
-	if (tgid > 0 && (jobtree_tgid(tid) != tgid || !jobtree_alive(pin))) {
+	if (tgid > 0 && (procfs_tgid(tid) != tgid || !jobtree_alive(pin))) {
 		close(pin);
 		sys_proc_errno(c, ESRCH);
 		return 0;
@@ -384,7 +384,7 @@ int sys_rt_sigqueueinfo(struct sentry *s, struct sentry_call *c)
 {
 	pid_t pid = (pid_t)c->pc.args[0];
 	int sig = (int)c->pc.args[1], pin, rc;
-	pid_t self = jobtree_tgid(c->pc.tid);
+	pid_t self = procfs_tgid(c->pc.tid);
 	siginfo_t si;
 
 	snprintf(c->detail, sizeof(c->detail), "pid=%d sig=%d", (int)pid, sig);
@@ -418,7 +418,7 @@ int sys_pidfd_send_signal(struct sentry *s, struct sentry_call *c)
 {
 	int sig = (int)c->pc.args[1], local, rc;
 	unsigned int flags = (unsigned int)c->pc.args[3];
-	pid_t pid = -1, self = jobtree_tgid(c->pc.tid);
+	pid_t pid = -1, self = procfs_tgid(c->pc.tid);
 	siginfo_t si;
 
 	snprintf(c->detail, sizeof(c->detail), "pidfd=%d sig=%d flags=0x%x",
@@ -447,7 +447,7 @@ int sys_pidfd_send_signal(struct sentry *s, struct sentry_call *c)
 		}
 	}
 	if (flags & JOBTREE_SIGNAL_PROCESS_GROUP) {
-		pid_t pgid = jobtree_pgid(pid);
+		pid_t pgid = procfs_pgid(pid);
 
 		close(local);
 		if (sig < 0 || sig > 64 || pgid <= 0) {
@@ -473,11 +473,11 @@ int sys_pidfd_getfd(struct sentry *s, struct sentry_call *c)
 	rc = sys_proc_judge_fd(s, c, (int)c->pc.args[0], &local, &pid);
 	if (rc <= 0)
 		return rc;
-	fd = (int)syscall(__NR_pidfd_getfd, local, (int)c->pc.args[1],
-			  (unsigned int)c->pc.args[2]);
+	fd = proc_mem_getfd(local, (int)c->pc.args[1],
+			    (unsigned int)c->pc.args[2]);
 	close(local);
 	if (fd < 0) {
-		sys_proc_result(c, -1, errno, sys_proc_rule_member);
+		sys_proc_result(c, -1, -fd, sys_proc_rule_member);
 		return 0;
 	}
 	/* pidfd_getfd() always sets O_CLOEXEC on the new descriptor. */
@@ -541,23 +541,6 @@ int sys_ptrace(struct sentry *s, struct sentry_call *c)
 	return 0;
 }
 
-/* /proc/@pid/mem of the pinned @pin, opened while the pin lived. */
-static int sys_proc_mem_open(pid_t pid, int pin, int flags)
-{
-	char path[64];
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
-	fd = open(path, flags | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (!jobtree_alive(pin)) {
-		close(fd);
-		return -ESRCH;
-	}
-	return fd;
-}
-
 static int sys_proc_read_iov(struct sentry *s, struct sentry_call *c,
 			     uint64_t addr, unsigned long n, struct iovec **out)
 {
@@ -613,9 +596,9 @@ static void sys_proc_vm_copy(struct sentry *s, struct sentry_call *c, int memfd,
 		if (chunk > SYS_PROC_VM_MAX - total)
 			chunk = SYS_PROC_VM_MAX - total;
 		if (to_caller) {
-			n = pread(memfd, buf, chunk, (off_t)ra);
+			n = proc_mem_pread(memfd, ra, buf, chunk);
 			if (n <= 0) {
-				err = n < 0 ? errno : EFAULT;
+				err = n < 0 ? (int)-n : EFAULT;
 				break;
 			}
 			w = platform_write_mem(s->plat, &c->pc, la, buf,
@@ -626,9 +609,7 @@ static void sys_proc_vm_copy(struct sentry *s, struct sentry_call *c, int memfd,
 				err = EFAULT;
 				break;
 			}
-			w = pwrite(memfd, buf, (size_t)n, (off_t)ra);
-			if (w < 0)
-				w = -errno;
+			w = proc_mem_pwrite(memfd, ra, buf, (size_t)n);
 		}
 		if (w <= 0) {
 			err = w < 0 ? (int)-w : EFAULT;
@@ -650,7 +631,7 @@ static void sys_proc_vm_copy(struct sentry *s, struct sentry_call *c, int memfd,
 
 static int sys_proc_vm(struct sentry *s, struct sentry_call *c, bool readv)
 {
-	pid_t pid = (pid_t)c->pc.args[0], self = jobtree_tgid(c->pc.tid);
+	pid_t pid = (pid_t)c->pc.args[0], self = procfs_tgid(c->pc.tid);
 	unsigned long nl = c->pc.args[2], nr = c->pc.args[4];
 	struct iovec *l = NULL, *r = NULL;
 	int pin, memfd, rc;
@@ -678,7 +659,7 @@ static int sys_proc_vm(struct sentry *s, struct sentry_call *c, bool readv)
 		rc = 0;
 		goto out;
 	}
-	memfd = sys_proc_mem_open(pid, pin, readv ? O_RDONLY : O_WRONLY);
+	memfd = proc_mem_open(pid, pin, !readv);
 	if (memfd < 0) {
 		sys_proc_result(c, -1, -memfd, sys_proc_rule_member);
 		rc = 0;
@@ -707,7 +688,7 @@ int sys_process_vm_writev(struct sentry *s, struct sentry_call *c)
 int sys_kcmp(struct sentry *s, struct sentry_call *c)
 {
 	pid_t p1 = (pid_t)c->pc.args[0], p2 = (pid_t)c->pc.args[1];
-	pid_t self = jobtree_tgid(c->pc.tid);
+	pid_t self = procfs_tgid(c->pc.tid);
 	int type = (int)c->pc.args[2], pin1 = -1, pin2 = -1, rc;
 	uint32_t slot[3];
 	unsigned long idx2 = c->pc.args[4];
@@ -802,7 +783,7 @@ static int sys_proc_nodemask(struct sentry *s, struct sentry_call *c,
 
 int sys_migrate_pages(struct sentry *s, struct sentry_call *c)
 {
-	pid_t pid = (pid_t)c->pc.args[0], self = jobtree_tgid(c->pc.tid);
+	pid_t pid = (pid_t)c->pc.args[0], self = procfs_tgid(c->pc.tid);
 	unsigned long maxnode = c->pc.args[1];
 	unsigned long oldm[128], newm[128]; /* 2 KiB: the handler's stack */
 	int pin, rc;
@@ -837,7 +818,7 @@ int sys_migrate_pages(struct sentry *s, struct sentry_call *c)
 
 int sys_move_pages(struct sentry *s, struct sentry_call *c)
 {
-	pid_t pid = (pid_t)c->pc.args[0], self = jobtree_tgid(c->pc.tid);
+	pid_t pid = (pid_t)c->pc.args[0], self = procfs_tgid(c->pc.tid);
 	unsigned long count = c->pc.args[1];
 	void **pages = NULL;
 	int *nodes = NULL, *status = NULL, pin, rc;
@@ -898,7 +879,7 @@ out:
 
 int sys_prlimit64(struct sentry *s, struct sentry_call *c)
 {
-	pid_t pid = (pid_t)c->pc.args[0], self = jobtree_tgid(c->pc.tid);
+	pid_t pid = (pid_t)c->pc.args[0], self = procfs_tgid(c->pc.tid);
 	uint64_t nw[2], old[2];
 	int pin, rc;
 	long v;
@@ -984,18 +965,18 @@ static int sys_proc_prio_many(struct sentry_call *c, enum sys_proc_prio_op op,
 	n = proctree_list(nodes, SYS_PROC_TREE_MAX);
 	for (i = 0; i < n; i++) {
 		pid_t p = nodes[i].pid;
-		bool match = pgid > 0 ? jobtree_pgid(p) == pgid
-				      : jobtree_ruid(p) == uid;
+		bool match = pgid > 0 ? procfs_pgid(p) == pgid
+				      : procfs_ruid(p) == uid;
 
 		if (!match || !jobtree_alive(nodes[i].pidfd))
 			continue;
-		nt = jobtree_threads(p, tids, SYS_PROC_THREADS_MAX);
+		nt = procfs_threads(p, tids, SYS_PROC_THREADS_MAX);
 		for (j = 0; j < nt; j++) {
 			long v;
 
 			/* Still ours: the process pin lives and owns it. */
 			if (!jobtree_alive(nodes[i].pidfd) ||
-			    jobtree_tgid(tids[j]) != p)
+			    procfs_tgid(tids[j]) != p)
 				continue;
 			v = sys_proc_prio_one(op, tids[j], val);
 			found = true;
@@ -1039,7 +1020,7 @@ static int sys_proc_prio_single(struct sentry_call *c, enum sys_proc_prio_op op,
 static int sys_proc_prio(struct sentry_call *c, enum sys_proc_prio_op op,
 			 int which, pid_t who, int val)
 {
-	pid_t self = jobtree_tgid(c->pc.tid);
+	pid_t self = procfs_tgid(c->pc.tid);
 	bool io = op == SYS_PROC_IOPRIO_SET;
 	int w_proc = io ? SYS_PROC_IOPRIO_WHO_PROCESS : SYS_PROC_PRIO_PROCESS;
 	int w_pgrp = io ? SYS_PROC_IOPRIO_WHO_PGRP : SYS_PROC_PRIO_PGRP;
@@ -1055,7 +1036,7 @@ static int sys_proc_prio(struct sentry_call *c, enum sys_proc_prio_op op,
 		return sys_proc_prio_single(c, op, who, val);
 	}
 	if (which == w_pgrp) {
-		pid_t pgid = who ? who : jobtree_pgid(self);
+		pid_t pgid = who ? who : procfs_pgid(self);
 
 		if (pgid <= 0) {
 			sys_proc_errno(c, ESRCH);
@@ -1100,7 +1081,7 @@ static int sys_proc_sched(struct sentry *s, struct sentry_call *c, long nr,
 			  uint64_t uaddr, size_t len)
 {
 	uint8_t buf[8192]; /* the handler's stack: no state across calls */
-	pid_t pid = (pid_t)c->pc.args[0], self = jobtree_tgid(c->pc.tid);
+	pid_t pid = (pid_t)c->pc.args[0], self = procfs_tgid(c->pc.tid);
 	int pin, rc;
 	long v;
 
@@ -1180,7 +1161,7 @@ int sys_sched_setattr(struct sentry *s, struct sentry_call *c)
 int sys_setpgid(struct sentry *s, struct sentry_call *c)
 {
 	pid_t pid = (pid_t)c->pc.args[0], pgid = (pid_t)c->pc.args[1];
-	pid_t self = jobtree_tgid(c->pc.tid), target, mine;
+	pid_t self = procfs_tgid(c->pc.tid), target, mine;
 	struct proctree_node *nodes;
 	size_t n, i;
 	bool found = false;
@@ -1193,7 +1174,7 @@ int sys_setpgid(struct sentry *s, struct sentry_call *c)
 		return 0;
 	}
 	target = pid ? pid : self;
-	mine = jobtree_pgid(self);
+	mine = procfs_pgid(self);
 	/*
 	 * A new group named after the target, or the caller's own group
 	 * (the caller, blocked here, keeps it alive). The kernel only lets
@@ -1209,7 +1190,7 @@ int sys_setpgid(struct sentry *s, struct sentry_call *c)
 		return -ENOMEM;
 	n = proctree_list(nodes, SYS_PROC_TREE_MAX);
 	for (i = 0; i < n; i++) {
-		if (!found && jobtree_pgid(nodes[i].pid) == pgid &&
+		if (!found && procfs_pgid(nodes[i].pid) == pgid &&
 		    jobtree_alive(nodes[i].pidfd))
 			found = true;
 		close(nodes[i].pidfd);

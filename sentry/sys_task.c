@@ -46,56 +46,17 @@
 #define SYS_TASK_NEAR 16 /* recount this close to the limit */
 #define SYS_TASK_FLIGHT_NS (2000 * 1000000ULL)
 
-/*
- * Where thread @tid is, from /proc/TID/syscall.
- * Return: the call's number, -1 when in none, SYS_TASK_RUNNING when on a CPU
- * or runnable (the kernel does not look then), SYS_TASK_GONE, or
- * SYS_TASK_UNKNOWN when the file cannot be read or parsed.
- */
-enum {
-	SYS_TASK_RUNNING = -2,
-	SYS_TASK_GONE = -3,
-	SYS_TASK_UNKNOWN = -4,
-};
-
-static long sys_task_where(pid_t tid)
-{
-	char path[64], buf[256], *end;
-	ssize_t n;
-	long nr;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT || errno == ESRCH ? SYS_TASK_GONE
-							 : SYS_TASK_UNKNOWN;
-	n = EINTR_RETRY(read(fd, buf, sizeof(buf) - 1));
-	close(fd);
-	if (n <= 0)
-		return n < 0 && errno == ESRCH ? SYS_TASK_GONE
-					       : SYS_TASK_UNKNOWN;
-	buf[n] = '\0';
-	if (!strncmp(buf, "running", 7))
-		return SYS_TASK_RUNNING;
-	errno = 0;
-	nr = strtol(buf, &end, 10);
-	if (end == buf || errno || nr < -1 || (*end != ' ' && *end != '\n'))
-		return SYS_TASK_UNKNOWN;
-	return nr;
-}
-
 /* Whether the creation @f recorded may still be on its way into /proc. */
 static bool sys_task_flying(const struct limits_flight *f, uint64_t now)
 {
 	bool young = now - f->t_ns <= SYS_TASK_FLIGHT_NS;
 
-	long where = sys_task_where(f->tid);
+	long where = procfs_syscall(f->tid);
 
 	if (where == f->nr)
 		/* A vfork parent still in the call after that: child made. */
 		return young || !f->vfork;
-	if (where == SYS_TASK_RUNNING || where == SYS_TASK_UNKNOWN)
+	if (where == PROCFS_SYSCALL_RUNNING || where == PROCFS_SYSCALL_UNKNOWN)
 		return young;
 	return false; /* gone, or returned from the creation */
 }

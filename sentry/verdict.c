@@ -243,9 +243,9 @@ static void verdict_record(struct sentry *s, struct sentry_call *c, int exe_fd)
 	size_t i;
 
 	if (exe_fd >= 0)
-		exe_id_from_fd(&s->exe_cache, exe_fd, c->pc.tid, &id);
+		exe_id_from_fd(&s->exe_cache, exe_fd, &id);
 	audit_begin(&s->audit, &w, "decision");
-	jsonw_key_i64(&w, "pid", jobtree_tgid(c->pc.tid));
+	jsonw_key_i64(&w, "pid", procfs_tgid(c->pc.tid));
 	jsonw_key_i64(&w, "tid", c->pc.tid);
 	jsonw_key_str(&w, "exe", id.path);
 	if (id.have_digest) {
@@ -309,7 +309,7 @@ void sentry_verdict(struct sentry *s, struct sentry_call *c)
 	}
 	/* Identify the program while the caller is still stopped. */
 	if (record)
-		exe_fd = exe_id_open(c->pc.tid);
+		exe_fd = procfs_exe_open(c->pc.tid);
 	if (!v->answered) {
 		rc = platform_answer(s->plat, &c->pc, &v->answer);
 		if (rc < 0 && rc != -ENOENT)

@@ -1,0 +1,508 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * procfs.c - the kernel's text about other processes, read once here: the
+ * job's tree (children, threads), ids and state (stat, status, syscall),
+ * what it wrote (io), what it holds (fd), where it is (cwd) and what it runs
+ * (exe, cmdline). Pure bounded parsers of the text (fuzzed) and thin readers
+ * around them. Not responsible for pinning: callers pin with pidfds and
+ * judge what they read (sentry/jobtree.c, sentry/proctree.c).
+ *
+ * Reads are single read() calls into stack buffers: procfs produces these
+ * files whole at the first read (seq_file), and a file longer than the
+ * buffer is parsed as far as it was read (a status with a huge Groups line
+ * loses its Rss lines: memory then errs low for that process, as it did).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/common.h"
+#include "platform/platform.h"
+
+#define PROCFS_STAT_BUF 2048	/* 52 numbers and a 16-byte comm fit */
+#define PROCFS_STATUS_BUF 16384 /* Groups: may be long */
+#define PROCFS_CHILDREN_BUF 4096
+
+/* Read /proc/@pid/@name into @buf (at most @len bytes). Return: n/-errno. */
+static ssize_t procfs_read(pid_t pid, const char *name, void *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = EINTR_RETRY(read(fd, buf, len));
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n;
+}
+
+/*
+ * A decimal number at *@p (before @end), optionally negative; *@p advances
+ * past it. Return: 0, or -EINVAL when there is no number or it overflows.
+ */
+static int procfs_num(const uint8_t **p, const uint8_t *end, bool neg_ok,
+		      int64_t *out)
+{
+	const uint8_t *q = *p;
+	bool neg = false;
+	uint64_t v = 0;
+
+	if (q < end && *q == '-' && neg_ok) {
+		neg = true;
+		q++;
+	}
+	if (q == end || *q < '0' || *q > '9')
+		return -EINVAL;
+	for (; q < end && *q >= '0' && *q <= '9'; q++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(*q - '0');
+	}
+	if (v > (uint64_t)INT64_MAX)
+		return -EINVAL;
+	*out = neg ? -(int64_t)v : (int64_t)v;
+	*p = q;
+	return 0;
+}
+
+static const uint8_t *procfs_skip_blank(const uint8_t *p, const uint8_t *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p;
+}
+
+int procfs_stat_parse(const uint8_t *p, size_t len, struct procfs_stat *out)
+{
+	const uint8_t *end = p + len, *q = NULL, *i;
+	int64_t v[20];
+	int field;
+
+	memset(out, 0, sizeof(*out));
+	/* The command may contain ')': the last one closes it. */
+	for (i = p; i < end; i++)
+		if (*i == ')')
+			q = i;
+	if (!q)
+		return -EINVAL;
+	q = procfs_skip_blank(q + 1, end);
+	if (q == end || *q < 'A' || *q > 'z')
+		return -EINVAL;
+	out->state = (char)*q++;
+	/* Fields 4 (ppid) .. 22 (starttime) of proc(5), into v[0..18]. */
+	for (field = 0; field < 19; field++) {
+		i = procfs_skip_blank(q, end);
+		if (i == q)
+			return -EINVAL;
+		q = i;
+		if (procfs_num(&q, end, true, &v[field]) < 0)
+			return -EINVAL;
+	}
+	out->ppid = (pid_t)v[0];
+	out->pgrp = (pid_t)v[1];
+	out->utime = (uint64_t)v[10];
+	out->stime = (uint64_t)v[11];
+	out->cutime = (uint64_t)v[12];
+	out->cstime = (uint64_t)v[13];
+	out->threads = (long)v[16];
+	out->start = (uint64_t)v[18];
+	return 0;
+}
+
+int procfs_stat(pid_t tid, struct procfs_stat *out)
+{
+	uint8_t buf[PROCFS_STAT_BUF];
+	ssize_t n = procfs_read(tid, "stat", buf, sizeof(buf));
+
+	if (n < 0)
+		return (int)n;
+	return procfs_stat_parse(buf, (size_t)n, out);
+}
+
+pid_t procfs_ppid(pid_t tid)
+{
+	struct procfs_stat st;
+
+	return procfs_stat(tid, &st) < 0 ? -1 : st.ppid;
+}
+
+pid_t procfs_pgid(pid_t tid)
+{
+	struct procfs_stat st;
+
+	return procfs_stat(tid, &st) < 0 ? -1 : st.pgrp;
+}
+
+/* Whether the line at @p (to @end) is "@key:"; *@val gets what follows. */
+static bool procfs_key(const uint8_t *p, const uint8_t *end, const char *key,
+		       const uint8_t **val)
+{
+	size_t k = strlen(key);
+
+	if ((size_t)(end - p) <= k || memcmp(p, key, k) || p[k] != ':')
+		return false;
+	*val = procfs_skip_blank(p + k + 1, end);
+	return true;
+}
+
+/* An octal number (the Umask line). Return: 0 or -EINVAL. */
+static int procfs_octal(const uint8_t *p, const uint8_t *end, int *out)
+{
+	int v = 0;
+
+	if (p == end || *p < '0' || *p > '7')
+		return -EINVAL;
+	for (; p < end && *p >= '0' && *p <= '7'; p++) {
+		v = v * 8 + (*p - '0');
+		if (v > 07777)
+			return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+/* "NNN kB" as bytes; 0 when malformed. */
+static uint64_t procfs_kib(const uint8_t *p, const uint8_t *end)
+{
+	int64_t v;
+
+	if (procfs_num(&p, end, false, &v) < 0 ||
+	    (uint64_t)v > UINT64_MAX >> 10)
+		return 0;
+	return (uint64_t)v << 10;
+}
+
+int procfs_status_parse(const uint8_t *p, size_t len, struct procfs_status *out)
+{
+	const uint8_t *end = p + len;
+
+	out->tgid = -1;
+	out->ruid = (uid_t)-1;
+	out->umask = -1;
+	out->rss_anon = out->rss_shmem = 0;
+	while (p < end) {
+		const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
+		const uint8_t *eol = nl ? nl : end, *val;
+		int64_t v;
+
+		if (procfs_key(p, eol, "Tgid", &val)) {
+			if (procfs_num(&val, eol, false, &v) == 0 &&
+			    v <= INT32_MAX)
+				out->tgid = (pid_t)v;
+		} else if (procfs_key(p, eol, "Uid", &val)) {
+			if (procfs_num(&val, eol, false, &v) == 0 &&
+			    v < UINT32_MAX)
+				out->ruid = (uid_t)v;
+		} else if (procfs_key(p, eol, "Umask", &val)) {
+			int m;
+
+			if (procfs_octal(val, eol, &m) == 0)
+				out->umask = m;
+		} else if (procfs_key(p, eol, "RssAnon", &val)) {
+			out->rss_anon = procfs_kib(val, eol);
+		} else if (procfs_key(p, eol, "RssShmem", &val)) {
+			out->rss_shmem = procfs_kib(val, eol);
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
+int procfs_status(pid_t tid, struct procfs_status *out)
+{
+	uint8_t buf[PROCFS_STATUS_BUF];
+	ssize_t n = procfs_read(tid, "status", buf, sizeof(buf));
+
+	if (n < 0) {
+		procfs_status_parse(buf, 0, out);
+		return (int)n;
+	}
+	return procfs_status_parse(buf, (size_t)n, out);
+}
+
+pid_t procfs_tgid(pid_t tid)
+{
+	struct procfs_status st;
+
+	procfs_status(tid, &st);
+	return st.tgid;
+}
+
+uid_t procfs_ruid(pid_t pid)
+{
+	struct procfs_status st;
+
+	procfs_status(pid, &st);
+	return st.ruid;
+}
+
+mode_t procfs_umask(pid_t tid)
+{
+	struct procfs_status st;
+
+	procfs_status(tid, &st);
+	return st.umask < 0 ? 022 : (mode_t)(st.umask & 0777);
+}
+
+size_t procfs_pids_parse(const uint8_t *p, size_t len, pid_t *out, size_t max)
+{
+	const uint8_t *end = p + len;
+	size_t n = 0;
+
+	while (n < max) {
+		int64_t v;
+
+		while (p < end && (*p == ' ' || *p == '\n' || *p == '\t'))
+			p++;
+		if (procfs_num(&p, end, false, &v) < 0 || v <= 0 ||
+		    v > INT32_MAX)
+			break;
+		out[n++] = (pid_t)v;
+	}
+	return n;
+}
+
+/*
+ * Append the children listed in @fd (one task's children file) to @out.
+ * A list longer than the buffer is read in pieces (seq_file hands out whole
+ * records, but should a number ever be cut at the end of a piece, it is
+ * carried over to the next rather than lost or read as two).
+ */
+static size_t procfs_children_fd(int fd, pid_t *out, size_t max)
+{
+	uint8_t buf[PROCFS_CHILDREN_BUF];
+	size_t have = 0, n = 0;
+
+	while (n < max) {
+		ssize_t r =
+			EINTR_RETRY(read(fd, buf + have, sizeof(buf) - have));
+		size_t len, cut;
+
+		if (r <= 0) {
+			if (have)
+				n += procfs_pids_parse(buf, have, out + n,
+						       max - n);
+			break;
+		}
+		len = have + (size_t)r;
+		/* Parse up to the last separator; keep the partial tail. */
+		cut = len;
+		while (cut > 0 && buf[cut - 1] >= '0' && buf[cut - 1] <= '9')
+			cut--;
+		if (cut == 0 && len == sizeof(buf))
+			break; /* a number as long as the buffer: not pids */
+		n += procfs_pids_parse(buf, cut, out + n, max - n);
+		memmove(buf, buf + cut, len - cut);
+		have = len - cut;
+	}
+	return n;
+}
+
+size_t procfs_children(pid_t pid, pid_t *out, size_t max)
+{
+	char path[64];
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while (n < max && (de = readdir(d))) {
+		char name[300];
+		int fd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(name, sizeof(name), "%s/children", de->d_name);
+		fd = openat(dirfd(d), name, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n += procfs_children_fd(fd, out + n, max - n);
+		close(fd);
+	}
+	closedir(d);
+	return n;
+}
+
+size_t procfs_threads(pid_t pid, pid_t *out, size_t max)
+{
+	char path[64];
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while (n < max && (de = readdir(d))) {
+		pid_t t;
+
+		if (procfs_pids_parse((const uint8_t *)de->d_name,
+				      strlen(de->d_name), &t, 1) == 1 &&
+		    strspn(de->d_name, "0123456789") == strlen(de->d_name))
+			out[n++] = t;
+	}
+	closedir(d);
+	return n;
+}
+
+int procfs_io_wchar(pid_t pid, uint64_t *wchar)
+{
+	uint8_t buf[1024];
+	ssize_t n = procfs_read(pid, "io", buf, sizeof(buf));
+	const uint8_t *p = buf, *end;
+
+	*wchar = 0;
+	if (n < 0)
+		return (int)n;
+	end = buf + n;
+	while (p < end) {
+		const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
+		const uint8_t *eol = nl ? nl : end, *val;
+		int64_t v;
+
+		if (procfs_key(p, eol, "wchar", &val) &&
+		    procfs_num(&val, eol, false, &v) == 0) {
+			*wchar = (uint64_t)v;
+			return 0;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
+size_t procfs_fds(pid_t pid, struct procfs_memfd *memfd, size_t max,
+		  size_t *n_memfd)
+{
+	char path[64], target[64];
+	struct dirent *de;
+	size_t fds = 0;
+	DIR *d;
+
+	if (n_memfd)
+		*n_memfd = 0;
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		struct stat st;
+		ssize_t n;
+		size_t i;
+
+		if (de->d_name[0] == '.')
+			continue;
+		fds++;
+		if (!memfd || !n_memfd || *n_memfd >= max)
+			continue;
+		n = readlinkat(dirfd(d), de->d_name, target,
+			       sizeof(target) - 1);
+		if (n < 7 || memcmp(target, "/memfd:", 7))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, 0) < 0)
+			continue;
+		for (i = 0; i < *n_memfd; i++)
+			if (memfd[i].ino == (uint64_t)st.st_ino)
+				break;
+		if (i < *n_memfd)
+			continue; /* another fd of the same memfd */
+		memfd[*n_memfd].ino = (uint64_t)st.st_ino;
+		memfd[*n_memfd].bytes = (uint64_t)st.st_blocks * 512;
+		(*n_memfd)++;
+	}
+	closedir(d);
+	return fds;
+}
+
+long procfs_syscall_parse(const uint8_t *p, size_t len)
+{
+	const uint8_t *end = p + len;
+	int64_t nr;
+
+	if (len >= 7 && !memcmp(p, "running", 7))
+		return PROCFS_SYSCALL_RUNNING;
+	if (procfs_num(&p, end, true, &nr) < 0 || nr < -1 || nr > INT32_MAX)
+		return PROCFS_SYSCALL_UNKNOWN;
+	if (p == end || (*p != ' ' && *p != '\n'))
+		return PROCFS_SYSCALL_UNKNOWN;
+	return (long)nr;
+}
+
+long procfs_syscall(pid_t tid)
+{
+	uint8_t buf[256];
+	ssize_t n = procfs_read(tid, "syscall", buf, sizeof(buf));
+
+	if (n == -ENOENT || n == -ESRCH)
+		return PROCFS_SYSCALL_GONE;
+	if (n <= 0)
+		return PROCFS_SYSCALL_UNKNOWN;
+	return procfs_syscall_parse(buf, (size_t)n);
+}
+
+ssize_t procfs_cmdline(pid_t tid, char *buf, size_t len)
+{
+	return procfs_read(tid, "cmdline", buf, len);
+}
+
+/* Open /proc/@tid/@name with @flags. Return: the fd or -errno. */
+static int procfs_open(pid_t tid, const char *name, int flags)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)tid, name);
+	fd = open(path, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int procfs_cwd_open(pid_t tid)
+{
+	return procfs_open(tid, "cwd", O_PATH | O_DIRECTORY);
+}
+
+int procfs_exe_open(pid_t tid)
+{
+	return procfs_open(tid, "exe", O_RDONLY);
+}
+
+/* Whether @path starts with the component @prefix. */
+static bool procfs_has_prefix(const char *path, const char *prefix)
+{
+	size_t k = strlen(prefix);
+
+	return !strncmp(path, prefix, k) && (path[k] == '/' || !path[k]);
+}
+
+int procfs_self_rewrite(char *path, size_t len, pid_t tgid, pid_t tid)
+{
+	static const char self[] = "/proc/self", tself[] = "/proc/thread-self";
+	char out[4096];
+	int n;
+
+	if (procfs_has_prefix(path, self))
+		n = snprintf(out, sizeof(out), "/proc/%d%s", (int)tgid,
+			     path + sizeof(self) - 1);
+	else if (procfs_has_prefix(path, tself))
+		n = snprintf(out, sizeof(out), "/proc/%d/task/%d%s", (int)tgid,
+			     (int)tid, path + sizeof(tself) - 1);
+	else
+		return 0;
+	if (n < 0 || (size_t)n >= len || (size_t)n >= sizeof(out))
+		return -ENAMETOOLONG;
+	memcpy(path, out, (size_t)n + 1);
+	return 1;
+}
