@@ -334,6 +334,7 @@ static void *limits_walker(void *arg)
 	struct limits *l = arg;
 	uint64_t v;
 
+	threadfs_private(); /* every supervisor thread's own (threadfs.c) */
 	for (;;) {
 		if (EINTR_RETRY(read(l->walk_req, &v, sizeof(v))) != sizeof(v))
 			return NULL;

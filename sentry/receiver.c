@@ -103,6 +103,10 @@ static void *receiver_main(void *arg)
 	struct sentry *s = arg;
 	sigset_t kick;
 
+	/* Handlers may enter the job's cwd and umask: ours alone. */
+	if (threadfs_private() < 0)
+		diag_warning("the receiver shares its cwd and umask: relative "
+			     "unix binds and creating opens will be refused");
 	sigemptyset(&kick);
 	sigaddset(&kick, receiver_sig());
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);

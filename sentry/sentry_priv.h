@@ -200,6 +200,42 @@ int jobtree_member(pid_t tid);
 int jobtree_fd_member(int fd, pid_t *pid_out);
 
 /* ---------------------------------------------------------------------------
+ * A cwd and umask of each thread's own (threadfs.c).
+ */
+
+/**
+ * threadfs_private() - give the calling thread its own cwd and umask
+ * (unshare(CLONE_FS)). Every supervisor thread calls it first thing.
+ * Return: 0, or -errno (the thread then never enters the job's, see
+ * threadfs_enter()).
+ */
+int threadfs_private(void);
+
+/** threadfs_is_private() - whether threadfs_private() succeeded here. */
+bool threadfs_is_private(void);
+
+/**
+ * struct threadfs_saved - what threadfs_enter() changed, for
+ * threadfs_leave(). @cwd: our own cwd (owned), or -1.
+ */
+struct threadfs_saved {
+	int cwd;
+	bool dir_changed;
+	mode_t mask;
+};
+
+/**
+ * threadfs_enter() - move the calling thread alone into directory @dirfd
+ * (-1: stay) with umask @mask, until threadfs_leave().
+ * Return: 0, -EPERM when the thread shares its cwd and umask with others
+ * (nothing changed: the caller must refuse what needed them), or -errno.
+ */
+int threadfs_enter(int dirfd, mode_t mask, struct threadfs_saved *saved);
+
+/** threadfs_leave() - back to the thread's own cwd and umask. */
+void threadfs_leave(struct threadfs_saved *saved);
+
+/* ---------------------------------------------------------------------------
  * Pending execs (sys_exec.c): which threads asked to exec, until the new
  * program's first arch_prctl(ARCH_SET_FS) says the exec finished.
  */
@@ -454,6 +490,9 @@ enum sentry_stop {
  *     pending, pending_evicted, limits (except the walker's fields while
  *     limits.walking, see struct limits), scratch.
  *   - A thread never sleeps (epoll, a blocking receive) holding @lock.
+ *   - Each of these threads starts with threadfs_private(): its cwd and
+ *     umask are its own (unshare(CLONE_FS)), and a handler changes them
+ *     only between threadfs_enter() and threadfs_leave() (threadfs.c).
  *   - The receiver writes @rx_wake after it changed @stop or @killing, so
  *     the loop looks at once.
  * A field added here must be added to this list.

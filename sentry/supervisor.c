@@ -275,6 +275,8 @@ static int __attribute__((noreturn)) sentry_supervise(struct sentry *s)
 
 	s->start_ns = time_mono_ns();
 	s->exec_fail_stage = -1;
+	/* The loop runs handlers too (threadfs.c); before any thread starts. */
+	threadfs_private();
 	rc = audit_open(&s->audit, s->o->audit_path, s->o->audit_max_bytes,
 			s->o->audit_level);
 	if (rc < 0) {

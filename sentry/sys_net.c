@@ -1046,10 +1046,50 @@ static void sys_net_to_loopback(uint8_t *addr)
 }
 
 /*
+ * Bind a unix path as the job would: relative to its cwd, with its umask
+ * (the socket file's mode is 0777 & ~umask). The handler's thread enters
+ * both alone (threadfs.c): the other supervisor threads keep their own.
+ * Return: bind()'s result with errno set; EACCES when the job's cwd cannot
+ * be opened or this thread cannot take it alone (the call is then refused).
+ */
+static int sys_net_bind_unix(struct sentry_call *c,
+			     const struct sys_net_sock *k,
+			     const struct net_endpoint *e, const uint8_t *addr,
+			     size_t len)
+{
+	struct threadfs_saved saved;
+	int cwd = -1, rc, err;
+
+	if (e->path[0] != '/') {
+		cwd = procfs_cwd_open(c->pc.tid);
+		if (cwd < 0) {
+			errno = EACCES;
+			return -1;
+		}
+	}
+	rc = threadfs_enter(cwd, procfs_umask(c->pc.tid), &saved);
+	if (cwd >= 0)
+		close(cwd);
+	if (rc < 0) {
+		if (rc == -EPERM)
+			sys_net_deny(
+				c, EACCES,
+				"unix bind: no cwd and umask of this "
+				"thread's own (unshare(CLONE_FS) refused)");
+		errno = EACCES;
+		return -1;
+	}
+	rc = bind(k->fd, (const struct sockaddr *)addr, (socklen_t)len);
+	err = errno;
+	threadfs_leave(&saved);
+	errno = err;
+	return rc;
+}
+
+/*
  * bind(): INET addresses go through the zone's listen mode (non-loopback is
  * denied by default, or moved to loopback). Unix paths are created relative
- * to the job's cwd and with the job's umask: the supervisor binds from
- * inside the job's cwd.
+ * to the job's cwd and with the job's umask (sys_net_bind_unix()).
  */
 int sys_bind(struct sentry *s, struct sentry_call *c)
 {
@@ -1094,31 +1134,8 @@ int sys_bind(struct sentry *s, struct sentry_call *c)
 			sys_net_to_loopback(addr);
 		rc = bind(k.fd, (struct sockaddr *)addr, (socklen_t)len);
 	} else if (e.kind == NET_ENDPOINT_UNIX) {
-		int cwd, here;
-
 		sys_net_allow(c, "binding a unix socket is allowed");
-		here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		cwd = procfs_cwd_open(c->pc.tid);
-		if (here < 0 || cwd < 0 || fchdir(cwd) < 0) {
-			rc = -1;
-			errno = EACCES;
-		} else {
-			/* Files take the binder's umask: take the job's. */
-			mode_t old = umask(procfs_umask(c->pc.tid));
-
-			rc = bind(k.fd, (struct sockaddr *)addr,
-				  (socklen_t)len);
-			int e2 = errno;
-
-			umask(old);
-			if (fchdir(here) < 0)
-				diag_warning("cannot return to own cwd");
-			errno = e2;
-		}
-		if (here >= 0)
-			close(here);
-		if (cwd >= 0)
-			close(cwd);
+		rc = sys_net_bind_unix(c, &k, &e, addr, len);
 	} else {
 		sys_net_allow(c, "binding this address family is allowed");
 		rc = bind(k.fd, (struct sockaddr *)addr, (socklen_t)len);

@@ -509,6 +509,8 @@ static void *sys_open_fifo_thread(void *arg)
 	struct sys_open_fifo *f = arg;
 	char path[64];
 
+	/* Not needed for this absolute path: every supervisor thread's own. */
+	threadfs_private();
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", f->opath);
 	f->fd = open(path, f->flags | O_CLOEXEC | O_NOCTTY);
 	if (f->fd < 0)
@@ -649,7 +651,7 @@ static int sys_open_base(struct sentry *s, struct sentry_call *c,
 static int sys_open_resolve(struct sentry_call *c, int base,
 			    const struct sys_open_req *r, struct open_how *h)
 {
-	mode_t old = 0;
+	struct threadfs_saved saved;
 	bool creat;
 	int fd;
 
@@ -661,8 +663,9 @@ static int sys_open_resolve(struct sentry_call *c, int base,
 		h->flags &= ~(uint64_t)O_NOCTTY;
 	h->resolve |= RESOLVE_NO_MAGICLINKS;
 	creat = h->flags & (O_CREAT | (O_TMPFILE & ~O_DIRECTORY));
-	if (creat)
-		old = umask(procfs_umask(c->pc.tid));
+	/* Files take the creator's umask: this thread takes the job's. */
+	if (creat && threadfs_enter(-1, procfs_umask(c->pc.tid), &saved) < 0)
+		return -EACCES;
 	fd = sys_open_at2(base, r->path, h);
 	if (fd == -ELOOP && !(r->how.resolve & SYS_OPEN_NO_WALK)) {
 		struct open_how w = *h;
@@ -671,7 +674,7 @@ static int sys_open_resolve(struct sentry_call *c, int base,
 		fd = sys_open_walk(c, base, r->path, &w);
 	}
 	if (creat)
-		umask(old);
+		threadfs_leave(&saved);
 	return fd;
 }
 
