@@ -446,6 +446,25 @@ int zone_fingerprint(const struct zone *z, uint64_t *out);
  * Limits on the command line and in files share one value parser.
  */
 
+/** enum policy_value_type - what a value in a limit or an option measures. */
+enum policy_value_type {
+	POLICY_VALUE_DURATION, /* milliseconds: ms, s, m, h, d (unit needed) */
+	POLICY_VALUE_SIZE,     /* bytes: K, M, G, T (binary, optional "iB") */
+	POLICY_VALUE_COUNT,    /* a plain whole number */
+};
+
+/**
+ * policy_value_parse() - parse a duration, size or count, with no range but
+ * the type's own (zero is a value here): the one grammar of limits in files,
+ * --limit and cordon's other options (--grace, --audit-max, ...).
+ * Return: 0 and *@out (milliseconds, bytes or the count), -ERANGE when it
+ * does not fit 64 bits, or -EINVAL; with a static message in *@why and a
+ * static hint (maybe "") in *@hint on error.
+ */
+int policy_value_parse(enum policy_value_type type, const uint8_t *p,
+		       size_t len, uint64_t *out, const char **why,
+		       const char **hint);
+
 /**
  * policy_limit_value_parse() - parse VALUE for limit @key: sizes take K/M/G/T
  * (binary, optional "iB") or plain bytes; durations need ms/s/m/h/d; counts

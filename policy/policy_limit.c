@@ -13,15 +13,9 @@
 
 #define TOKQ(s, n) (int)((n) > 80 ? 80 : (n)), (s)
 
-enum policy_limit_type {
-	POLICY_LIMIT_TYPE_DURATION,
-	POLICY_LIMIT_TYPE_SIZE,
-	POLICY_LIMIT_TYPE_COUNT,
-};
-
 struct policy_limit_def {
 	const char *name;
-	enum policy_limit_type type;
+	enum policy_value_type type;
 	uint64_t min;
 	uint64_t max;
 	const char *min_why;
@@ -35,20 +29,18 @@ struct policy_limit_def {
 #define PIB (1024ull * TIB)
 
 static const struct policy_limit_def policy_limit_defs[POLICY_LIMIT_COUNT] = {
-	[POLICY_LIMIT_CPU] = {"cpu", POLICY_LIMIT_TYPE_DURATION, 1,
-			      31 * MS_PER_DAY, NULL},
-	[POLICY_LIMIT_WALL] = {"wall", POLICY_LIMIT_TYPE_DURATION, 1,
+	[POLICY_LIMIT_CPU] = {"cpu", POLICY_VALUE_DURATION, 1, 31 * MS_PER_DAY,
+			      NULL},
+	[POLICY_LIMIT_WALL] = {"wall", POLICY_VALUE_DURATION, 1,
 			       31 * MS_PER_DAY, NULL},
-	[POLICY_LIMIT_MEM] = {"mem", POLICY_LIMIT_TYPE_SIZE, MIB, PIB,
+	[POLICY_LIMIT_MEM] = {"mem", POLICY_VALUE_SIZE, MIB, PIB,
 			      "no process starts in less than 1M"},
-	[POLICY_LIMIT_FSIZE] = {"fsize", POLICY_LIMIT_TYPE_SIZE, 1, PIB, NULL},
-	[POLICY_LIMIT_DISK] = {"disk", POLICY_LIMIT_TYPE_SIZE, 1, PIB, NULL},
-	[POLICY_LIMIT_LOG] = {"log", POLICY_LIMIT_TYPE_SIZE, 1, PIB, NULL},
-	[POLICY_LIMIT_EGRESS] = {"egress", POLICY_LIMIT_TYPE_SIZE, 1, PIB,
-				 NULL},
-	[POLICY_LIMIT_PIDS] = {"pids", POLICY_LIMIT_TYPE_COUNT, 1, 4194304,
-			       NULL},
-	[POLICY_LIMIT_FDS] = {"fds", POLICY_LIMIT_TYPE_COUNT, 3, 1048576,
+	[POLICY_LIMIT_FSIZE] = {"fsize", POLICY_VALUE_SIZE, 1, PIB, NULL},
+	[POLICY_LIMIT_DISK] = {"disk", POLICY_VALUE_SIZE, 1, PIB, NULL},
+	[POLICY_LIMIT_LOG] = {"log", POLICY_VALUE_SIZE, 1, PIB, NULL},
+	[POLICY_LIMIT_EGRESS] = {"egress", POLICY_VALUE_SIZE, 1, PIB, NULL},
+	[POLICY_LIMIT_PIDS] = {"pids", POLICY_VALUE_COUNT, 1, 4194304, NULL},
+	[POLICY_LIMIT_FDS] = {"fds", POLICY_VALUE_COUNT, 3, 1048576,
 			      "the job needs stdin, stdout and stderr"},
 };
 
@@ -83,18 +75,14 @@ static int policy_limit_fail(const char **why, const char **hint, const char *w,
 	return -EINVAL;
 }
 
-int policy_limit_value_parse(enum policy_limit_key key, const uint8_t *p,
-			     size_t len, uint64_t *out, const char **why,
-			     const char **hint)
+int policy_value_parse(enum policy_value_type type, const uint8_t *p,
+		       size_t len, uint64_t *out, const char **why,
+		       const char **hint)
 {
-	const struct policy_limit_def *d;
 	uint64_t v = 0, mul = 1;
 	size_t i = 0, ulen;
 	const char *u;
 
-	if ((unsigned)key >= POLICY_LIMIT_COUNT)
-		return policy_limit_fail(why, hint, "unknown limit", "");
-	d = &policy_limit_defs[key];
 	if (len && p[0] == '-')
 		return policy_limit_fail(why, hint, "negative value",
 					 "limits are positive numbers");
@@ -106,23 +94,23 @@ int policy_limit_value_parse(enum policy_limit_key key, const uint8_t *p,
 	}
 	if (!i)
 		return policy_limit_fail(why, hint, "not a number",
-					 d->type == POLICY_LIMIT_TYPE_DURATION
+					 type == POLICY_VALUE_DURATION
 						 ? "write e.g. 30s, 5m or 1h"
-					 : d->type == POLICY_LIMIT_TYPE_SIZE
+					 : type == POLICY_VALUE_SIZE
 						 ? "write e.g. 512M or 2G"
 						 : "write a whole number");
 	if (i < len && (p[i] == '.' || p[i] == ','))
 		return policy_limit_fail(
 			why, hint, "fractions are not supported",
-			d->type == POLICY_LIMIT_TYPE_DURATION
+			type == POLICY_VALUE_DURATION
 				? "use a smaller unit, e.g. 90s for 1.5m"
-			: d->type == POLICY_LIMIT_TYPE_SIZE
+			: type == POLICY_VALUE_SIZE
 				? "use a smaller unit, e.g. 1536M for 1.5G"
 				: "counts are whole numbers");
 	u = (const char *)p + i;
 	ulen = len - i;
-	switch (d->type) {
-	case POLICY_LIMIT_TYPE_DURATION:
+	switch (type) {
+	case POLICY_VALUE_DURATION:
 		if (!ulen)
 			return policy_limit_fail(
 				why, hint, "a duration needs a unit",
@@ -142,7 +130,7 @@ int policy_limit_value_parse(enum policy_limit_key key, const uint8_t *p,
 				why, hint, "unknown duration unit",
 				"units are ms, s, m, h and d; combinations like 1h30m are not supported");
 		break;
-	case POLICY_LIMIT_TYPE_SIZE:
+	case POLICY_VALUE_SIZE:
 		if (!ulen)
 			break;
 		switch (u[0]) {
@@ -175,24 +163,45 @@ int policy_limit_value_parse(enum policy_limit_key key, const uint8_t *p,
 				"sizes are binary: write K, M, G or T (KiB, MiB, GiB, TiB)");
 		return policy_limit_fail(why, hint, "unknown size unit",
 					 "units are K, M, G and T (binary)");
-	case POLICY_LIMIT_TYPE_COUNT:
+	case POLICY_VALUE_COUNT:
 		if (ulen)
 			return policy_limit_fail(why, hint,
 						 "a count takes no unit",
 						 "write a whole number");
 		break;
 	}
-	if (v > UINT64_MAX / mul || v * mul > d->max)
+	if (v > UINT64_MAX / mul) {
+		policy_limit_fail(why, hint, "value too large", "");
+		return -ERANGE;
+	}
+	*out = v * mul;
+	return 0;
+}
+
+int policy_limit_value_parse(enum policy_limit_key key, const uint8_t *p,
+			     size_t len, uint64_t *out, const char **why,
+			     const char **hint)
+{
+	const struct policy_limit_def *d;
+	uint64_t v;
+	int rc;
+
+	if ((unsigned)key >= POLICY_LIMIT_COUNT)
+		return policy_limit_fail(why, hint, "unknown limit", "");
+	d = &policy_limit_defs[key];
+	rc = policy_value_parse(d->type, p, len, &v, why, hint);
+	if (rc == -EINVAL)
+		return rc;
+	if (rc < 0 || v > d->max)
 		return policy_limit_fail(
 			why, hint, "value too large",
-			d->type == POLICY_LIMIT_TYPE_DURATION
+			d->type == POLICY_VALUE_DURATION
 				? "the largest duration is 31d"
-			: d->type == POLICY_LIMIT_TYPE_SIZE
+			: d->type == POLICY_VALUE_SIZE
 				? "the largest size is 1024T"
 			: key == POLICY_LIMIT_PIDS
 				? "the largest pids is 4194304"
 				: "the largest fds is 1048576");
-	v *= mul;
 	if (!v)
 		return policy_limit_fail(
 			why, hint, "zero is not a limit",
@@ -221,7 +230,7 @@ int policy_limit_value_fmt(enum policy_limit_key key, uint64_t v,
 	size_t i;
 
 	switch (policy_limit_defs[key].type) {
-	case POLICY_LIMIT_TYPE_DURATION:
+	case POLICY_VALUE_DURATION:
 		for (i = 0; i < ARRAY_SIZE(durations); i++)
 			if (v % durations[i].mul == 0)
 				return dynbuf_addf(
@@ -230,7 +239,7 @@ int policy_limit_value_fmt(enum policy_limit_key key, uint64_t v,
 							     durations[i].mul),
 					durations[i].unit);
 		break;
-	case POLICY_LIMIT_TYPE_SIZE:
+	case POLICY_VALUE_SIZE:
 		for (i = 0; i < ARRAY_SIZE(sizes); i++)
 			if (v % sizes[i].mul == 0)
 				return dynbuf_addf(
@@ -238,7 +247,7 @@ int policy_limit_value_fmt(enum policy_limit_key key, uint64_t v,
 					(unsigned long long)(v / sizes[i].mul),
 					sizes[i].unit);
 		break;
-	case POLICY_LIMIT_TYPE_COUNT:
+	case POLICY_VALUE_COUNT:
 		break;
 	}
 	return dynbuf_addf(out, "%llu", (unsigned long long)v);

@@ -58,58 +58,36 @@ static void cordon_usage(FILE *f)
 	      f);
 }
 
-/* "5s", "250ms", "2m", "1h", or plain seconds. Return: 0 or -EINVAL. */
-static int cordon_parse_duration_ms(const char *s, unsigned *out)
+/*
+ * A duration in ms (the policy grammar: 500ms, 5s, 2m, 1h, 1d) that fits in
+ * an int. Return: 0, or -EINVAL with the reason in *@why.
+ */
+static int cordon_parse_duration_ms(const char *s, unsigned *out,
+				    const char **why)
 {
-	unsigned long long v, mult = 1000;
-	char *end;
+	const char *hint;
+	uint64_t v;
 
-	if (!*s || *s == '-')
+	if (policy_value_parse(POLICY_VALUE_DURATION, (const uint8_t *)s,
+			       strlen(s), &v, why, &hint) < 0)
 		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s)
+	if (v > INT32_MAX) {
+		*why = "value too large";
 		return -EINVAL;
-	if (!strcmp(end, "ms"))
-		mult = 1;
-	else if (!strcmp(end, "s") || !*end)
-		mult = 1000;
-	else if (!strcmp(end, "m"))
-		mult = 60000;
-	else if (!strcmp(end, "h"))
-		mult = 3600000;
-	else
-		return -EINVAL;
-	if (v > 0xffffffffULL / mult)
-		return -EINVAL;
-	*out = (unsigned)(v * mult);
+	}
+	*out = (unsigned)v;
 	return 0;
 }
 
-static int cordon_parse_size(const char *s, uint64_t *out)
+/* A size in bytes (the policy grammar: 4096, 64K, 64M, 1G, 1GiB). */
+static int cordon_parse_size(const char *s, uint64_t *out, const char **why)
 {
-	unsigned long long v;
-	unsigned shift = 0;
-	char *end;
+	const char *hint;
 
-	if (!*s || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -EINVAL;
-	if (!strcmp(end, "K"))
-		shift = 10;
-	else if (!strcmp(end, "M"))
-		shift = 20;
-	else if (!strcmp(end, "G"))
-		shift = 30;
-	else if (*end)
-		return -EINVAL;
-	if (shift && v > (~0ULL >> shift))
-		return -EINVAL;
-	*out = v << shift;
-	return 0;
+	return policy_value_parse(POLICY_VALUE_SIZE, (const uint8_t *)s,
+				  strlen(s), out, why, &hint) < 0
+		       ? -EINVAL
+		       : 0;
 }
 
 struct cordon_env {
@@ -246,7 +224,7 @@ static int cordon_run(int argc, char **argv)
 	struct zone_tables *tables = NULL;
 	struct syscall_override *ov = NULL;
 	uint64_t fingerprint = 0;
-	const char *why = NULL;
+	const char *why = NULL, *opt_why = "";
 	struct filter_prog probe;
 	int rc;
 	size_t n_env_opts = 0, i;
@@ -283,7 +261,8 @@ static int cordon_run(int argc, char **argv)
 					optarg);
 			break;
 		case CORDON_OPT_AUDIT_MAX:
-			if (cordon_parse_size(optarg, &o.audit_max_bytes) ||
+			if (cordon_parse_size(optarg, &o.audit_max_bytes,
+					      &opt_why) ||
 			    o.audit_max_bytes < 4096)
 				diag_fatal(
 					CORDON_EXIT_FAILURE,
@@ -305,12 +284,11 @@ static int cordon_run(int argc, char **argv)
 		case CORDON_OPT_SLOT_TIMEOUT: {
 			unsigned ms;
 
-			if (cordon_parse_duration_ms(optarg, &ms) ||
-			    ms > INT32_MAX)
+			if (cordon_parse_duration_ms(optarg, &ms, &opt_why))
 				diag_fatal(
 					CORDON_EXIT_FAILURE,
-					"--slot-timeout %s: expected a duration such as 10m",
-					optarg);
+					"--slot-timeout %s: %s; expected a duration such as 10m",
+					optarg, opt_why);
 			o.slot_timeout_ms = (int)ms;
 			slot_timeout_set = true;
 			break;
@@ -321,11 +299,12 @@ static int cordon_run(int argc, char **argv)
 			break;
 		case CORDON_OPT_GRACE:
 			o.grace_explicit = true;
-			if (cordon_parse_duration_ms(optarg, &o.grace_ms))
+			if (cordon_parse_duration_ms(optarg, &o.grace_ms,
+						     &opt_why))
 				diag_fatal(
 					CORDON_EXIT_FAILURE,
-					"--grace %s: expected a duration such as 5s or 500ms",
-					optarg);
+					"--grace %s: %s; expected a duration such as 5s or 500ms",
+					optarg, opt_why);
 			break;
 		case CORDON_OPT_ENV_CLEAR:
 			env_clear = true;

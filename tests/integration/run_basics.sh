@@ -19,6 +19,13 @@ t_status "exit-not-executable-126" 126 as_user "$CORDON" run -- /etc/passwd
 t_status "exit-usage-125" 125 as_user "$CORDON" run --no-such-option -- true
 t_status "exit-no-command-125" 125 as_user "$CORDON" run
 t_status "exit-bad-grace-125" 125 as_user "$CORDON" run --grace soon -- true
+# Options share the policy's one value grammar (policy_value_parse()).
+t_status "grace-needs-a-unit-125" 125 as_user "$CORDON" run --grace 5 -- true
+t_check "grace-needs-a-unit-says-why" 'grep -q "a duration needs a unit" "$T_DIR/err"'
+t_status "grace-policy-units" 0 as_user "$CORDON" run -q --grace 1d -- true
+t_status "slot-timeout-fraction-125" 125 as_user "$CORDON" run --slot-timeout 1.5m -- true
+t_status "audit-max-binary-units" 0 as_user "$CORDON" run -q --audit-max 64MiB -- true
+t_status "audit-max-decimal-125" 125 as_user "$CORDON" run --audit-max 64MB -- true
 t_status "exit-unknown-subcommand-125" 125 as_user "$CORDON" frobnicate
 
 # --- syscall overrides are checked against the table, with their place ------
