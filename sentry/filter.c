@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "sentry/filter_prebuilt.h"
@@ -286,6 +287,35 @@ static int filter_add_no_passrights(scmp_filter_ctx ctx, int nr)
 	return rc;
 }
 
+/*
+ * prctl(PR_SET_DUMPABLE, 0) answers EPERM, decided on the registers: the
+ * option is an int (low 32 bits, as the kernel reads it), the value an
+ * unsigned long (all 64: 0 is SUID_DUMP_DISABLE and nothing else). Every
+ * other option, and PR_SET_DUMPABLE with another value (1 is allowed, the
+ * rest get the kernel's EINVAL), is allowed: the rules are disjoint.
+ */
+static int filter_add_keep_dumpable(scmp_filter_ctx ctx, int nr)
+{
+	static const uint64_t option[] = {PR_SET_DUMPABLE};
+	struct scmp_arg_cmp refused[2] = {
+		filter_is(0, FILTER_SPACE_LOW32, PR_SET_DUMPABLE),
+		SCMP_A1(SCMP_CMP_EQ, 0),
+	};
+	struct scmp_arg_cmp other[2] = {
+		filter_is(0, FILTER_SPACE_LOW32, PR_SET_DUMPABLE),
+		SCMP_A1(SCMP_CMP_NE, 0),
+	};
+	int rc;
+
+	rc = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(EPERM), nr, 2, refused);
+	if (!rc)
+		rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 2, other);
+	if (!rc)
+		rc = filter_add_outside(ctx, SCMP_ACT_ALLOW, nr, NULL, 0, 0,
+					FILTER_SPACE_LOW32, option, 1);
+	return rc;
+}
+
 static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e,
 			   unsigned int layers)
 {
@@ -382,6 +412,8 @@ static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e,
 		return filter_add_socket_kinds(ctx, e->nr);
 	case SYSCALL_RULE_NO_PASSRIGHTS:
 		return filter_add_no_passrights(ctx, e->nr);
+	case SYSCALL_RULE_PRCTL_KEEP_DUMPABLE:
+		return filter_add_keep_dumpable(ctx, e->nr);
 	}
 	return -EINVAL;
 }

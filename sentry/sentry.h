@@ -73,6 +73,13 @@ enum syscall_class {
  *                                     ENOPROTOOPT (as before 6.16): the
  *                                     supervisor owns that flag
  *                                     (docs/network.md); else allowed.
+ * @SYSCALL_RULE_PRCTL_KEEP_DUMPABLE:  prctl(PR_SET_DUMPABLE, 0) answers
+ *                                     EPERM: a non-dumpable job process
+ *                                     could no longer be read or have its
+ *                                     fds taken by the supervisor, so every
+ *                                     call it makes that is mediated would
+ *                                     fail (docs/isolation.md); every other
+ *                                     prctl is allowed. Never notified.
  */
 enum syscall_rule {
 	SYSCALL_RULE_NONE,
@@ -86,6 +93,7 @@ enum syscall_rule {
 	SYSCALL_RULE_SETPGID_SELF,
 	SYSCALL_RULE_SOCKET_KINDS,
 	SYSCALL_RULE_NO_PASSRIGHTS,
+	SYSCALL_RULE_PRCTL_KEEP_DUMPABLE,
 };
 
 /**

@@ -243,7 +243,7 @@ static const struct syscall_entry syscall_table[] = {
 	SC_ERRNO(154, modify_ldt, EPERM),
 	SC_LOCKED(155, pivot_root, EPERM),
 	SC_ERRNO(156, _sysctl, ENOSYS),
-	SC_ALLOW(157, prctl),
+	SC_RULE(157, prctl, SYSCALL_RULE_PRCTL_KEEP_DUMPABLE),
 	SC_RULE_NOTIFY(158, arch_prctl, SYSCALL_RULE_ARCH_PRCTL_SET_FS,
 		       sys_arch_prctl),
 	SC_ALLOW(159, adjtimex),

@@ -328,6 +328,32 @@ sys.exit(subprocess.call(sys.argv[1:], restore_signals=False))' \
 	"$CORDON" run -q -- bash -c "$sigpipe" >"$T_DIR/out" 2>&1
 t_check "job-sigpipe-ignored-inherited" 'grep -qx "yes=1" "$T_DIR/out"'
 
+# --- a program that makes itself non-dumpable works as without cordon --------
+# ssh-agent calls prctl(PR_SET_DUMPABLE, 0) and goes on when it fails; under
+# cordon it is refused (EPERM), so the supervisor can still read it and its
+# socket's bind is judged (it was EFAULT "address not readable": the agent
+# could not bind its socket). docs/isolation.md says why.
+if command -v ssh-agent >/dev/null && command -v ssh-add >/dev/null; then
+	agent='ssh-agent sh -c "ssh-add -l; echo add=\$?"'
+	as_user env -C "$W" sh -c "$agent" >"$T_DIR/native" 2>&1
+	as_user env -C "$W" "$CORDON" run -- sh -c "$agent" >"$T_DIR/out" 2>&1
+	t_check "ssh-agent-native-control" 'grep -q "The agent has no identities" "$T_DIR/native" && grep -qx "add=1" "$T_DIR/native"'
+	t_check "ssh-agent-as-native" 'grep -q "The agent has no identities" "$T_DIR/out" && grep -qx "add=1" "$T_DIR/out"'
+	t_check "ssh-agent-no-denial" '! grep -q "cordon: denied" "$T_DIR/out"'
+else
+	t_fail "ssh-agent-installed" "openssh-client missing (scripts/deps.sh)"
+fi
+cat >"$W/dumpable.py" <<'PY'
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+rc = libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE, SUID_DUMP_DISABLE
+print("set0", rc, ctypes.get_errno(), "get", libc.prctl(3, 0, 0, 0, 0))
+PY
+as_user "$CORDON" run -q -- /usr/bin/python3 "$W/dumpable.py" >"$T_DIR/out" 2>&1
+t_check "set-dumpable-0-refused-eperm-stays-dumpable" 'grep -qx "set0 -1 1 get 1" "$T_DIR/out"'
+as_user /usr/bin/python3 "$W/dumpable.py" >"$T_DIR/native" 2>&1
+t_check "set-dumpable-0-native-control" 'grep -qx "set0 0 0 get 0" "$T_DIR/native"'
+
 # --- doctor tells the truth on this kernel ---------------------------------
 as_user "$CORDON" doctor >"$T_DIR/out" 2>&1
 st=$?

@@ -525,6 +525,44 @@ static void test_setsockopt_passrights(void)
  * The programs compiled at build time are what libseccomp compiles now, for
  * every set of layers; and a zone's overrides still compile at run time.
  */
+/* ---- PR_SET_DUMPABLE ---------------------------------------------------- */
+
+/*
+ * prctl(PR_SET_DUMPABLE, 0), however the option register is spelled (the
+ * kernel reads an int), answers EPERM and the process stays dumpable, so
+ * the supervisor can still read it; every other prctl works as natively.
+ */
+static void test_prctl_keep_dumpable(void)
+{
+	static const uint64_t option_spellings[] = {
+		PR_SET_DUMPABLE,
+		0x100000000ULL | PR_SET_DUMPABLE,
+		0xffffffff00000000ULL | PR_SET_DUMPABLE,
+	};
+	char name[16];
+	size_t i;
+
+	filter_install(NULL, 0);
+	/* Dropping root reset it (a credential change): set it back. */
+	CHECK_EQ(prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), 0);
+	for (i = 0; i < ARRAY_SIZE(option_spellings); i++) {
+		CHECK_ERRNO(syscall(SYS_prctl, option_spellings[i], 0UL, 0UL,
+				    0UL, 0UL),
+			    EPERM);
+		CHECK_EQ(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 1);
+	}
+	/* Values the kernel refuses itself keep its own answer. */
+	CHECK_ERRNO(syscall(SYS_prctl, (long)PR_SET_DUMPABLE, 0x100000000UL,
+			    0UL, 0UL, 0UL),
+		    EINVAL);
+	CHECK_ERRNO(prctl(PR_SET_DUMPABLE, 2, 0, 0, 0), EINVAL);
+	CHECK_EQ(prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), 0);
+	CHECK_EQ(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 1);
+	CHECK_EQ(prctl(PR_SET_NAME, "kept", 0, 0, 0), 0);
+	CHECK_EQ(prctl(PR_GET_NAME, name, 0, 0, 0), 0);
+	CHECK_STREQ(name, "kept");
+}
+
 static void test_prebuilt_current(void)
 {
 	static const unsigned int all[] = FILTER_PREBUILT_LAYERS;
@@ -566,6 +604,7 @@ static const struct harness_test tests[] = {
 	HARNESS_TEST(test_lateral_rows_counted),
 	HARNESS_TEST(test_socket_kinds),
 	HARNESS_TEST(test_setsockopt_passrights),
+	HARNESS_TEST(test_prctl_keep_dumpable),
 	HARNESS_TEST(test_prebuilt_current),
 };
 
