@@ -4,7 +4,9 @@
  * backend per mechanism (OpenSSH's sandbox shape): seccomp user notification
  * today, ptrace later. A backend starts the job under a compiled filter, hands
  * out stopped calls as plain values, reads job memory, answers each call
- * exactly once, and moves fds between the supervisor and the job.
+ * exactly once, and moves fds between the supervisor and the job. It says
+ * what it can do (platform_can()) and which action the filter compiler must
+ * give the rows it is to receive (platform_trap_action()).
  *
  * Not responsible for deciding anything: it never sees a policy.
  * All code that touches job memory or the notify fd lives in platform/.
@@ -21,6 +23,37 @@
 enum platform_kind {
 	PLATFORM_KIND_UNOTIFY,
 };
+
+/**
+ * enum platform_can - what a backend offers, for handlers to ask before they
+ * choose how to perform a call (platform_can()).
+ * @PLATFORM_CAN_TAKE_FD:   platform_take_fd() duplicates a job fd into the
+ *                          supervisor (pidfd_getfd; a container's default
+ *                          seccomp profile may refuse it).
+ * @PLATFORM_CAN_PUT_FD:    platform_put_fd() installs an fd into the job
+ *                          (SECCOMP_IOCTL_NOTIF_ADDFD; ptrace has none).
+ * @PLATFORM_CAN_CONTINUE:  PLATFORM_ANSWER_CONTINUE lets the kernel run the
+ *                          call.
+ * @PLATFORM_CAN_WRITE_MEM: platform_write_mem() and _memv() write job memory.
+ * @PLATFORM_CAN_ANSWER_ANY_THREAD: any supervisor thread may answer a call
+ *                          (unotify); without it only the thread that
+ *                          received it may (a ptrace tracer).
+ */
+enum platform_can {
+	PLATFORM_CAN_TAKE_FD = 1U << 0,
+	PLATFORM_CAN_PUT_FD = 1U << 1,
+	PLATFORM_CAN_CONTINUE = 1U << 2,
+	PLATFORM_CAN_WRITE_MEM = 1U << 3,
+	PLATFORM_CAN_ANSWER_ANY_THREAD = 1U << 4,
+};
+
+/*
+ * PLATFORM_TRAP_UNOTIFY - the filter action of the unotify backend's
+ * notified rows: SECCOMP_RET_USER_NOTIF (uapi linux/seccomp.h, 5.0), which
+ * is also libseccomp's SCMP_ACT_NOTIFY. The build-time programs
+ * (sentry/filter_prebuilt.h) are compiled for it.
+ */
+#define PLATFORM_TRAP_UNOTIFY 0x7fc00000U
 
 /**
  * struct platform_features - what the running kernel offers, as probed.
@@ -183,6 +216,27 @@ void platform_free(struct platform *p);
 const char *platform_name(const struct platform *p);
 
 /**
+ * platform_can() - whether @p offers every enum platform_can bit in @what.
+ * Cheap (a field); may change once, at platform_spawn(), when the backend
+ * found what the kernel lacks.
+ */
+bool platform_can(const struct platform *p, unsigned int what);
+
+/**
+ * platform_trap_action() - the SECCOMP_RET_* action (with its data bits) the
+ * filter must give the rows @p is to receive: SECCOMP_RET_USER_NOTIF for
+ * unotify, SECCOMP_RET_TRACE | n for a tracer.
+ */
+uint32_t platform_trap_action(const struct platform *p);
+
+/**
+ * platform_kind_trap_action() - platform_trap_action() of a backend of
+ * @kind, for compiling the filter before the platform exists (a bad
+ * override must fail before anything runs). 0 for an unknown kind.
+ */
+uint32_t platform_kind_trap_action(enum platform_kind kind);
+
+/**
  * platform_spawn() - fork the job, apply Landlock and the filter in the
  * child, take the listener into the supervisor, then let the child exec.
  * The caller must serve events (platform_fd()) before it can learn whether the
@@ -267,7 +321,10 @@ int platform_answer(struct platform *p, const struct platform_call *c,
 
 /**
  * platform_take_fd() - duplicate the job's fd @remote_fd of @c's process into
- * the supervisor (pidfd_getfd). Return: a new local fd (owned) or -errno.
+ * the supervisor (pidfd_getfd). Confirms @c is still pending after the
+ * take, so the fd belonged to the caller.
+ * Return: a new local fd (owned), -EOPNOTSUPP without PLATFORM_CAN_TAKE_FD,
+ * or -errno.
  */
 int platform_take_fd(struct platform *p, const struct platform_call *c,
 		     int remote_fd);
@@ -276,7 +333,8 @@ int platform_take_fd(struct platform *p, const struct platform_call *c,
  * platform_put_fd() - install @local_fd into @c's process and answer @c with
  * the new fd number (ADDFD, atomically with SEND where the kernel has it).
  * @cloexec: O_CLOEXEC on the new fd.
- * Return: the fd number in the job, or -errno (then @c is not answered).
+ * Return: the fd number in the job, or -errno (then @c is not answered;
+ * -EOPNOTSUPP without PLATFORM_CAN_PUT_FD).
  */
 int platform_put_fd(struct platform *p, const struct platform_call *c,
 		    int local_fd, bool cloexec);

@@ -50,6 +50,26 @@ ssize_t proc_mem_write(pid_t tid, uint64_t addr, const void *buf, size_t len)
 	return n;
 }
 
+ssize_t proc_mem_writev(pid_t tid, const struct platform_mem_seg *segs,
+			size_t n)
+{
+	struct iovec local[PLATFORM_MEM_SEGS_MAX],
+		remote[PLATFORM_MEM_SEGS_MAX];
+	size_t i;
+	ssize_t r;
+
+	if (n > PLATFORM_MEM_SEGS_MAX)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		local[i].iov_base = (void *)segs[i].buf;
+		local[i].iov_len = segs[i].len;
+		remote[i].iov_base = (void *)(uintptr_t)segs[i].addr;
+		remote[i].iov_len = segs[i].len;
+	}
+	r = process_vm_writev(tid, local, n, remote, n, 0);
+	return r < 0 ? -errno : r;
+}
+
 bool proc_mem_pidfd_thread(void)
 {
 	static int known; /* 0: not asked yet, 1: yes, -1: no */

@@ -39,16 +39,43 @@
 
 #include "common/common.h"
 #include "common/kcompat.h"
+#include "platform/platform_priv.h"
 #include "platform/unotify_priv.h"
 
+/*
+ * pidfds of recent callers, by tid (direct-mapped). A cached pidfd names
+ * one task forever: if that task died and its tid went to another, the
+ * pidfd fails with ESRCH and is opened again; if it is alive, it is the
+ * only task with that tid, hence the caller (confirmed after use by
+ * ID_VALID). Saves a pidfd_open() and a close() per fd taken.
+ */
+#define UNOTIFY_PIDFD_CACHE 64
+
+struct unotify_pidfd {
+	pid_t tid;
+	int fd;
+};
+
 struct unotify {
+	struct platform base; /* first: platform.c sees only this */
 	int listener;
 	struct seccomp_notif_sizes sizes;
 	struct seccomp_notif *req; /* sizes.seccomp_notif bytes */
 	struct seccomp_notif_resp *resp;
 	struct platform_features feat;
 	bool feat_known;
+	struct unotify_pidfd pidfds[UNOTIFY_PIDFD_CACHE];
 };
+
+static struct unotify *unotify_of(struct platform *p)
+{
+	return PLATFORM_CONTAINER_OF(p, struct unotify, base);
+}
+
+static const struct unotify *unotify_of_const(const struct platform *p)
+{
+	return PLATFORM_CONTAINER_OF(p, const struct unotify, base);
+}
 
 enum unotify_msg_type {
 	UNOTIFY_MSG_LISTENER = 1,
@@ -70,13 +97,25 @@ static long unotify_seccomp(unsigned int op, unsigned long flags, void *args)
 	return syscall(SYS_seccomp, op, flags, args);
 }
 
-struct unotify *unotify_new(void)
+static const struct platform_ops unotify_ops;
+static void unotify_free(struct platform *p);
+
+struct platform *platform_unotify_new(void)
 {
 	struct unotify *u = calloc(1, sizeof(*u));
+	size_t i;
 
 	if (!u)
 		return NULL;
+	u->base.ops = &unotify_ops;
+	u->base.name = "unotify";
+	u->base.can = PLATFORM_CAN_TAKE_FD | PLATFORM_CAN_PUT_FD |
+		      PLATFORM_CAN_CONTINUE | PLATFORM_CAN_WRITE_MEM |
+		      PLATFORM_CAN_ANSWER_ANY_THREAD;
+	u->base.trap = PLATFORM_TRAP_UNOTIFY;
 	u->listener = -1;
+	for (i = 0; i < UNOTIFY_PIDFD_CACHE; i++)
+		u->pidfds[i].fd = -1;
 	if (unotify_seccomp(SECCOMP_GET_NOTIF_SIZES, 0, &u->sizes) < 0) {
 		int e = errno;
 
@@ -92,17 +131,21 @@ struct unotify *unotify_new(void)
 				    ? u->sizes.seccomp_notif_resp
 				    : sizeof(*u->resp));
 	if (!u->req || !u->resp) {
-		unotify_free(u);
+		unotify_free(&u->base);
 		errno = ENOMEM;
 		return NULL;
 	}
-	return u;
+	return &u->base;
 }
 
-void unotify_free(struct unotify *u)
+static void unotify_free(struct platform *p)
 {
-	if (!u)
-		return;
+	struct unotify *u = unotify_of(p);
+	size_t i;
+
+	for (i = 0; i < UNOTIFY_PIDFD_CACHE; i++)
+		if (u->pidfds[i].fd >= 0)
+			close(u->pidfds[i].fd);
 	if (u->listener >= 0)
 		close(u->listener);
 	free(u->req);
@@ -110,14 +153,15 @@ void unotify_free(struct unotify *u)
 	free(u);
 }
 
-int unotify_fd(const struct unotify *u)
+static int unotify_fd(const struct platform *p)
 {
-	return u->listener;
+	return unotify_of_const(p)->listener;
 }
 
-const struct platform_features *unotify_features(const struct unotify *u)
+static const struct platform_features *
+unotify_features(const struct platform *p)
 {
-	return &u->feat;
+	return &unotify_of_const(p)->feat;
 }
 
 /* Close every fd >= 3 except @keep1 and @keep2 (both >= 3). */
@@ -295,9 +339,10 @@ static int unotify_take_listener(struct unotify *u, pid_t pid, int pidfd,
 	return 0;
 }
 
-int unotify_spawn(struct unotify *u, const struct platform_spawn *s,
-		  struct platform_job *job)
+static int unotify_spawn(struct platform *p, const struct platform_spawn *s,
+			 struct platform_job *job)
 {
+	struct unotify *u = unotify_of(p);
 	int report[2], go[2], pidfd, rc;
 	struct unotify_msg m;
 	pid_t pid, self = getpid();
@@ -400,14 +445,15 @@ int platform_read_exec_status(int fd, struct platform_exec_status *st)
 	return 1;
 }
 
-int unotify_recv(struct unotify *u, struct platform_call *c)
+static int unotify_recv(struct platform *p, struct platform_call *c)
 {
+	struct unotify *u = unotify_of(p);
 	struct seccomp_notif *r = u->req;
 
 	/* The kernel rejects a request buffer that is not zeroed. */
 	memset(r, 0, u->sizes.seccomp_notif);
 	if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_RECV, r) < 0) {
-		struct pollfd p = {.fd = u->listener, .events = POLLIN};
+		struct pollfd pf = {.fd = u->listener, .events = POLLIN};
 
 		if (errno == EINTR)
 			return -EAGAIN;
@@ -418,7 +464,7 @@ int unotify_recv(struct unotify *u, struct platform_call *c)
 		 * receive, nothing to answer - or no task uses the filter
 		 * any more, and the receive returns at once, for ever.
 		 */
-		if (poll(&p, 1, 0) == 1 && (p.revents & POLLHUP))
+		if (poll(&pf, 1, 0) == 1 && (pf.revents & POLLHUP))
 			return -EPIPE;
 		return -ENOENT;
 	}
@@ -431,18 +477,20 @@ int unotify_recv(struct unotify *u, struct platform_call *c)
 	return 0;
 }
 
-int unotify_call_valid(struct unotify *u, const struct platform_call *c)
+static int unotify_call_valid(struct platform *p, const struct platform_call *c)
 {
 	uint64_t id = c->id;
 
-	if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0)
+	if (ioctl(unotify_of(p)->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) <
+	    0)
 		return -ENOENT;
 	return 0;
 }
 
-int unotify_answer(struct unotify *u, const struct platform_call *c,
-		   const struct platform_answer *a)
+static int unotify_answer(struct platform *p, const struct platform_call *c,
+			  const struct platform_answer *a)
 {
+	struct unotify *u = unotify_of(p);
 	struct seccomp_notif_resp *r = u->resp;
 
 	memset(r, 0, u->sizes.seccomp_notif_resp);
@@ -464,9 +512,10 @@ int unotify_answer(struct unotify *u, const struct platform_call *c,
 	return 0;
 }
 
-int unotify_put_fd(struct unotify *u, const struct platform_call *c,
-		   int local_fd, bool cloexec)
+static int unotify_put_fd(struct platform *p, const struct platform_call *c,
+			  int local_fd, bool cloexec)
 {
+	struct unotify *u = unotify_of(p);
 	struct seccomp_notif_addfd add = {
 		.id = c->id,
 		.srcfd = (uint32_t)local_fd,
@@ -489,6 +538,100 @@ int unotify_put_fd(struct unotify *u, const struct platform_call *c,
 	if (remote < 0)
 		return -errno;
 	a.value = remote;
-	rc = unotify_answer(u, c, &a);
+	rc = unotify_answer(p, c, &a);
 	return rc < 0 ? rc : remote;
 }
+
+static int unotify_take_fd(struct platform *p, const struct platform_call *c,
+			   int remote_fd)
+{
+	struct unotify *u = unotify_of(p);
+	struct unotify_pidfd *e =
+		&u->pidfds[(unsigned)c->tid % UNOTIFY_PIDFD_CACHE];
+	int fd, rc, tries;
+
+	/*
+	 * Before PIDFD_THREAD a pidfd names the thread group, not the tid:
+	 * a cached one could outlive the tid's thread and name another
+	 * process. No cache then: open, check, take.
+	 */
+	if (!proc_mem_pidfd_thread()) {
+		int pidfd = proc_mem_pidfd_open(c->tid);
+
+		if (pidfd < 0)
+			return pidfd;
+		rc = unotify_call_valid(p, c);
+		if (rc == 0) {
+			fd = (int)syscall(__NR_pidfd_getfd, pidfd, remote_fd,
+					  0);
+			rc = fd < 0 ? -errno : fd;
+		}
+		close(pidfd);
+		return rc;
+	}
+	for (tries = 0; tries < 2; tries++) {
+		if (e->fd < 0 || e->tid != c->tid) {
+			if (e->fd >= 0)
+				close(e->fd);
+			e->fd = proc_mem_pidfd_open(c->tid);
+			e->tid = c->tid;
+			if (e->fd < 0)
+				return e->fd;
+		}
+		fd = (int)syscall(__NR_pidfd_getfd, e->fd, remote_fd, 0);
+		if (fd >= 0 || errno != ESRCH)
+			break;
+		/* A task that had this tid before: open the caller's. */
+		close(e->fd);
+		e->fd = -1;
+	}
+	if (fd < 0)
+		return -errno;
+	/* The pidfd names a task with the caller's tid: is it the caller? */
+	rc = unotify_call_valid(p, c);
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+static ssize_t unotify_read_mem(struct platform *p,
+				const struct platform_call *c, uint64_t addr,
+				void *buf, size_t len)
+{
+	(void)p;
+	return proc_mem_read(c->tid, addr, buf, len);
+}
+
+static ssize_t unotify_write_mem(struct platform *p,
+				 const struct platform_call *c, uint64_t addr,
+				 const void *buf, size_t len)
+{
+	(void)p;
+	return proc_mem_write(c->tid, addr, buf, len);
+}
+
+static ssize_t unotify_write_memv(struct platform *p,
+				  const struct platform_call *c,
+				  const struct platform_mem_seg *segs, size_t n)
+{
+	(void)p;
+	return proc_mem_writev(c->tid, segs, n);
+}
+
+static const struct platform_ops unotify_ops = {
+	.free = unotify_free,
+	.spawn = unotify_spawn,
+	.fd = unotify_fd,
+	.recv = unotify_recv,
+	.call_valid = unotify_call_valid,
+	.read_mem = unotify_read_mem,
+	.write_mem = unotify_write_mem,
+	.write_memv = unotify_write_memv,
+	.read_str = platform_generic_read_str,
+	.answer = unotify_answer,
+	.take_fd = unotify_take_fd,
+	.put_fd = unotify_put_fd,
+	.features = unotify_features,
+};

@@ -14,6 +14,10 @@
  * tests/unit/test_filter.c checks they are byte for byte what libseccomp
  * compiles now. Zones with syscall overrides compile at run time.
  *
+ * Notified rows get the platform's trap action (platform_trap_action():
+ * SECCOMP_RET_USER_NOTIF for unotify, SECCOMP_RET_TRACE for a tracer); the
+ * build-time programs are for unotify's, any other compiles at run time.
+ *
  * Non-native ABIs: libseccomp's architecture check sends i386 calls (and, on
  * x86_64, any number with __X32_SYSCALL_BIT) to the bad-arch action, which is
  * set to KILL_PROCESS here; tests/ proves both with int 0x80 and an x32
@@ -48,7 +52,8 @@
  * kernel; every other pair is notified. The two notify rules and the allow
  * rule are exact complements on the full registers.
  */
-static int filter_add_pair_self(scmp_filter_ctx ctx, int nr, scmp_datum_t which)
+static int filter_add_pair_self(scmp_filter_ctx ctx, int nr, scmp_datum_t which,
+				uint32_t trap)
 {
 	int rc;
 
@@ -56,10 +61,10 @@ static int filter_add_pair_self(scmp_filter_ctx ctx, int nr, scmp_datum_t which)
 			      SCMP_A0(SCMP_CMP_EQ, which),
 			      SCMP_A1(SCMP_CMP_EQ, 0));
 	if (!rc)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
+		rc = seccomp_rule_add(ctx, trap, nr, 1,
 				      SCMP_A0(SCMP_CMP_NE, which));
 	if (!rc)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
+		rc = seccomp_rule_add(ctx, trap, nr, 1,
 				      SCMP_A1(SCMP_CMP_NE, 0));
 	return rc;
 }
@@ -317,7 +322,7 @@ static int filter_add_keep_dumpable(scmp_filter_ctx ctx, int nr)
 }
 
 static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e,
-			   unsigned int layers)
+			   unsigned int layers, uint32_t trap)
 {
 	unsigned long bit;
 	int rc;
@@ -342,9 +347,7 @@ static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e,
 		}
 		/* Under a pids limit, what would be allowed is counted. */
 		return seccomp_rule_add(
-			ctx,
-			(layers & FILTER_TASKS) ? SCMP_ACT_NOTIFY
-						: SCMP_ACT_ALLOW,
+			ctx, (layers & FILTER_TASKS) ? trap : SCMP_ACT_ALLOW,
 			e->nr, 1,
 			SCMP_A0(SCMP_CMP_MASKED_EQ, FILTER_CLONE_NS_FLAGS, 0));
 	case SYSCALL_RULE_SECCOMP_NO_LISTENER:
@@ -370,7 +373,7 @@ static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e,
 			SCMP_A0(SCMP_CMP_NE, FILTER_SECCOMP_SET_MODE_FILTER));
 	case SYSCALL_RULE_ADDR_ARG4:
 		/* arg 4 is the destination pointer: NULL means send(). */
-		rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, e->nr, 1,
+		rc = seccomp_rule_add(ctx, trap, e->nr, 1,
 				      SCMP_A4(SCMP_CMP_NE, 0));
 		if (rc)
 			return rc;
@@ -381,7 +384,7 @@ static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e,
 		if (!(layers & FILTER_EXECS))
 			return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, e->nr, 0);
 		/* The kernel reads an int: match the low 32 bits. */
-		rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, e->nr, 1,
+		rc = seccomp_rule_add(ctx, trap, e->nr, 1,
 				      SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffUL,
 					      FILTER_ARCH_SET_FS));
 		if (rc)
@@ -399,15 +402,16 @@ static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e,
 				      SCMP_A0(SCMP_CMP_EQ, 0));
 		if (rc)
 			return rc;
-		return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, e->nr, 1,
+		return seccomp_rule_add(ctx, trap, e->nr, 1,
 					SCMP_A0(SCMP_CMP_NE, 0));
 	case SYSCALL_RULE_PRIO_SELF:
-		return filter_add_pair_self(ctx, e->nr, 0 /* PRIO_PROCESS */);
+		return filter_add_pair_self(ctx, e->nr, 0 /* PRIO_PROCESS */,
+					    trap);
 	case SYSCALL_RULE_IOPRIO_SELF:
 		return filter_add_pair_self(ctx, e->nr,
-					    1 /* IOPRIO_WHO_PROCESS */);
+					    1 /* IOPRIO_WHO_PROCESS */, trap);
 	case SYSCALL_RULE_SETPGID_SELF:
-		return filter_add_pair_self(ctx, e->nr, 0);
+		return filter_add_pair_self(ctx, e->nr, 0, trap);
 	case SYSCALL_RULE_SOCKET_KINDS:
 		return filter_add_socket_kinds(ctx, e->nr);
 	case SYSCALL_RULE_NO_PASSRIGHTS:
@@ -420,7 +424,7 @@ static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e,
 
 static int filter_add_entry(scmp_filter_ctx ctx, const struct syscall_entry *e,
 			    const struct syscall_override *ov,
-			    unsigned int layers)
+			    unsigned int layers, uint32_t trap)
 {
 	enum syscall_class cls = ov ? ov->cls : e->cls;
 	int err = ov ? ov->err : e->err;
@@ -446,9 +450,9 @@ static int filter_add_entry(scmp_filter_ctx ctx, const struct syscall_entry *e,
 		return seccomp_rule_add(ctx, SCMP_ACT_ERRNO((uint32_t)err),
 					e->nr, 0);
 	case SYSCALL_CLASS_NOTIFY:
-		return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, e->nr, 0);
+		return seccomp_rule_add(ctx, trap, e->nr, 0);
 	case SYSCALL_CLASS_RULE:
-		return filter_add_rule(ctx, e, layers);
+		return filter_add_rule(ctx, e, layers, trap);
 	}
 	return -EINVAL;
 }
@@ -579,13 +583,29 @@ static int filter_from_prebuilt(unsigned int layers, struct filter_prog *out)
 	return 0;
 }
 
+/*
+ * The platform's action for notified rows (platform_trap_action()): the
+ * kernel's SECCOMP_RET_USER_NOTIF or SECCOMP_RET_TRACE with its 16 data
+ * bits, which libseccomp's SCMP_ACT_NOTIFY and SCMP_ACT_TRACE(n) equal.
+ */
+static bool filter_trap_valid(uint32_t trap)
+{
+	return trap == SCMP_ACT_NOTIFY ||
+	       (trap & ~0xffffU) == (SCMP_ACT_TRACE(0) & ~0xffffU);
+}
+
+_Static_assert(SCMP_ACT_NOTIFY == PLATFORM_TRAP_UNOTIFY,
+	       "libseccomp's notify action is the kernel's USER_NOTIF");
+_Static_assert(FILTER_PREBUILT_TRAP == PLATFORM_TRAP_UNOTIFY,
+	       "the build-time programs are for the unotify platform");
+
 int filter_compile(const struct syscall_override *ov, size_t n_ov,
-		   unsigned int layers, struct filter_prog *out,
+		   unsigned int layers, uint32_t trap, struct filter_prog *out,
 		   const char **why)
 {
 	int rc;
 
-	if (n_ov == 0) {
+	if (n_ov == 0 && trap == FILTER_PREBUILT_TRAP) {
 		memset(out, 0, sizeof(*out));
 		if (why)
 			*why = NULL;
@@ -593,12 +613,12 @@ int filter_compile(const struct syscall_override *ov, size_t n_ov,
 		if (rc != -ENOENT)
 			return rc;
 	}
-	return filter_compile_libseccomp(ov, n_ov, layers, out, why);
+	return filter_compile_libseccomp(ov, n_ov, layers, trap, out, why);
 }
 
 int filter_compile_libseccomp(const struct syscall_override *ov, size_t n_ov,
-			      unsigned int layers, struct filter_prog *out,
-			      const char **why)
+			      unsigned int layers, uint32_t trap,
+			      struct filter_prog *out, const char **why)
 {
 	scmp_filter_ctx ctx;
 	const char *dummy;
@@ -609,6 +629,8 @@ int filter_compile_libseccomp(const struct syscall_override *ov, size_t n_ov,
 		why = &dummy;
 	*why = NULL;
 	memset(out, 0, sizeof(*out));
+	if (!filter_trap_valid(trap))
+		return -EINVAL;
 	rc = filter_validate(ov, n_ov, why);
 	if (rc)
 		return rc;
@@ -627,7 +649,7 @@ int filter_compile_libseccomp(const struct syscall_override *ov, size_t n_ov,
 		const struct syscall_entry *e = syscall_table_at(i);
 
 		rc = filter_add_entry(ctx, e, filter_override_for(e, ov, n_ov),
-				      layers);
+				      layers, trap);
 		if (rc)
 			*why = e->name;
 	}

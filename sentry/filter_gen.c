@@ -2,7 +2,8 @@
 /*
  * filter_gen.c - build-time tool: compile the syscall table through
  * libseccomp (filter_compile_libseccomp(), the run-time code itself) for
- * every FILTER_PREBUILT_LAYERS value and write the programs as C
+ * every FILTER_PREBUILT_LAYERS value, with the unotify platform's trap
+ * action (FILTER_PREBUILT_TRAP), and write the programs as C
  * (filter_prebuilt.c) to the file named by argv[1].
  */
 #include <stdio.h>
@@ -40,7 +41,8 @@ int main(int argc, char **argv)
 		"#include <stddef.h>\n#include \"sentry/filter_prebuilt.h\"\n\n");
 	for (i = 0; i < ARRAY_SIZE(all); i++) {
 		struct filter_prog p;
-		int rc = filter_compile_libseccomp(NULL, 0, all[i], &p, NULL);
+		int rc = filter_compile_libseccomp(
+			NULL, 0, all[i], FILTER_PREBUILT_TRAP, &p, NULL);
 
 		if (rc) {
 			fprintf(stderr, "filter_gen: layers %#x: %s\n", all[i],

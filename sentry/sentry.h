@@ -222,13 +222,18 @@ struct filter_prog {
  * @layers:    the enum syscall_lateral bits the job's kernel domain has
  *             (filter_lateral_layers()); lateral rows whose layer is
  *             missing are notified.
+ * @trap:      the action of every notified row: the platform's
+ *             (platform_trap_action(), platform_kind_trap_action()). Only
+ *             FILTER_PREBUILT_TRAP has build-time programs; another action
+ *             (SECCOMP_RET_TRACE | n) compiles through libseccomp.
  * @out:       filled; release with filter_prog_free().
  * @why:       on -EINVAL, the name that failed (points into @ov).
- * Return: 0, -EINVAL for an unknown or forbidden override, -ENOMEM, or the
+ * Return: 0, -EINVAL for an unknown or forbidden override or a @trap that
+ * is neither SECCOMP_RET_USER_NOTIF nor SECCOMP_RET_TRACE, -ENOMEM, or the
  * libseccomp error.
  */
 int filter_compile(const struct syscall_override *ov, size_t n_ov,
-		   unsigned int layers, struct filter_prog *out,
+		   unsigned int layers, uint32_t trap, struct filter_prog *out,
 		   const char **why);
 
 /**
@@ -237,8 +242,14 @@ int filter_compile(const struct syscall_override *ov, size_t n_ov,
  * build-time programs are current).
  */
 int filter_compile_libseccomp(const struct syscall_override *ov, size_t n_ov,
-			      unsigned int layers, struct filter_prog *out,
-			      const char **why);
+			      unsigned int layers, uint32_t trap,
+			      struct filter_prog *out, const char **why);
+
+/*
+ * FILTER_PREBUILT_TRAP - the trap action the build-time programs are
+ * compiled with: the unotify platform's.
+ */
+#define FILTER_PREBUILT_TRAP PLATFORM_TRAP_UNOTIFY
 
 /**
  * FILTER_PREBUILT_LAYERS - the @layers values filter_gen.c compiles at

@@ -391,7 +391,7 @@ int sentry_run(const struct sentry_opts *o)
 				 ? FILTER_TASKS
 				 : 0) |
 			(o->audit_path ? FILTER_EXECS : 0),
-		&s->filter, &why);
+		platform_kind_trap_action(o->platform), &s->filter, &why);
 	if (rc < 0) {
 		diag_error("cannot compile the seccomp filter%s%s: %s",
 			   why ? " at " : "", why ? why : "", strerror(-rc));

@@ -375,7 +375,9 @@ static int cordon_run(int argc, char **argv)
 	 * the filter it installs; compiling twice costs startup time).
 	 */
 	if (o.n_overrides) {
-		rc = filter_compile(ov, o.n_overrides, 0, &probe, &why);
+		rc = filter_compile(ov, o.n_overrides, 0,
+				    platform_kind_trap_action(o.platform),
+				    &probe, &why);
 		if (rc < 0) {
 			zone_syscalls_error(zone, why ? why : "?", rc);
 			return CORDON_EXIT_FAILURE;

@@ -137,7 +137,8 @@ int doctor_main(int argc, char **argv)
 			"supervisor layer%s: %zu calls mediated, every open/readlink a round trip (%s, docs/isolation.md)",
 			landlock ? "" : " (--no-landlock)",
 			filter_mediated_rows(layers), DOCTOR_LATERAL_COST);
-	rc = filter_compile(NULL, 0, layers, &prog, NULL);
+	rc = filter_compile(NULL, 0, layers, PLATFORM_TRAP_UNOTIFY, &prog,
+			    NULL);
 	if (rc == 0) {
 		doctor_line(
 			DOCTOR_LEVEL_OK, "seccomp filter",

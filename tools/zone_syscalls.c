@@ -83,7 +83,7 @@ int zone_syscalls_check(const struct zone *z)
 		return CORDON_EXIT_FAILURE;
 	if (!n)
 		return 0;
-	rc = filter_compile(ov, n, 0, &f, &why);
+	rc = filter_compile(ov, n, 0, PLATFORM_TRAP_UNOTIFY, &f, &why);
 	if (rc < 0) {
 		zone_syscalls_error(z, why ? why : "?", rc);
 		free(ov);

@@ -36,7 +36,8 @@ static void filter_install_layers(const struct syscall_override *ov, size_t n,
 	const char *why;
 
 	harness_drop_root();
-	CHECK_EQ(filter_compile(ov, n, layers, &f, &why), 0);
+	CHECK_EQ(filter_compile(ov, n, layers, PLATFORM_TRAP_UNOTIFY, &f, &why),
+		 0);
 	CHECK(f.prog.len > 10);
 	CHECK_EQ(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), 0);
 	CHECK_EQ(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &f.prog), 0);
@@ -231,12 +232,16 @@ static void test_override_validation(void)
 	struct filter_prog f;
 	const char *why;
 
-	CHECK_EQ(filter_compile(locked, 1, 0, &f, &why), -EPERM);
+	CHECK_EQ(filter_compile(locked, 1, 0, FILTER_PREBUILT_TRAP, &f, &why),
+		 -EPERM);
 	CHECK_STREQ(why, "io_uring_setup");
-	CHECK_EQ(filter_compile(mediated, 1, 0, &f, &why), -EPERM);
-	CHECK_EQ(filter_compile(unknown, 1, 0, &f, &why), -EINVAL);
+	CHECK_EQ(filter_compile(mediated, 1, 0, FILTER_PREBUILT_TRAP, &f, &why),
+		 -EPERM);
+	CHECK_EQ(filter_compile(unknown, 1, 0, FILTER_PREBUILT_TRAP, &f, &why),
+		 -EINVAL);
 	CHECK_STREQ(why, "frobnicate");
-	CHECK_EQ(filter_compile(hygiene, 1, 0, &f, &why), 0);
+	CHECK_EQ(filter_compile(hygiene, 1, 0, FILTER_PREBUILT_TRAP, &f, &why),
+		 0);
 	filter_prog_free(&f);
 }
 
@@ -572,8 +577,12 @@ static void test_prebuilt_current(void)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(all); i++) {
-		CHECK_EQ(filter_compile(NULL, 0, all[i], &a, NULL), 0);
-		CHECK_EQ(filter_compile_libseccomp(NULL, 0, all[i], &b, NULL),
+		CHECK_EQ(filter_compile(NULL, 0, all[i], FILTER_PREBUILT_TRAP,
+					&a, NULL),
+			 0);
+		CHECK_EQ(filter_compile_libseccomp(NULL, 0, all[i],
+						   FILTER_PREBUILT_TRAP, &b,
+						   NULL),
 			 0);
 		CHECK_EQ(a.prog.len, b.prog.len);
 		CHECK(!memcmp(a.prog.filter, b.prog.filter,
@@ -582,11 +591,56 @@ static void test_prebuilt_current(void)
 		filter_prog_free(&a);
 		filter_prog_free(&b);
 	}
-	CHECK_EQ(filter_compile(ov, 1, 0, &a, NULL), 0);
-	CHECK_EQ(filter_compile(NULL, 0, 0, &b, NULL), 0);
+	CHECK_EQ(filter_compile(ov, 1, 0, FILTER_PREBUILT_TRAP, &a, NULL), 0);
+	CHECK_EQ(filter_compile(NULL, 0, 0, FILTER_PREBUILT_TRAP, &b, NULL), 0);
 	CHECK(a.digest != b.digest);
 	filter_prog_free(&a);
 	filter_prog_free(&b);
+}
+
+/*
+ * The trap action is the platform's: a tracer's SECCOMP_RET_TRACE | n
+ * compiles at run time into the same program with every notifying return
+ * changed (and nothing else), whatever the layers; an action that is
+ * neither is refused.
+ */
+static void test_trap_action(void)
+{
+	static const unsigned int all[] = FILTER_PREBUILT_LAYERS;
+	const uint32_t trace = SECCOMP_RET_TRACE | 7;
+	struct filter_prog a, b;
+	size_t i, j, changed;
+
+	for (i = 0; i < ARRAY_SIZE(all); i++) {
+		CHECK_EQ(filter_compile(NULL, 0, all[i], PLATFORM_TRAP_UNOTIFY,
+					&a, NULL),
+			 0);
+		CHECK_EQ(filter_compile(NULL, 0, all[i], trace, &b, NULL), 0);
+		CHECK_EQ(a.prog.len, b.prog.len);
+		changed = 0;
+		for (j = 0; j < a.prog.len; j++) {
+			const struct sock_filter *x = &a.prog.filter[j];
+			const struct sock_filter *y = &b.prog.filter[j];
+
+			CHECK(!(y->code == (BPF_RET | BPF_K) &&
+				y->k == SECCOMP_RET_USER_NOTIF));
+			if (!memcmp(x, y, sizeof(*x)))
+				continue;
+			CHECK_EQ(x->code, BPF_RET | BPF_K);
+			CHECK_EQ(y->code, BPF_RET | BPF_K);
+			CHECK_EQ(x->k, SECCOMP_RET_USER_NOTIF);
+			CHECK_EQ(y->k, trace);
+			changed++;
+		}
+		CHECK(changed > 0);
+		CHECK(a.digest != b.digest);
+		filter_prog_free(&a);
+		filter_prog_free(&b);
+	}
+	CHECK_EQ(filter_compile(NULL, 0, 0, SECCOMP_RET_ERRNO | 1, &a, NULL),
+		 -EINVAL);
+	CHECK_EQ(filter_compile(NULL, 0, 0, SECCOMP_RET_ALLOW, &a, NULL),
+		 -EINVAL);
 }
 
 static const struct harness_test tests[] = {
@@ -606,6 +660,7 @@ static const struct harness_test tests[] = {
 	HARNESS_TEST(test_setsockopt_passrights),
 	HARNESS_TEST(test_prctl_keep_dumpable),
 	HARNESS_TEST(test_prebuilt_current),
+	HARNESS_TEST(test_trap_action),
 };
 
 int main(int argc, char **argv)

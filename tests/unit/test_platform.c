@@ -245,7 +245,30 @@ static void test_blocking_recv_ends_with_epipe(void)
 	test_expect_output(&t, "threads: 200 answered, 0 failed");
 }
 
+/*
+ * The unotify backend says what it can do and which trap action its filter
+ * needs: everything a handler may ask, and SECCOMP_RET_USER_NOTIF, the
+ * action the build-time programs are compiled for.
+ */
+static void test_unotify_can(void)
+{
+	struct platform *p = platform_new(PLATFORM_KIND_UNOTIFY);
+
+	CHECK(p != NULL);
+	CHECK(platform_can(p, PLATFORM_CAN_TAKE_FD | PLATFORM_CAN_PUT_FD |
+				      PLATFORM_CAN_CONTINUE |
+				      PLATFORM_CAN_WRITE_MEM |
+				      PLATFORM_CAN_ANSWER_ANY_THREAD));
+	CHECK(!platform_can(p, 1U << 30));
+	CHECK_EQ(platform_trap_action(p), SECCOMP_RET_USER_NOTIF);
+	CHECK_EQ(platform_kind_trap_action(PLATFORM_KIND_UNOTIFY),
+		 SECCOMP_RET_USER_NOTIF);
+	CHECK_STREQ(platform_name(p), "unotify");
+	platform_free(p);
+}
+
 static const struct harness_test tests[] = {
+	HARNESS_TEST(test_unotify_can),
 	HARNESS_TEST(test_value_emulated),
 	HARNESS_TEST(test_errno_emulated),
 	HARNESS_TEST(test_fd_installed),
