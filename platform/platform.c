@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * platform.c - the platform interface: follows the backend's operations
- * table (platform_priv.h) and picks the backend. Holds what backends
- * share; never touches the job itself.
+ * table (platform_priv.h) and picks the backend, wrapped in the fault
+ * decorator when fault injection is armed (common/fault.h). Holds what
+ * backends share; never touches the job itself.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/common.h"
+#include "common/fault.h"
 #include "platform/platform.h"
 #include "platform/platform_priv.h"
 #include "platform/unotify_priv.h"
@@ -25,6 +27,8 @@ struct platform *platform_new(enum platform_kind kind)
 		errno = EINVAL;
 		return NULL;
 	}
+	if (p && fault_armed())
+		p = platform_fault_new(p);
 	return p;
 }
 

@@ -147,11 +147,17 @@ struct platform_call {
 	uint64_t args[6];
 };
 
+/*
+ * The zero answer is a failure: ERRNO with @err 0 answers EPERM, so an
+ * answer a handler never filled in fails closed (found by fault injection:
+ * a handler that returned on "caller gone" without answering left a
+ * zero-filled answer, which used to mean CONTINUE).
+ */
 enum platform_answer_kind {
+	PLATFORM_ANSWER_ERRNO,	  /* fail with @err (EPERM when 0) */
+	PLATFORM_ANSWER_VALUE,	  /* return @value */
 	PLATFORM_ANSWER_CONTINUE, /* let the kernel run it: never after reading
 				     memory to decide */
-	PLATFORM_ANSWER_VALUE,	  /* return @value */
-	PLATFORM_ANSWER_ERRNO,	  /* fail with @err */
 };
 
 struct platform_answer {

@@ -78,4 +78,12 @@ ssize_t platform_generic_read_str(struct platform *p,
  */
 struct platform *platform_unotify_new(void);
 
+/**
+ * platform_fault_new() - a decorator of @inner (fault_platform.c) that makes
+ * the steps common/fault.h names fail: reading job memory, taking an fd,
+ * ID_VALID, ADDFD and answering. Takes ownership of @inner (also on
+ * failure). Return: the decorator, or NULL with errno set.
+ */
+struct platform *platform_fault_new(struct platform *inner);
+
 #endif /* CORDON_PLATFORM_PRIV_H */

@@ -41,6 +41,10 @@ void audit_write(struct audit *a, const struct dynbuf *line)
 		a->dropped++;
 		return;
 	}
+	if (fault_hit(FAULT_STEP_AUDIT) < 0) {
+		a->dropped++; /* a record that could not be written is lost */
+		return;
+	}
 	if (a->out_is_stderr) {
 		/* `--audit -`: never blocks, never kills (common/diag.c). */
 		if (diag_write_uncounted(line->data, line->len))
@@ -51,6 +55,8 @@ void audit_write(struct audit *a, const struct dynbuf *line)
 	}
 	if (fwrite(line->data, 1, line->len, a->out) == line->len)
 		a->written += line->len;
+	else
+		a->dropped++;
 	/* Records must survive a SIGKILL of cordon: no stdio buffering. */
 	fflush(a->out);
 }

@@ -14,6 +14,7 @@
 #include <sys/uio.h>
 
 #include "common/common.h"
+#include "common/fault.h"
 #include "netstack/netstack.h"
 #include "platform/platform.h"
 #include "sentry/deferred.h"
@@ -716,6 +717,15 @@ void sys_net_close_rights(void *control, size_t len);
 
 /** sys_exec_finish() - after answering: record the finished exec. */
 void sys_exec_finish(struct sentry *s, struct sentry_call *c);
+
+/**
+ * sentry_answer() - answer @pc with @a through the platform. A failure other
+ * than -ENOENT (the caller is gone) would leave the caller stopped for ever:
+ * it stops the job (SENTRY_STOP_INTERNAL, the tree is killed). Hold
+ * @s->lock. Return: what platform_answer() returned.
+ */
+int sentry_answer(struct sentry *s, const struct platform_call *pc,
+		  const struct platform_answer *a);
 
 /**
  * guard_start() - split into anchor and supervisor (guard.c).

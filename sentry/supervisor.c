@@ -52,6 +52,25 @@ int sentry_dns_start(struct sentry *s)
 	return 0;
 }
 
+int sentry_answer(struct sentry *s, const struct platform_call *pc,
+		  const struct platform_answer *a)
+{
+	int rc = platform_answer(s->plat, pc, a);
+
+	/*
+	 * ENOENT: the caller is gone, nothing waits. Any other failure
+	 * leaves the caller stopped in its call for ever (the kernel waits
+	 * for exactly one answer): the tree must go, or the job hangs.
+	 */
+	if (rc < 0 && rc != -ENOENT) {
+		diag_error("answering a call failed: %s; stopping the job",
+			   strerror(-rc));
+		if (s->stop == SENTRY_STOP_NONE)
+			s->stop = SENTRY_STOP_INTERNAL;
+	}
+	return rc;
+}
+
 void sentry_dispatch(struct sentry *s, struct sentry_call *c)
 {
 	int rc;
@@ -320,6 +339,14 @@ static int __attribute__((noreturn)) sentry_supervise(struct sentry *s)
 	else if (code == CORDON_EXIT_FAILURE)
 		diag_error("job stopped: %s", why);
 	sentry_summary(s, code, why);
+	if (fault_armed()) {
+		unsigned long long seen, failed;
+
+		fault_counts(&seen, &failed);
+		diag_warning("fault injection: step %s occurred %llu times, "
+			     "failed %llu",
+			     getenv("CORDON_FAULT"), seen, failed);
+	}
 	audit_close(&s->audit);
 	deferred_fini(&s->deferred);
 	dns_proxy_free(s->dns);
@@ -367,8 +394,18 @@ int sentry_run(const struct sentry_opts *o)
 {
 	struct sentry *s;
 	const char *why = NULL;
+	char fault_why[200];
 	int rc;
 
+	/* Tests only (common/fault.h): refused unless asked for knowingly. */
+	if (fault_init(fault_why, sizeof(fault_why)) < 0) {
+		diag_error("%s", fault_why);
+		return CORDON_EXIT_FAILURE;
+	}
+	if (fault_armed())
+		diag_warning("fault injection armed (CORDON_FAULT=%s): this "
+			     "supervisor fails on purpose",
+			     getenv("CORDON_FAULT"));
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		diag_error("out of memory");

@@ -92,6 +92,7 @@ int sys_arch_prctl(struct sentry *s, struct sentry_call *c)
 	if (c->exe_fd >= 0 && platform_call_valid(s->plat, &c->pc) < 0) {
 		close(c->exe_fd);
 		c->exe_fd = -1;
+		s->pending_evicted++; /* an exec without its record: counted */
 	}
 	return 0;
 }

@@ -538,7 +538,8 @@ static int sys_net_do_connect(struct sentry *s, struct sentry_call *c,
 			toggled = true;
 		}
 	}
-	r = connect(k->fd, (const struct sockaddr *)addr, (socklen_t)len);
+	r = FAULT_PERFORM(
+		connect(k->fd, (const struct sockaddr *)addr, (socklen_t)len));
 	err = errno;
 	if (r < 0 && toggled && err == EINPROGRESS) {
 		/*
@@ -603,8 +604,8 @@ int sys_connect(struct sentry *s, struct sentry_call *c)
 	}
 	if (k.domain == AF_NETLINK) {
 		if (sys_net_netlink(s, c, &k, &e, false, false, &len)) {
-			rc = connect(k.fd, (struct sockaddr *)addr,
-				     (socklen_t)len);
+			rc = FAULT_PERFORM(connect(
+				k.fd, (struct sockaddr *)addr, (socklen_t)len));
 			if (rc < 0)
 				sys_net_errno(c, errno);
 			else
@@ -637,7 +638,8 @@ static int sys_net_send(struct sentry *s, struct sentry_call *c,
 	p->msg.msg_iovlen = 1;
 	if (p->msg.msg_namelen)
 		p->msg.msg_name = p->name;
-	n = sendmsg(k->fd, &p->msg, p->flags | MSG_DONTWAIT | MSG_NOSIGNAL);
+	n = FAULT_PERFORM(sendmsg(k->fd, &p->msg,
+				  p->flags | MSG_DONTWAIT | MSG_NOSIGNAL));
 	if (n < 0 && errno == EINPROGRESS && (p->flags & MSG_FASTOPEN) &&
 	    flags >= 0 && !(flags & O_NONBLOCK) && !(p->flags & MSG_DONTWAIT)) {
 		/*
@@ -726,8 +728,13 @@ int sys_sendto(struct sentry *s, struct sentry_call *c)
 	if (rc < 0) {
 		free(p.data);
 		close(k.fd);
+		/*
+		 * ENOENT: the caller is gone, but the verdict already says
+		 * allow (with a value of 0): never let that stand as an
+		 * answer, fail closed instead.
+		 */
 		return rc == -ENOENT
-			       ? 0
+			       ? rc
 			       : sys_net_unreadable(c, "data not readable");
 	}
 	p.iov.iov_base = p.data;
@@ -1079,7 +1086,8 @@ static int sys_net_bind_unix(struct sentry_call *c,
 		errno = EACCES;
 		return -1;
 	}
-	rc = bind(k->fd, (const struct sockaddr *)addr, (socklen_t)len);
+	rc = FAULT_PERFORM(
+		bind(k->fd, (const struct sockaddr *)addr, (socklen_t)len));
 	err = errno;
 	threadfs_leave(&saved);
 	errno = err;
@@ -1123,7 +1131,8 @@ int sys_bind(struct sentry *s, struct sentry_call *c)
 		 */
 		sys_net_allow(c,
 			      "ephemeral bind (listening is judged at listen)");
-		rc = bind(k.fd, (struct sockaddr *)addr, (socklen_t)len);
+		rc = FAULT_PERFORM(
+			bind(k.fd, (struct sockaddr *)addr, (socklen_t)len));
 	} else if (e.kind == NET_ENDPOINT_INET) {
 		netstack_decide_bind(&s->net, &e, k.proto, &d);
 		if (!sys_net_verdict(s, c, &d)) {
@@ -1132,13 +1141,15 @@ int sys_bind(struct sentry *s, struct sentry_call *c)
 		}
 		if (d.verdict == POLICY_VERDICT_LOOPBACK)
 			sys_net_to_loopback(addr);
-		rc = bind(k.fd, (struct sockaddr *)addr, (socklen_t)len);
+		rc = FAULT_PERFORM(
+			bind(k.fd, (struct sockaddr *)addr, (socklen_t)len));
 	} else if (e.kind == NET_ENDPOINT_UNIX) {
 		sys_net_allow(c, "binding a unix socket is allowed");
 		rc = sys_net_bind_unix(c, &k, &e, addr, len);
 	} else {
 		sys_net_allow(c, "binding this address family is allowed");
-		rc = bind(k.fd, (struct sockaddr *)addr, (socklen_t)len);
+		rc = FAULT_PERFORM(
+			bind(k.fd, (struct sockaddr *)addr, (socklen_t)len));
 		if (rc == 0 && e.kind == NET_ENDPOINT_ABSTRACT)
 			netstack_note_abstract(&s->net, e.path, e.path_len);
 	}
@@ -1235,14 +1246,15 @@ int sys_listen(struct sentry *s, struct sentry_call *c)
 			memset(&ss, 0, sizeof(ss));
 			ss.ss_family = (sa_family_t)k.domain;
 			sys_net_to_loopback((uint8_t *)&ss);
-			if (bind(k.fd, (struct sockaddr *)&ss, l) < 0) {
+			if (FAULT_PERFORM(bind(k.fd, (struct sockaddr *)&ss,
+					       l)) < 0) {
 				sys_net_errno(c, errno);
 				close(k.fd);
 				return 0;
 			}
 		}
 	}
-	if (listen(k.fd, (int)c->pc.args[1]) < 0) {
+	if (FAULT_PERFORM(listen(k.fd, (int)c->pc.args[1])) < 0) {
 		sys_net_errno(c, errno);
 	} else {
 		sys_net_value(c, 0);
@@ -1345,7 +1357,8 @@ static int sys_net_recv_emulated(struct sentry *s, struct sentry_call *c,
 	for (i = 0; i < r->n_iov; i++)
 		want += r->iov[i].iov_len;
 	iov.iov_len = want < sizeof(buf) ? want : sizeof(buf);
-	n = recvmsg(k->fd, &m, (r->flags & ~MSG_WAITALL) | MSG_DONTWAIT);
+	n = FAULT_PERFORM(
+		recvmsg(k->fd, &m, (r->flags & ~MSG_WAITALL) | MSG_DONTWAIT));
 	if (n < 0 && errno == EAGAIN && !(r->flags & MSG_DONTWAIT)) {
 		int fl = fcntl(k->fd, F_GETFL);
 		struct deferred_req p = {.kind = DEFERRED_RECV,
@@ -1574,7 +1587,8 @@ static int64_t sys_net_deferred_result(struct deferred *d)
 				p->msg.msg_namelen);
 		return 0;
 	}
-	n = sendmsg(p->fd, &p->msg, p->flags | MSG_DONTWAIT | MSG_NOSIGNAL);
+	n = FAULT_PERFORM(sendmsg(p->fd, &p->msg,
+				  p->flags | MSG_DONTWAIT | MSG_NOSIGNAL));
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return 1; /* still full: keep waiting */
 	return n < 0 ? -(int64_t)errno : (int64_t)n;

@@ -323,7 +323,8 @@ static int sys_open_rewrite_self(struct sentry_call *c, char *path, size_t len)
 
 static int sys_open_at2(int dirfd, const char *path, const struct open_how *h)
 {
-	int fd = (int)syscall(SYS_openat2, dirfd, path, h, sizeof(*h));
+	int fd = (int)FAULT_PERFORM(
+		syscall(SYS_openat2, dirfd, path, h, sizeof(*h)));
 
 	return fd < 0 ? -errno : fd;
 }
@@ -512,7 +513,7 @@ static void *sys_open_fifo_thread(void *arg)
 	/* Not needed for this absolute path: every supervisor thread's own. */
 	threadfs_private();
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", f->opath);
-	f->fd = open(path, f->flags | O_CLOEXEC | O_NOCTTY);
+	f->fd = FAULT_PERFORM(open(path, f->flags | O_CLOEXEC | O_NOCTTY));
 	if (f->fd < 0)
 		f->fd = -errno;
 	/* A pointer is far below PIPE_BUF: the write is atomic. */
@@ -780,7 +781,7 @@ static int sys_open_serve(struct sentry *s, struct sentry_call *c,
 			sys_open_result(c, EINVAL, sys_open_rule_done);
 			return 0;
 		}
-		n = readlinkat(fd, "", target, sizeof(target));
+		n = FAULT_PERFORM(readlinkat(fd, "", target, sizeof(target)));
 		rc = errno;
 		close(fd);
 		if (n < 0) {

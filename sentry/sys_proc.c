@@ -182,7 +182,8 @@ static void sys_proc_queue_info(siginfo_t *si, int sig, pid_t sender)
 static long sys_proc_pidfd_signal(int pidfd, int sig, siginfo_t *si,
 				  unsigned int flags)
 {
-	long rc = syscall(__NR_pidfd_send_signal, pidfd, sig, si, flags);
+	long rc = FAULT_PERFORM(
+		syscall(__NR_pidfd_send_signal, pidfd, sig, si, flags));
 
 	/* Before 6.9 there are no scope flags; a leader pidfd is a process. */
 	if (rc < 0 && errno == EINVAL && flags == JOBTREE_SIGNAL_THREAD_GROUP)
@@ -457,7 +458,8 @@ int sys_pidfd_send_signal(struct sentry *s, struct sentry_call *c)
 		return sys_proc_signal_tree(c, pgid, -1, sig, &si);
 	}
 	/* Our duplicate is the job's own pidfd: the same process, always. */
-	rc = (int)syscall(__NR_pidfd_send_signal, local, sig, &si, flags);
+	rc = FAULT_PERFORM(
+		(int)syscall(__NR_pidfd_send_signal, local, sig, &si, flags));
 	sys_proc_result(c, rc, errno, sys_proc_rule_member);
 	close(local);
 	return 0;
@@ -473,8 +475,8 @@ int sys_pidfd_getfd(struct sentry *s, struct sentry_call *c)
 	rc = sys_proc_judge_fd(s, c, (int)c->pc.args[0], &local, &pid);
 	if (rc <= 0)
 		return rc;
-	fd = proc_mem_getfd(local, (int)c->pc.args[1],
-			    (unsigned int)c->pc.args[2]);
+	fd = FAULT_PERFORM_RC(proc_mem_getfd(local, (int)c->pc.args[1],
+					     (unsigned int)c->pc.args[2]));
 	close(local);
 	if (fd < 0) {
 		sys_proc_result(c, -1, -fd, sys_proc_rule_member);
@@ -499,8 +501,8 @@ int sys_process_mrelease(struct sentry *s, struct sentry_call *c)
 	rc = sys_proc_judge_fd(s, c, (int)c->pc.args[0], &local, &pid);
 	if (rc <= 0)
 		return rc;
-	rc = (int)syscall(__NR_process_mrelease, local,
-			  (unsigned int)c->pc.args[1]);
+	rc = FAULT_PERFORM((int)syscall(__NR_process_mrelease, local,
+					(unsigned int)c->pc.args[1]));
 	sys_proc_result(c, rc, errno, sys_proc_rule_member);
 	close(local);
 	return 0;
@@ -596,7 +598,8 @@ static void sys_proc_vm_copy(struct sentry *s, struct sentry_call *c, int memfd,
 		if (chunk > SYS_PROC_VM_MAX - total)
 			chunk = SYS_PROC_VM_MAX - total;
 		if (to_caller) {
-			n = proc_mem_pread(memfd, ra, buf, chunk);
+			n = FAULT_PERFORM_RC(
+				proc_mem_pread(memfd, ra, buf, chunk));
 			if (n <= 0) {
 				err = n < 0 ? (int)-n : EFAULT;
 				break;
@@ -609,7 +612,8 @@ static void sys_proc_vm_copy(struct sentry *s, struct sentry_call *c, int memfd,
 				err = EFAULT;
 				break;
 			}
-			w = proc_mem_pwrite(memfd, ra, buf, (size_t)n);
+			w = FAULT_PERFORM_RC(
+				proc_mem_pwrite(memfd, ra, buf, (size_t)n));
 		}
 		if (w <= 0) {
 			err = w < 0 ? (int)-w : EFAULT;
@@ -717,7 +721,7 @@ int sys_kcmp(struct sentry *s, struct sentry_call *c)
 		}
 		idx2 = (unsigned long)(uintptr_t)slot;
 	}
-	v = syscall(SYS_kcmp, p1, p2, type, c->pc.args[3], idx2);
+	v = FAULT_PERFORM(syscall(SYS_kcmp, p1, p2, type, c->pc.args[3], idx2));
 	/* The answer is about the judged processes only if both lived. */
 	if (!jobtree_alive(pin1) || !jobtree_alive(pin2))
 		sys_proc_errno(c, ESRCH);
@@ -746,7 +750,7 @@ int sys_get_robust_list(struct sentry *s, struct sentry_call *c)
 	rc = sys_proc_judge(c, pid, &pin);
 	if (rc <= 0)
 		return rc;
-	v = syscall(SYS_get_robust_list, pid, &head, &len);
+	v = FAULT_PERFORM(syscall(SYS_get_robust_list, pid, &head, &len));
 	if (v == 0 && !jobtree_alive(pin)) {
 		v = -1;
 		errno = ESRCH;
@@ -809,8 +813,9 @@ int sys_migrate_pages(struct sentry *s, struct sentry_call *c)
 		sys_proc_errno(c, -rc);
 		return 0;
 	}
-	v = syscall(SYS_migrate_pages, pid, maxnode,
-		    c->pc.args[2] ? oldm : NULL, c->pc.args[3] ? newm : NULL);
+	v = FAULT_PERFORM(syscall(SYS_migrate_pages, pid, maxnode,
+				  c->pc.args[2] ? oldm : NULL,
+				  c->pc.args[3] ? newm : NULL));
 	sys_proc_result(c, v, errno, sys_proc_rule_member);
 	close(pin);
 	return 0;
@@ -855,8 +860,9 @@ int sys_move_pages(struct sentry *s, struct sentry_call *c)
 		sys_proc_errno(c, EFAULT);
 		goto out;
 	}
-	v = syscall(SYS_move_pages, pid, count, pages,
-		    c->pc.args[3] ? nodes : NULL, status, (int)c->pc.args[5]);
+	v = FAULT_PERFORM(syscall(SYS_move_pages, pid, count, pages,
+				  c->pc.args[3] ? nodes : NULL, status,
+				  (int)c->pc.args[5]));
 	if (v >= 0 && !jobtree_alive(pin)) {
 		v = -1;
 		errno = ESRCH;
@@ -901,8 +907,9 @@ int sys_prlimit64(struct sentry *s, struct sentry_call *c)
 		sys_proc_errno(c, EFAULT);
 		return 0;
 	}
-	v = syscall(SYS_prlimit64, pid, (int)c->pc.args[1],
-		    c->pc.args[2] ? nw : NULL, c->pc.args[3] ? old : NULL);
+	v = FAULT_PERFORM(syscall(SYS_prlimit64, pid, (int)c->pc.args[1],
+				  c->pc.args[2] ? nw : NULL,
+				  c->pc.args[3] ? old : NULL));
 	if (v == 0 && !jobtree_alive(pin)) {
 		v = -1;
 		errno = ESRCH;
@@ -928,13 +935,14 @@ static long sys_proc_prio_one(enum sys_proc_prio_op op, pid_t tid, int val)
 {
 	switch (op) {
 	case SYS_PROC_PRIO_GET:
-		return syscall(SYS_getpriority, SYS_PROC_PRIO_PROCESS, tid);
+		return FAULT_PERFORM(
+			syscall(SYS_getpriority, SYS_PROC_PRIO_PROCESS, tid));
 	case SYS_PROC_PRIO_SET:
-		return syscall(SYS_setpriority, SYS_PROC_PRIO_PROCESS, tid,
-			       val);
+		return FAULT_PERFORM(syscall(SYS_setpriority,
+					     SYS_PROC_PRIO_PROCESS, tid, val));
 	case SYS_PROC_IOPRIO_SET:
-		return syscall(SYS_ioprio_set, SYS_PROC_IOPRIO_WHO_PROCESS, tid,
-			       val);
+		return FAULT_PERFORM(syscall(
+			SYS_ioprio_set, SYS_PROC_IOPRIO_WHO_PROCESS, tid, val));
 	}
 	errno = EINVAL;
 	return -1;
@@ -1108,16 +1116,17 @@ static int sys_proc_sched(struct sentry *s, struct sentry_call *c, long nr,
 	}
 	switch (nr) {
 	case SYS_sched_setaffinity:
-		v = syscall(nr, pid, len, buf);
+		v = FAULT_PERFORM(syscall(nr, pid, len, buf));
 		break;
 	case SYS_sched_setscheduler:
-		v = syscall(nr, pid, (int)c->pc.args[1], buf);
+		v = FAULT_PERFORM(syscall(nr, pid, (int)c->pc.args[1], buf));
 		break;
 	case SYS_sched_setparam:
-		v = syscall(nr, pid, buf);
+		v = FAULT_PERFORM(syscall(nr, pid, buf));
 		break;
 	default: /* SYS_sched_setattr */
-		v = syscall(nr, pid, buf, (unsigned int)c->pc.args[2]);
+		v = FAULT_PERFORM(
+			syscall(nr, pid, buf, (unsigned int)c->pc.args[2]));
 		break;
 	}
 	sys_proc_result(c, v, errno, sys_proc_rule_member);

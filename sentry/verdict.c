@@ -295,7 +295,7 @@ void sentry_verdict(struct sentry *s, struct sentry_call *c)
 	struct verdict *v = &c->v;
 	bool denial = verdict_is_denial(v);
 	bool record = denial || s->o->audit_level == SENTRY_AUDIT_LEVEL_ALL;
-	int exe_fd = -1, rc;
+	int exe_fd = -1;
 
 	/*
 	 * A handler that decided nothing, or an answer that would let the
@@ -311,11 +311,8 @@ void sentry_verdict(struct sentry *s, struct sentry_call *c)
 	if (record)
 		exe_fd = procfs_exe_open(c->pc.tid);
 	if (!v->answered) {
-		rc = platform_answer(s->plat, &c->pc, &v->answer);
-		if (rc < 0 && rc != -ENOENT)
-			diag_warning("answering %s failed: %s",
-				     c->entry ? c->entry->name : "?",
-				     strerror(-rc));
+		/* A failed answer stops the job (sentry_answer()). */
+		sentry_answer(s, &c->pc, &v->answer);
 		v->answered = true;
 	}
 	if (denial)
