@@ -152,6 +152,19 @@ static int blockcall_udp_dns(const char *addr)
 	return fd;
 }
 
+/*
+ * With a source address, as glibc's resolver asks: the filter notifies
+ * recvfrom only then (SYSCALL_RULE_ADDR_ARG4), so this is the receive the
+ * supervisor performs on a DNS-redirected socket.
+ */
+static ssize_t blockcall_recvfrom(int fd, void *buf, size_t len)
+{
+	struct sockaddr_storage from;
+	socklen_t fl = sizeof(from);
+
+	return recvfrom(fd, buf, len, 0, (struct sockaddr *)&from, &fl);
+}
+
 static int blockcall_recv(int argc, char **argv, bool with_alarm)
 {
 	struct timespec t0;
@@ -169,7 +182,7 @@ static int blockcall_recv(int argc, char **argv, bool with_alarm)
 	if (with_alarm)
 		blockcall_alarm(!strcmp(argv[4], "restart"));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	n = recvfrom(fd, buf, sizeof(buf), 0, NULL, NULL);
+	n = blockcall_recvfrom(fd, buf, sizeof(buf));
 	blockcall_print((long)n, errno, &t0);
 	return 0;
 }
@@ -237,7 +250,7 @@ static int blockcall_sendmmsg(int argc, char **argv)
 		return 0;
 	}
 	for (;;) {
-		n = recvfrom(fd, buf, sizeof(buf), 0, NULL, NULL);
+		n = blockcall_recvfrom(fd, buf, sizeof(buf));
 		if (n < 0)
 			break;
 		if (n >= 12 && (buf[0] << 8 | buf[1]) >= 0x4d00 &&

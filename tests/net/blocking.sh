@@ -121,7 +121,7 @@ case_py python-connect-settimeout "$PYC"
 PYR="import socket,time
 s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.connect(('$NETNS_DNS_V4',53)); s.settimeout(1); t=time.monotonic()
-try: s.recv(512); r='data'
+try: s.recvfrom(512); r='data'
 except socket.timeout: r='timeout'
 print('result=%s ms=%d handled=0' % (r, (time.monotonic()-t)*1000))"
 case_py python-recv-settimeout "$PYR"
@@ -130,7 +130,7 @@ s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.connect(('$NETNS_DNS_V4',53))
 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack('ll',0,600000))
 t=time.monotonic()
-try: s.recv(512); r='data'
+try: s.recvfrom(512); r='data'
 except BlockingIOError: r='EAGAIN'
 except OSError as e: r=type(e).__name__
 print('result=%s ms=%d handled=0' % (r, (time.monotonic()-t)*1000))"
