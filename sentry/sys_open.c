@@ -854,9 +854,13 @@ static int sys_open_path(struct sentry *s, struct sentry_call *c, uint64_t addr,
 	ssize_t n = platform_read_str(s->plat, &c->pc, addr, r->path,
 				      sizeof(r->path));
 
+	if (n == -ENAMETOOLONG) {
+		sys_open_result(c, ENAMETOOLONG, sys_open_rule_done);
+		return 1;
+	}
 	if (n < 0) {
-		sys_open_result(c, n == -ENAMETOOLONG ? ENAMETOOLONG : EFAULT,
-				sys_open_rule_done);
+		/* Unreadable is a denial (counted), as for sockets. */
+		verdict_unreadable(&c->v, "path not readable");
 		return 1;
 	}
 	if (n == 0) {
