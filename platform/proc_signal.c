@@ -15,8 +15,13 @@
 #include "common/common.h"
 #include "platform/platform.h"
 
-/* Large enough for every line up to SigCgt: Groups can be long. */
-#define PROC_SIGNAL_BUF 8192
+/*
+ * Room for every line up to SigCgt, as procfs.c's PROCFS_STATUS_BUF: only a
+ * Groups line of thousands of groups pushes the signal lines past it, and
+ * then the lines are missing (-EINVAL): no signal is seen and the call
+ * waits for its completion or timeout, as before the poll existed.
+ */
+#define PROC_SIGNAL_BUF 16384
 
 enum {
 	PROC_SIGNAL_HAVE_PND = 1,
