@@ -68,12 +68,57 @@ struct policy_addr {
 	uint8_t b[16];
 };
 
+/*
+ * IPv6 spellings that carry an IPv4 address: a translator, relay or tunnel
+ * in the path would deliver to that IPv4 address, so decisions judge them
+ * as it (docs/policy.md "Addresses").
+ */
 enum policy_addr_embed {
 	POLICY_ADDR_EMBED_NONE,
-	POLICY_ADDR_EMBED_V4MAPPED, /* ::ffff:a.b.c.d */
-	POLICY_ADDR_EMBED_NAT64,    /* 64:ff9b::a.b.c.d (RFC 6052 well-known) */
-	POLICY_ADDR_EMBED_6TO4,	    /* 2002:AABB:CCDD::/48 */
+	POLICY_ADDR_EMBED_V4MAPPED,    /* ::ffff:a.b.c.d */
+	POLICY_ADDR_EMBED_NAT64,       /* 64:ff9b::a.b.c.d (RFC 6052 WKP) */
+	POLICY_ADDR_EMBED_6TO4,	       /* 2002:AABB:CCDD::/48 (RFC 3056) */
+	POLICY_ADDR_EMBED_NAT64_LOCAL, /* 64:ff9b:1::/48 (RFC 8215) */
+	POLICY_ADDR_EMBED_V4COMPAT,    /* ::a.b.c.d, not :: or ::1 (RFC 4291) */
+	POLICY_ADDR_EMBED_TEREDO,      /* 2001:0::/32 (RFC 4380) */
+	POLICY_ADDR_EMBED_ISATAP,      /* IID 0:5efe:a.b.c.d (RFC 5214) */
 };
+
+#define POLICY_ADDR_ALSO_MAX 4
+
+/**
+ * struct policy_addr_readings - every address an IPv6 spelling can reach.
+ * @embed:  the spelling (NONE: the address stands for itself).
+ * @judged: the address decisions judge: the IPv4 address carried (Teredo:
+ *          the client's; the NAT64 local-use prefix: the RFC 6052 /96
+ *          position), else the address itself.
+ * @also:   further IPv4 addresses the spelling can reach, each denying the
+ *          whole address when it would be denied:
+ *          @strict[i]: judged in full, like @judged, so it must be allowed
+ *          too (Teredo's server; an ISATAP interface id under a 6to4 or
+ *          Teredo prefix); else only the always-denied set and deny rules
+ *          apply (the /48, /56 and /64 positions of the NAT64 local-use
+ *          prefix, which a translator configured with that prefix length
+ *          would use; readings inside 0.0.0.0/8 are left out, as no
+ *          translator can send there: a martian destination).
+ */
+struct policy_addr_readings {
+	enum policy_addr_embed embed;
+	struct policy_addr judged;
+	struct policy_addr also[POLICY_ADDR_ALSO_MAX];
+	bool strict[POLICY_ADDR_ALSO_MAX];
+	size_t n_also;
+};
+
+/**
+ * policy_addr_readings() - all readings of @in (hostile: any 16 bytes).
+ * Pure, never fails; an IPv4 @in has no further readings.
+ */
+void policy_addr_readings(const struct policy_addr *in,
+			  struct policy_addr_readings *out);
+
+/** policy_addr_embed_name() - "v4-mapped", "teredo", ...; NULL for NONE. */
+const char *policy_addr_embed_name(enum policy_addr_embed e);
 
 /**
  * policy_addr_parse() - parse an IPv4 dotted quad or an IPv6 address (no
@@ -85,9 +130,9 @@ enum policy_addr_embed {
 int policy_addr_parse(const uint8_t *p, size_t len, struct policy_addr *out);
 
 /**
- * policy_addr_normalize() - the address a decision judges: IPv4-mapped,
- * NAT64 and 6to4 addresses are judged as the IPv4 address they carry.
- * @in may equal @out.
+ * policy_addr_normalize() - the address a decision judges (the @judged of
+ * policy_addr_readings(): every spelling above is judged as the IPv4
+ * address it carries). @in may equal @out.
  * Return: which embedding was unwrapped (POLICY_ADDR_EMBED_NONE: copied).
  */
 enum policy_addr_embed policy_addr_normalize(const struct policy_addr *in,
@@ -595,6 +640,9 @@ enum policy_reason {
  *            lifted, and an allow rule is named unless one of the zone's
  *            already matches. "" when no addition can allow it (a deny rule
  *            of the zone matches it too). Always "" for other reasons.
+ * @has_via, @via: connect: a further reading of the address (Teredo's
+ *            server, a NAT64 local-use position, ...) made the decision,
+ *            not @judged.
  */
 #define POLICY_HINT_MAX 384
 struct policy_decision {
@@ -608,6 +656,8 @@ struct policy_decision {
 	enum policy_addr_embed embed;
 	struct policy_addr judged;
 	char hint[POLICY_HINT_MAX];
+	bool has_via;
+	struct policy_addr via;
 };
 
 /** policy_decision_verdict_name() - "allow", "deny", "loopback". */

@@ -14,8 +14,10 @@
 /* clang-format on */
 
 /*
- * IPv6 forms of these IPv4 ranges (v4-mapped, NAT64, 6to4) need no entries:
- * addresses are normalised to the IPv4 they carry before this table is read.
+ * IPv6 forms of these IPv4 ranges (every spelling policy_addr_readings()
+ * knows: v4-mapped, NAT64, 6to4, IPv4-compatible, Teredo, ISATAP) need no
+ * entries: addresses are normalised to the IPv4 they carry before this
+ * table is read.
  */
 /* clang-format off */
 const struct policy_always_range policy_always_ranges[] = {

@@ -19,7 +19,8 @@ const char *policy_decision_verdict_name(enum policy_verdict v)
 	return "deny";
 }
 
-int policy_decision_fmt(const struct policy_decision *d, struct dynbuf *out)
+static int policy_decision_fmt_reason(const struct policy_decision *d,
+				      struct dynbuf *out)
 {
 	static const char *const listen[] = {"deny", "loopback", "allow"};
 	int rc;
@@ -88,4 +89,16 @@ int policy_decision_fmt(const struct policy_decision *d, struct dynbuf *out)
 		break;
 	}
 	return dynbuf_addf(out, "default deny (no rule allows it)");
+}
+
+int policy_decision_fmt(const struct policy_decision *d, struct dynbuf *out)
+{
+	char via[64];
+	int rc = policy_decision_fmt_reason(d, out);
+
+	if (rc || !d->has_via)
+		return rc;
+	policy_addr_fmt(&d->via, via, sizeof(via));
+	return dynbuf_addf(out, ", for %s, which this %s address also reaches",
+			   via, policy_addr_embed_name(d->embed));
 }

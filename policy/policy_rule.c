@@ -130,6 +130,19 @@ static int policy_rule_embedded(const struct policy_src *src, unsigned col,
 	case POLICY_ADDR_EMBED_6TO4:
 		range = r->prefix >= 16 ? "2002::/16" : NULL;
 		break;
+	case POLICY_ADDR_EMBED_NAT64_LOCAL:
+		range = r->prefix >= 48 ? "64:ff9b:1::/48" : NULL;
+		break;
+	case POLICY_ADDR_EMBED_V4COMPAT:
+		range = r->prefix >= 96 ? "::/96 (IPv4-compatible)" : NULL;
+		break;
+	case POLICY_ADDR_EMBED_TEREDO:
+		range = r->prefix >= 32 ? "2001::/32 (Teredo)" : NULL;
+		break;
+	case POLICY_ADDR_EMBED_ISATAP:
+		range = r->prefix >= 96 ? "ISATAP interface ids (::5efe:0:0/96)"
+					: NULL;
+		break;
 	default:
 		range = NULL;
 	}

@@ -5,13 +5,18 @@
  * supervisor and `cordon policy explain` both call them, so what explain
  * prints is what enforcement does. Theory of operation, for connect:
  *
- *   1. normalise the address (v4-mapped, NAT64, 6to4 -> IPv4);
+ *   1. normalise the address: every IPv6 spelling of an IPv4 address is
+ *      judged as that IPv4 address (policy_addr_readings());
  *   2. always-denied: any category holding the address (or a metadata pinned
  *      name) that the zone has not lifted denies -- except that the job's
  *      own listener passes the loopback and host categories;
  *   3. deny rules (address or pinned name), lowest index first;
  *   4. the job's own listener, then allow rules, lowest index first;
- *   5. default deny.
+ *   5. default deny;
+ *   6. a spelling that reaches further IPv4 hosts (Teredo's server, the
+ *      other RFC 6052 positions of the NAT64 local-use prefix) is denied
+ *      when any of them is: the stricter answer, named with @via; one of
+ *      them in the always-denied set outranks any other answer.
  *
  * An always-denied verdict carries a hint that is checked, not guessed:
  * steps 3-5 are decided as if every category holding the request were
@@ -164,6 +169,161 @@ static const enum policy_category zone_decide_order[] = {
 	POLICY_CATEGORY_PRIVATE,  POLICY_CATEGORY_MULTICAST,
 };
 
+static int zone_decide_connect_one(const struct zone_tables *t,
+				   const struct policy_runtime *rt,
+				   const struct policy_connect *c,
+				   const struct policy_addr *judged,
+				   bool primary, struct policy_decision *out);
+static void zone_decide_connect_allow(const struct policy_connect *c,
+				      const struct policy_addr *judged,
+				      const char *name, char *out, size_t len);
+
+/* The always-denied categories holding @a (the host's addresses too). */
+static unsigned zone_decide_mask(const struct policy_runtime *rt,
+				 const struct policy_addr *a)
+{
+	unsigned mask = policy_always_addr_mask(a);
+
+	if (zone_decide_is_host(rt, a))
+		mask |= 1u << POLICY_CATEGORY_HOST;
+	return mask;
+}
+
+/* The first category of @mask the zone denies (own: loopback, host pass). */
+static enum policy_category zone_decide_denied_cat(const struct zone *z,
+						   unsigned mask, bool own)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(zone_decide_order); i++) {
+		enum policy_category cat = zone_decide_order[i];
+
+		if (!(mask & (1u << cat)) || (z->lifts & (1u << cat)) ||
+		    !policy_always_applies(cat, z->trusted))
+			continue;
+		if (own && (cat == POLICY_CATEGORY_LOOPBACK ||
+			    cat == POLICY_CATEGORY_HOST))
+			continue;
+		return cat;
+	}
+	return POLICY_CATEGORY_NONE;
+}
+
+/*
+ * A further reading @a of the destination (policy_addr_readings()): the
+ * always-denied set and deny rules only; with @strict a whole decision.
+ * Return: true when it denies (*@out filled).
+ */
+static bool zone_decide_also(const struct zone_tables *t,
+			     const struct policy_runtime *rt,
+			     const struct policy_connect *c,
+			     const struct policy_addr *a, bool strict,
+			     struct policy_decision *out)
+{
+	struct policy_connect one = *c;
+	enum policy_category cat;
+	unsigned idx;
+
+	if (strict) {
+		one.addr = *a;
+		one.pinned = NULL;
+		one.n_pinned = 0;
+		zone_decide_connect_one(t, rt, &one, a, false, out);
+		return out->verdict == POLICY_VERDICT_DENY;
+	}
+	cat = zone_decide_denied_cat(t->zone, zone_decide_mask(rt, a), false);
+	if (cat != POLICY_CATEGORY_NONE) {
+		zone_decide_always(cat, out);
+		return true;
+	}
+	idx = zone_tables_cidr_lookup(&t->cidr[1][a->family == 4 ? 0 : 1], a,
+				      c->proto, c->port);
+	if (idx == UINT_MAX)
+		return false;
+	zone_decide_rule(t, idx, POLICY_VERDICT_DENY, out);
+	return true;
+}
+
+/* Further reading @i of @rd decided: @also is the answer, named as such. */
+static int zone_decide_via(struct policy_decision *out,
+			   const struct policy_decision *also,
+			   const struct policy_addr_readings *rd, size_t i)
+{
+	*out = *also;
+	out->embed = rd->embed;
+	out->judged = rd->judged;
+	out->has_via = true;
+	out->via = rd->also[i];
+	return 0;
+}
+
+int zone_decide_connect(const struct zone_tables *t,
+			const struct policy_runtime *rt,
+			const struct policy_connect *c,
+			struct policy_decision *out)
+{
+	struct policy_addr_readings rd;
+	struct policy_decision also;
+	size_t i;
+
+	zone_decide_init(t, out);
+	if (!t || !c)
+		return zone_decide_invalid(out, "no request");
+	if ((c->proto != POLICY_PROTO_TCP && c->proto != POLICY_PROTO_UDP) ||
+	    !c->port)
+		return zone_decide_invalid(out,
+					   "protocol or port out of range");
+	if (!c->have_addr)
+		return zone_decide_connect_one(t, rt, c, NULL, true, out);
+	if (c->addr.family != 4 && c->addr.family != 6)
+		return zone_decide_invalid(out, "unknown address family");
+	policy_addr_readings(&c->addr, &rd);
+	zone_decide_connect_one(t, rt, c, &rd.judged, true, out);
+	out->embed = rd.embed;
+	out->judged = rd.judged;
+	if (out->reason == POLICY_REASON_ALWAYS_DENIED)
+		return 0;
+	/*
+	 * The stricter answer. The always-denied set first, whatever the
+	 * judged address got: it is the stronger statement (the DNS proxy
+	 * strips such answers, hints name the lift).
+	 */
+	for (i = 0; i < rd.n_also; i++) {
+		struct policy_connect one = *c;
+		char allow[POLICY_NAME_MAX + 64];
+
+		if (zone_decide_denied_cat(t->zone,
+					   zone_decide_mask(rt, &rd.also[i]),
+					   false) == POLICY_CATEGORY_NONE)
+			continue;
+		/* Its own checked hint; the judged address's needs on top. */
+		one.addr = rd.also[i];
+		one.pinned = NULL;
+		one.n_pinned = 0;
+		zone_decide_connect_one(t, rt, &one, &rd.also[i], false, &also);
+		if (out->verdict == POLICY_VERDICT_DENY &&
+		    out->reason == POLICY_REASON_RULE) {
+			also.hint[0] = '\0';
+		} else if (out->verdict == POLICY_VERDICT_DENY &&
+			   also.hint[0]) {
+			zone_decide_connect_allow(c, &rd.judged, NULL, allow,
+						  sizeof(allow));
+			zone_decide_hint_add(&also, " and '%s'", allow);
+		}
+		return zone_decide_via(out, &also, &rd, i);
+	}
+	if (out->verdict == POLICY_VERDICT_DENY)
+		return 0;
+	/* Then any further reading that denies decides. */
+	for (i = 0; i < rd.n_also; i++) {
+		zone_decide_init(t, &also);
+		if (zone_decide_also(t, rt, c, &rd.also[i], rd.strict[i],
+				     &also))
+			return zone_decide_via(out, &also, &rd, i);
+	}
+	return 0;
+}
+
 /* Steps 3-5 of connect on normalised @names (the always-denied set left
  * out): fills *@out's verdict, reason and rule. */
 static void zone_decide_connect_rules(const struct zone_tables *t,
@@ -231,10 +391,16 @@ static void zone_decide_connect_allow(const struct policy_connect *c,
 			 c->port);
 }
 
-int zone_decide_connect(const struct zone_tables *t,
-			const struct policy_runtime *rt,
-			const struct policy_connect *c,
-			struct policy_decision *out)
+/*
+ * One reading: @judged (NULL: no address, names only); @primary: the
+ * pinned names and the job's own listeners count (they belong to the
+ * address the job named, not to what else it reaches).
+ */
+static int zone_decide_connect_one(const struct zone_tables *t,
+				   const struct policy_runtime *rt,
+				   const struct policy_connect *c,
+				   const struct policy_addr *judged,
+				   bool primary, struct policy_decision *out)
 {
 	char names[ZONE_DECIDE_PINNED_MAX][POLICY_NAME_MAX + 1];
 	char allow[POLICY_NAME_MAX + 64];
@@ -253,15 +419,11 @@ int zone_decide_connect(const struct zone_tables *t,
 	    !c->port)
 		return zone_decide_invalid(out,
 					   "protocol or port out of range");
-	if (c->have_addr) {
-		if (c->addr.family != 4 && c->addr.family != 6)
-			return zone_decide_invalid(out,
-						   "unknown address family");
-		out->embed = policy_addr_normalize(&c->addr, &out->judged);
-		mask = policy_always_addr_mask(&out->judged);
-		if (zone_decide_is_host(rt, &out->judged))
-			mask |= 1u << POLICY_CATEGORY_HOST;
-		own = zone_decide_own_listener(rt, c->proto, c->port) &&
+	if (judged) {
+		out->judged = *judged;
+		mask = zone_decide_mask(rt, judged);
+		own = primary &&
+		      zone_decide_own_listener(rt, c->proto, c->port) &&
 		      (mask & ((1u << POLICY_CATEGORY_LOOPBACK) |
 			       (1u << POLICY_CATEGORY_HOST)));
 	} else if (!c->n_pinned) {
@@ -269,7 +431,7 @@ int zone_decide_connect(const struct zone_tables *t,
 	}
 	if (c->n_pinned > ZONE_DECIDE_PINNED_MAX)
 		return zone_decide_invalid(out, "too many pinned names");
-	for (i = 0; i < c->n_pinned; i++) {
+	for (i = 0; primary && i < c->n_pinned; i++) {
 		const char *s = c->pinned[i];
 
 		if (!s || policy_name_normalize((const uint8_t *)s, strlen(s),

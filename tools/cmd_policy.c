@@ -386,6 +386,7 @@ struct cmd_policy_explained {
 	const char *plan; /* connect: net_plan_kind_name(), else NULL */
 	const char *note;
 	bool via_resolve; /* the connect failed at resolving the name */
+	char also[256];	  /* further IPv4 addresses the address reaches */
 };
 
 static const char *cmd_policy_reason_name(enum policy_reason r)
@@ -407,19 +408,21 @@ static const char *cmd_policy_reason_name(enum policy_reason r)
 	return (unsigned)r < ARRAY_SIZE(names) ? names[r] : "?";
 }
 
-static const char *cmd_policy_embed_name(enum policy_addr_embed e)
+/* The further IPv4 addresses @addr reaches, ", "-separated, into @e. */
+static void cmd_policy_also(const struct policy_addr *addr,
+			    struct cmd_policy_explained *e)
 {
-	switch (e) {
-	case POLICY_ADDR_EMBED_V4MAPPED:
-		return "v4-mapped";
-	case POLICY_ADDR_EMBED_NAT64:
-		return "nat64";
-	case POLICY_ADDR_EMBED_6TO4:
-		return "6to4";
-	case POLICY_ADDR_EMBED_NONE:
-		break;
+	struct policy_addr_readings rd;
+	size_t i, n = 0;
+	char a[64];
+
+	e->also[0] = '\0';
+	policy_addr_readings(addr, &rd);
+	for (i = 0; i < rd.n_also && n < sizeof(e->also); i++) {
+		policy_addr_fmt(&rd.also[i], a, sizeof(a));
+		n += (size_t)snprintf(e->also + n, sizeof(e->also) - n, "%s%s",
+				      i ? ", " : "", a);
 	}
-	return NULL;
 }
 
 static int cmd_policy_print(const struct cmd_policy_explained *e,
@@ -468,7 +471,8 @@ static int cmd_policy_print(const struct cmd_policy_explained *e,
 		jsonw_key_str(&w, "why", why.data ? why.data : "");
 		jsonw_key_str(&w, "judged_as", judged[0] ? judged : NULL);
 		jsonw_key_str(&w, "embedding",
-			      cmd_policy_embed_name(e->d.embed));
+			      policy_addr_embed_name(e->d.embed));
+		jsonw_key_str(&w, "also_reaches", e->also[0] ? e->also : NULL);
 		jsonw_key_bool(&w, "via_resolve", e->via_resolve);
 		jsonw_key_str(&w, "note", e->note);
 		rc = jsonw_end(&w);
@@ -483,8 +487,9 @@ static int cmd_policy_print(const struct cmd_policy_explained *e,
 		printf("  why: %s%s\n", e->via_resolve ? "resolve: " : "",
 		       why.data ? why.data : "");
 		if (judged[0])
-			printf("  address: judged as %s (%s)\n", judged,
-			       cmd_policy_embed_name(e->d.embed));
+			printf("  address: judged as %s (%s)%s%s\n", judged,
+			       policy_addr_embed_name(e->d.embed),
+			       e->also[0] ? "; also reaches " : "", e->also);
 		if (e->note)
 			printf("  note: %s\n", e->note);
 	}
@@ -506,6 +511,8 @@ static int cmd_policy_explain_plan(const struct zone_tables *t,
 {
 	struct net_plan plan;
 
+	if (c->have_addr)
+		cmd_policy_also(&c->addr, e);
 	net_plan_dest(t, rt, c, &plan);
 	e->d = plan.d;
 	e->plan = net_plan_kind_name(plan.kind);

@@ -29,6 +29,24 @@ static int fuzz_policy_read(void *ctx, const char *path, struct dynbuf *text,
 
 static const struct policy_loader fuzz_policy_loader = {fuzz_policy_read, NULL};
 
+/* Readings of hostile bytes: bounded, and IPv4 whenever they unwrap. */
+static void fuzz_policy_readings(const struct policy_addr *a)
+{
+	struct policy_addr_readings rd;
+	size_t i;
+
+	policy_addr_readings(a, &rd);
+	if (rd.n_also > POLICY_ADDR_ALSO_MAX ||
+	    (rd.embed != POLICY_ADDR_EMBED_NONE) != (rd.judged.family == 4) ||
+	    (rd.embed == POLICY_ADDR_EMBED_NONE && rd.n_also) ||
+	    (rd.embed != POLICY_ADDR_EMBED_NONE &&
+	     !policy_addr_embed_name(rd.embed)))
+		abort();
+	for (i = 0; i < rd.n_also; i++)
+		if (rd.also[i].family != 4)
+			abort();
+}
+
 static void fuzz_policy_decide(const struct zone *z, const uint8_t *data,
 			       size_t size)
 {
@@ -58,6 +76,15 @@ static void fuzz_policy_decide(const struct zone *z, const uint8_t *data,
 	c.n_pinned = ARRAY_SIZE(names);
 	zone_decide_connect(t, &rt, &c, &d);
 	if (!d.zone || (d.reason == POLICY_REASON_RULE) != (d.rule != NULL))
+		abort();
+	/* The first 16 bytes as an IPv6 destination: every spelling. */
+	c.addr.family = 6;
+	for (i = 0; i < 16; i++)
+		c.addr.b[i] = i < size ? data[i] : 0;
+	fuzz_policy_readings(&c.addr);
+	zone_decide_connect(t, &rt, &c, &d);
+	if (!d.zone || (d.reason == POLICY_REASON_RULE) != (d.rule != NULL) ||
+	    (d.has_via && d.verdict != POLICY_VERDICT_DENY))
 		abort();
 	zone_decide_resolve(t, (const char *)data, size < 300 ? size : 300, &d);
 	zone_decide_listen(t, &c.addr, POLICY_PROTO_TCP, 80, &d);

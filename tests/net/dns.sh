@@ -41,6 +41,12 @@ netns_dnsmasq \
 	--host-record=metadata.google.internal,$A4,$A6 \
 	--host-record=cached.test,$A4,$A6,60 \
 	--host-record=rebind-cached.test,169.254.169.254,fd00:ec2::254,60 \
+	--host-record=rebind-teredo.test,2001:0:cb00:7101::5601:5601 \
+	--host-record=rebind-teredo-srv.test,2001:0:a9fe:a9fe::34ff:8efa \
+	--host-record=rebind-isatap.test,2001:db8::5efe:a9fe:a9fe \
+	--host-record=rebind-compat.test,::a9fe:a9fe \
+	--host-record=rebind-nat64l.test,64:ff9b:1:a9fe:a9:fe00:cb00:7105 \
+	--host-record=keep6.test,2001:db8::a9fe:a9fe \
 	--address=/exfil.test/$A4 || t_fail "dnsmasq"
 
 POL=$T_DIR/dns.cordon
@@ -54,6 +60,12 @@ zone dnsz extends fork-pr {
 	allow tcp cached.test:8080
 	allow tcp rebind-cached.test:80
 	dns allow resolveonly.test
+	dns allow rebind-teredo.test
+	dns allow rebind-teredo-srv.test
+	dns allow rebind-isatap.test
+	dns allow rebind-compat.test
+	dns allow rebind-nat64l.test
+	dns allow keep6.test
 }
 EOF
 chmod 644 "$POL"
@@ -141,6 +153,16 @@ for c in "169.254.169.254 80" "fd00:ec2::254 80" "127.0.0.1 5432" "::1 5432"; do
 	set -- $c
 	t_check "rebind-$1-nothing-arrived" '[ "$(hits "$1" "$2")" = 0 ]'
 done
+
+# IPv6 spellings of 169.254.169.254 (Teredo client and server, ISATAP,
+# IPv4-compatible, a NAT64 local-use position) are stripped from AAAA
+# answers like the address itself; 2001:db8:: is not Teredo and stays.
+for n in rebind-teredo rebind-teredo-srv rebind-isatap rebind-compat rebind-nat64l; do
+	dz -q -- dig +short +time=2 +tries=1 "$n.test" AAAA >"$T_DIR/out" 2>/dev/null
+	t_check "aaaa-$n-stripped" '[ "$(queries "$n.test")" -ge 1 ] && ! grep -q ":" "$T_DIR/out"'
+done
+dz -q -- dig +short +time=2 +tries=1 keep6.test AAAA >"$T_DIR/out" 2>/dev/null
+t_check "aaaa-2001-db8-kept" 'grep -qx "2001:db8::a9fe:a9fe" "$T_DIR/out"'
 
 # ---- metadata names ------------------------------------------------------------------
 dz -- getent ahosts metadata.google.internal >"$T_DIR/out" 2>&1

@@ -125,6 +125,24 @@ run 0 show --policy matrix.cordon --zone abs
 has out "	unix allow @ci\x00agent\xff	# matrix.cordon:45:2"
 has out '	unix allow @back\\slash\x20sp	# matrix.cordon:47:2'
 
+# Every IPv6 spelling of an IPv4 address is judged as that IPv4 address.
+run 0 explain --policy matrix.cordon --zone v6all connect '[2001::a00:1:0:0:34ff:8efa]:443'
+has out "deny     connect [2001::a00:1:0:0:34ff:8efa]:443/tcp  zone v6all"
+has out "  why: always-denied private (builtin; allowing it takes 'lift private' and 'allow tcp 10.0.0.1:443'), for 10.0.0.1, which this teredo address also reaches"
+has out "  address: judged as 203.0.113.5 (teredo); also reaches 10.0.0.1"
+run 0 explain --json --policy matrix.cordon --zone v6all connect '[2001:0:cb00:7101::5601:5601]:443'
+has out '"category":"metadata"'
+has out '"judged_as":"169.254.169.254","embedding":"teredo","also_reaches":"203.0.113.1"'
+run 0 explain --policy matrix.cordon --zone v6all connect '[2001:db8::a9fe:a9fe]:443'
+has out "allow    connect [2001:db8::a9fe:a9fe]:443/tcp  zone v6all"
+run 0 explain --policy matrix.cordon --zone v6all connect '[2001:db8::200:5efe:a9fe:a9fe]:443'
+has out "  address: judged as 169.254.169.254 (isatap)"
+run 0 explain connect '[::169.254.169.254]:80'
+has out "  address: judged as 169.254.169.254 (v4-compatible)"
+run 0 explain --policy matrix.cordon --zone v6all connect '[64:ff9b:1:a9fe:a9:fe00:cb00:7105]:443'
+has out ", for 169.254.169.254, which this nat64-local address also reaches"
+has out "  address: judged as 203.0.113.5 (nat64-local); also reaches 169.254.169.254, 254.169.254.0, 169.254.0.203"
+
 run 0 explain --json connect 169.254.169.254:80
 has out "\"verdict\":\"deny\",\"op\":\"connect\",\"target\":\"169.254.169.254:80/tcp\",\"zone\":\"fork-pr\",\"fingerprint\":\"$fp\",\"reason\":\"always-denied\",\"category\":\"metadata\""
 

@@ -266,24 +266,102 @@ static bool ref_in_cidr(const char *cidr, const struct policy_addr *a)
 	       ref_bits_match(net.b, a->b, (unsigned)atoi(slash + 1));
 }
 
+/*
+ * Every IPv4 address an IPv6 spelling reaches, by bit positions (written
+ * apart from policy_addr.c): r->a[0] is judged; the others deny when they
+ * would, in full when strict.
+ */
+struct ref_reading {
+	struct policy_addr a[6];
+	bool strict[6];
+	size_t n;
+};
+
+static unsigned ref_bit(const uint8_t *b, unsigned i)
+{
+	return (b[i / 8] >> (7 - i % 8)) & 1;
+}
+
+/* 32 bits from bit @from on, skipping bits 64..71 (RFC 6052's u-octet). */
+static struct policy_addr ref_v4_at(const uint8_t *b, unsigned from,
+				    bool invert)
+{
+	struct policy_addr r = {.family = 4};
+	unsigned i, pos = from;
+
+	for (i = 0; i < 32; i++, pos++) {
+		if (pos >= 64 && pos < 72)
+			pos = 72;
+		r.b[i / 8] |=
+			(uint8_t)((ref_bit(b, pos) ^ invert) << (7 - i % 8));
+	}
+	return r;
+}
+
+static unsigned long ref_field(const uint8_t *b, unsigned from, unsigned n)
+{
+	unsigned long v = 0;
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		v = v << 1 | ref_bit(b, from + i);
+	return v;
+}
+
+static void ref_add(struct ref_reading *r, struct policy_addr a, bool strict,
+		    bool skip_zero_net)
+{
+	if (skip_zero_net && a.b[0] == 0)
+		return;
+	r->strict[r->n] = strict;
+	r->a[r->n++] = a;
+}
+
+static void ref_readings(const struct policy_addr *in, struct ref_reading *r)
+{
+	const uint8_t *b = in->b;
+	bool isatap = in->family == 6 && (ref_field(b, 64, 8) & 0xfc) == 0 &&
+		      ref_field(b, 72, 24) == 0x5efe;
+
+	memset(r, 0, sizeof(*r));
+	r->a[0] = *in;
+	r->n = 1;
+	if (in->family != 6)
+		return;
+	if (ref_field(b, 0, 32) == 0 && ref_field(b, 32, 32) == 0 &&
+	    ref_field(b, 64, 32) == 0xffff) {
+		r->a[0] = ref_v4_at(b, 96, false);
+	} else if (ref_field(b, 0, 32) == 0x0064ff9b &&
+		   ref_field(b, 32, 32) == 0 && ref_field(b, 64, 32) == 0) {
+		r->a[0] = ref_v4_at(b, 96, false);
+	} else if (ref_field(b, 0, 48) == 0x0064ff9b0001UL) {
+		r->a[0] = ref_v4_at(b, 96, false);
+		ref_add(r, ref_v4_at(b, 48, false), false, true);
+		ref_add(r, ref_v4_at(b, 56, false), false, true);
+		ref_add(r, ref_v4_at(b, 72, false), false, true);
+	} else if (ref_field(b, 0, 16) == 0x2002) {
+		r->a[0] = ref_v4_at(b, 16, false);
+		if (isatap)
+			ref_add(r, ref_v4_at(b, 96, false), true, false);
+	} else if (ref_field(b, 0, 32) == 0x20010000) {
+		r->a[0] = ref_v4_at(b, 96, true);
+		ref_add(r, ref_v4_at(b, 32, false), true, false);
+		if (isatap)
+			ref_add(r, ref_v4_at(b, 96, false), true, false);
+	} else if (ref_field(b, 0, 32) == 0 && ref_field(b, 32, 32) == 0 &&
+		   ref_field(b, 64, 32) == 0 && ref_field(b, 96, 32) > 1) {
+		r->a[0] = ref_v4_at(b, 96, false);
+	} else if (isatap) {
+		r->a[0] = ref_v4_at(b, 96, false);
+	}
+}
+
 static struct policy_addr ref_normalize(const struct policy_addr *in)
 {
-	static const uint8_t mapped[12] = {0, 0, 0, 0, 0,    0,
-					   0, 0, 0, 0, 0xff, 0xff};
-	static const uint8_t nat64[12] = {0, 0x64, 0xff, 0x9b};
-	struct policy_addr out = *in;
+	struct ref_reading r;
 
-	if (in->family != 6)
-		return out;
-	memset(&out, 0, sizeof(out));
-	out.family = 4;
-	if (!memcmp(in->b, mapped, 12) || !memcmp(in->b, nat64, 12))
-		memcpy(out.b, in->b + 12, 4);
-	else if (in->b[0] == 0x20 && in->b[1] == 0x02)
-		memcpy(out.b, in->b + 2, 4);
-	else
-		out = *in;
-	return out;
+	ref_readings(in, &r);
+	return r.a[0];
 }
 
 static void ref_lower(const char *in, char *out, size_t outlen)
@@ -356,8 +434,17 @@ static void ref_set(struct ref_decision *d, enum policy_verdict v,
 	d->rule = rule;
 }
 
-static void ref_connect(const struct zone *z, const struct policy_runtime *rt,
-			const struct policy_connect *c, struct ref_decision *d)
+/*
+ * One reading @a of the destination. @primary: names and own listeners
+ * count; @reach: only the always-denied set and deny rules (a further
+ * reading that is not strict); returns with verdict ALLOW when neither
+ * denies.
+ */
+static void ref_connect_one(const struct zone *z,
+			    const struct policy_runtime *rt,
+			    const struct policy_connect *c,
+			    struct policy_addr a, bool primary, bool reach,
+			    struct ref_decision *d)
 {
 	static const enum policy_category order[] = {
 		POLICY_CATEGORY_METADATA, POLICY_CATEGORY_HOST,
@@ -365,11 +452,10 @@ static void ref_connect(const struct zone *z, const struct policy_runtime *rt,
 		POLICY_CATEGORY_PRIVATE,  POLICY_CATEGORY_MULTICAST,
 	};
 	char names[4][300];
-	struct policy_addr a = ref_normalize(&c->addr);
 	bool in[POLICY_CATEGORY_COUNT] = {false}, own = false;
-	size_t i, k;
+	size_t i, k, n_names = primary ? c->n_pinned : 0;
 
-	for (i = 0; i < c->n_pinned; i++)
+	for (i = 0; i < n_names; i++)
 		ref_lower(c->pinned[i], names[i], sizeof(names[i]));
 	if (c->have_addr) {
 		for (i = 0; i < ARRAY_SIZE(ref_ranges); i++)
@@ -382,7 +468,7 @@ static void ref_connect(const struct zone *z, const struct policy_runtime *rt,
 			if (h.family == a.family && !memcmp(h.b, a.b, 16))
 				in[POLICY_CATEGORY_HOST] = true;
 		}
-		for (i = 0; i < rt->n_listeners; i++)
+		for (i = 0; primary && i < rt->n_listeners; i++)
 			if ((rt->listeners[i].proto & c->proto) &&
 			    rt->listeners[i].port == c->port &&
 			    (in[POLICY_CATEGORY_LOOPBACK] ||
@@ -402,7 +488,7 @@ static void ref_connect(const struct zone *z, const struct policy_runtime *rt,
 		return ref_set(d, POLICY_VERDICT_DENY,
 			       POLICY_REASON_ALWAYS_DENIED, cat, -1);
 	}
-	for (i = 0; i < c->n_pinned; i++)
+	for (i = 0; i < n_names; i++)
 		if (!zone_lifted(z, POLICY_CATEGORY_METADATA) &&
 		    ref_metadata_name(names[i]))
 			return ref_set(d, POLICY_VERDICT_DENY,
@@ -412,11 +498,14 @@ static void ref_connect(const struct zone *z, const struct policy_runtime *rt,
 		const struct policy_rule *r = zone_rule_get(z, i);
 
 		if (r->action == POLICY_ACTION_DENY &&
-		    ref_egress_match(r, &a, c->have_addr, names, c->n_pinned,
+		    ref_egress_match(r, &a, c->have_addr, names, n_names,
 				     c->proto, c->port))
 			return ref_set(d, POLICY_VERDICT_DENY,
 				       POLICY_REASON_RULE, 0, (int)i);
 	}
+	if (reach)
+		return ref_set(d, POLICY_VERDICT_ALLOW, POLICY_REASON_DEFAULT,
+			       0, -1);
 	if (own)
 		return ref_set(d, POLICY_VERDICT_ALLOW,
 			       POLICY_REASON_OWN_LISTENER, 0, -1);
@@ -424,12 +513,46 @@ static void ref_connect(const struct zone *z, const struct policy_runtime *rt,
 		const struct policy_rule *r = zone_rule_get(z, i);
 
 		if (r->action == POLICY_ACTION_ALLOW &&
-		    ref_egress_match(r, &a, c->have_addr, names, c->n_pinned,
+		    ref_egress_match(r, &a, c->have_addr, names, n_names,
 				     c->proto, c->port))
 			return ref_set(d, POLICY_VERDICT_ALLOW,
 				       POLICY_REASON_RULE, 0, (int)i);
 	}
 	ref_set(d, POLICY_VERDICT_DENY, POLICY_REASON_DEFAULT, 0, -1);
+}
+
+/* The stricter answer over every reading of the address. */
+static void ref_connect(const struct zone *z, const struct policy_runtime *rt,
+			const struct policy_connect *c, struct ref_decision *d)
+{
+	struct ref_reading r;
+	struct ref_decision e;
+	size_t i;
+
+	ref_readings(&c->addr, &r);
+	ref_connect_one(z, rt, c, r.a[0], true, false, d);
+	if (!c->have_addr || d->reason == POLICY_REASON_ALWAYS_DENIED)
+		return;
+	/* An always-denied further reading outranks every other answer. */
+	for (i = 1; i < r.n; i++) {
+		struct policy_connect none = *c;
+
+		none.n_pinned = 0;
+		ref_connect_one(z, rt, &none, r.a[i], false, true, &e);
+		if (e.reason == POLICY_REASON_ALWAYS_DENIED) {
+			*d = e;
+			return;
+		}
+	}
+	if (d->verdict == POLICY_VERDICT_DENY)
+		return;
+	for (i = 1; i < r.n; i++) {
+		ref_connect_one(z, rt, c, r.a[i], false, !r.strict[i], &e);
+		if (e.verdict == POLICY_VERDICT_DENY) {
+			*d = e;
+			return;
+		}
+	}
 }
 
 static void ref_resolve(const struct zone *z, const char *raw,
@@ -549,7 +672,9 @@ static void ref_unix(const struct zone *z, const struct policy_runtime *rt,
 /* --- Random requests. ---------------------------------------------------- */
 static void gen_addr(struct policy_addr *a)
 {
+	struct policy_addr srv;
 	const char *s;
+	size_t i;
 
 	if (rnd(3)) {
 		s = v4_pool[rnd(ARRAY_SIZE(v4_pool))];
@@ -558,7 +683,7 @@ static void gen_addr(struct policy_addr *a)
 			a->b[3] ^= (uint8_t)(rnd(4) == 0 ? rnd(256) : rnd(2));
 		if (rnd(3) == 0)
 			a->b[1] ^= (uint8_t)rnd(256);
-		switch (rnd(8)) {
+		switch (rnd(12)) {
 		case 0: /* v4-mapped */
 			memmove(a->b + 12, a->b, 4);
 			memset(a->b, 0, 12);
@@ -579,6 +704,54 @@ static void gen_addr(struct policy_addr *a)
 			a->b[1] = 0x02;
 			memset(a->b + 6, 0, 10);
 			a->b[15] = (uint8_t)rnd(256);
+			a->family = 6;
+			break;
+		case 3: /* IPv4-compatible */
+			memmove(a->b + 12, a->b, 4);
+			memset(a->b, 0, 12);
+			a->family = 6;
+			break;
+		case 4: /* Teredo: client (obfuscated), a pool server */
+			memmove(a->b + 12, a->b, 4);
+			for (i = 12; i < 16; i++)
+				a->b[i] = (uint8_t)~a->b[i];
+			s = v4_pool[rnd(ARRAY_SIZE(v4_pool))];
+			policy_addr_parse((const uint8_t *)s, strlen(s), &srv);
+			memcpy(a->b + 4, srv.b, 4);
+			a->b[0] = 0x20;
+			a->b[1] = 0x01;
+			a->b[2] = a->b[3] = 0;
+			memset(a->b + 8, 0, 4);
+			if (rnd(3) == 0)
+				a->b[10] = 0x5e;
+			if (a->b[10] == 0x5e)
+				a->b[11] = 0xfe;
+			a->family = 6;
+			break;
+		case 5: /* ISATAP, in a pool prefix or a 6to4 one */
+			memmove(a->b + 12, a->b, 4);
+			memset(a->b, 0, 12);
+			a->b[0] = 0x20;
+			a->b[1] = rnd(2) ? 0x02 : 0x01;
+			a->b[2] = 0x0d;
+			a->b[8] = (uint8_t)(rnd(2) ? 0 : 2);
+			a->b[10] = 0x5e;
+			a->b[11] = 0xfe;
+			a->family = 6;
+			break;
+		case 6: /* NAT64 local-use, the IPv4 at a random RFC 6052 spot
+			 */
+			memmove(a->b + 12, a->b, 4);
+			memset(a->b, 0, 12);
+			a->b[1] = 0x64;
+			a->b[2] = 0xff;
+			a->b[3] = 0x9b;
+			a->b[5] = 0x01;
+			a->b[6 + rnd(6)] = a->b[12 + rnd(4)];
+			if (rnd(2)) {
+				a->b[9] = a->b[12];
+				a->b[10] = a->b[13];
+			}
 			a->family = 6;
 			break;
 		}

@@ -133,6 +133,37 @@ static const struct explain_row rows[] = {
 	{ "nodefaults", "unix", "/work/job/app.sock", NULL, NULL, "deny", DD },
 	{ "nodefaults", "unix", "/var/run/docker.sock", NULL, NULL, "deny", DD },
 
+	/* A broad IPv6 allow never reaches an always-denied IPv4 host. */
+	{ "v6all", "connect", "[2001:db8::a9fe:a9fe]:443", NULL, NULL, "allow", "rule: allow tcp [::]/0:443 (" M ":52:2)" },
+	{ "v6all", "connect", "[2001:db8:0:1::5601:5601]:443", NULL, NULL, "allow", "rule: allow tcp [::]/0:443 (" M ":52:2)" },
+	{ "v6all", "connect", "[2001:0:cb00:7101::5601:5601]:443", NULL, NULL, "deny", MD },
+	{ "v6all", "connect", "[2001::a00:1:0:0:34ff:8efa]:443", NULL, NULL, "deny", "always-denied private (builtin; allowing it takes 'lift private' and 'allow tcp 10.0.0.1:443'), for 10.0.0.1, which this teredo address also reaches" },
+	{ "v6all", "connect", "[2001:0:cb00:7101::34ff:8efa]:443", NULL, NULL, "allow", "rule: allow tcp 203.0.113.0/24:443 (" M ":53:2)" },
+	{ "v6all", "connect", "[2001:0:cb00:7101::f7f7:f7f7]:443", NULL, NULL, "deny", DD },
+	{ "v6all", "connect", "[2001:0:808:808::34ff:8efa]:443", NULL, NULL, "deny", "default deny (no rule allows it), for 8.8.8.8, which this teredo address also reaches" },
+	{ "v6all", "connect", "[2001:0:c633:6407::34ff:8efa]:443", NULL, NULL, "deny", "rule: deny tcp 198.51.100.7:any (" M ":54:2), for 198.51.100.7, which this teredo address also reaches" },
+	{ "v6all", "connect", "[2001:0:cb00:7101::80ff:fffe]:443", NULL, NULL, "deny", "always-denied loopback (builtin; on loopback and the host's addresses only the job's own listeners are reachable; allowing it takes 'lift loopback' and 'allow tcp 127.0.0.1:443')" },
+	{ "v6all", "connect", "[2001:db8::5efe:a9fe:a9fe]:443", NULL, NULL, "deny", MD },
+	{ "v6all", "connect", "[2001:db8::200:5efe:a00:1]:443", NULL, NULL, "deny", PR },
+	{ "v6all", "connect", "[2001:db8::5efe:7f00:1]:443", NULL, NULL, "deny", "always-denied loopback (builtin; on loopback and the host's addresses only the job's own listeners are reachable; allowing it takes 'lift loopback' and 'allow tcp 127.0.0.1:443')" },
+	{ "v6all", "connect", "[2001:db8::5efe:cb00:7105]:443", NULL, NULL, "allow", "rule: allow tcp 203.0.113.0/24:443 (" M ":53:2)" },
+	{ "v6all", "connect", "[2001:db8::5efe:1]:443", NULL, NULL, "allow", "rule: allow tcp [::]/0:443 (" M ":52:2)" },
+	{ "v6all", "connect", "[::169.254.169.254]:443", NULL, NULL, "deny", MD },
+	{ "v6all", "connect", "[::10.0.0.1]:443", NULL, NULL, "deny", PR },
+	{ "v6all", "connect", "[::127.0.0.1]:443", NULL, NULL, "deny", "always-denied loopback (builtin; on loopback and the host's addresses only the job's own listeners are reachable; allowing it takes 'lift loopback' and 'allow tcp 127.0.0.1:443')" },
+	{ "v6all", "connect", "[::203.0.113.5]:443", NULL, NULL, "allow", "rule: allow tcp 203.0.113.0/24:443 (" M ":53:2)" },
+	{ "v6all", "connect", "[64:ff9b:1::a9fe:a9fe]:443", NULL, NULL, "deny", MD },
+	{ "v6all", "connect", "[64:ff9b:1::cb00:7105]:443", NULL, NULL, "allow", "rule: allow tcp 203.0.113.0/24:443 (" M ":53:2)" },
+	{ "v6all", "connect", "[64:ff9b:1:a9fe:a9:fe00:cb00:7105]:443", NULL, NULL, "deny", "always-denied metadata (builtin; allowing it takes 'lift metadata link-local' and 'allow tcp 169.254.169.254:443'), for 169.254.169.254, which this nat64-local address also reaches" },
+	{ "v6all", "connect", "[64:ff9b:1::a:0:cb00:7105]:443", NULL, NULL, "deny", "always-denied private (builtin; allowing it takes 'lift private' and 'allow tcp 10.0.0.203:443'), for 10.0.0.203, which this nat64-local address also reaches" },
+	{ "v6all", "connect", "[64:ff9b:1:c633:64:700:cb00:7105]:443", NULL, NULL, "deny", "rule: deny tcp 198.51.100.7:any (" M ":54:2), for 198.51.100.7, which this nat64-local address also reaches" },
+	{ "v6all", "connect", "[2002:cb00:7105:1:0:5efe:a9fe:a9fe]:443", NULL, NULL, "deny", "always-denied metadata (builtin; allowing it takes 'lift metadata link-local' and 'allow tcp 169.254.169.254:443'), for 169.254.169.254, which this 6to4 address also reaches" },
+	{ "v6all", "connect", "[2002:cb00:7105::1]:443", NULL, NULL, "allow", "rule: allow tcp 203.0.113.0/24:443 (" M ":53:2)" },
+	{ "open", "connect", "[2001:0:cb00:7101::5601:5601]:443", NULL, NULL, "deny", MD },
+	{ "open", "connect", "[2001::a00:1:0:0:34ff:8efa]:443", NULL, NULL, "allow", "rule: allow any 0.0.0.0/0:any (" M ":29:2)" },
+	{ "fork-pr", "connect", "[::127.0.0.1]:8080", NULL, "L=tcp:8080", "allow", "the job's own listener (builtin)" },
+	{ "fork-pr", "connect", "[2001:0:7f00:1::34ff:8efa]:8080", NULL, "L=tcp:8080", "deny", "always-denied loopback (builtin; on loopback and the host's addresses only the job's own listeners are reachable; allowing it takes 'lift loopback' and 'allow tcp 127.0.0.1:8080' and 'allow tcp 203.0.113.5:8080'), for 127.0.0.1, which this teredo address also reaches" },
+
 	/* Hostname rules: wildcard edges, case, trailing dot, punycode. */
 	{ "web", "connect", "-:443", "a.example.com", NULL, "allow", "rule: allow tcp *.example.com:443 (" M ":4:2)" },
 	{ "web", "connect", "-:443", "a.b.example.com", NULL, "allow", "rule: allow tcp *.example.com:443 (" M ":4:2)" },
@@ -431,33 +462,98 @@ static void test_explain_matrix(void)
 }
 
 /* Normalisation is a pure function: the three embeddings and plain v6. */
+/*
+ * Every IPv6 spelling of an IPv4 address, one row each: the spelling, the
+ * judged address and the further readings ('!' marks a strict one).
+ */
 static void test_addr_normalize(void)
 {
 	static const struct {
 		const char *in, *out;
 		enum policy_addr_embed e;
+		const char *also;
 	} cases[] = {
-		{"::ffff:1.2.3.4", "1.2.3.4", POLICY_ADDR_EMBED_V4MAPPED},
-		{"64:ff9b::1.2.3.4", "1.2.3.4", POLICY_ADDR_EMBED_NAT64},
-		{"2002:102:304::", "1.2.3.4", POLICY_ADDR_EMBED_6TO4},
-		{"2002:102:304:ffff::1", "1.2.3.4", POLICY_ADDR_EMBED_6TO4},
-		{"64:ff9b:1::1.2.3.4", "64:ff9b:1::102:304",
-		 POLICY_ADDR_EMBED_NONE},
-		{"::1.2.3.4", "::1.2.3.4", POLICY_ADDR_EMBED_NONE},
-		{"2001:db8::1", "2001:db8::1", POLICY_ADDR_EMBED_NONE},
-		{"1.2.3.4", "1.2.3.4", POLICY_ADDR_EMBED_NONE},
+		{"::ffff:1.2.3.4", "1.2.3.4", POLICY_ADDR_EMBED_V4MAPPED, ""},
+		{"64:ff9b::1.2.3.4", "1.2.3.4", POLICY_ADDR_EMBED_NAT64, ""},
+		{"2002:102:304::", "1.2.3.4", POLICY_ADDR_EMBED_6TO4, ""},
+		{"2002:102:304:ffff::1", "1.2.3.4", POLICY_ADDR_EMBED_6TO4, ""},
+		/* RFC 8215: /96 judged, /48 /56 /64 outside 0.0.0.0/8 also. */
+		{"64:ff9b:1::1.2.3.4", "1.2.3.4", POLICY_ADDR_EMBED_NAT64_LOCAL,
+		 ""},
+		{"64:ff9b:1:a9fe:a9:fe00:cb00:7105", "203.0.113.5",
+		 POLICY_ADDR_EMBED_NAT64_LOCAL,
+		 "169.254.169.254 254.169.254.0 169.254.0.203"},
+		{"64:ff9b:1::a:0:100:0", "1.0.0.0",
+		 POLICY_ADDR_EMBED_NAT64_LOCAL, "10.0.0.1"},
+		{"64:ff9b:2::1.2.3.4", "64:ff9b:2::102:304",
+		 POLICY_ADDR_EMBED_NONE, ""},
+		/* IPv4-compatible: ::/96 without :: and ::1. */
+		{"::1.2.3.4", "1.2.3.4", POLICY_ADDR_EMBED_V4COMPAT, ""},
+		{"::169.254.169.254", "169.254.169.254",
+		 POLICY_ADDR_EMBED_V4COMPAT, ""},
+		{"::2", "0.0.0.2", POLICY_ADDR_EMBED_V4COMPAT, ""},
+		{"::1", "::1", POLICY_ADDR_EMBED_NONE, ""},
+		{"::", "::", POLICY_ADDR_EMBED_NONE, ""},
+		{"::1:0:0:1", "::1:0:0:1", POLICY_ADDR_EMBED_NONE, ""},
+		/* Teredo: client = ~last 32 bits, server = bits 32-63. */
+		{"2001:0:cb00:7101::5601:5601", "169.254.169.254",
+		 POLICY_ADDR_EMBED_TEREDO, "!203.0.113.1"},
+		{"2001::a00:1:0:0:34ff:8efa", "203.0.113.5",
+		 POLICY_ADDR_EMBED_TEREDO, "!10.0.0.1"},
+		{"2001:0:4136:e378:8000:63bf:3fff:fdd2", "192.0.2.45",
+		 POLICY_ADDR_EMBED_TEREDO, "!65.54.227.120"},
+		/* 2001:db8::/32 and 2001:1::/32 are not Teredo. */
+		{"2001:db8::a9fe:a9fe", "2001:db8::a9fe:a9fe",
+		 POLICY_ADDR_EMBED_NONE, ""},
+		{"2001:db8:0:1::5601:5601", "2001:db8:0:1::5601:5601",
+		 POLICY_ADDR_EMBED_NONE, ""},
+		{"2001:1::5601:5601", "2001:1::5601:5601",
+		 POLICY_ADDR_EMBED_NONE, ""},
+		/* ISATAP interface ids, any /64 prefix, u/g bits free. */
+		{"2001:db8::5efe:a9fe:a9fe", "169.254.169.254",
+		 POLICY_ADDR_EMBED_ISATAP, ""},
+		{"fe80::200:5efe:a00:1", "10.0.0.1", POLICY_ADDR_EMBED_ISATAP,
+		 ""},
+		{"2606:4700::300:5efe:cb00:7105", "203.0.113.5",
+		 POLICY_ADDR_EMBED_ISATAP, ""},
+		{"2001:db8::400:5efe:a00:1", "2001:db8::400:5efe:a00:1",
+		 POLICY_ADDR_EMBED_NONE, ""},
+		{"2001:db8::5efe:1", "2001:db8::5efe:1", POLICY_ADDR_EMBED_NONE,
+		 ""},
+		/* ISATAP under 6to4 and Teredo prefixes reaches its IPv4 too.
+		 */
+		{"2002:cb00:7105:1:0:5efe:a9fe:a9fe", "203.0.113.5",
+		 POLICY_ADDR_EMBED_6TO4, "!169.254.169.254"},
+		{"2001:0:cb00:7101:0:5efe:a00:1", "245.255.255.254",
+		 POLICY_ADDR_EMBED_TEREDO, "!203.0.113.1 !10.0.0.1"},
+		{"2001:db8::1", "2001:db8::1", POLICY_ADDR_EMBED_NONE, ""},
+		{"1.2.3.4", "1.2.3.4", POLICY_ADDR_EMBED_NONE, ""},
 	};
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct policy_addr_readings rd;
 		struct policy_addr a, n;
-		char buf[64];
+		char buf[64], also[256];
+		size_t k = 0;
 
 		CHECK(!policy_addr_parse((const uint8_t *)cases[i].in,
 					 strlen(cases[i].in), &a));
 		CHECK_EQ(policy_addr_normalize(&a, &n), cases[i].e);
 		policy_addr_fmt(&n, buf, sizeof(buf));
-		CHECK_STREQ(buf, cases[i].out);
+		CHECK_MSG(!strcmp(buf, cases[i].out), "%s: judged %s, want %s",
+			  cases[i].in, buf, cases[i].out);
+		policy_addr_readings(&a, &rd);
+		also[0] = '\0';
+		for (j = 0; j < rd.n_also; j++) {
+			policy_addr_fmt(&rd.also[j], buf, sizeof(buf));
+			k += (size_t)snprintf(also + k, sizeof(also) - k,
+					      "%s%s%s", j ? " " : "",
+					      rd.strict[j] ? "!" : "", buf);
+		}
+		CHECK_MSG(!strcmp(also, cases[i].also),
+			  "%s: also [%s], want [%s]", cases[i].in, also,
+			  cases[i].also);
 	}
 }
 

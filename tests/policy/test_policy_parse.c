@@ -169,6 +169,18 @@ static const struct parse_case parse_cases[] = {
 	{ "6to4 rule", "zone z {\n\tallow tcp [2002::]/16:any\n}\n",
 	  "t.cordon:2:12: error: '[2002::]/16:any' is inside 2002::/16 and can never match\n"
 	  "  hint: such addresses are judged as the IPv4 address they carry: write the IPv4 form\n" },
+	{ "teredo rule", "zone z {\n\tallow tcp [2001::]/32:443\n}\n",
+	  "t.cordon:2:12: error: '[2001::]/32:443' is inside 2001::/32 (Teredo) and can never match\n"
+	  "  hint: such addresses are judged as the IPv4 address they carry: write the IPv4 form\n" },
+	{ "nat64 local-use rule", "zone z {\n\tallow tcp [64:ff9b:1::]/48:443\n}\n",
+	  "t.cordon:2:12: error: '[64:ff9b:1::]/48:443' is inside 64:ff9b:1::/48 and can never match\n"
+	  "  hint: such addresses are judged as the IPv4 address they carry: write the IPv4 form\n" },
+	{ "v4-compatible rule", "zone z {\n\tallow tcp [::10.0.0.1]:443\n}\n",
+	  "t.cordon:2:12: error: '[::10.0.0.1]:443' is inside ::/96 (IPv4-compatible) and can never match\n"
+	  "  hint: such addresses are judged as the IPv4 address they carry: write the IPv4 form\n" },
+	{ "isatap rule", "zone z {\n\tallow tcp [2001:db8::5efe:0:0]/96:443\n}\n",
+	  "t.cordon:2:12: error: '[2001:db8::5efe:0:0]/96:443' is inside ISATAP interface ids (::5efe:0:0/96) and can never match\n"
+	  "  hint: such addresses are judged as the IPv4 address they carry: write the IPv4 form\n" },
 	{ "dead metadata rule", "zone z {\n\tallow tcp 169.254.169.254:80\n}\n",
 	  "t.cordon:2:2: error: rule 'allow tcp 169.254.169.254:80' can never match: always denied (metadata)\n"
 	  "  hint: add 'lift metadata link-local' to zone 'z' if this is intended\n" },
