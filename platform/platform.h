@@ -460,6 +460,12 @@ pid_t procfs_pgid(pid_t tid);
  * @umask:     the file creation mask, -1 when absent (before Linux 4.7).
  * @rss_anon, @rss_shmem: resident anonymous and shared memory, in bytes
  *             (0 when absent: kernel threads, before 4.5).
+ * @threads:   Threads, 0 when absent.
+ * @sig_pnd, @sig_shdpnd, @sig_blk, @sig_ign: SigPnd, ShdPnd, SigBlk and
+ *             SigIgn (bit n-1 is signal n), each valid only when its
+ *             PROCFS_STATUS_HAVE_* bit is in @sig_have: a line cut short
+ *             (the read's end) or not hexadecimal is absent, never a
+ *             wrong mask.
  */
 struct procfs_status {
 	pid_t tgid;
@@ -467,6 +473,17 @@ struct procfs_status {
 	int umask;
 	uint64_t rss_anon;
 	uint64_t rss_shmem;
+	long threads;
+	uint64_t sig_pnd, sig_shdpnd, sig_blk, sig_ign;
+	unsigned int sig_have;
+};
+
+enum {
+	PROCFS_STATUS_HAVE_PND = 1,
+	PROCFS_STATUS_HAVE_SHDPND = 2,
+	PROCFS_STATUS_HAVE_BLK = 4,
+	PROCFS_STATUS_HAVE_IGN = 8,
+	PROCFS_STATUS_HAVE_SIGNALS = 15,
 };
 
 /**

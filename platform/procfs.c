@@ -13,6 +13,7 @@
  * loses its Rss lines: memory then errs low for that process, as it did).
  */
 #include <dirent.h>
+#include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -182,20 +183,94 @@ static uint64_t procfs_kib(const uint8_t *p, const uint8_t *end)
 	return (uint64_t)v << 10;
 }
 
+/*
+ * A signal mask: 1 to 16 hex digits, then the end of the line or a blank.
+ * Return: 0 or -EINVAL.
+ */
+static int procfs_hex(const uint8_t *p, const uint8_t *end, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t n = 0;
+
+	for (; p < end; p++, n++) {
+		int d;
+
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (*p >= 'a' && *p <= 'f')
+			d = *p - 'a' + 10;
+		else if (*p >= 'A' && *p <= 'F')
+			d = *p - 'A' + 10;
+		else
+			break;
+		if (n == 16)
+			return -EINVAL;
+		v = v << 4 | (uint64_t)d;
+	}
+	if (!n || (p < end && *p != ' ' && *p != '\t'))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/*
+ * Whether the line [@p, @eol) is one of the signal lines; its mask is kept
+ * (and its PROCFS_STATUS_HAVE_* bit set) only when the line is whole.
+ */
+static bool procfs_status_signal(struct procfs_status *out, const uint8_t *p,
+				 const uint8_t *eol, bool cut)
+{
+	static const struct {
+		const char *key;
+		unsigned int bit;
+		size_t off;
+	} sig[] = {
+		{"SigPnd", PROCFS_STATUS_HAVE_PND,
+		 offsetof(struct procfs_status, sig_pnd)},
+		{"ShdPnd", PROCFS_STATUS_HAVE_SHDPND,
+		 offsetof(struct procfs_status, sig_shdpnd)},
+		{"SigBlk", PROCFS_STATUS_HAVE_BLK,
+		 offsetof(struct procfs_status, sig_blk)},
+		{"SigIgn", PROCFS_STATUS_HAVE_IGN,
+		 offsetof(struct procfs_status, sig_ign)},
+	};
+	const uint8_t *val;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sig); i++) {
+		uint64_t *field;
+
+		if (!procfs_key(p, eol, sig[i].key, &val))
+			continue;
+		field = (uint64_t *)(void *)((char *)out + sig[i].off);
+		/* A cut line (the read's end) would give a wrong mask. */
+		if (!cut && procfs_hex(val, eol, field) == 0)
+			out->sig_have |= sig[i].bit;
+		return true;
+	}
+	return false;
+}
+
 int procfs_status_parse(const uint8_t *p, size_t len, struct procfs_status *out)
 {
 	const uint8_t *end = p + len;
 
+	memset(out, 0, sizeof(*out));
 	out->tgid = -1;
 	out->ruid = (uid_t)-1;
 	out->umask = -1;
-	out->rss_anon = out->rss_shmem = 0;
 	while (p < end) {
 		const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
 		const uint8_t *eol = nl ? nl : end, *val;
 		int64_t v;
 
-		if (procfs_key(p, eol, "Tgid", &val)) {
+		if (procfs_status_signal(out, p, eol, !nl)) {
+			/* SigPnd, ShdPnd, SigBlk or SigIgn */
+		} else if (procfs_key(p, eol, "Threads", &val)) {
+			if (procfs_num(&val, eol, false, &v) == 0 &&
+			    v <= INT32_MAX)
+				out->threads = (long)v;
+		} else if (procfs_key(p, eol, "Tgid", &val)) {
 			if (procfs_num(&val, eol, false, &v) == 0 &&
 			    v <= INT32_MAX)
 				out->tgid = (pid_t)v;
