@@ -673,6 +673,11 @@ static int sys_net_send(struct sentry *s, struct sentry_call *c,
 	} else {
 		sys_net_value(c, n);
 	}
+	/*
+	 * The kernel holds its own references to what was sent: ours must
+	 * go, or a passed pipe end never reaches EOF for the job.
+	 */
+	sys_net_close_rights(p->control, p->msg.msg_controllen);
 	free(p->data);
 	free(p->control);
 	p->data = p->control = NULL;

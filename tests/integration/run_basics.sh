@@ -150,6 +150,26 @@ t_check "keep-going-waits" '[ "$st" = 5 ] && [ "$out" = late ]'
 out=$(as_user "$CORDON" run -- sh -c '(sleep 0.3; echo late) & exit 5')
 t_check "default-kills-rest" '[ -z "$out" ]'
 
+# fds passed between the job's own processes: the supervisor, which performs
+# the sendmsg, must not keep copies (a passed pipe end would never see EOF).
+cat >"$T_DIR/rights_eof.py" <<'PY'
+import array, os, signal, socket
+signal.alarm(5)
+r, w = os.pipe()
+a, b = socket.socketpair()
+a.sendmsg([b"x"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [w]))])
+msg, anc, flags, addr = b.recvmsg(1, socket.CMSG_LEN(4))
+w2 = array.array("i", anc[0][2][:4])[0]
+os.close(w)
+os.close(w2)
+print("eof" if os.read(r, 1) == b"" else "data")
+PY
+chmod 644 "$T_DIR/rights_eof.py"
+out=$(as_user python3 "$T_DIR/rights_eof.py" 2>&1)
+t_check "passed-pipe-eof-native" '[ "$out" = eof ]'
+out=$(as_user "$CORDON" run -q -- python3 "$T_DIR/rights_eof.py" 2>&1)
+t_check "passed-pipe-eof" '[ "$out" = eof ]'
+
 # --- the audit log ---------------------------------------------------------
 # A zone's denial carries its reason as fields: the category, where the
 # deciding rule was written (none: builtin), the destination decoded.
