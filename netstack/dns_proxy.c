@@ -150,7 +150,7 @@ struct dns_proxy {
 	struct dns_proxy_pin pins[DNS_PROXY_PINS];
 	size_t pin_next;
 	size_t n_pins; /* slots ever used (pins expire in place) */
-	struct dns_proxy_event events[DNS_PROXY_EVENTS];
+	struct netstack_event events[DNS_PROXY_EVENTS];
 	size_t n_events;
 	uint64_t events_lost;
 };
@@ -159,7 +159,7 @@ static void dns_proxy_event(struct dns_proxy *p, const char *name,
 			    uint16_t qtype, const struct policy_decision *d,
 			    unsigned stripped, const char *what)
 {
-	struct dns_proxy_event *ev;
+	struct netstack_event *ev;
 	struct dynbuf b;
 
 	if (p->n_events >= DNS_PROXY_EVENTS) {
@@ -168,6 +168,7 @@ static void dns_proxy_event(struct dns_proxy *p, const char *name,
 	}
 	ev = &p->events[p->n_events++];
 	memset(ev, 0, sizeof(*ev));
+	ev->service = NETSTACK_SERVICE_DNS;
 	snprintf(ev->name, sizeof(ev->name), "%s", name);
 	ev->qtype = qtype;
 	ev->allowed = d ? d->verdict != POLICY_VERDICT_DENY : true;
@@ -181,7 +182,7 @@ static void dns_proxy_event(struct dns_proxy *p, const char *name,
 	}
 }
 
-size_t dns_proxy_events(struct dns_proxy *p, const struct dns_proxy_event **out)
+size_t dns_proxy_events(struct dns_proxy *p, const struct netstack_event **out)
 {
 	size_t n = p->n_events;
 

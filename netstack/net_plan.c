@@ -8,6 +8,10 @@
  *
  * Theory of operation
  * -------------------
+ *   0. A destination of 0.0.0.0 or :: is this host's loopback to the kernel
+ *      (a "BSD'ism": Go's Dial(":8080") relies on it), so it is judged as
+ *      that: the job's own listener there is reachable, a host service is
+ *      not.
  *   1. A DNS exchange (port 53, TCP or UDP, to any address) is never sent
  *      on: the DNS proxy answers it and applies the zone's name rules, so
  *      the destination's address is not judged at all. This comes first, as
@@ -39,16 +43,69 @@ const char *net_plan_kind_name(enum net_plan_kind k)
 		return "perform";
 	case NET_PLAN_REDIRECT_DNS:
 		return "redirect-dns";
+	case NET_PLAN_DROP:
+		return "drop";
+	case NET_PLAN_REFUSED:
+		return "refused";
 	case NET_PLAN_DENY:
 		break;
 	}
 	return "deny";
 }
 
-int net_plan_dest(const struct zone_tables *t, const struct policy_runtime *rt,
-		  const struct policy_connect *c, struct net_plan *out)
+static bool net_plan_zero(const uint8_t *b, size_t n)
 {
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+bool net_plan_unspec_dest(struct policy_addr *a,
+			  const struct policy_addr *bound)
+{
+	static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
+	const uint8_t *src = NULL;
+	uint8_t lo4[4] = {127, 0, 0, 1};
+	uint8_t *v4;
+
+	if (a->family == 6 && net_plan_zero(a->b, 16)) {
+		memset(a->b, 0, 16);
+		a->b[15] = 1;
+		return true;
+	}
+	if (a->family == 4 && net_plan_zero(a->b, 4))
+		v4 = a->b;
+	else if (a->family == 6 && !memcmp(a->b, mapped, 12) &&
+		 net_plan_zero(a->b + 12, 4))
+		v4 = a->b + 12;
+	else
+		return false;
+	/* The socket's own IPv4 address, as the kernel takes it. */
+	if (bound && bound->family == 4 && !net_plan_zero(bound->b, 4))
+		src = bound->b;
+	else if (bound && bound->family == 6 && !memcmp(bound->b, mapped, 12) &&
+		 !net_plan_zero(bound->b + 12, 4))
+		src = bound->b + 12;
+	memcpy(v4, src ? src : lo4, 4);
+	return true;
+}
+
+int net_plan_dest(const struct zone_tables *t, const struct policy_runtime *rt,
+		  const struct policy_connect *asked, struct net_plan *out)
+{
+	struct policy_connect one;
+	const struct policy_connect *c = asked;
+
 	memset(out, 0, sizeof(*out));
+	/* 0. The unspecified address is this host (net_plan_unspec_dest()). */
+	if (asked && asked->have_addr) {
+		one = *asked;
+		if (net_plan_unspec_dest(&one.addr, NULL))
+			c = &one;
+	}
 	if (t && c && net_plan_redirects_dns(c->port) &&
 	    (c->proto == POLICY_PROTO_TCP || c->proto == POLICY_PROTO_UDP)) {
 		/* 1. The proxy answers; the address is only recorded. */

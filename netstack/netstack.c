@@ -90,46 +90,6 @@ int netstack_init(struct netstack *ns, const struct zone_tables *tables,
 	return 0;
 }
 
-void netstack_note_bound(struct netstack *ns, ino_t ino, unsigned proto,
-			 uint16_t port, bool listening)
-{
-	struct netstack_socket *free_slot = NULL;
-	size_t i;
-
-	for (i = 0; i < NETSTACK_LISTENERS_MAX; i++) {
-		struct netstack_socket *b = &ns->bound[i];
-
-		if (b->used && b->ino == ino) {
-			b->proto = proto;
-			b->port = port;
-			b->listening |= listening;
-			return;
-		}
-		if (!b->used && !free_slot)
-			free_slot = b;
-	}
-	if (!free_slot) {
-		/* Full: forget the oldest. A forgotten socket only loses its
-		 * "own listener" standing, which fails closed. */
-		free_slot = &ns->bound[ino % NETSTACK_LISTENERS_MAX];
-	}
-	*free_slot = (struct netstack_socket){.ino = ino,
-					      .proto = proto,
-					      .port = port,
-					      .listening = listening,
-					      .used = true};
-}
-
-static bool netstack_is_job_socket(const struct netstack *ns, ino_t ino)
-{
-	size_t i;
-
-	for (i = 0; i < NETSTACK_LISTENERS_MAX; i++)
-		if (ns->bound[i].used && ns->bound[i].ino == ino)
-			return true;
-	return false;
-}
-
 /* Loopback or one of the host's own addresses, after normalisation. */
 static bool netstack_is_local(const struct netstack *ns,
 			      const struct policy_addr *a)
@@ -156,85 +116,47 @@ static bool netstack_is_local(const struct netstack *ns,
 	return false;
 }
 
+/* Who would take a connection or datagram to a local destination now. */
+enum netstack_rx {
+	NETSTACK_RX_UNKNOWN, /* sock_diag failed, or not asked: fail closed */
+	NETSTACK_RX_NONE,    /* nothing: the kernel would refuse or drop it */
+	NETSTACK_RX_OWN,     /* a socket of the job's (in the socket table) */
+	NETSTACK_RX_OTHER,   /* a host service */
+};
+
 /*
- * Whether the socket that would take this connection or datagram right now
- * is one the job bound (the kernel's own lookup, so a host service that
- * took a port the job released is not "the job's"). Fails closed.
+ * The kernel's own lookup of the receiving socket, by its cookie, so that a
+ * host service that took a port the job released is not "the job's".
  */
-static bool netstack_own_listener(const struct netstack *ns,
-				  const struct policy_addr *dst, unsigned proto,
-				  uint16_t port)
+static enum netstack_rx netstack_receiver(struct netstack *ns,
+					  const struct policy_addr *dst,
+					  unsigned proto, uint16_t port,
+					  const struct netstack_sockinfo *from)
 {
+	uint16_t src_port = 0;
 	struct policy_addr n;
-	ino_t ino;
+	uint64_t cookie;
+	int rc;
 
+	if (from && proto == POLICY_PROTO_UDP) {
+		struct sockaddr_storage ss;
+		socklen_t l = sizeof(ss);
+
+		if (getsockname(from->fd, (struct sockaddr *)&ss, &l) == 0)
+			src_port = ntohs(ss.ss_family == AF_INET6
+						 ? ((struct sockaddr_in6 *)&ss)
+							   ->sin6_port
+						 : ((struct sockaddr_in *)&ss)
+							   ->sin_port);
+	}
 	policy_addr_normalize(dst, &n);
-	if (sock_diag_receiver(&n, proto, port, &ino) < 0)
-		return false;
-	return netstack_is_job_socket(ns, ino);
-}
-
-int netstack_emulate(struct netstack *ns, uint64_t cookie,
-		     const struct net_endpoint *peer)
-{
-	struct netstack_emulated *slot = NULL, *oldest = NULL;
-	uint64_t now = time_mono_ns();
-	size_t i;
-
-	if (!cookie)
-		return -ENOSPC;
-	for (i = 0; i < NETSTACK_EMULATED_MAX; i++) {
-		struct netstack_emulated *m = &ns->emulated[i];
-
-		if (m->used && m->cookie == cookie) {
-			slot = m;
-			break;
-		}
-		if (!m->used) {
-			if (!slot)
-				slot = m;
-		} else if (!oldest || m->last_use_ns < oldest->last_use_ns) {
-			oldest = m;
-		}
-	}
-	/*
-	 * Closed sockets are never reported to us: when the table is full
-	 * the least recently used entry goes (a resolver socket idle that
-	 * long has long stopped waiting for its answer).
-	 */
-	if (!slot)
-		slot = oldest;
-	if (!slot->used)
-		ns->n_emulated++;
-	slot->used = true;
-	slot->cookie = cookie;
-	slot->peer = *peer;
-	slot->last_use_ns = now;
-	return 0;
-}
-
-const struct net_endpoint *netstack_emulated(struct netstack *ns,
-					     uint64_t cookie)
-{
-	uint64_t now = time_mono_ns();
-	const struct net_endpoint *found = NULL;
-	size_t i;
-
-	for (i = 0; i < NETSTACK_EMULATED_MAX; i++) {
-		struct netstack_emulated *m = &ns->emulated[i];
-
-		if (!m->used)
-			continue;
-		if (m->cookie == cookie) {
-			m->last_use_ns = now;
-			found = &m->peer;
-		} else if (now - m->last_use_ns >
-			   NETSTACK_EMULATED_IDLE_S * 1000000000ULL) {
-			m->used = false;
-			ns->n_emulated--;
-		}
-	}
-	return found;
+	rc = sock_diag_receiver(&n, proto, port, src_port, &cookie);
+	if (rc == -ENOENT)
+		return NETSTACK_RX_NONE;
+	if (rc < 0)
+		return NETSTACK_RX_UNKNOWN;
+	return netstack_sock_find(ns, cookie) ? NETSTACK_RX_OWN
+					      : NETSTACK_RX_OTHER;
 }
 
 void netstack_note_abstract(struct netstack *ns, const char *name, size_t len)
@@ -260,23 +182,20 @@ void netstack_note_abstract(struct netstack *ns, const char *name, size_t len)
 	ns->rt.n_abstract_bound = ns->n_abstract;
 }
 
-bool netstack_emulating(const struct netstack *ns)
-{
-	return ns->n_emulated > 0;
-}
-
 /*
  * The runtime facts of a connect to @e: the host's addresses, the job's own
  * listener on @e when the kernel confirms it (in @own), the names the proxy
  * pinned to @e's address (in @names).
  */
-static void netstack_connect_facts(struct netstack *ns,
-				   const struct net_endpoint *e, unsigned proto,
-				   struct policy_listener *own,
-				   const char **names, size_t max_names,
-				   struct policy_runtime *rt,
-				   struct policy_connect *c)
+static enum netstack_rx
+netstack_connect_facts(struct netstack *ns, const struct net_endpoint *e,
+		       unsigned proto, const struct netstack_sockinfo *from,
+		       struct policy_listener *own, const char **names,
+		       size_t max_names, struct policy_runtime *rt,
+		       struct policy_connect *c)
 {
+	enum netstack_rx rx = NETSTACK_RX_UNKNOWN;
+
 	memset(c, 0, sizeof(*c));
 	c->have_addr = true;
 	c->proto = proto;
@@ -298,20 +217,42 @@ static void netstack_connect_facts(struct netstack *ns,
 	 */
 	own->proto = proto;
 	own->port = e->port;
-	if (netstack_is_local(ns, &e->addr) &&
-	    netstack_own_listener(ns, &e->addr, proto, e->port)) {
+	if (netstack_is_local(ns, &e->addr))
+		rx = netstack_receiver(ns, &e->addr, proto, e->port, from);
+	if (rx == NETSTACK_RX_OWN) {
 		rt->listeners = own;
 		rt->n_listeners = 1;
 	}
+	return rx;
+}
+
+/*
+ * Denied only for being loopback or the host, and nothing there at all:
+ * natively a datagram is dropped and a connect refused. So is it here,
+ * without sending anything (a host service binding the port right after
+ * the lookup gets nothing either).
+ */
+static void netstack_plan_nothing_there(enum netstack_rx rx, unsigned proto,
+					struct net_plan *out)
+{
+	if (rx != NETSTACK_RX_NONE || out->kind != NET_PLAN_DENY ||
+	    out->d.reason != POLICY_REASON_ALWAYS_DENIED ||
+	    (out->d.category != POLICY_CATEGORY_LOOPBACK &&
+	     out->d.category != POLICY_CATEGORY_HOST))
+		return;
+	out->kind =
+		proto == POLICY_PROTO_UDP ? NET_PLAN_DROP : NET_PLAN_REFUSED;
 }
 
 int netstack_plan_dest(struct netstack *ns, const struct net_endpoint *e,
-		       unsigned proto, struct net_plan *out)
+		       unsigned proto, const struct netstack_sockinfo *from,
+		       struct net_plan *out)
 {
 	const char *names[16];
 	struct policy_listener own;
 	struct policy_runtime rt;
 	struct policy_connect c;
+	enum netstack_rx rx;
 
 	if (net_plan_redirects_dns(e->port)) {
 		/* Nothing but the port matters: skip the netlink queries. */
@@ -322,9 +263,11 @@ int netstack_plan_dest(struct netstack *ns, const struct net_endpoint *e,
 		c.port = e->port;
 		return net_plan_dest(ns->tables, NULL, &c, out);
 	}
-	netstack_connect_facts(ns, e, proto, &own, names, ARRAY_SIZE(names),
-			       &rt, &c);
-	return net_plan_dest(ns->tables, &rt, &c, out);
+	rx = netstack_connect_facts(ns, e, proto, from, &own, names,
+				    ARRAY_SIZE(names), &rt, &c);
+	net_plan_dest(ns->tables, &rt, &c, out);
+	netstack_plan_nothing_there(rx, proto, out);
+	return 0;
 }
 
 int netstack_decide_bind(struct netstack *ns, const struct net_endpoint *e,

@@ -77,45 +77,133 @@ int sockaddr_parse(const uint8_t *p, size_t len, struct net_endpoint *out);
  */
 void sockaddr_fmt(const struct net_endpoint *e, char *out, size_t outlen);
 
+/**
+ * enum sockaddr_use - what the kernel does with a name: AF_UNSPEC means a
+ * different thing to each.
+ */
+enum sockaddr_use {
+	SOCKADDR_CONNECT, /* AF_UNSPEC dissolves the association */
+	SOCKADDR_SEND,	  /* AF_UNSPEC: see sockaddr_parse_as() */
+	SOCKADDR_BIND,
+};
+
+/**
+ * sockaddr_parse_as() - parse @len bytes at @p the way the kernel reads them
+ * for @use on a socket of family @sock_family. On a send or bind, AF_UNSPEC
+ * on an IPv4 socket names the AF_INET address it carries (bind: 0.0.0.0
+ * only, else -EAFNOSUPPORT): @p is rewritten to AF_INET and parsed as that;
+ * an IPv6 socket sends to its connected peer (*@len becomes 0: no name) and
+ * cannot bind it (-EAFNOSUPPORT). @p is the caller's copy of the job's
+ * bytes, at least @len long.
+ * Return: as sockaddr_parse().
+ */
+int sockaddr_parse_as(int sock_family, enum sockaddr_use use, uint8_t *p,
+		      size_t *len, struct net_endpoint *out);
+
+/**
+ * sockaddr_build() - INET endpoint @e as a sockaddr of a @sock_family socket
+ * (an IPv4 address v4-mapped for AF_INET6) in *@out.
+ * Return: its length.
+ */
+socklen_t sockaddr_build(const struct net_endpoint *e, int sock_family,
+			 struct sockaddr_storage *out);
+
+/**
+ * sockaddr_same() - whether two INET sockaddrs name the same address and
+ * port (families must match).
+ */
+bool sockaddr_same(const struct sockaddr_storage *a,
+		   const struct sockaddr_storage *b);
+
+/**
+ * sockaddr_needs_cwd() - whether @len bytes at @p are a relative unix path,
+ * resolved against the caller's working directory.
+ */
+bool sockaddr_needs_cwd(const uint8_t *p, size_t len);
+
 /* ---------------------------------------------------------------------------
  * The job's network state and decisions (netstack.c).
  */
 
-#define NETSTACK_LISTENERS_MAX 4096
 #define NETSTACK_HOST_ADDRS_MAX 256
-
-/**
- * struct netstack_socket - a socket the job bound, as the kernel knows it.
- * @ino:   the socket's inode (unique while it lives).
- * @proto: POLICY_PROTO_TCP or POLICY_PROTO_UDP.
- * @port:  the bound port.
- * @listening: listen() succeeded on it (TCP).
- */
-struct netstack_socket {
-	ino_t ino;
-	unsigned proto;
-	uint16_t port;
-	bool listening;
-	bool used;
-};
 
 struct dns_proxy;
 
-#define NETSTACK_EMULATED_MAX 256
-#define NETSTACK_EMULATED_IDLE_S 120
+/* ---------------------------------------------------------------------------
+ * The job's sockets (sock_table.c): one entry per socket object cordon has
+ * touched, keyed by its cookie; what the job believes and what is real.
+ */
+
+#define NETSTACK_SOCKS_MAX 4096 /* a power of two */
+#define NETSTACK_XLATE_IDLE_S 120
 
 /**
- * struct netstack_emulated - a job socket whose DNS traffic goes to the
- * proxy: what it believes it talks to, so that receives can show that
- * address as the source (resolvers check it).
- * @cookie: SO_COOKIE of the socket (never reused while the host runs).
- * @peer:   the DNS server the job addressed.
+ * enum netstack_service_kind - a service netstack runs for the job
+ * (service.c), behind one interface: its fd, run, its events.
+ * @NETSTACK_SERVICE_DNS: the filtering DNS proxy (dns_proxy.c).
  */
-struct netstack_emulated {
+enum netstack_service_kind {
+	NETSTACK_SERVICE_DNS,
+	NETSTACK_SERVICE_COUNT,
+};
+
+/**
+ * struct netstack_sockinfo - what the sentry knows of a job socket it took:
+ * plain values, no job memory.
+ * @fd:     the supervisor's duplicate (borrowed).
+ * @job_fd: the job's number for it (for audit text only).
+ * @domain, @type: SO_DOMAIN, SO_TYPE.
+ * @proto:  POLICY_PROTO_TCP or POLICY_PROTO_UDP for INET sockets.
+ * @cookie: SO_COOKIE (0: unknown; then nothing is recorded).
+ */
+struct netstack_sockinfo {
+	int fd;
+	int job_fd;
+	int domain;
+	int type;
+	unsigned proto;
 	uint64_t cookie;
-	struct net_endpoint peer;
+};
+
+/**
+ * struct netstack_xlate - "redirected to @real, shown as @shown": the
+ * socket really talks to @real (a service of netstack's), the job believes
+ * it talks to @shown, and what it receives from @real is shown as coming
+ * from @shown.
+ * @via: the service at @real.
+ */
+struct netstack_xlate {
+	bool active;
+	enum netstack_service_kind via;
+	struct sockaddr_storage real;
+	socklen_t real_len;
+	struct net_endpoint shown;
 	uint64_t last_use_ns;
-	bool used;
+};
+
+/**
+ * struct netstack_sock - one job socket.
+ * @cookie:    SO_COOKIE, the key (0: a free slot).
+ * @local:     its local address as the kernel says (getsockname after the
+ *             last call the supervisor performed), when @has_local; the job
+ *             sees the same.
+ * @listening: listen() succeeded on it.
+ * @loopback_only: a wildcard bind narrowed to this host: the job sees the
+ *             wildcard address it asked for (and gets dual stack), the
+ *             kernel delivers it only what arrives on loopback
+ *             (netstack_loopback_only()).
+ * @peer:      the peer translation, when @peer.active.
+ */
+struct netstack_sock {
+	uint64_t cookie;
+	int domain;
+	int type;
+	unsigned proto;
+	bool has_local;
+	bool listening;
+	bool loopback_only;
+	struct net_endpoint local;
+	struct netstack_xlate peer;
 };
 
 #define NETSTACK_ABSTRACT_MAX 256
@@ -139,19 +227,21 @@ struct netstack_unix_own {
 
 struct netstack {
 	const struct zone_tables *tables;
-	struct dns_proxy *dns;
+	struct dns_proxy *dns; /* NETSTACK_SERVICE_DNS, once started */
 	char abstract[NETSTACK_ABSTRACT_MAX][NET_UNIX_PATH_MAX + 1];
 	struct policy_abstract abstract_names[NETSTACK_ABSTRACT_MAX];
 	size_t n_abstract;
 	size_t abstract_next;
-	struct netstack_emulated emulated[NETSTACK_EMULATED_MAX];
-	size_t n_emulated;
 	struct netstack_unix_own unix_own[NETSTACK_UNIX_OWN_MAX];
 	size_t n_unix_own;
 	struct policy_runtime rt;
 	struct policy_addr host_addrs[NETSTACK_HOST_ADDRS_MAX];
 	bool host_addrs_loaded;
-	struct netstack_socket bound[NETSTACK_LISTENERS_MAX];
+	struct netstack_sock socks[NETSTACK_SOCKS_MAX];
+	size_t n_socks;
+	size_t n_xlate; /* entries with an active translation */
+	uint64_t xlate_swept_ns;
+	uint64_t n_prunes;
 	char cwd[4096];
 	char tmpdir[4096];
 	char xdg_runtime_dir[4096];
@@ -176,11 +266,64 @@ int netstack_init(struct netstack *ns, const struct zone_tables *tables,
 void netstack_host_addrs_load(struct netstack *ns);
 
 /**
- * netstack_note_bound() - the job's socket @ino is bound to @port.
- * @listening: it is also listening now.
+ * netstack_sock_find() - the entry of socket @cookie, or NULL.
  */
-void netstack_note_bound(struct netstack *ns, ino_t ino, unsigned proto,
-			 uint16_t port, bool listening);
+struct netstack_sock *netstack_sock_find(struct netstack *ns, uint64_t cookie);
+
+/**
+ * netstack_sock_add() - the entry of socket @k, made if there is none.
+ * Return: the entry, or NULL when @k has no cookie or the table is full of
+ * live sockets (the caller fails closed: an unrecorded socket is not the
+ * job's own).
+ */
+struct netstack_sock *netstack_sock_add(struct netstack *ns,
+					const struct netstack_sockinfo *k);
+
+/**
+ * netstack_sock_learn() - after the supervisor performed a call on INET
+ * socket @k: ask the kernel what the socket is bound to now (getsockname
+ * on @k->fd) and record it, so that a port bound implicitly (sendto,
+ * connect, bind(port 0), listen) is known as the job's. @listening: listen()
+ * just succeeded. A socket without a port is not recorded.
+ * Return: the entry, or NULL.
+ */
+struct netstack_sock *netstack_sock_learn(struct netstack *ns,
+					  const struct netstack_sockinfo *k,
+					  bool listening);
+
+/**
+ * netstack_sock_redirect() - socket @k now talks to @real (@real_len
+ * bytes), a service of netstack's, while the job believes it talks to
+ * @shown. Return: 0, or -ENOSPC (then the redirect must not happen).
+ */
+int netstack_sock_redirect(struct netstack *ns,
+			   const struct netstack_sockinfo *k,
+			   enum netstack_service_kind via,
+			   const struct sockaddr_storage *real,
+			   socklen_t real_len,
+			   const struct net_endpoint *shown);
+
+/**
+ * netstack_sock_translated() - the entry of socket @cookie if its peer is
+ * translated, else NULL. Expires translations idle for
+ * NETSTACK_XLATE_IDLE_S (at most one sweep a second).
+ */
+const struct netstack_sock *netstack_sock_translated(struct netstack *ns,
+						     uint64_t cookie);
+
+/** netstack_translating() - whether any socket is translated right now. */
+bool netstack_translating(const struct netstack *ns);
+
+/**
+ * netstack_sock_shown_source() - the source address to show the job for a
+ * message its translated socket @e received from @from (@len bytes): the
+ * shown peer when it came from the real one, else @from unchanged.
+ * Return: the length of *@out.
+ */
+socklen_t netstack_sock_shown_source(const struct netstack_sock *e,
+				     const struct sockaddr_storage *from,
+				     socklen_t len,
+				     struct sockaddr_storage *out);
 
 /** netstack_decide_bind() - may the job bind/listen on @e? */
 int netstack_decide_bind(struct netstack *ns, const struct net_endpoint *e,
@@ -257,24 +400,6 @@ bool netstack_unix_own(struct netstack *ns, const struct net_endpoint *e,
 int netstack_unix_guard(struct netstack *ns, int fd,
 			const struct net_endpoint *e, int pin);
 
-/**
- * netstack_emulate() - socket @cookie now talks to the DNS proxy in place of
- * @peer. Return: 0, or -ENOSPC (then the redirect must not happen).
- */
-int netstack_emulate(struct netstack *ns, uint64_t cookie,
-		     const struct net_endpoint *peer);
-
-/**
- * netstack_emulated() - the peer socket @cookie believes it talks to, or
- * NULL when it is not redirected. Expires entries idle for
- * NETSTACK_EMULATED_IDLE_S.
- */
-const struct net_endpoint *netstack_emulated(struct netstack *ns,
-					     uint64_t cookie);
-
-/** netstack_emulating() - whether any socket is redirected right now. */
-bool netstack_emulating(const struct netstack *ns);
-
 /* ---------------------------------------------------------------------------
  * The plan for a destination (net_plan.c): what a connect or send from an
  * AF_INET/AF_INET6 socket does. Enforcement and `cordon policy explain` run
@@ -285,6 +410,10 @@ enum net_plan_kind {
 	NET_PLAN_PERFORM,      /* perform the call as the job asked */
 	NET_PLAN_REDIRECT_DNS, /* perform it towards cordon's DNS proxy */
 	NET_PLAN_DENY,	       /* refuse it (NETSTACK_DENY_ERRNO) */
+	NET_PLAN_DROP,	       /* UDP to a local port nothing receives on:
+				* "sent" and dropped, as the kernel would */
+	NET_PLAN_REFUSED,      /* TCP to a local port nothing listens on:
+				* ECONNREFUSED, as the kernel would */
 };
 
 /**
@@ -303,7 +432,22 @@ struct net_plan {
  */
 bool net_plan_redirects_dns(uint16_t port);
 
-/** net_plan_kind_name() - "perform", "redirect-dns", "deny". */
+/**
+ * net_plan_unspec_dest() - where the kernel really sends a connect or send
+ * to the unspecified address (0.0.0.0, ::ffff:0.0.0.0, ::): this host.
+ * IPv4 (ip_route_connect(), ip_route_output_key_hash_rcu()): the socket's
+ * own bound address @bound when it has one, else 127.0.0.1; IPv6
+ * (tcp_v6_connect(), udpv6_sendmsg(), "BSD'ism"): ::1. The spelling (v4,
+ * v4-mapped) stays. @bound may be NULL (unbound, or unknown).
+ * Return: true when *@a was unspecified and has been rewritten.
+ */
+bool net_plan_unspec_dest(struct policy_addr *a,
+			  const struct policy_addr *bound);
+
+/**
+ * net_plan_kind_name() - "perform", "redirect-dns", "deny", "drop",
+ * "refused".
+ */
 const char *net_plan_kind_name(enum net_plan_kind k);
 
 /**
@@ -323,23 +467,206 @@ int net_plan_dest(const struct zone_tables *t, const struct policy_runtime *rt,
  * (NET_ENDPOINT_INET) over @proto, with the facts only the running
  * supervisor has: the host's addresses, whether the listener on @e is the
  * job's own right now (sock_diag), the names the DNS proxy pinned to @e's
- * address. A DNS exchange asks for none of them.
+ * address. A DNS exchange asks for none of them. A local destination that
+ * is refused only for being loopback or the host, where the kernel says
+ * nothing receives at all, is NET_PLAN_DROP (UDP) or NET_PLAN_REFUSED
+ * (TCP): answered as the kernel would, without sending anything, so no
+ * host service that binds the port a moment later gets it. @from: the
+ * sending socket (NULL: unknown); the receiver is looked up from its port,
+ * so that a socket connected to exactly that port is found.
  * May block briefly on a netlink query. Return: 0 (plan in *@out).
  */
 int netstack_plan_dest(struct netstack *ns, const struct net_endpoint *e,
-		       unsigned proto, struct net_plan *out);
+		       unsigned proto, const struct netstack_sockinfo *from,
+		       struct net_plan *out);
 
 /* ---------------------------------------------------------------------------
- * The filtering DNS proxy (dns_proxy.c).
+ * The plan for one socket call (net_call.c): what the sentry performs for a
+ * connect, send, bind or listen of the job. The sentry copies the job's
+ * bytes once and hands them in with what it knows of the socket; netstack
+ * parses them, asks the zone (net_plan_dest() for internet destinations,
+ * the unix and listen decisions), pins a unix socket file, redirects to its
+ * services, and says what to perform with which address.
  */
-
-#define DNS_PROXY_EVENTS 64
 
 /**
- * struct dns_proxy_event - one decision or outcome of the proxy, for the
- * supervisor's audit log.
+ * enum netstack_plan_kind - what the sentry does.
+ * @NETSTACK_PLAN_PERFORM:  perform the call with @addr (@addr_len 0: no
+ *                          name, the connected peer).
+ * @NETSTACK_PLAN_REDIRECT: perform it with @addr, service @via's address:
+ *                          the socket table shows the job what it asked.
+ * @NETSTACK_PLAN_DENY:     refuse with @err: a denial (zone or rule).
+ * @NETSTACK_PLAN_INVALID:  the kernel would refuse it the same way (@err).
+ * @NETSTACK_PLAN_FAIL:     cordon cannot do it safely (@err): fail closed.
+ * @NETSTACK_PLAN_DROP:     a send nothing would receive: answer the length
+ *                          as sent, send nothing (NET_PLAN_DROP).
+ * @NETSTACK_PLAN_REFUSED:  a connect nothing would accept: answer @err
+ *                          (ECONNREFUSED) without connecting.
  */
-struct dns_proxy_event {
+enum netstack_plan_kind {
+	NETSTACK_PLAN_PERFORM,
+	NETSTACK_PLAN_REDIRECT,
+	NETSTACK_PLAN_DENY,
+	NETSTACK_PLAN_INVALID,
+	NETSTACK_PLAN_FAIL,
+	NETSTACK_PLAN_DROP,
+	NETSTACK_PLAN_REFUSED,
+};
+
+/**
+ * struct netstack_plan - a plan and what it rests on.
+ * @why:      the reason when no zone decided (static text).
+ * @d:        the zone's decision when @has_decision.
+ * @dest:     the destination the job named, when @has_dest; @proto its
+ *            protocol name ("tcp", "udp", "unix", "unix-dgram"; static).
+ * @detail:   the call's argument as text, for the audit record.
+ * @addr:     what to perform with (@addr_len bytes): the job's bytes, or a
+ *            service's address, or a pinned unix file through /proc/self/fd.
+ * @pin:      the pinned unix socket file (O_PATH), -1; @addr needs it until
+ *            the call is performed: netstack_plan_done() closes it.
+ * @via:      REDIRECT: the service; @service_started: this plan started
+ *            it (the caller polls it from now on, whatever the kind);
+ *            @service_due: traffic for @via follows this call.
+ * @unix_path: BIND: a unix path, bound relative to the job's cwd with the
+ *            job's umask (the sentry's part).
+ * @narrowed: BIND/LISTEN: a wildcard listen in a zone that allows listening
+ *            on loopback only, performed as asked on a socket that accepts
+ *            loopback peers only (an audit event, not a denial); @d is the
+ *            zone's listen decision. @bind_device: the sentry binds the
+ *            socket to loopback first (netstack_narrow()); false when it is
+ *            already.
+ */
+struct netstack_plan {
+	enum netstack_plan_kind kind;
+	int err;
+	const char *why;
+	bool has_decision;
+	struct policy_decision d;
+	bool has_dest;
+	struct net_endpoint dest;
+	const char *proto;
+	char detail[600];
+	uint8_t addr[128];
+	size_t addr_len;
+	int pin;
+	enum netstack_service_kind via;
+	bool service_started;
+	bool service_due;
+	bool unix_path;
+	bool narrowed;
+	bool bind_device;
+};
+
+/**
+ * netstack_plan_send() - the plan for a connect (@use SOCKADDR_CONNECT) or
+ * a send (SOCKADDR_SEND) on socket @k to the @len bytes at @p (0: no name,
+ * the connected peer). @control: the message carries control data (netlink
+ * refuses it). @cwd: the job's working directory, needed only when
+ * sockaddr_needs_cwd() (else NULL). May set SO_PASSRIGHTS off on @k->fd
+ * (unix peers outside the job), start a service, record a redirect in the
+ * socket table; may block briefly on netlink queries.
+ * Return: 0 (*@out filled; netstack_plan_done() after performing).
+ */
+int netstack_plan_send(struct netstack *ns, const struct netstack_sockinfo *k,
+		       const uint8_t *p, size_t len, enum sockaddr_use use,
+		       bool control, const char *cwd,
+		       struct netstack_plan *out);
+
+/**
+ * netstack_plan_bind() - the plan for bind() of @k to the @len bytes at @p:
+ * the zone's listen mode for INET (an ephemeral port is judged at listen),
+ * a unix path bound by the sentry in the job's cwd, anything else as asked.
+ * Return: 0 (*@out filled).
+ */
+int netstack_plan_bind(struct netstack *ns, const struct netstack_sockinfo *k,
+		       const uint8_t *p, size_t len, struct netstack_plan *out);
+
+/**
+ * netstack_plan_listen() - the plan for listen() on @k, judged on what the
+ * socket is bound to now (getsockname): an unbound one would be bound by the
+ * kernel to the wildcard address. @addr_len > 0: bind @k to @addr first.
+ * Return: 0 (*@out filled).
+ */
+int netstack_plan_listen(struct netstack *ns, const struct netstack_sockinfo *k,
+			 struct netstack_plan *out);
+
+/** enum netstack_did - which call the sentry performed. */
+enum netstack_did {
+	NETSTACK_DID_BIND,
+	NETSTACK_DID_LISTEN,
+	NETSTACK_DID_SEND, /* a connect or a send */
+};
+
+/**
+ * netstack_performed() - after the sentry performed call @did on @k (@ok:
+ * the kernel took it; @plan: its plan, or NULL for a send): record what the
+ * kernel says the socket is now - the port a UDP socket or a TCP listener
+ * holds (netstack_sock_learn()), a unix name the job owns.
+ */
+void netstack_performed(struct netstack *ns, const struct netstack_sockinfo *k,
+			const struct netstack_plan *plan, bool ok,
+			enum netstack_did did);
+
+/* The loopback device's index in every network namespace (the kernel's
+ * LOOPBACK_IFINDEX). */
+#define NETSTACK_LOOPBACK_IFINDEX 1
+
+/**
+ * netstack_loopback_only() - make INET socket @fd (the supervisor's
+ * duplicate of the job's) take only what arrives on the loopback device:
+ * SO_BINDTOIFINDEX to it (Linux 5.0; without CAP_NET_RAW since 5.7, and
+ * only while the socket is bound to no device, so the job cannot undo it).
+ * The kernel's socket lookup then skips the socket for packets from any
+ * other device: a remote SYN finds no listener and is reset, a remote
+ * datagram finds no receiver. Local traffic, to loopback or to the host's
+ * own addresses, always arrives on loopback. Call before the socket is
+ * bound or listens.
+ * Return: 0, or -errno (-EPERM: bound to another device already, or a
+ * kernel before 5.7; the caller must then refuse the call).
+ */
+int netstack_loopback_only(int fd);
+
+/**
+ * netstack_narrow() - netstack_loopback_only() on @k, recorded in the socket
+ * table (a later listen() of that socket need not do it again).
+ * Return: as netstack_loopback_only().
+ */
+int netstack_narrow(struct netstack *ns, const struct netstack_sockinfo *k);
+
+/** netstack_plan_done() - release what @plan holds (the pinned file). */
+void netstack_plan_done(struct netstack_plan *plan);
+
+/**
+ * netstack_unix_pin() - pin the unix socket file at @path as a process in
+ * @cwd sees it (relative paths joined to @cwd, every symlink followed), O_PATH,
+ * so that what is judged and what is connected to are one inode whatever
+ * the job renames afterwards. @actual gets the pinned file's path.
+ * Return: an O_PATH fd, or -errno (ENOENT: nothing there; ECONNREFUSED: not
+ * a socket, as connect() says).
+ */
+int netstack_unix_pin(const char *cwd, const char *path, char *actual,
+		      size_t len);
+
+/* ---------------------------------------------------------------------------
+ * Services netstack runs for the job (service.c): the DNS proxy today, the
+ * relay next. Each is one fd for the supervisor's loop to poll (one epoll
+ * tag, the kind in its index), one run() when it is readable, and the
+ * events it decided, for the audit log. Started at first use; held here
+ * only (struct netstack).
+ */
+
+/**
+ * struct netstack_event - one decision or outcome of a service, for the
+ * supervisor's audit log.
+ * @service: which one.
+ * @name:    what it is about (the name looked up).
+ * @qtype:   the DNS query type (DNS only).
+ * @allowed: the zone allowed it; @stripped: answers removed from it.
+ * @what:    the outcome ("forwarded", "NXDOMAIN", ...).
+ * @rule:    the decision, formatted (empty: none).
+ */
+struct netstack_event {
+	enum netstack_service_kind service;
 	char name[256];
 	uint16_t qtype;
 	bool allowed;
@@ -347,6 +674,47 @@ struct dns_proxy_event {
 	char what[64];
 	char rule[256];
 };
+
+/**
+ * netstack_service_start() - start service @k unless it runs already.
+ * Return: 1 when it was started now (poll netstack_service_fd() from now
+ * on), 0 when it ran already, or -errno (the caller must fail closed).
+ */
+int netstack_service_start(struct netstack *ns, enum netstack_service_kind k);
+
+/** netstack_service_stop() - stop @k (a start the caller cannot poll). */
+void netstack_service_stop(struct netstack *ns, enum netstack_service_kind k);
+
+/** netstack_service_running() - whether @k runs. */
+bool netstack_service_running(const struct netstack *ns,
+			      enum netstack_service_kind k);
+
+/** netstack_service_fd() - the fd to poll for @k (EPOLLIN), or -1. */
+int netstack_service_fd(const struct netstack *ns,
+			enum netstack_service_kind k);
+
+/**
+ * netstack_service_run() - let @k handle whatever is ready. Never blocks.
+ * Return: how many of its sockets and timers had something (0: nothing).
+ */
+int netstack_service_run(struct netstack *ns, enum netstack_service_kind k);
+
+/**
+ * netstack_service_events() - @k's events since the last call (the array
+ * is reused by the next run). Return: their number.
+ */
+size_t netstack_service_events(struct netstack *ns,
+			       enum netstack_service_kind k,
+			       const struct netstack_event **out);
+
+/** netstack_fini() - stop every service. */
+void netstack_fini(struct netstack *ns);
+
+/* ---------------------------------------------------------------------------
+ * The filtering DNS proxy (dns_proxy.c).
+ */
+
+#define DNS_PROXY_EVENTS 64
 
 /**
  * dns_proxy_new() - open the proxy's loopback sockets (UDP and TCP, IPv4 and
@@ -374,8 +742,7 @@ int dns_proxy_run(struct dns_proxy *p);
  * dns_proxy_events() - the events since the last call (the array is reused
  * by the next dns_proxy_run()). Return: their number.
  */
-size_t dns_proxy_events(struct dns_proxy *p,
-			const struct dns_proxy_event **out);
+size_t dns_proxy_events(struct dns_proxy *p, const struct netstack_event **out);
 
 /**
  * dns_proxy_target() - where a job socket of @sock_family talking @proto to
@@ -402,14 +769,25 @@ size_t dns_proxy_pinned(const struct dns_proxy *p, const struct policy_addr *a,
  */
 
 /**
- * sock_diag_receiver() - the inode of the socket that would receive a
+ * sock_diag_receiver() - the cookie of the socket that would receive a
  * @proto connection or datagram to @dst:@port right now (the kernel's own
  * lookup: a TCP listener, a UDP receiver; v4 addresses also find dual-stack
- * IPv6 sockets). O(1); no dump.
- * Return: 0 and *@ino, -ENOENT when nothing would receive it, or -errno.
+ * IPv6 sockets). The peer asking is @dst itself at @src_port (0: port 1),
+ * as the kernel would pick the source of local traffic: a UDP socket
+ * connected to that peer is found too. O(1); no dump.
+ * Return: 0 and *@cookie, -ENOENT when nothing would receive it, or -errno.
  */
 int sock_diag_receiver(const struct policy_addr *dst, unsigned proto,
-		       uint16_t port, ino_t *ino);
+		       uint16_t port, uint16_t src_port, uint64_t *cookie);
+
+/**
+ * sock_diag_inet_cookies() - the cookies of every @family (AF_INET,
+ * AF_INET6) @proto socket of the host's (this network namespace's), at
+ * most @max into @out. One dump: linear in the host's sockets.
+ * Return: the number filled, or -errno (-ENOBUFS: more than @max).
+ */
+int sock_diag_inet_cookies(int family, unsigned proto, uint64_t *out,
+			   size_t max);
 
 /**
  * struct sock_diag_unix - what the kernel says a unix socket is bound to.

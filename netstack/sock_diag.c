@@ -76,7 +76,7 @@ static int sock_diag_error(const struct nlmsghdr *h)
 }
 
 int sock_diag_receiver(const struct policy_addr *dst, unsigned proto,
-		       uint16_t port, ino_t *ino)
+		       uint16_t port, uint16_t src_port, uint64_t *cookie)
 {
 	struct {
 		struct nlmsghdr nlh;
@@ -96,17 +96,21 @@ int sock_diag_receiver(const struct policy_addr *dst, unsigned proto,
 	msg.req.idiag_states = ~0U;
 	msg.req.id.idiag_cookie[0] = msg.req.id.idiag_cookie[1] =
 		INET_DIAG_NOCOOKIE;
+	/* Local traffic arrives on loopback: a socket bound to that device
+	 * (a narrowed wildcard listener) takes it, and is found so. */
+	msg.req.id.idiag_if = NETSTACK_LOOPBACK_IFINDEX;
 	/*
 	 * An exact lookup asks the kernel's own demultiplexer which socket
-	 * would take a packet to @dst:@port from a peer that has no socket
-	 * of its own (port 1 of the same address): for TCP the listener
-	 * (no established socket has that peer), for UDP the receiver.
+	 * would take a packet to @dst:@port from a peer at the same address
+	 * (port @src_port, or 1): for TCP the listener (always port 1: no
+	 * established socket has that peer), for UDP the receiver, a socket
+	 * connected to that very peer included.
 	 * The two protocols name the ends the opposite way round.
 	 */
 	if (proto == POLICY_PROTO_UDP) {
 		msg.req.id.idiag_dport = htons(port);
 		memcpy(msg.req.id.idiag_dst, dst->b, dst->family == 4 ? 4 : 16);
-		msg.req.id.idiag_sport = htons(1);
+		msg.req.id.idiag_sport = htons(src_port ? src_port : 1);
 		memcpy(msg.req.id.idiag_src, dst->b, dst->family == 4 ? 4 : 16);
 	} else {
 		msg.req.id.idiag_sport = htons(port);
@@ -125,7 +129,8 @@ int sock_diag_receiver(const struct policy_addr *dst, unsigned proto,
 			return sock_diag_error(h);
 		if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*d)))
 			continue;
-		*ino = (ino_t)d->idiag_inode;
+		*cookie = (uint64_t)d->id.idiag_cookie[0] |
+			  (uint64_t)d->id.idiag_cookie[1] << 32;
 		return 0;
 	}
 	return -ENOENT;
@@ -198,4 +203,75 @@ int sock_diag_unix(uint64_t ino, uint64_t cookie, struct sock_diag_unix *out)
 		return 0;
 	}
 	return -ENOENT;
+}
+
+/* One dump request; the replies come as several messages until NLMSG_DONE. */
+static int sock_diag_dump_start(int fd, int family, unsigned proto)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 req;
+	} msg;
+	struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
+
+	memset(&msg, 0, sizeof(msg));
+	msg.nlh.nlmsg_len = sizeof(msg);
+	msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	msg.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	msg.nlh.nlmsg_seq = 1;
+	msg.req.sdiag_family = (uint8_t)family;
+	msg.req.sdiag_protocol =
+		proto == POLICY_PROTO_UDP ? IPPROTO_UDP : IPPROTO_TCP;
+	msg.req.idiag_states = ~0U;
+	return sendto(fd, &msg, sizeof(msg), 0, (struct sockaddr *)&nl,
+		      sizeof(nl)) < 0
+		       ? -errno
+		       : 0;
+}
+
+int sock_diag_inet_cookies(int family, unsigned proto, uint64_t *out,
+			   size_t max)
+{
+	char buf[16384];
+	size_t n = 0;
+	int fd, rc;
+
+	/* A socket of its own: a dump must not interleave with lookups. */
+	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd < 0)
+		return -errno;
+	rc = sock_diag_dump_start(fd, family, proto);
+	while (rc == 0) {
+		ssize_t len = EINTR_RETRY(recv(fd, buf, sizeof(buf), 0));
+		struct nlmsghdr *h;
+
+		if (len < 0) {
+			rc = -errno;
+			break;
+		}
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)len);
+		     h = NLMSG_NEXT(h, len)) {
+			const struct inet_diag_msg *d = NLMSG_DATA(h);
+
+			if (h->nlmsg_type == NLMSG_DONE) {
+				close(fd);
+				return (int)n;
+			}
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				rc = sock_diag_error(h);
+				rc = rc ? rc : -EIO;
+				break;
+			}
+			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*d)))
+				continue;
+			if (n == max) {
+				rc = -ENOBUFS;
+				break;
+			}
+			out[n++] = (uint64_t)d->id.idiag_cookie[0] |
+				   (uint64_t)d->id.idiag_cookie[1] << 32;
+		}
+	}
+	close(fd);
+	return rc;
 }

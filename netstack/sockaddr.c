@@ -142,3 +142,97 @@ void sockaddr_fmt(const struct net_endpoint *e, char *out, size_t outlen)
 		return;
 	}
 }
+
+int sockaddr_parse_as(int sock_family, enum sockaddr_use use, uint8_t *p,
+		      size_t *len, struct net_endpoint *out)
+{
+	int rc = sockaddr_parse(p, *len, out);
+	sa_family_t inet = AF_INET;
+	struct sockaddr_in in;
+
+	if (rc < 0 || out->kind != NET_ENDPOINT_UNSPEC ||
+	    use == SOCKADDR_CONNECT)
+		return rc;
+	if (sock_family == AF_INET) {
+		/* inet_bind/udp_sendmsg read an AF_UNSPEC name as AF_INET
+		 * (bind: for INADDR_ANY only, "compatibility"). */
+		if (*len < sizeof(in))
+			return -EINVAL;
+		memcpy(&in, p, sizeof(in));
+		if (use == SOCKADDR_BIND &&
+		    in.sin_addr.s_addr != htonl(INADDR_ANY))
+			return -EAFNOSUPPORT;
+		memcpy(p, &inet, sizeof(inet));
+		return sockaddr_parse(p, *len, out);
+	}
+	if (sock_family == AF_INET6 && use == SOCKADDR_SEND) {
+		/* udpv6_sendmsg: AF_UNSPEC is "no name", the connected peer */
+		*len = 0;
+		return 0;
+	}
+	return use == SOCKADDR_BIND ? -EAFNOSUPPORT : 0;
+}
+
+socklen_t sockaddr_build(const struct net_endpoint *e, int sock_family,
+			 struct sockaddr_storage *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (sock_family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)out;
+
+		in->sin_family = AF_INET;
+		in->sin_port = htons(e->port);
+		memcpy(&in->sin_addr,
+		       e->addr.family == 4 ? e->addr.b : e->addr.b + 12, 4);
+		return sizeof(*in);
+	}
+	{
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
+
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(e->port);
+		in6->sin6_scope_id = e->scope_id;
+		if (e->addr.family == 4) {
+			in6->sin6_addr.s6_addr[10] = 0xff;
+			in6->sin6_addr.s6_addr[11] = 0xff;
+			memcpy(&in6->sin6_addr.s6_addr[12], e->addr.b, 4);
+		} else {
+			memcpy(&in6->sin6_addr, e->addr.b, 16);
+		}
+		return sizeof(*in6);
+	}
+}
+
+bool sockaddr_same(const struct sockaddr_storage *a,
+		   const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a,
+					 *y = (const void *)b;
+
+		return x->sin_port == y->sin_port &&
+		       x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a,
+					  *y = (const void *)b;
+
+		return x->sin6_port == y->sin6_port &&
+		       !memcmp(&x->sin6_addr, &y->sin6_addr, 16);
+	}
+	return false;
+}
+
+bool sockaddr_needs_cwd(const uint8_t *p, size_t len)
+{
+	size_t off = offsetof(struct sockaddr_un, sun_path);
+	sa_family_t fam;
+
+	/* As sockaddr_parse() takes it: a longer name is EINVAL. */
+	if (len <= off || len > sizeof(struct sockaddr_un))
+		return false;
+	memcpy(&fam, p, sizeof(fam));
+	return fam == AF_UNIX && p[off] != '\0' && p[off] != '/';
+}

@@ -177,8 +177,15 @@ static int filter_add_outside(scmp_filter_ctx ctx, uint32_t action, int nr,
 /*
  * The sockets a job may create, the one table of them: a row per family,
  * and for families with kinds, the (type, protocols) pairs allowed; any
- * other kind of that family gets the row's errno. Families not here get
- * EAFNOSUPPORT. docs/network.md lists the same.
+ * other type of that family gets the row's @err, a listed type with another
+ * protocol its @proto_err. Families not here get EAFNOSUPPORT.
+ * docs/network.md lists the same.
+ *
+ * An internet protocol cordon does not mediate (UDP-Lite, SCTP, MPTCP on
+ * SOCK_STREAM) is EPROTONOSUPPORT, what the kernel says for a protocol it
+ * lacks: programs read it as "not here" and fall back to UDP or TCP
+ * (Go's MPTCP dialer, libraries probing UDP-Lite), where EACCES reads as a
+ * hard failure.
  */
 struct filter_socket_kind {
 	uint64_t type; /* SOCK_* without the flag bits */
@@ -188,23 +195,27 @@ struct filter_socket_kind {
 
 static const struct filter_socket_family {
 	uint64_t domain;
-	int err;	/* for a kind of this family not listed */
+	int err;	/* for a type of this family not listed */
+	int proto_err;	/* for a listed type with a protocol not listed */
 	size_t n_kinds; /* 0: every kind */
 	struct filter_socket_kind kinds[2];
 } filter_socket_families[] = {
-	{AF_UNIX, 0, 0, {{0}}},
+	{AF_UNIX, 0, 0, 0, {{0}}},
 	{AF_INET,
 	 EACCES,
+	 EPROTONOSUPPORT,
 	 2,
 	 {{SOCK_STREAM, {0, IPPROTO_TCP}, 2},
 	  {SOCK_DGRAM, {0, IPPROTO_UDP}, 2}}},
 	{AF_INET6,
 	 EACCES,
+	 EPROTONOSUPPORT,
 	 2,
 	 {{SOCK_STREAM, {0, IPPROTO_TCP}, 2},
 	  {SOCK_DGRAM, {0, IPPROTO_UDP}, 2}}},
 	/* getaddrinfo() and if_nameindex(): read-only without privilege. */
 	{AF_NETLINK,
+	 EAFNOSUPPORT,
 	 EAFNOSUPPORT,
 	 2,
 	 {{SOCK_RAW, {0 /* NETLINK_ROUTE */}, 1},
@@ -241,9 +252,9 @@ static int filter_add_socket_family(scmp_filter_ctx ctx, int nr,
 			if (rc)
 				return rc;
 		}
-		rc = filter_add_outside(ctx, SCMP_ACT_ERRNO((uint32_t)f->err),
-					nr, pre, 2, 2, FILTER_SPACE_INT,
-					k->protocols, k->n_protocols);
+		rc = filter_add_outside(
+			ctx, SCMP_ACT_ERRNO((uint32_t)f->proto_err), nr, pre, 2,
+			2, FILTER_SPACE_INT, k->protocols, k->n_protocols);
 		if (rc)
 			return rc;
 	}

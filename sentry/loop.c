@@ -3,7 +3,7 @@
  * loop.c - the supervisor's event loop: one epoll set dispatching on a typed
  * tag (enum sentry_epoll, sentry_priv.h), each case one call; signals to
  * cordon, reaping, the grace timer, the limits' samples and kills, the
- * job's output, the DNS proxy and the deferred calls (deferred.h).
+ * job's output, netstack's services and the deferred calls (deferred.h).
  *
  * Theory of operation
  * -------------------
@@ -238,9 +238,11 @@ static void sentry_on_rx_wake(struct sentry *s)
 	(void)r;
 }
 
-static void sentry_on_dns(struct sentry *s)
+/* A netstack service (the DNS proxy) has something to do. */
+static void sentry_on_service(struct sentry *s, size_t kind)
 {
-	if (sentry_dns_service(s))
+	if (kind < NETSTACK_SERVICE_COUNT &&
+	    sentry_service_run(s, (enum netstack_service_kind)kind))
 		s->spin_until_ns = time_mono_ns() + SENTRY_DNS_SPIN_NS;
 }
 
@@ -313,8 +315,8 @@ static void sentry_loop_event(struct sentry *s, const struct epoll_event *ev)
 	case SENTRY_EPOLL_DEFERRED_TIMER:
 		deferred_tick(s);
 		break;
-	case SENTRY_EPOLL_DNS:
-		sentry_on_dns(s);
+	case SENTRY_EPOLL_SERVICE:
+		sentry_on_service(s, SENTRY_EPOLL_INDEX(ev->data.u64));
 		break;
 	case SENTRY_EPOLL_OPEN:
 		sys_open_fifo_done(s);

@@ -81,7 +81,8 @@ static void receiver_dns_spin(struct sentry *s)
 	uint64_t until = time_mono_ns() + SENTRY_DNS_SPIN_NS;
 	struct pollfd p[2] = {
 		{.fd = platform_fd(s->plat), .events = POLLIN},
-		{.fd = dns_proxy_fd(s->dns), .events = POLLIN},
+		{.fd = netstack_service_fd(&s->net, NETSTACK_SERVICE_DNS),
+		 .events = POLLIN},
 	};
 
 	while (!s->rx_stop && time_mono_ns() < until) {
@@ -93,7 +94,8 @@ static void receiver_dns_spin(struct sentry *s)
 		pthread_mutex_lock(&s->lock);
 		if (n > 0 && p[0].revents)
 			return; /* a call to receive (or the job is gone) */
-		if (n > 0 && p[1].revents && sentry_dns_service(s))
+		if (n > 0 && p[1].revents &&
+		    sentry_service_run(s, NETSTACK_SERVICE_DNS))
 			until = time_mono_ns() + SENTRY_DNS_SPIN_NS;
 	}
 }
@@ -132,8 +134,10 @@ static void *receiver_main(void *arg)
 			s->n_notified++;
 			s->dns_due = false;
 			sentry_dispatch(s, &c);
-			if (s->dns_due && s->dns) {
-				sentry_dns_service(s);
+			if (s->dns_due &&
+			    netstack_service_running(&s->net,
+						     NETSTACK_SERVICE_DNS)) {
+				sentry_service_run(s, NETSTACK_SERVICE_DNS);
 				receiver_dns_spin(s);
 			}
 		} else if (rc != -ENOENT && rc != -EAGAIN) {

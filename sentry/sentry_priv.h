@@ -296,18 +296,20 @@ void sentry_verdict(struct sentry *s, struct sentry_call *c);
 void sentry_dispatch(struct sentry *s, struct sentry_call *c);
 
 /**
- * sentry_dns_start() - start the DNS proxy unless it runs already (a job
- * that never sends DNS never pays for it). Return: 0 or -errno (the caller
- * must then refuse the DNS message: fail closed).
+ * sentry_service_watch() - poll netstack service @k, which a plan just
+ * started (netstack starts its services at first use: a job that never
+ * sends DNS never pays for the proxy). One epoll tag for every service.
+ * Return: 0, or -errno (the service is stopped again; the caller must
+ * refuse the call: fail closed).
  */
-int sentry_dns_start(struct sentry *s);
+int sentry_service_watch(struct sentry *s, enum netstack_service_kind k);
 
 /**
- * sentry_dns_service() - let the DNS proxy (if it runs) handle whatever is
+ * sentry_service_run() - let service @k (if it runs) handle whatever is
  * ready, and record what it decided. Never blocks; hold @s->lock.
  * Return: whether it had anything to do.
  */
-bool sentry_dns_service(struct sentry *s);
+bool sentry_service_run(struct sentry *s, enum netstack_service_kind k);
 
 /* ---------------------------------------------------------------------------
  * Resource accounting (limits.c).
@@ -544,8 +546,7 @@ struct sentry {
 	uint64_t n_sigsys; /* processes killed by SIGSYS (bad ABI) */
 	size_t peak_procs;
 	struct audit audit;
-	struct netstack net;
-	struct dns_proxy *dns;	/* started at the job's first DNS message */
+	struct netstack net;	/* the socket layer, its services (DNS) */
 	uint64_t spin_until_ns; /* poll without sleeping until then */
 	bool dns_due;		/* the call was on the DNS path (receiver.c) */
 	struct deferred_table deferred;
@@ -569,13 +570,13 @@ enum sentry_epoll {
 	SENTRY_EPOLL_STATUS,
 	SENTRY_EPOLL_TIMER,
 	SENTRY_EPOLL_DEFERRED, /* a deferred call's socket; its index */
-	SENTRY_EPOLL_DNS,
-	SENTRY_EPOLL_OPEN,   /* blocking FIFO opens finished (sys_open.c) */
-	SENTRY_EPOLL_LIMITS, /* time for the next resource sample */
-	SENTRY_EPOLL_WALKED, /* the walker thread finished a sample */
-	SENTRY_EPOLL_WALL,   /* the wall-clock limit */
-	SENTRY_EPOLL_OUTPUT, /* job output; the stream (0, 1) in bits 16.. */
-	SENTRY_EPOLL_RX,     /* the receiver changed the stop or a kill */
+	SENTRY_EPOLL_SERVICE,  /* a netstack service; its kind in bits 16.. */
+	SENTRY_EPOLL_OPEN,     /* blocking FIFO opens finished (sys_open.c) */
+	SENTRY_EPOLL_LIMITS,   /* time for the next resource sample */
+	SENTRY_EPOLL_WALKED,   /* the walker thread finished a sample */
+	SENTRY_EPOLL_WALL,     /* the wall-clock limit */
+	SENTRY_EPOLL_OUTPUT,   /* job output; the stream (0, 1) in bits 16.. */
+	SENTRY_EPOLL_RX,       /* the receiver changed the stop or a kill */
 	SENTRY_EPOLL_DEFERRED_TIMER, /* a deferred call's timeout or poll */
 };
 

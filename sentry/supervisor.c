@@ -30,25 +30,20 @@
 #include "common/kcompat.h"
 #include "sentry/sentry_priv.h"
 
-int sentry_dns_start(struct sentry *s)
+int sentry_service_watch(struct sentry *s, enum netstack_service_kind k)
 {
-	int rc;
+	struct epoll_event ev = {.events = EPOLLIN,
+				 .data.u64 = SENTRY_EPOLL_SERVICE |
+					     ((uint64_t)k << 16)};
+	int fd = netstack_service_fd(&s->net, k);
 
-	if (s->dns)
-		return 0;
-	netstack_host_addrs_load(&s->net);
-	rc = dns_proxy_new(&s->dns, s->o->tables, &s->net.rt);
-	if (rc < 0) {
-		diag_error("cannot start the DNS proxy: %s", strerror(-rc));
-		return rc;
+	if (fd < 0 || epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		int e = fd < 0 ? EINVAL : errno;
+
+		diag_error("cannot poll a netstack service: %s", strerror(e));
+		netstack_service_stop(&s->net, k);
+		return -e;
 	}
-	if (sentry_epoll_add(s, dns_proxy_fd(s->dns), SENTRY_EPOLL_DNS)) {
-		rc = -errno;
-		dns_proxy_free(s->dns);
-		s->dns = NULL;
-		return rc;
-	}
-	s->net.dns = s->dns;
 	return 0;
 }
 
@@ -91,13 +86,14 @@ void sentry_dispatch(struct sentry *s, struct sentry_call *c)
 		sys_exec_finish(s, c);
 }
 
-/* Audit records and stderr lines for what the DNS proxy decided. */
-static void sentry_dns_events(struct sentry *s)
+/* Audit records and stderr lines for what service @k decided. */
+static void sentry_service_events(struct sentry *s,
+				  enum netstack_service_kind k)
 {
-	const struct dns_proxy_event *ev;
+	const struct netstack_event *ev;
 	size_t n, i;
 
-	n = dns_proxy_events(s->dns, &ev);
+	n = netstack_service_events(&s->net, k, &ev);
 	for (i = 0; i < n; i++) {
 		char summary[700];
 		struct jsonw w;
@@ -127,14 +123,14 @@ static void sentry_dns_events(struct sentry *s)
 	}
 }
 
-bool sentry_dns_service(struct sentry *s)
+bool sentry_service_run(struct sentry *s, enum netstack_service_kind k)
 {
 	bool moved;
 
-	if (!s->dns)
+	if (!netstack_service_running(&s->net, k))
 		return false;
-	moved = dns_proxy_run(s->dns) > 0;
-	sentry_dns_events(s);
+	moved = netstack_service_run(&s->net, k) > 0;
+	sentry_service_events(s, k);
 	return moved;
 }
 
@@ -349,7 +345,7 @@ static int __attribute__((noreturn)) sentry_supervise(struct sentry *s)
 	}
 	audit_close(&s->audit);
 	deferred_fini(&s->deferred);
-	dns_proxy_free(s->dns);
+	netstack_fini(&s->net);
 	output_fini(&s->out);
 	limits_fini(&s->limits);
 	platform_free(s->plat);

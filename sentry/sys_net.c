@@ -1,18 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sys_net.c - handlers for the socket family: socket, connect, sendto,
- * sendmsg, sendmmsg, bind, listen.
+ * sys_net.c - handlers for the socket family: connect, sendto, sendmsg,
+ * sendmmsg, bind, listen, and the receives of redirected sockets.
  *
  * Theory of operation
  * -------------------
- * A call whose decision depends on job memory (a sockaddr, a msghdr) is
- * never answered with CONTINUE (shared/DESIGN.md invariant 2): the address
- * and the data are copied out once, the notification is confirmed still
- * valid, the job's socket object itself is duplicated into the supervisor
- * (pidfd_getfd), the copy is judged by netstack (the zone's tables), and the
- * supervisor performs the call on that object with the copy. A thread that
- * rewrites the sockaddr, or dup2()s another socket over the fd number,
- * changes nothing: the object and the bytes were fixed before the decision.
+ * Each handler has one shape (gVisor's Connect): decode the registers, copy
+ * the argument in once, take the job's socket object, ask netstack for a
+ * plan (perform / redirect / deny, with the zone's decision: net_call.c),
+ * perform it on that object, answer. A call whose decision depends on job
+ * memory (a sockaddr, a msghdr) is never answered with CONTINUE
+ * (shared/DESIGN.md invariant 2): a thread that rewrites the sockaddr, or
+ * dup2()s another socket over the fd number, changes nothing, since the
+ * object (pidfd_getfd) and the bytes were fixed before the decision. Taking
+ * the fd confirms the call is still pending, which covers the copy before
+ * it.
  *
  * socket() never comes here: the filter decides it on its registers
  * (SYSCALL_RULE_SOCKET_KINDS, filter.c).
@@ -20,13 +22,11 @@
  * The supervisor must never block: a blocking connect is started with
  * O_NONBLOCK set for the duration of the call on the shared file description
  * (on an unconnected TCP socket no other operation can observe it), and the
- * call is deferred until the socket is writable (deferred.h, which also ends
- * it at the socket's SO_SNDTIMEO or a signal, as the kernel would); a send
- * that meets a full buffer on a blocking socket, and a blocking receive on a
- * DNS-redirected socket, are deferred the same way.
+ * call is left pending until the socket is writable (sentry_pend()); a send
+ * that meets a full buffer on a blocking socket is retried the same way.
  *
  * Every denial fails with NETSTACK_DENY_ERRNO (EACCES), one stderr line and
- * an audit record naming the zone and the rule.
+ * an audit record naming the zone and the rule (sentry_verdict()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -48,14 +48,6 @@
 #define SYS_NET_CONTROL_MAX 4096
 #define SYS_NET_MMSG_MAX 64
 
-/* What the kernel knows about a socket we took from the job. */
-struct sys_net_sock {
-	int fd; /* the supervisor's duplicate (owned) */
-	int domain;
-	int type;
-	unsigned proto; /* POLICY_PROTO_* for INET sockets */
-};
-
 /*
  * The answer of a call the supervisor performed (its verdict was given
  * before): an errno or a value. A result without an allowing verdict
@@ -73,11 +65,6 @@ static void sys_net_value(struct sentry_call *c, int64_t v)
 	if (c->v.kind == VERDICT_NONE || c->v.kind == VERDICT_CONTINUE)
 		verdict_allow(&c->v, 0, "performed by the supervisor");
 	verdict_result(&c->v, v);
-}
-
-static void sys_net_allow(struct sentry_call *c, const char *rule)
-{
-	verdict_allow(&c->v, 0, rule);
 }
 
 static void sys_net_deny(struct sentry_call *c, int err, const char *rule)
@@ -107,10 +94,12 @@ static int sys_net_unreadable(struct sentry_call *c, const char *what)
 }
 
 static int sys_net_take(struct sentry *s, struct sentry_call *c, int remote,
-			struct sys_net_sock *k)
+			struct netstack_sockinfo *k)
 {
-	socklen_t l = sizeof(int);
+	socklen_t l = sizeof(int), cl = sizeof(k->cookie);
 
+	k->job_fd = remote;
+	k->cookie = 0;
 	k->fd = platform_take_fd(s->plat, &c->pc, remote);
 	if (k->fd < 0)
 		return k->fd;
@@ -122,8 +111,18 @@ static int sys_net_take(struct sentry *s, struct sentry_call *c, int remote,
 		k->fd = -1;
 		return -e;
 	}
+	/* SO_COOKIE (4.12): without it nothing is recorded (fails closed). */
+	if (getsockopt(k->fd, SOL_SOCKET, SO_COOKIE, &k->cookie, &cl) < 0)
+		k->cookie = 0;
 	k->proto = k->type == SOCK_STREAM ? POLICY_PROTO_TCP : POLICY_PROTO_UDP;
 	return 0;
+}
+
+static void sys_net_put(struct netstack_sockinfo *k)
+{
+	if (k->fd >= 0)
+		close(k->fd);
+	k->fd = -1;
 }
 
 /* Copy @len bytes at @addr, without confirming the caller. */
@@ -149,10 +148,12 @@ static int sys_net_read(struct sentry *s, struct sentry_call *c, uint64_t addr,
  */
 static bool sys_net_begin(struct sentry *s, struct sentry_call *c,
 			  uint64_t addr, void *buf, size_t len,
-			  const char *what, struct sys_net_sock *k)
+			  const char *what, struct netstack_sockinfo *k)
 {
 	int rc;
 
+	k->fd = -1;
+	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
 	if (sys_net_read(s, c, addr, buf, len) < 0) {
 		sys_net_unreadable(c, what);
 		return false;
@@ -175,323 +176,81 @@ static int sys_net_copy(struct sentry *s, struct sentry_call *c, uint64_t addr,
 	return rc < 0 || !len ? rc : platform_call_valid(s->plat, &c->pc);
 }
 
-static const char *sys_net_proto_name(const struct sys_net_sock *k)
-{
-	if (k->domain == AF_UNIX)
-		return k->type == SOCK_DGRAM ? "unix-dgram" : "unix";
-	return k->proto == POLICY_PROTO_TCP ? "tcp" : "udp";
-}
-
-/* The verdict of @c from a policy decision; true when it allows. */
-static bool sys_net_verdict(struct sentry *s, struct sentry_call *c,
-			    const struct policy_decision *d)
-{
-	(void)s;
-	return verdict_decision(&c->v, d, NETSTACK_DENY_ERRNO);
-}
-
 /*
- * Parse a sockaddr the way the kernel reads it for a send or a bind on @k.
- * AF_UNSPEC only means "dissolve" to connect(): an IPv4 socket sends to, and
- * binds (0.0.0.0 only), the AF_INET address an AF_UNSPEC name carries, so it
- * is rewritten to AF_INET here and judged as that; an IPv6 socket sends to
- * its connected peer (*@len becomes 0: no name).
- * Return: as sockaddr_parse().
+ * The job's working directory, when the @len bytes at @p are a relative
+ * unix path (netstack resolves it against that); else NULL.
  */
-static int sys_net_parse_as_kernel(const struct sys_net_sock *k, uint8_t *addr,
-				   size_t *len, bool bind,
-				   struct net_endpoint *e)
+static const char *sys_net_cwd(struct sentry_call *c, const uint8_t *p,
+			       size_t len, char *buf, size_t cap)
 {
-	int rc = sockaddr_parse(addr, *len, e);
-	sa_family_t inet = AF_INET;
-	struct sockaddr_in in;
-
-	if (rc < 0 || e->kind != NET_ENDPOINT_UNSPEC)
-		return rc;
-	if (k->domain == AF_INET) {
-		if (*len < sizeof(in))
-			return -EINVAL;
-		memcpy(&in, addr, sizeof(in));
-		if (bind && in.sin_addr.s_addr != htonl(INADDR_ANY))
-			return -EAFNOSUPPORT;
-		memcpy(addr, &inet, sizeof(inet));
-		return sockaddr_parse(addr, *len, e);
-	}
-	if (k->domain == AF_INET6 && !bind) {
-		*len = 0;
-		return 0;
-	}
-	return bind ? -EAFNOSUPPORT : 0;
-}
-
-static uint64_t sys_net_cookie(int fd)
-{
-	uint64_t cookie = 0;
-	socklen_t l = sizeof(cookie);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &l) < 0)
-		return 0;
-	return cookie;
-}
-
-static bool sys_net_v4(const struct policy_addr *a)
-{
-	static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
-
-	return a->family == 4 || !memcmp(a->b, mapped, sizeof(mapped));
-}
-
-/*
- * DNS to any address is answered by cordon's proxy (never sent on as is):
- * rewrite the destination in @addr to the proxy's and remember, for the
- * receives, which server the job thinks it talks to.
- * Return: true when redirected (verdict filled); false on refusal (answer
- * filled).
- */
-static bool sys_net_dns_redirect(struct sentry *s, struct sentry_call *c,
-				 const struct sys_net_sock *k,
-				 const struct net_endpoint *e, uint8_t *addr,
-				 size_t *len, const struct policy_decision *d)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	char where[200];
-
-	sockaddr_fmt(e, where, sizeof(where));
-	snprintf(c->detail, sizeof(c->detail), "%s/%s to the DNS proxy", where,
-		 sys_net_proto_name(k));
-	if (sentry_dns_start(s) < 0 ||
-	    dns_proxy_target(s->dns, k->domain, sys_net_v4(&e->addr), k->proto,
-			     &ss, &sl) < 0 ||
-	    netstack_emulate(&s->net, sys_net_cookie(k->fd), e) < 0) {
-		verdict_deny(&c->v, ENOBUFS, VERDICT_CAT_INTERNAL,
-			     "DNS proxy: not started, or too many redirected "
-			     "sockets (fail closed)");
-		return false;
-	}
-	memcpy(addr, &ss, sl);
-	*len = sl;
-	sys_net_verdict(s, c, d);
-	s->dns_due = true; /* the query follows: the receiver waits for it */
-	return true;
-}
-
-/*
- * A send on a connected datagram socket: if it is redirected to the DNS
- * proxy, the receiver waits for the proxy's traffic after this call.
- */
-static void sys_net_note_dns(struct sentry *s, const struct sys_net_sock *k)
-{
-	if (k->type == SOCK_DGRAM && netstack_emulating(&s->net) &&
-	    netstack_emulated(&s->net, sys_net_cookie(k->fd)))
-		s->dns_due = true;
-}
-
-static bool sys_net_is_inet(const struct sys_net_sock *k)
-{
-	return k->domain == AF_INET || k->domain == AF_INET6;
-}
-
-/*
- * Resolve a unix socket path as the job sees it: relative to its cwd, every
- * symlink followed, "." and ".." gone. A path that does not exist yet is
- * judged lexically (connect will fail with ENOENT anyway).
- */
-static int sys_net_unix_resolve(struct sentry_call *c, const char *path,
-				char *out, size_t outlen)
-{
-	char cwd_link[64], joined[PATH_MAX + NET_UNIX_PATH_MAX + 2];
-	char cwd[PATH_MAX];
+	char link[64];
 	ssize_t n;
 	int fd;
 
-	if (path[0] == '/') {
-		snprintf(joined, sizeof(joined), "%s", path);
-	} else {
-		fd = procfs_cwd_open(c->pc.tid);
-		if (fd < 0)
-			return fd;
-		/* The job's cwd as a path: that of our fd of it. */
-		snprintf(cwd_link, sizeof(cwd_link), "/proc/self/fd/%d", fd);
-		n = readlink(cwd_link, cwd, sizeof(cwd) - 1);
-		if (n < 0)
-			n = -errno;
-		close(fd);
-		if (n < 0)
-			return (int)n;
-		cwd[n] = '\0';
-		snprintf(joined, sizeof(joined), "%s/%s", cwd, path);
-	}
-	if (realpath(joined, out) && strlen(out) < outlen)
-		return 0;
-	if (strlen(joined) >= outlen)
-		return -ENAMETOOLONG;
-	snprintf(out, outlen, "%s", joined);
-	return 0;
-}
-
-/*
- * Pin the unix socket file a path names, as the job sees it: relative to its
- * cwd, every symlink followed, opened O_PATH so that what is judged and what
- * is connected to are the same inode whatever the job renames or re-links
- * afterwards. @actual gets the path of the pinned file (from the kernel).
- * Return: an O_PATH fd, or -errno (ENOENT: nothing there).
- */
-static int sys_net_unix_pin(struct sentry_call *c, const char *path,
-			    char *actual, size_t len)
-{
-	char resolved[PATH_MAX], link[64];
-	struct stat st;
-	ssize_t n;
-	int fd, rc;
-
-	rc = sys_net_unix_resolve(c, path, resolved, sizeof(resolved));
-	if (rc < 0)
-		return rc;
-	fd = open(resolved, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (!sockaddr_needs_cwd(p, len))
+		return NULL;
+	fd = procfs_cwd_open(c->pc.tid);
 	if (fd < 0)
-		return -errno;
+		return NULL;
+	/* The job's cwd as a path: that of our fd of it. */
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, actual, len - 1);
-	if (n < 0 || fstat(fd, &st) < 0) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
-	actual[n] = '\0';
-	if (!S_ISSOCK(st.st_mode)) {
-		close(fd);
-		return -ECONNREFUSED; /* what connect() says for a non-socket */
-	}
-	return fd;
+	n = readlink(link, buf, cap - 1);
+	close(fd);
+	if (n < 0)
+		return NULL;
+	buf[n] = '\0';
+	return buf;
 }
 
 /*
- * Before a job unix socket talks to @e: unless @e is the job's own socket,
- * nothing there may pass fds back into the job (SO_PASSRIGHTS off). Where
- * the kernel cannot turn that off, the peer is refused (fail closed).
- * Return: true to go on; false with the call refused.
+ * The verdict of @c from netstack's plan @p; true when the call is to be
+ * performed. A service the plan started is polled from now on.
  */
-static bool sys_net_rights_guard(struct sentry *s, struct sentry_call *c,
-				 const struct sys_net_sock *k,
-				 const struct net_endpoint *e, int pin)
+static bool sys_net_verdict(struct sentry *s, struct sentry_call *c,
+			    const struct netstack_plan *p)
 {
-	int rc = netstack_unix_guard(&s->net, k->fd, e, pin);
-
-	if (rc == 0)
-		return true;
-	sys_net_deny(
-		c, NETSTACK_DENY_ERRNO,
-		rc == -ENOPROTOOPT
-			? "unix peer outside the job: fd passing cannot be "
-			  "refused on this kernel (SO_PASSRIGHTS, Linux 6.16)"
-			: "unix peer outside the job: SO_PASSRIGHTS failed");
-	return false;
-}
-
-/*
- * Judge a destination for connect or send; true when allowed. For a unix
- * path, *@pin gets the pinned socket file (the caller closes it) and @addr
- * is rewritten to reach exactly that inode through /proc/self/fd.
- */
-static bool sys_net_judge_dest(struct sentry *s, struct sentry_call *c,
-			       const struct sys_net_sock *k,
-			       const struct net_endpoint *e, uint8_t *addr,
-			       size_t *len, int *pin)
-{
-	struct policy_decision d;
-	struct net_plan plan;
-	char where[200], actual[PATH_MAX];
-
-	verdict_dest(&c->v, e, sys_net_proto_name(k));
-	sockaddr_fmt(e, where, sizeof(where));
-	snprintf(c->detail, sizeof(c->detail), "%s/%s", where,
-		 sys_net_proto_name(k));
-	switch (e->kind) {
-	case NET_ENDPOINT_INET:
-		/* The plan explain runs too (netstack/net_plan.c). A non-inet
-		 * socket given an inet address is refused by the kernel. */
-		netstack_plan_dest(&s->net, e, k->proto, &plan);
-		if (plan.kind == NET_PLAN_REDIRECT_DNS && sys_net_is_inet(k))
-			return sys_net_dns_redirect(s, c, k, e, addr, len,
-						    &plan.d);
-		return sys_net_verdict(s, c, &plan.d);
-	case NET_ENDPOINT_UNIX: {
-		struct sockaddr_un un = {.sun_family = AF_UNIX};
-		int fd = sys_net_unix_pin(c, e->path, actual, sizeof(actual));
-
-		if (fd < 0) {
-			sys_net_invalid(c, -fd, "unix socket not there");
-			return false;
-		}
-		snprintf(c->detail, sizeof(c->detail), "unix:%.108s (%.400s)",
-			 e->path, actual);
-		netstack_decide_unix(&s->net, e, actual, &d);
-		if (!sys_net_verdict(s, c, &d) ||
-		    !sys_net_rights_guard(s, c, k, e, fd)) {
-			close(fd);
-			return false;
-		}
-		snprintf(un.sun_path, sizeof(un.sun_path), "/proc/self/fd/%d",
-			 fd);
-		*len = offsetof(struct sockaddr_un, sun_path) +
-		       strlen(un.sun_path) + 1;
-		memcpy(addr, &un, *len);
-		*pin = fd;
-		return true;
+	if (p->detail[0])
+		snprintf(c->detail, sizeof(c->detail), "%s", p->detail);
+	if (p->has_dest)
+		verdict_dest(&c->v, &p->dest, p->proto);
+	if (p->service_started && sentry_service_watch(s, p->via) < 0) {
+		verdict_deny(&c->v, ENOBUFS, VERDICT_CAT_INTERNAL,
+			     "service cannot be polled (fail closed)");
+		return false;
 	}
-	case NET_ENDPOINT_ABSTRACT:
-		netstack_decide_unix(&s->net, e, NULL, &d);
-		return sys_net_verdict(s, c, &d) &&
-		       sys_net_rights_guard(s, c, k, e, -1);
-	case NET_ENDPOINT_UNSPEC:
-		sys_net_allow(c, "AF_UNSPEC dissolves an association: allowed");
+	if (p->has_decision)
+		verdict_decision(&c->v, &p->d, NETSTACK_DENY_ERRNO);
+	switch (p->kind) {
+	case NETSTACK_PLAN_PERFORM:
+	case NETSTACK_PLAN_REDIRECT:
+		if (!p->has_decision)
+			verdict_allow(&c->v, 0, p->why);
+		else if (p->narrowed)
+			c->v.rule = p->why; /* the zone's rule stays recorded */
+		if (p->service_due)
+			s->dns_due = true; /* the receiver lets it run next */
 		return true;
-	case NET_ENDPOINT_UNNAMED:
-	case NET_ENDPOINT_NETLINK:
-	case NET_ENDPOINT_OTHER:
+	case NETSTACK_PLAN_DENY:
+		if (p->why || !p->has_decision)
+			verdict_deny(&c->v, p->err, VERDICT_CAT_RULE,
+				     p->why ? p->why : "denied");
+		return false;
+	case NETSTACK_PLAN_INVALID:
+		verdict_invalid(&c->v, p->err, p->why);
+		return false;
+	case NETSTACK_PLAN_DROP:
+		/* Performed as "sent, dropped": the data is still copied. */
+		verdict_allow(&c->v, 0, p->why);
+		return true;
+	case NETSTACK_PLAN_REFUSED:
+		verdict_allow(&c->v, -(int64_t)p->err, p->why);
+		return false;
+	case NETSTACK_PLAN_FAIL:
 		break;
 	}
-	sys_net_invalid(c, EAFNOSUPPORT, "address family not supported");
+	verdict_deny(&c->v, p->err ? p->err : EPERM, VERDICT_CAT_INTERNAL,
+		     p->why ? p->why : "internal error (fail closed)");
 	return false;
-}
-
-/*
- * A netlink socket talks only to the kernel (netstack_decide_netlink()).
- * @len: the name's length, 0 for none; a send then goes without its name
- * (*@len = 0: why is in netstack.h), a connect keeps it.
- * Return: true to perform (verdict filled); false when refused (answer
- * filled).
- */
-static bool sys_net_netlink(struct sentry *s, struct sentry_call *c,
-			    const struct sys_net_sock *k,
-			    const struct net_endpoint *e, bool control,
-			    bool send, size_t *len)
-{
-	struct policy_decision d;
-
-	if (*len && e->kind == NET_ENDPOINT_UNSPEC && !send) {
-		sys_net_allow(c, "AF_UNSPEC dissolves an association: allowed");
-		return true;
-	}
-	if (*len && e->kind != NET_ENDPOINT_NETLINK) {
-		/* netlink_sendmsg/netlink_connect: not AF_NETLINK is EINVAL */
-		sys_net_invalid(c, EINVAL, "not a netlink address");
-		return false;
-	}
-	if (*len) {
-		sockaddr_fmt(e, c->detail, sizeof(c->detail));
-		verdict_dest(&c->v, e, "netlink");
-	} else {
-		snprintf(c->detail, sizeof(c->detail), "fd=%d netlink peer",
-			 (int)c->pc.args[0]);
-	}
-	netstack_decide_netlink(&s->net, k->fd, *len ? e : NULL, control, &d);
-	if (!sys_net_verdict(s, c, &d))
-		return false;
-	if (send)
-		*len = 0;
-	return true;
 }
 
 /*
@@ -500,7 +259,7 @@ static bool sys_net_netlink(struct sentry *s, struct sentry_call *c,
  * recorded denial); the buffers are then the caller's to free.
  */
 static int sys_net_defer(struct sentry *s, struct sentry_call *c,
-			 struct sys_net_sock *k, struct deferred_req *p)
+			 struct netstack_sockinfo *k, struct deferred_req *p)
 {
 	int rc = deferred_add(s, c, p);
 
@@ -521,9 +280,11 @@ static int sys_net_defer(struct sentry *s, struct sentry_call *c,
  * unix path: the pinned inode through /proc/self/fd).
  */
 static int sys_net_do_connect(struct sentry *s, struct sentry_call *c,
-			      struct sys_net_sock *k, const uint8_t *addr,
-			      size_t len)
+			      struct netstack_sockinfo *k,
+			      const struct netstack_plan *plan)
 {
+	const uint8_t *addr = plan->addr;
+	size_t len = plan->addr_len;
 	int flags = 0, r, err;
 	bool toggled = false;
 
@@ -557,6 +318,10 @@ static int sys_net_do_connect(struct sentry *s, struct sentry_call *c,
 	}
 	if (toggled)
 		fcntl(k->fd, F_SETFL, flags);
+	/* A connect binds the socket's port: ask the kernel which. */
+	netstack_performed(&s->net, k, plan,
+			   r == 0 || err == EINPROGRESS || err == EALREADY,
+			   NETSTACK_DID_SEND);
 	if (r == 0) {
 		sys_net_value(c, 0);
 		return 0;
@@ -587,39 +352,24 @@ int sys_connect(struct sentry *s, struct sentry_call *c)
 {
 	uint8_t addr[SYS_NET_ADDR_MAX];
 	size_t len = (size_t)c->pc.args[2];
-	struct sys_net_sock k = {.fd = -1};
-	struct net_endpoint e;
-	int rc, pin = -1;
+	struct netstack_sockinfo k = {.fd = -1};
+	struct netstack_plan plan;
+	char cwd[PATH_MAX];
+	int rc = 0;
 
-	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
+	/* Decode; copy the address in once; take the socket. */
 	if (len > sizeof(addr) || len < sizeof(sa_family_t))
 		return sys_net_invalid(c, EINVAL, "bad address length");
 	if (!sys_net_begin(s, c, c->pc.args[1], addr, len,
 			   "address not readable", &k))
 		return 0;
-	rc = sockaddr_parse(addr, len, &e);
-	if (rc < 0 && e.kind != NET_ENDPOINT_OTHER) {
-		close(k.fd);
-		return sys_net_invalid(c, -rc, "malformed address");
-	}
-	if (k.domain == AF_NETLINK) {
-		if (sys_net_netlink(s, c, &k, &e, false, false, &len)) {
-			rc = FAULT_PERFORM(connect(
-				k.fd, (struct sockaddr *)addr, (socklen_t)len));
-			if (rc < 0)
-				sys_net_errno(c, errno);
-			else
-				sys_net_value(c, 0);
-		}
-		close(k.fd);
-		return 0;
-	}
-	if (sys_net_judge_dest(s, c, &k, &e, addr, &len, &pin))
-		rc = sys_net_do_connect(s, c, &k, addr, len);
-	if (pin >= 0)
-		close(pin);
-	if (k.fd >= 0)
-		close(k.fd);
+	/* Ask netstack; perform the plan; answer. */
+	netstack_plan_send(&s->net, &k, addr, len, SOCKADDR_CONNECT, false,
+			   sys_net_cwd(c, addr, len, cwd, sizeof(cwd)), &plan);
+	if (sys_net_verdict(s, c, &plan))
+		rc = sys_net_do_connect(s, c, &k, &plan);
+	netstack_plan_done(&plan);
+	sys_net_put(&k);
 	return rc < 0 ? rc : 0;
 }
 
@@ -629,7 +379,7 @@ int sys_connect(struct sentry *s, struct sentry_call *c)
  * of @data and @control.
  */
 static int sys_net_send(struct sentry *s, struct sentry_call *c,
-			struct sys_net_sock *k, struct deferred_req *p)
+			struct netstack_sockinfo *k, struct deferred_req *p)
 {
 	int flags = fcntl(k->fd, F_GETFL);
 	ssize_t n;
@@ -640,6 +390,9 @@ static int sys_net_send(struct sentry *s, struct sentry_call *c,
 		p->msg.msg_name = p->name;
 	n = FAULT_PERFORM(sendmsg(k->fd, &p->msg,
 				  p->flags | MSG_DONTWAIT | MSG_NOSIGNAL));
+	/* A send binds an unbound socket's port: ask the kernel which. */
+	netstack_performed(&s->net, k, NULL, n >= 0 || errno == EAGAIN,
+			   NETSTACK_DID_SEND);
 	if (n < 0 && errno == EINPROGRESS && (p->flags & MSG_FASTOPEN) &&
 	    flags >= 0 && !(flags & O_NONBLOCK) && !(p->flags & MSG_DONTWAIT)) {
 		/*
@@ -684,55 +437,30 @@ static int sys_net_send(struct sentry *s, struct sentry_call *c,
 	return 0;
 }
 
-int sys_sendto(struct sentry *s, struct sentry_call *c)
+/*
+ * Copy the @len bytes of data at job address @buf into @p and send them
+ * as @plan says. Return: as a handler.
+ */
+static int sys_net_send_data(struct sentry *s, struct sentry_call *c,
+			     struct netstack_sockinfo *k,
+			     const struct netstack_plan *plan,
+			     struct deferred_req *p, uint64_t buf, size_t len)
 {
-	size_t len = (size_t)c->pc.args[2], alen = (size_t)c->pc.args[5];
-	struct deferred_req p = {.flags = (int)c->pc.args[3]};
-	struct sys_net_sock k = {.fd = -1};
-	struct net_endpoint e;
-	int rc, pin = -1;
+	int rc;
 
-	/* The filter notifies sendto only with a destination address. */
-	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
-	if (alen > sizeof(p.name) || alen < sizeof(sa_family_t))
-		return sys_net_invalid(c, EINVAL, "bad address length");
-	if (!sys_net_begin(s, c, c->pc.args[4], p.name, alen,
-			   "address not readable", &k))
-		return 0;
-	rc = sys_net_parse_as_kernel(&k, p.name, &alen, false, &e);
-	if (rc < 0 && e.kind != NET_ENDPOINT_OTHER) {
-		close(k.fd);
-		return sys_net_invalid(c, -rc, "malformed address");
-	}
-	if (k.domain == AF_NETLINK) {
-		if (!sys_net_netlink(s, c, &k, &e, false, true, &alen)) {
-			close(k.fd);
-			return 0;
-		}
-	} else if (!alen) {
-		/* AF_UNSPEC on IPv6: the connected peer, as the kernel does. */
-		sys_net_allow(c, "connected socket (its connect was judged)");
-		sys_net_note_dns(s, &k);
-	} else if (!sys_net_judge_dest(s, c, &k, &e, p.name, &alen, &pin)) {
-		close(k.fd);
-		return 0;
-	}
 	if (len > SENTRY_SEND_MAX)
-		len = k.type == SOCK_STREAM ? SENTRY_SEND_MAX : len;
+		len = k->type == SOCK_STREAM ? SENTRY_SEND_MAX : len;
 	if (len > SENTRY_SEND_MAX) {
-		close(k.fd);
 		sys_net_errno(c, EMSGSIZE);
 		return 0;
 	}
-	p.data = malloc(len ? len : 1);
-	if (!p.data) {
-		close(k.fd);
+	p->data = malloc(len ? len : 1);
+	if (!p->data)
 		return -ENOMEM;
-	}
-	rc = sys_net_copy(s, c, c->pc.args[1], p.data, len);
+	rc = sys_net_copy(s, c, buf, p->data, len);
 	if (rc < 0) {
-		free(p.data);
-		close(k.fd);
+		free(p->data);
+		p->data = NULL;
 		/*
 		 * ENOENT: the caller is gone, but the verdict already says
 		 * allow (with a value of 0): never let that stand as an
@@ -742,17 +470,45 @@ int sys_sendto(struct sentry *s, struct sentry_call *c)
 			       ? rc
 			       : sys_net_unreadable(c, "data not readable");
 	}
-	p.iov.iov_base = p.data;
-	p.iov.iov_len = len;
-	p.msg.msg_namelen = (socklen_t)alen;
-	/* A pinned unix path must be sent to now: it dies with @pin. */
-	if (pin >= 0)
-		p.flags |= MSG_DONTWAIT;
-	rc = sys_net_send(s, c, &k, &p);
-	if (pin >= 0)
-		close(pin);
-	if (k.fd >= 0)
-		close(k.fd);
+	p->iov.iov_base = p->data;
+	p->iov.iov_len = len;
+	if (plan->kind == NETSTACK_PLAN_DROP) {
+		free(p->data);
+		p->data = NULL;
+		sys_net_value(c, (int64_t)len);
+		return 0;
+	}
+	memcpy(p->name, plan->addr, plan->addr_len);
+	p->msg.msg_namelen = (socklen_t)plan->addr_len;
+	/* A pinned unix path must be sent to now: it dies with the pin. */
+	if (plan->pin >= 0)
+		p->flags |= MSG_DONTWAIT;
+	return sys_net_send(s, c, k, p);
+}
+
+int sys_sendto(struct sentry *s, struct sentry_call *c)
+{
+	size_t alen = (size_t)c->pc.args[5];
+	struct deferred_req p = {.flags = (int)c->pc.args[3]};
+	struct netstack_sockinfo k = {.fd = -1};
+	struct netstack_plan plan;
+	char cwd[PATH_MAX];
+	int rc = 0;
+
+	/* The filter notifies sendto only with a destination address. */
+	if (alen > sizeof(p.name) || alen < sizeof(sa_family_t))
+		return sys_net_invalid(c, EINVAL, "bad address length");
+	if (!sys_net_begin(s, c, c->pc.args[4], p.name, alen,
+			   "address not readable", &k))
+		return 0;
+	netstack_plan_send(&s->net, &k, p.name, alen, SOCKADDR_SEND, false,
+			   sys_net_cwd(c, p.name, alen, cwd, sizeof(cwd)),
+			   &plan);
+	if (sys_net_verdict(s, c, &plan))
+		rc = sys_net_send_data(s, c, &k, &plan, &p, c->pc.args[1],
+				       (size_t)c->pc.args[2]);
+	netstack_plan_done(&plan);
+	sys_net_put(&k);
 	return rc;
 }
 
@@ -878,56 +634,45 @@ void sys_net_close_rights(void *control, size_t len)
  * Return: as a handler.
  */
 static int sys_net_sendmsg_one(struct sentry *s, struct sentry_call *c,
-			       struct sys_net_sock *k, struct deferred_req *p,
-			       bool may_pend)
+			       struct netstack_sockinfo *k,
+			       struct deferred_req *p, bool may_pend)
 {
-	struct net_endpoint e = {0};
 	size_t nl = p->msg.msg_namelen;
-	int rc, pin = -1;
+	struct netstack_plan plan;
+	char cwd[PATH_MAX];
+	int rc = 0;
 
-	if (nl) {
-		rc = sys_net_parse_as_kernel(k, p->name, &nl, false, &e);
-		if (rc < 0 && e.kind != NET_ENDPOINT_OTHER) {
-			sys_net_invalid(c, -rc, "malformed address");
-			goto out_free;
-		}
+	netstack_plan_send(&s->net, k, p->name, nl, SOCKADDR_SEND,
+			   p->msg.msg_controllen != 0,
+			   sys_net_cwd(c, p->name, nl, cwd, sizeof(cwd)),
+			   &plan);
+	if (!sys_net_verdict(s, c, &plan)) {
+		sys_net_close_rights(p->control, p->msg.msg_controllen);
+		free(p->data);
+		free(p->control);
+		netstack_plan_done(&plan);
+		return 0;
 	}
-	if (k->domain == AF_NETLINK) {
-		if (!sys_net_netlink(s, c, k, &e, p->msg.msg_controllen != 0,
-				     true, &nl))
-			goto out_free;
-		p->msg.msg_namelen = (socklen_t)nl;
-	} else if (!nl) {
-		/* No address: the connected peer, which connect() judged. */
-		p->msg.msg_namelen = 0;
-		snprintf(c->detail, sizeof(c->detail), "fd=%d connected/%s",
-			 (int)c->pc.args[0], sys_net_proto_name(k));
-		sys_net_allow(c, "connected socket (its connect was judged)");
-		sys_net_note_dns(s, k);
-	} else {
-		if (!sys_net_judge_dest(s, c, k, &e, p->name, &nl, &pin))
-			goto out_free;
-		p->msg.msg_namelen = (socklen_t)nl;
-		if (pin >= 0)
-			may_pend = false;
+	if (plan.kind == NETSTACK_PLAN_DROP) {
+		sys_net_close_rights(p->control, p->msg.msg_controllen);
+		sys_net_value(c, (int64_t)p->iov.iov_len);
+		free(p->data);
+		free(p->control);
+		return 0;
 	}
-	if (!may_pend)
+	memcpy(p->name, plan.addr, plan.addr_len);
+	p->msg.msg_namelen = (socklen_t)plan.addr_len;
+	if (!may_pend || plan.pin >= 0)
 		p->flags |= MSG_DONTWAIT;
 	rc = sys_net_send(s, c, k, p);
-	if (pin >= 0)
-		close(pin);
+	netstack_plan_done(&plan);
 	return rc;
-out_free:
-	sys_net_close_rights(p->control, p->msg.msg_controllen);
-	free(p->data);
-	free(p->control);
-	return 0;
 }
 
 int sys_sendmsg(struct sentry *s, struct sentry_call *c)
 {
 	struct deferred_req p = {.flags = (int)c->pc.args[2]};
-	struct sys_net_sock k = {.fd = -1};
+	struct netstack_sockinfo k = {.fd = -1};
 	struct msghdr jm;
 	int rc;
 
@@ -961,7 +706,7 @@ int sys_sendmmsg(struct sentry *s, struct sentry_call *c)
 {
 	struct mmsghdr jv[SYS_NET_MMSG_MAX];
 	size_t vlen = (size_t)c->pc.args[2], i, sent = 0;
-	struct sys_net_sock k = {.fd = -1};
+	struct netstack_sockinfo k = {.fd = -1};
 	int rc;
 
 	if (vlen > SYS_NET_MMSG_MAX)
@@ -1018,43 +763,44 @@ int sys_sendmmsg(struct sentry *s, struct sentry_call *c)
 	return 0;
 }
 
-/* Record the job's bound socket so it counts as its own listener later. */
-static void sys_net_note_bound(struct sentry *s, const struct sys_net_sock *k,
-			       bool listening)
+/*
+ * A wildcard listen narrowed to loopback peers (netstack_narrow()): the
+ * socket is bound to the loopback device before it is bound or listens, so
+ * no packet from outside ever finds it. Not a denial: an audit event.
+ * Return: true to go on; false with the call refused (fail closed).
+ */
+static bool sys_net_narrow(struct sentry *s, struct sentry_call *c,
+			   const struct netstack_sockinfo *k,
+			   const struct netstack_plan *plan)
 {
-	struct sockaddr_storage ss;
-	socklen_t l = sizeof(ss);
-	struct stat st;
-	uint16_t port;
+	struct jsonw w;
+	int rc;
 
-	if (k->domain != AF_INET && k->domain != AF_INET6)
-		return;
-	if (fstat(k->fd, &st) < 0 ||
-	    getsockname(k->fd, (struct sockaddr *)&ss, &l) < 0)
-		return;
-	port = ntohs(ss.ss_family == AF_INET6
-			     ? ((struct sockaddr_in6 *)&ss)->sin6_port
-			     : ((struct sockaddr_in *)&ss)->sin_port);
-	if (port)
-		netstack_note_bound(&s->net, st.st_ino, k->proto, port,
-				    listening || k->proto == POLICY_PROTO_UDP);
-}
-
-/* Turn an INET bind address into loopback of the same family and port. */
-static void sys_net_to_loopback(uint8_t *addr)
-{
-	sa_family_t fam;
-
-	memcpy(&fam, addr, sizeof(fam));
-	if (fam == AF_INET) {
-		struct in_addr lo = {.s_addr = htonl(INADDR_LOOPBACK)};
-
-		memcpy(addr + offsetof(struct sockaddr_in, sin_addr), &lo,
-		       sizeof(lo));
-	} else {
-		memcpy(addr + offsetof(struct sockaddr_in6, sin6_addr),
-		       &in6addr_loopback, sizeof(in6addr_loopback));
+	if (!plan->narrowed)
+		return true;
+	rc = plan->bind_device ? netstack_narrow(&s->net, k) : 0;
+	if (rc < 0) {
+		verdict_deny(
+			&c->v, NETSTACK_DENY_ERRNO, VERDICT_CAT_RULE,
+			rc == -EPERM
+				? "wildcard listen: the socket is bound to "
+				  "another device, or the kernel (before "
+				  "5.7) lets no unprivileged process bind "
+				  "it to loopback"
+				: "wildcard listen: cannot narrow it to "
+				  "loopback (fail closed)");
+		return false;
 	}
+	audit_begin(&s->audit, &w, "event");
+	jsonw_key_str(&w, "event", "listen-narrowed");
+	jsonw_key_i64(&w, "tid", c->pc.tid);
+	jsonw_key_str(&w, "syscall", c->entry ? c->entry->name : NULL);
+	jsonw_key_str(&w, "detail", c->detail);
+	jsonw_key_str(&w, "zone", s->o->zone_name);
+	jsonw_key_str(&w, "rule", c->v.rule_buf);
+	jsonw_key_str(&w, "what", "accepts loopback peers only");
+	audit_commit(&s->audit, &w, 0, NULL, false);
+	return true;
 }
 
 /*
@@ -1065,7 +811,7 @@ static void sys_net_to_loopback(uint8_t *addr)
  * be opened or this thread cannot take it alone (the call is then refused).
  */
 static int sys_net_bind_unix(struct sentry_call *c,
-			     const struct sys_net_sock *k,
+			     const struct netstack_sockinfo *k,
 			     const struct net_endpoint *e, const uint8_t *addr,
 			     size_t len)
 {
@@ -1101,171 +847,80 @@ static int sys_net_bind_unix(struct sentry_call *c,
 
 /*
  * bind(): INET addresses go through the zone's listen mode (non-loopback is
- * denied by default, or moved to loopback). Unix paths are created relative
- * to the job's cwd and with the job's umask (sys_net_bind_unix()).
+ * denied by default, or moved to loopback); unix paths are bound in the
+ * job's cwd. What the socket is bound to afterwards is asked of the kernel.
  */
 int sys_bind(struct sentry *s, struct sentry_call *c)
 {
 	uint8_t addr[SYS_NET_ADDR_MAX];
 	size_t len = (size_t)c->pc.args[2];
-	struct sys_net_sock k = {.fd = -1};
-	struct policy_decision d;
-	struct net_endpoint e;
-	char where[200];
+	struct netstack_sockinfo k = {.fd = -1};
+	struct netstack_plan plan;
 	int rc;
 
-	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
 	if (len > sizeof(addr) || len < sizeof(sa_family_t))
 		return sys_net_invalid(c, EINVAL, "bad address length");
 	if (!sys_net_begin(s, c, c->pc.args[1], addr, len,
 			   "address not readable", &k))
 		return 0;
-	rc = sys_net_parse_as_kernel(&k, addr, &len, true, &e);
-	if (rc < 0 && e.kind != NET_ENDPOINT_OTHER) {
-		close(k.fd);
-		return sys_net_invalid(c, -rc, "malformed address");
+	netstack_plan_bind(&s->net, &k, addr, len, &plan);
+	if (sys_net_verdict(s, c, &plan) && sys_net_narrow(s, c, &k, &plan)) {
+		if (plan.unix_path)
+			rc = sys_net_bind_unix(c, &k, &plan.dest, plan.addr,
+					       plan.addr_len) < 0
+				     ? -errno
+				     : 0;
+		else
+			rc = FAULT_PERFORM(bind(
+				     k.fd, (const struct sockaddr *)plan.addr,
+				     (socklen_t)plan.addr_len)) < 0
+				     ? -errno
+				     : 0;
+		sys_net_value(c, rc);
+		netstack_performed(&s->net, &k, &plan, rc == 0,
+				   NETSTACK_DID_BIND);
 	}
-	sockaddr_fmt(&e, where, sizeof(where));
-	snprintf(c->detail, sizeof(c->detail), "%s/%s", where,
-		 sys_net_proto_name(&k));
-	if (e.kind == NET_ENDPOINT_INET && e.port == 0) {
-		/*
-		 * An ephemeral port (a client choosing its source address or
-		 * port): nothing listens yet. listen() judges what the socket
-		 * is bound to when it starts listening.
-		 */
-		sys_net_allow(c,
-			      "ephemeral bind (listening is judged at listen)");
-		rc = FAULT_PERFORM(
-			bind(k.fd, (struct sockaddr *)addr, (socklen_t)len));
-	} else if (e.kind == NET_ENDPOINT_INET) {
-		netstack_decide_bind(&s->net, &e, k.proto, &d);
-		if (!sys_net_verdict(s, c, &d)) {
-			close(k.fd);
-			return 0;
-		}
-		if (d.verdict == POLICY_VERDICT_LOOPBACK)
-			sys_net_to_loopback(addr);
-		rc = FAULT_PERFORM(
-			bind(k.fd, (struct sockaddr *)addr, (socklen_t)len));
-	} else if (e.kind == NET_ENDPOINT_UNIX) {
-		sys_net_allow(c, "binding a unix socket is allowed");
-		rc = sys_net_bind_unix(c, &k, &e, addr, len);
-	} else {
-		sys_net_allow(c, "binding this address family is allowed");
-		rc = FAULT_PERFORM(
-			bind(k.fd, (struct sockaddr *)addr, (socklen_t)len));
-		if (rc == 0 && e.kind == NET_ENDPOINT_ABSTRACT)
-			netstack_note_abstract(&s->net, e.path, e.path_len);
-	}
-	if (rc == 0 && k.domain == AF_UNIX)
-		netstack_note_unix(&s->net, k.fd);
-	if (rc < 0) {
-		sys_net_errno(c, errno);
-	} else {
-		sys_net_value(c, 0);
-		sys_net_note_bound(s, &k, false);
-	}
-	close(k.fd);
+	netstack_plan_done(&plan);
+	sys_net_put(&k);
 	return 0;
 }
 
 /*
  * listen(): performed on the job's socket object, so the socket recorded as
- * the job's listener is the one that listens. An unbound socket would be
- * bound by the kernel to the wildcard address: that is judged like a bind.
- */
-/* The address @ss (of @k's family) as a policy endpoint. */
-static void sys_net_endpoint_of(const struct sys_net_sock *k,
-				const struct sockaddr_storage *ss,
-				struct net_endpoint *e)
-{
-	memset(e, 0, sizeof(*e));
-	e->kind = NET_ENDPOINT_INET;
-	e->family = k->domain;
-	if (k->domain == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const void *)ss;
-
-		e->addr.family = 6;
-		memcpy(e->addr.b, &in6->sin6_addr, 16);
-		e->port = ntohs(in6->sin6_port);
-	} else {
-		const struct sockaddr_in *in = (const void *)ss;
-
-		e->addr.family = 4;
-		memcpy(e->addr.b, &in->sin_addr, 4);
-		e->port = ntohs(in->sin_port);
-	}
-}
-
-/*
- * listen(): performed on the job's socket object, so the socket recorded as
  * the job's listener is the one that listens. What it is bound to is judged
- * here whatever the bind was: an unbound socket would be bound by the kernel
- * to the wildcard address (judged as that, and moved to loopback when the
- * zone says so); a socket bound to an ephemeral port, or through any other
- * path, is judged on its actual address.
+ * here whatever the bind was (netstack_plan_listen()).
  */
 int sys_listen(struct sentry *s, struct sentry_call *c)
 {
-	struct sys_net_sock k = {.fd = -1};
-	struct sockaddr_storage ss;
-	struct policy_decision d;
-	struct net_endpoint e;
-	socklen_t l = sizeof(ss);
-	char where[200];
-	int rc;
+	struct netstack_sockinfo k = {.fd = -1};
+	struct netstack_plan plan;
+	int rc, backlog = (int)c->pc.args[1];
 
 	snprintf(c->detail, sizeof(c->detail), "fd=%d backlog=%d",
-		 (int)c->pc.args[0], (int)c->pc.args[1]);
+		 (int)c->pc.args[0], backlog);
 	rc = sys_net_take(s, c, (int)c->pc.args[0], &k);
 	if (rc < 0)
 		return sys_net_invalid(c, -rc == EBADF ? EBADF : ENOTSOCK,
 				       "not a socket");
-	sys_net_allow(c, "listen");
-	if (sys_net_is_inet(&k)) {
-		if (getsockname(k.fd, (struct sockaddr *)&ss, &l) < 0) {
-			sys_net_errno(c, errno);
-			close(k.fd);
-			return 0;
-		}
-		sys_net_endpoint_of(&k, &ss, &e);
-		sockaddr_fmt(&e, where, sizeof(where));
-		snprintf(c->detail, sizeof(c->detail), "%s/%s backlog=%d",
-			 where, sys_net_proto_name(&k), (int)c->pc.args[1]);
-		netstack_decide_bind(&s->net, &e, k.proto, &d);
-		if (!sys_net_verdict(s, c, &d)) {
-			close(k.fd);
-			return 0;
-		}
-		if (d.verdict == POLICY_VERDICT_LOOPBACK) {
-			if (e.port) {
-				/* Bound already: it cannot be moved now. */
-				sys_net_deny(
-					c, NETSTACK_DENY_ERRNO,
-					"listen loopback: this socket is bound "
-					"to a non-loopback address already");
-				close(k.fd);
-				return 0;
-			}
-			memset(&ss, 0, sizeof(ss));
-			ss.ss_family = (sa_family_t)k.domain;
-			sys_net_to_loopback((uint8_t *)&ss);
-			if (FAULT_PERFORM(bind(k.fd, (struct sockaddr *)&ss,
-					       l)) < 0) {
-				sys_net_errno(c, errno);
-				close(k.fd);
-				return 0;
-			}
-		}
+	netstack_plan_listen(&s->net, &k, &plan);
+	if (plan.detail[0])
+		snprintf(plan.detail + strlen(plan.detail),
+			 sizeof(plan.detail) - strlen(plan.detail),
+			 " backlog=%d", backlog);
+	if (sys_net_verdict(s, c, &plan) && sys_net_narrow(s, c, &k, &plan)) {
+		rc = 0;
+		if (plan.addr_len &&
+		    FAULT_PERFORM(bind(k.fd, (const struct sockaddr *)plan.addr,
+				       (socklen_t)plan.addr_len)) < 0)
+			rc = -errno;
+		if (!rc && FAULT_PERFORM(listen(k.fd, backlog)) < 0)
+			rc = -errno;
+		sys_net_value(c, rc);
+		netstack_performed(&s->net, &k, &plan, rc == 0,
+				   NETSTACK_DID_LISTEN);
 	}
-	if (FAULT_PERFORM(listen(k.fd, (int)c->pc.args[1])) < 0) {
-		sys_net_errno(c, errno);
-	} else {
-		sys_net_value(c, 0);
-		sys_net_note_bound(s, &k, true);
-	}
-	close(k.fd);
+	netstack_plan_done(&plan);
+	sys_net_put(&k);
 	return 0;
 }
 
@@ -1286,39 +941,6 @@ static void sys_net_passthrough(struct sentry_call *c)
 	verdict_continue(&c->v, "receive: continues in the kernel");
 }
 
-/* @peer as a sockaddr of the socket's own family. */
-static socklen_t sys_net_peer_addr(const struct sys_net_sock *k,
-				   const struct net_endpoint *peer,
-				   struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (k->domain == AF_INET) {
-		struct sockaddr_in *in = (struct sockaddr_in *)ss;
-
-		in->sin_family = AF_INET;
-		in->sin_port = htons(peer->port);
-		memcpy(&in->sin_addr,
-		       peer->addr.family == 4 ? peer->addr.b
-					      : peer->addr.b + 12,
-		       4);
-		return sizeof(*in);
-	}
-	{
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(peer->port);
-		if (peer->addr.family == 4) {
-			in6->sin6_addr.s6_addr[10] = 0xff;
-			in6->sin6_addr.s6_addr[11] = 0xff;
-			memcpy(&in6->sin6_addr.s6_addr[12], peer->addr.b, 4);
-		} else {
-			memcpy(&in6->sin6_addr, peer->addr.b, 16);
-		}
-		return sizeof(*in6);
-	}
-}
-
 /*
  * What the job asked to receive into: its iovecs, and where the source
  * address and its length go.
@@ -1337,8 +959,8 @@ struct sys_net_recv_req {
  * filled (or the call left pending), or -ENOENT when the caller is gone.
  */
 static int sys_net_recv_emulated(struct sentry *s, struct sentry_call *c,
-				 struct sys_net_sock *k,
-				 const struct net_endpoint *peer,
+				 struct netstack_sockinfo *k,
+				 const struct netstack_sock *peer,
 				 const struct sys_net_recv_req *r,
 				 int *msg_flags)
 {
@@ -1356,8 +978,9 @@ static int sys_net_recv_emulated(struct sentry *s, struct sentry_call *c,
 
 	/* DNS traffic: the receiver lets the proxy run after this call. */
 	s->dns_due = true;
-	sys_net_allow(c, "receive on a DNS-redirected socket (source shown "
-			 "as the server asked)");
+	verdict_allow(&c->v, 0,
+		      "receive on a redirected socket (source shown as the "
+		      "peer the job asked for)");
 
 	for (i = 0; i < r->n_iov; i++)
 		want += r->iov[i].iov_len;
@@ -1392,13 +1015,9 @@ static int sys_net_recv_emulated(struct sentry *s, struct sentry_call *c,
 		done += part;
 	}
 	if (r->name && r->namelen) {
-		if (dns_proxy_is_proxy(s->dns, (struct sockaddr *)&from,
-				       m.msg_namelen)) {
-			sl = sys_net_peer_addr(k, peer, &shown);
-		} else {
-			shown = from;
-			sl = m.msg_namelen;
-		}
+		/* What came from the real peer shows as the one asked. */
+		sl = netstack_sock_shown_source(peer, &from, m.msg_namelen,
+						&shown);
 		seg[n_seg++] = (struct platform_mem_seg){
 			r->name, &shown, sl < r->name_cap ? sl : r->name_cap};
 		seg[n_seg++] =
@@ -1414,32 +1033,30 @@ static int sys_net_recv_emulated(struct sentry *s, struct sentry_call *c,
 	return 0;
 }
 
-/* Take the socket and find out whether it is redirected; else continue. */
-static const struct net_endpoint *sys_net_recv_take(struct sentry *s,
-						    struct sentry_call *c,
-						    struct sys_net_sock *k)
+/* Take the socket and find out whether it is translated; else continue. */
+static const struct netstack_sock *
+sys_net_recv_take(struct sentry *s, struct sentry_call *c,
+		  struct netstack_sockinfo *k)
 {
-	const struct net_endpoint *peer;
+	const struct netstack_sock *peer;
 
 	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
 	sys_net_passthrough(c);
-	if (!netstack_emulating(&s->net))
+	if (!netstack_translating(&s->net))
 		return NULL;
 	if (sys_net_take(s, c, (int)c->pc.args[0], k) < 0)
 		return NULL;
-	peer = netstack_emulated(&s->net, sys_net_cookie(k->fd));
-	if (!peer) {
-		close(k->fd);
-		k->fd = -1;
-	}
+	peer = netstack_sock_translated(&s->net, k->cookie);
+	if (!peer)
+		sys_net_put(k);
 	return peer;
 }
 
 int sys_recvfrom(struct sentry *s, struct sentry_call *c)
 {
-	struct sys_net_sock k = {.fd = -1};
+	struct netstack_sockinfo k = {.fd = -1};
 	struct sys_net_recv_req r = {.n_iov = 1};
-	const struct net_endpoint *peer;
+	const struct netstack_sock *peer;
 	socklen_t cap = 0;
 	int flags = 0;
 
@@ -1505,9 +1122,9 @@ static void sys_net_recv_msg_done(struct sentry *s, struct sentry_call *c,
  * count (or the errno).
  */
 static void sys_net_recv_one_msg(struct sentry *s, struct sentry_call *c,
-				 struct sys_net_sock *k,
-				 const struct net_endpoint *peer, uint64_t addr,
-				 int flags)
+				 struct netstack_sockinfo *k,
+				 const struct netstack_sock *peer,
+				 uint64_t addr, int flags)
 {
 	struct sys_net_recv_req r = {.flags = flags};
 	int out_flags = 0, rc;
@@ -1524,8 +1141,8 @@ static void sys_net_recv_one_msg(struct sentry *s, struct sentry_call *c,
 
 int sys_recvmsg(struct sentry *s, struct sentry_call *c)
 {
-	struct sys_net_sock k = {.fd = -1};
-	const struct net_endpoint *peer;
+	struct netstack_sockinfo k = {.fd = -1};
+	const struct netstack_sock *peer;
 
 	peer = sys_net_recv_take(s, c, &k);
 	if (!peer)
@@ -1539,8 +1156,8 @@ int sys_recvmsg(struct sentry *s, struct sentry_call *c)
 /* recvmmsg on a redirected socket: one message per call (a short count). */
 int sys_recvmmsg(struct sentry *s, struct sentry_call *c)
 {
-	struct sys_net_sock k = {.fd = -1};
-	const struct net_endpoint *peer;
+	struct netstack_sockinfo k = {.fd = -1};
+	const struct netstack_sock *peer;
 
 	peer = sys_net_recv_take(s, c, &k);
 	if (!peer)

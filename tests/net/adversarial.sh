@@ -200,6 +200,9 @@ netns_canary_udp ::1 5436 || t_fail "canary-lo6-udp"
 netns_canary_tcp "$A4" 5433 || t_fail "canary-host4"
 netns_canary_tcp "$A6" 5433 || t_fail "canary-host6"
 netns_canary_tcp 127.0.0.2 5434 || t_fail "canary-lo2"
+# A host service on each UDP target: where nothing at all is bound, a
+# datagram is "sent" and dropped, as natively (ownsock.sh).
+netns_canary_udp 127.0.0.2 5436 || t_fail "canary-lo2-udp"
 netns_canary_tcp ::1 5435 || t_fail "canary-lo6-5435"
 for z in fork-pr net net-open; do
 	for t in 127.0.0.1:5432 "[::1]:5432" 127.0.0.2:5434; do
@@ -225,7 +228,7 @@ for pair in "127.0.0.1:5434 127.0.0.2:5434" "127.0.0.1:5435 [::1]:5435"; do
 done
 sleep 0.6
 for c in "127.0.0.1 5432" "::1 5432" "127.0.0.1 5436" "::1 5436" "$A4 5433" \
-	"$A6 5433" "127.0.0.2 5434" "::1 5435"; do
+	"$A6 5433" "127.0.0.2 5434" "127.0.0.2 5436" "::1 5435"; do
 	set -- $c
 	t_check "host-service-$1:$2-nothing-arrived" '[ "$(hits "$1" "$2")" = 0 ]'
 done

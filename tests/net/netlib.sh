@@ -40,11 +40,12 @@ net_init() {
 	t_init "$build"
 	netns_setup
 	netns_add_addr "$D6/128" || exit 1
-	for b in tests/net/netattack tests/net/goclient; do
+	for b in tests/net/netattack tests/net/goclient tests/net/golisten; do
 		[ -x "$build/$b" ] && cp "$build/$b" "$T_DIR/bin/"
 	done
 	chmod 755 "$T_DIR/bin/"*
 	NETATTACK=$T_DIR/bin/netattack
+	GOLISTEN=$T_DIR/bin/golisten
 	GOCLIENT=$T_DIR/bin/goclient
 	W=$T_DIR/work
 	mkdir -p "$W/tmp"

@@ -27,6 +27,7 @@ struct plan_row {
 /* clang-format off */
 #define DNS "redirected to cordon's DNS proxy (builtin; DNS to any address goes there)"
 #define DD "default deny (no rule allows it)"
+#define LO "always-denied loopback (builtin; "
 #define MD "always-denied metadata (builtin; "
 #define M "/matrix.cordon"
 static const struct plan_row rows[] = {
@@ -46,6 +47,12 @@ static const struct plan_row rows[] = {
 	{ "fork-pr", "8.8.8.8:5353/udp", NULL, NULL, NET_PLAN_DENY, DD },
 	{ "fork-pr", "169.254.169.254:80", NULL, NULL, NET_PLAN_DENY, MD },
 	{ "fork-pr", "127.0.0.1:8080", NULL, "tcp:8080", NET_PLAN_PERFORM, "the job's own listener (builtin)" },
+	/* The unspecified address is this host's loopback (Go's Dial(":P")). */
+	{ "fork-pr", "0.0.0.0:8080", NULL, "tcp:8080", NET_PLAN_PERFORM, "the job's own listener (builtin)" },
+	{ "fork-pr", "[::]:8080", NULL, "tcp:8080", NET_PLAN_PERFORM, "the job's own listener (builtin)" },
+	{ "fork-pr", "[::ffff:0.0.0.0]:8080", NULL, "tcp:8080", NET_PLAN_PERFORM, "the job's own listener (builtin)" },
+	{ "fork-pr", "0.0.0.0:8080", NULL, NULL, NET_PLAN_DENY, LO },
+	{ "fork-pr", "[::]:8080/udp", NULL, NULL, NET_PLAN_DENY, LO },
 	{ "web", "203.0.113.5:8000", NULL, NULL, NET_PLAN_PERFORM, "rule: allow tcp 203.0.113.0/24:8000-8100 (" M ":7:2)" },
 	{ "web", "-:443", "a.example.com", NULL, NET_PLAN_PERFORM, "rule: allow tcp *.example.com:443 (" M ":4:2)" },
 	/* Malformed: fails closed. */
@@ -179,8 +186,54 @@ static void test_plan_fail_closed(void)
 	CHECK_STREQ(net_plan_kind_name(NET_PLAN_REDIRECT_DNS), "redirect-dns");
 }
 
+/*
+ * Where the kernel sends a connect to the unspecified address: loopback, or
+ * (IPv4) the socket's own bound address; the spelling stays; anything else
+ * is left alone.
+ */
+static void test_plan_unspec_dest(void)
+{
+	static const struct {
+		const char *in, *bound, *out;
+	} cases[] = {
+		{"0.0.0.0", NULL, "127.0.0.1"},
+		{"0.0.0.0", "0.0.0.0", "127.0.0.1"},
+		{"0.0.0.0", "192.0.2.7", "192.0.2.7"},
+		{"::ffff:0.0.0.0", NULL, "::ffff:127.0.0.1"},
+		{"::ffff:0.0.0.0", "::ffff:192.0.2.7", "::ffff:192.0.2.7"},
+		{"::", NULL, "::1"},
+		{"::", "2001:db8::1", "::1"},
+		{"127.0.0.2", NULL, NULL},
+		{"::1", NULL, NULL},
+		{"0.0.0.1", NULL, NULL},
+		{"::ffff:0.0.0.1", NULL, NULL},
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct policy_addr a, b, want;
+		bool changed;
+
+		CHECK(!policy_addr_parse((const uint8_t *)cases[i].in,
+					 strlen(cases[i].in), &a));
+		if (cases[i].bound)
+			CHECK(!policy_addr_parse(
+				(const uint8_t *)cases[i].bound,
+				strlen(cases[i].bound), &b));
+		want = a;
+		if (cases[i].out)
+			CHECK(!policy_addr_parse((const uint8_t *)cases[i].out,
+						 strlen(cases[i].out), &want));
+		changed = net_plan_unspec_dest(&a, cases[i].bound ? &b : NULL);
+		CHECK_EQ(changed, cases[i].out != NULL);
+		CHECK_EQ(a.family, want.family);
+		CHECK(!memcmp(a.b, want.b, a.family == 4 ? 4 : 16));
+	}
+}
+
 static const struct harness_test tests[] = {
 	HARNESS_TEST(test_plan_matrix),
+	HARNESS_TEST(test_plan_unspec_dest),
 	HARNESS_TEST(test_plan_fail_closed),
 };
 

@@ -319,6 +319,9 @@ static int want_socket(uint64_t d, uint64_t t, uint64_t p)
 		if ((k == SOCK_STREAM && (p == 0 || p == IPPROTO_TCP)) ||
 		    (k == SOCK_DGRAM && (p == 0 || p == IPPROTO_UDP)))
 			return 0;
+		/* A protocol cordon does not mediate: "not here". */
+		if (k == SOCK_STREAM || k == SOCK_DGRAM)
+			return EPROTONOSUPPORT;
 		return EACCES;
 	}
 	if (d == AF_NETLINK)

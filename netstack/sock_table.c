@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sock_table.c - the job's internet sockets that cordon has touched: one
+ * entry per socket object, what the job believes and what is real.
+ *
+ * Theory of operation
+ * -------------------
+ *   1. The key is the socket cookie (SO_COOKIE, Linux 2.6.x for sock_diag,
+ *      getsockopt since 4.12): a 64-bit number the kernel gives each socket
+ *      object once and never reuses while it runs. An fd number changes with
+ *      dup2() and means nothing across processes; an inode number is
+ *      recycled once the socket is closed. A cookie names the object itself,
+ *      so fork, exec, SCM_RIGHTS and dup all keep pointing at one entry.
+ *   2. What is real about the local end is asked of the kernel
+ *      (getsockname() on the supervisor's duplicate) after each call the
+ *      supervisor performed, never remembered from the job's bind()
+ *      arguments: an implicit bind by sendto() or connect(), bind(port 0),
+ *      a listen() on an unbound socket all leave a port only the kernel
+ *      knows.
+ *   3. What the job believes about the peer differs from what is real only
+ *      where netstack redirected the socket (the DNS proxy today; a relay, a
+ *      private loopback next): the entry then holds the real peer (where
+ *      its traffic goes) and the shown one (what the job asked for, shown as
+ *      the source of what it receives from the real peer). A translation
+ *      nobody used for NETSTACK_XLATE_IDLE_S expires: closed sockets are
+ *      never reported to us, and receives look the table up only while a
+ *      translation is live.
+ *   4. "The job's own socket" is a question about the socket the kernel
+ *      would deliver to right now (sock_diag.c, by cookie), answered by
+ *      whether that cookie is in the table: a host service that took a port
+ *      the job released has another cookie. So an entry of a closed socket
+ *      is harmless; it only takes room. When the table fills up, one
+ *      sock_diag dump of the host's inet sockets tells which cookies still
+ *      live and the rest are dropped (when deciding, never per call).
+ *   5. Open addressing with linear probing on a hash of the cookie, deletion
+ *      by backward shift: a lookup on the send path costs a few cache lines.
+ *
+ * Not responsible for deciding anything (net_call.c, zone_decide.c) nor for
+ * unix sockets (unix_own.c).
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "common/common.h"
+#include "netstack/netstack.h"
+
+#define SOCK_TABLE_MASK (NETSTACK_SOCKS_MAX - 1)
+/* Prune (one dump) when this many slots are used. */
+#define SOCK_TABLE_HIGH (NETSTACK_SOCKS_MAX - NETSTACK_SOCKS_MAX / 8)
+/* At most this many live host sockets are read by a prune. */
+#define SOCK_TABLE_DUMP_MAX (1u << 18)
+
+static size_t sock_table_home(uint64_t cookie)
+{
+	/* Cookies are a counter: spread them (Fibonacci hashing). */
+	return (size_t)((cookie * 0x9e3779b97f4a7c15ULL) >> 40) &
+	       SOCK_TABLE_MASK;
+}
+
+struct netstack_sock *netstack_sock_find(struct netstack *ns, uint64_t cookie)
+{
+	size_t i = sock_table_home(cookie), n;
+
+	if (!cookie)
+		return NULL;
+	for (n = 0; n < NETSTACK_SOCKS_MAX; n++) {
+		struct netstack_sock *e = &ns->socks[i];
+
+		if (!e->cookie)
+			return NULL;
+		if (e->cookie == cookie)
+			return e;
+		i = (i + 1) & SOCK_TABLE_MASK;
+	}
+	return NULL;
+}
+
+/* Remove slot @i and shift the entries of its probe run back (no tombs). */
+static void sock_table_remove(struct netstack *ns, size_t i)
+{
+	size_t j = i;
+
+	if (ns->socks[i].peer.active)
+		ns->n_xlate--;
+	memset(&ns->socks[i], 0, sizeof(ns->socks[i]));
+	ns->n_socks--;
+	for (;;) {
+		size_t home;
+
+		j = (j + 1) & SOCK_TABLE_MASK;
+		if (!ns->socks[j].cookie)
+			return;
+		home = sock_table_home(ns->socks[j].cookie);
+		/* Can the entry at @j move to the hole at @i? */
+		if ((j > i && (home <= i || home > j)) ||
+		    (j < i && home <= i && home > j)) {
+			ns->socks[i] = ns->socks[j];
+			memset(&ns->socks[j], 0, sizeof(ns->socks[j]));
+			i = j;
+		}
+	}
+}
+
+static int sock_table_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Drop the entries whose socket is gone (3.4): the cookies of every inet
+ * socket of the host, sorted, then one pass over the table.
+ */
+static void sock_table_prune(struct netstack *ns)
+{
+	static const int fams[] = {AF_INET, AF_INET6};
+	static const unsigned protos[] = {POLICY_PROTO_TCP, POLICY_PROTO_UDP};
+	uint64_t *live;
+	size_t n = 0, i, f, p;
+
+	ns->n_prunes++;
+	live = malloc(SOCK_TABLE_DUMP_MAX * sizeof(*live));
+	if (!live)
+		return;
+	for (f = 0; f < ARRAY_SIZE(fams); f++)
+		for (p = 0; p < ARRAY_SIZE(protos); p++) {
+			int rc = sock_diag_inet_cookies(
+				fams[f], protos[p], live + n,
+				SOCK_TABLE_DUMP_MAX - n);
+
+			if (rc < 0) {
+				/* Unsure what lives: keep everything. */
+				free(live);
+				return;
+			}
+			n += (size_t)rc;
+		}
+	qsort(live, n, sizeof(*live), sock_table_cmp);
+	i = 0;
+	while (i < NETSTACK_SOCKS_MAX) {
+		uint64_t c = ns->socks[i].cookie;
+
+		if (c && !bsearch(&c, live, n, sizeof(*live), sock_table_cmp)) {
+			/* The shift may bring another entry into @i. */
+			sock_table_remove(ns, i);
+			continue;
+		}
+		i++;
+	}
+	free(live);
+}
+
+struct netstack_sock *netstack_sock_add(struct netstack *ns,
+					const struct netstack_sockinfo *k)
+{
+	struct netstack_sock *e = netstack_sock_find(ns, k->cookie);
+	size_t i;
+
+	if (e || !k->cookie)
+		return e;
+	if (ns->n_socks >= SOCK_TABLE_HIGH)
+		sock_table_prune(ns);
+	if (ns->n_socks >= NETSTACK_SOCKS_MAX - 1)
+		return NULL; /* full of live sockets: fail closed */
+	for (i = sock_table_home(k->cookie); ns->socks[i].cookie;
+	     i = (i + 1) & SOCK_TABLE_MASK)
+		;
+	e = &ns->socks[i];
+	e->cookie = k->cookie;
+	e->domain = k->domain;
+	e->type = k->type;
+	e->proto = k->proto;
+	ns->n_socks++;
+	return e;
+}
+
+/* A sockaddr the kernel gave us as an endpoint (INET only). */
+static void sock_table_endpoint(const struct sockaddr_storage *ss,
+				struct net_endpoint *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->kind = NET_ENDPOINT_INET;
+	e->family = ss->ss_family;
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)ss;
+
+		e->addr.family = 6;
+		memcpy(e->addr.b, &in6->sin6_addr, 16);
+		e->port = ntohs(in6->sin6_port);
+		e->scope_id = in6->sin6_scope_id;
+	} else {
+		const struct sockaddr_in *in = (const void *)ss;
+
+		e->addr.family = 4;
+		memcpy(e->addr.b, &in->sin_addr, 4);
+		e->port = ntohs(in->sin_port);
+	}
+}
+
+struct netstack_sock *netstack_sock_learn(struct netstack *ns,
+					  const struct netstack_sockinfo *k,
+					  bool listening)
+{
+	struct sockaddr_storage ss;
+	socklen_t l = sizeof(ss);
+	struct netstack_sock *e;
+
+	if (k->domain != AF_INET && k->domain != AF_INET6)
+		return NULL;
+	e = netstack_sock_find(ns, k->cookie);
+	/* A socket's port, once the kernel gave it one, only goes with
+	 * AF_UNSPEC (the table keeps the cookie either way: 3.4). */
+	if (e && e->has_local && e->local.port && !listening)
+		return e;
+	if (getsockname(k->fd, (struct sockaddr *)&ss, &l) < 0 ||
+	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
+		return e;
+	if (!e) {
+		/* Nothing to remember of a socket the kernel has not bound. */
+		struct net_endpoint tmp;
+
+		sock_table_endpoint(&ss, &tmp);
+		if (!tmp.port)
+			return NULL;
+		e = netstack_sock_add(ns, k);
+		if (!e)
+			return NULL;
+	}
+	sock_table_endpoint(&ss, &e->local);
+	e->has_local = true;
+	e->listening |= listening;
+	return e;
+}
+
+int netstack_sock_redirect(struct netstack *ns,
+			   const struct netstack_sockinfo *k,
+			   enum netstack_service_kind via,
+			   const struct sockaddr_storage *real,
+			   socklen_t real_len, const struct net_endpoint *shown)
+{
+	struct netstack_sock *e = netstack_sock_add(ns, k);
+
+	if (!e || real_len > sizeof(e->peer.real))
+		return -ENOSPC;
+	if (!e->peer.active)
+		ns->n_xlate++;
+	e->peer.active = true;
+	e->peer.via = via;
+	memcpy(&e->peer.real, real, real_len);
+	e->peer.real_len = real_len;
+	e->peer.shown = *shown;
+	e->peer.last_use_ns = time_mono_ns();
+	return 0;
+}
+
+/* Expire the translations idle for NETSTACK_XLATE_IDLE_S (3.3). */
+static void sock_table_expire(struct netstack *ns, uint64_t now)
+{
+	size_t i;
+
+	if (now - ns->xlate_swept_ns < 1000000000ULL)
+		return;
+	ns->xlate_swept_ns = now;
+	for (i = 0; i < NETSTACK_SOCKS_MAX && ns->n_xlate; i++) {
+		struct netstack_xlate *x = &ns->socks[i].peer;
+
+		if (x->active && now - x->last_use_ns > NETSTACK_XLATE_IDLE_S *
+								1000000000ULL) {
+			x->active = false;
+			ns->n_xlate--;
+		}
+	}
+}
+
+const struct netstack_sock *netstack_sock_translated(struct netstack *ns,
+						     uint64_t cookie)
+{
+	uint64_t now = time_mono_ns();
+	struct netstack_sock *e;
+
+	sock_table_expire(ns, now);
+	e = netstack_sock_find(ns, cookie);
+	if (!e || !e->peer.active)
+		return NULL;
+	e->peer.last_use_ns = now;
+	return e;
+}
+
+bool netstack_translating(const struct netstack *ns)
+{
+	return ns->n_xlate > 0;
+}
+
+socklen_t netstack_sock_shown_source(const struct netstack_sock *e,
+				     const struct sockaddr_storage *from,
+				     socklen_t len,
+				     struct sockaddr_storage *out)
+{
+	if (!e->peer.active || len != e->peer.real_len ||
+	    !sockaddr_same(from, &e->peer.real)) {
+		memcpy(out, from, len <= sizeof(*out) ? len : sizeof(*out));
+		return len;
+	}
+	return sockaddr_build(&e->peer.shown, e->domain, out);
+}
