@@ -394,16 +394,6 @@ static void net_call_to_loopback(uint8_t *addr)
 	}
 }
 
-static bool net_call_wildcard(const struct policy_addr *a)
-{
-	static const uint8_t mapped_any[16] = {[10] = 0xff, [11] = 0xff};
-	static const uint8_t any[16];
-
-	if (a->family == 4)
-		return !memcmp(a->b, any, 4);
-	return !memcmp(a->b, any, 16) || !memcmp(a->b, mapped_any, 16);
-}
-
 /*
  * 4. A wildcard listen the zone does not allow beyond loopback: performed,
  * narrowed to loopback peers. Return: true when @d was narrowed.
@@ -415,9 +405,7 @@ static bool net_call_narrow(struct netstack *ns,
 {
 	const struct netstack_sock *e;
 
-	if (d->reason != POLICY_REASON_LISTEN ||
-	    d->verdict == POLICY_VERDICT_ALLOW ||
-	    !net_call_wildcard(&out->dest.addr))
+	if (!net_plan_listen_narrows(d, &out->dest.addr))
 		return false;
 	out->d = *d;
 	out->d.verdict = POLICY_VERDICT_LOOPBACK;

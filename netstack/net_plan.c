@@ -36,6 +36,19 @@ bool net_plan_redirects_dns(uint16_t port)
 	return port == NET_PLAN_DNS_PORT;
 }
 
+bool net_plan_listen_narrows(const struct policy_decision *d,
+			     const struct policy_addr *a)
+{
+	static const uint8_t mapped_any[16] = {[10] = 0xff, [11] = 0xff};
+	static const uint8_t any[16];
+	bool wildcard = a->family == 4 ? !memcmp(a->b, any, 4)
+				       : !memcmp(a->b, any, 16) ||
+						 !memcmp(a->b, mapped_any, 16);
+
+	return wildcard && d->reason == POLICY_REASON_LISTEN &&
+	       d->verdict != POLICY_VERDICT_ALLOW;
+}
+
 const char *net_plan_kind_name(enum net_plan_kind k)
 {
 	switch (k) {

@@ -445,6 +445,16 @@ bool net_plan_unspec_dest(struct policy_addr *a,
 			  const struct policy_addr *bound);
 
 /**
+ * net_plan_listen_narrows() - whether a listen on @a that the zone decided
+ * as @d is performed narrowed to this host instead (issue 13, defect 4):
+ * a wildcard address (0.0.0.0, ::, ::ffff:0.0.0.0) in a zone whose listen
+ * mode does not allow it beyond loopback. Run (net_call.c) and explain both
+ * ask this; then the verdict is POLICY_VERDICT_LOOPBACK.
+ */
+bool net_plan_listen_narrows(const struct policy_decision *d,
+			     const struct policy_addr *a);
+
+/**
  * net_plan_kind_name() - "perform", "redirect-dns", "deny", "drop",
  * "refused".
  */

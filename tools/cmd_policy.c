@@ -637,8 +637,15 @@ static int cmd_policy_explain_run(struct cmd_policy_args *a,
 			 bracketed ? "[" : "", host, bracketed ? "]" : "", port,
 			 proto == POLICY_PROTO_UDP ? "udp" : "tcp");
 		zone_decide_listen(t, &la, proto, port, &e.d);
-		if (e.d.verdict == POLICY_VERDICT_LOOPBACK)
+		if (net_plan_listen_narrows(&e.d, &la)) {
+			/* What run performs (net_call.c): the same question. */
+			e.d.verdict = POLICY_VERDICT_LOOPBACK;
+			e.note = "a wildcard listen is performed narrowed to "
+				 "this host: the job's own clients on loopback "
+				 "reach it, a remote host's SYN gets a reset";
+		} else if (e.d.verdict == POLICY_VERDICT_LOOPBACK) {
 			e.note = "the socket is bound to loopback instead";
+		}
 		return cmd_policy_print(&e, z, a->json);
 	}
 	if (!strcmp(op, "unix") && arg[0] == '@') {

@@ -95,8 +95,15 @@ has out "  why: rule: dns deny bad.lookup.test (matrix.cordon:12:2)"
 run 0 explain --listener tcp:8080 connect 127.0.0.1:8080
 has out "allow    connect 127.0.0.1:8080/tcp  zone fork-pr"
 
+# A wildcard listen is narrowed to this host by run: explain says so.
 run 0 explain listen '[::]:8080'
-has out "deny     listen [::]:8080/tcp  zone fork-pr"
+has out "loopback listen [::]:8080/tcp  zone fork-pr"
+has out "narrowed to this host"
+run 0 explain listen 0.0.0.0:8080
+has out "loopback listen 0.0.0.0:8080/tcp  zone fork-pr"
+# A host address is not a wildcard: still denied.
+run 0 explain listen 192.0.2.1:8080
+has out "deny     listen 192.0.2.1:8080/tcp  zone fork-pr"
 
 run 0 explain --policy matrix.cordon --zone lo listen 0.0.0.0:80
 has out "loopback listen 0.0.0.0:80/tcp  zone lo"
