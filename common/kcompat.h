@@ -62,4 +62,10 @@ struct kcompat_landlock_ruleset_attr {
 #define SO_PASSRIGHTS 83
 #endif
 
+/*
+ * SCM_PIDFD (Linux 6.5): a unix receive on a socket with SO_PASSPIDFD on
+ * carries a pidfd of the sender (a negative errno when it is gone).
+ */
+#define KCOMPAT_SCM_PIDFD 0x04
+
 #endif /* CORDON_KCOMPAT_H */

@@ -234,6 +234,9 @@ struct netstack {
 	size_t abstract_next;
 	struct netstack_unix_own unix_own[NETSTACK_UNIX_OWN_MAX];
 	size_t n_unix_own;
+	bool passrights; /* the kernel has SO_PASSRIGHTS (set by the sentry) */
+	bool unix_guard; /* unix receives are the supervisor's (unix_rights.c)
+			  */
 	struct policy_runtime rt;
 	struct policy_addr host_addrs[NETSTACK_HOST_ADDRS_MAX];
 	bool host_addrs_loaded;
@@ -392,13 +395,102 @@ bool netstack_unix_own(struct netstack *ns, const struct net_endpoint *e,
 		       int pin);
 
 /**
- * netstack_unix_guard() - turn fd passing into the job's unix socket @fd
- * off (SO_PASSRIGHTS = 0) unless destination @e (pinned at @pin, or -1) is
- * the job's own socket. Return: 0, or -errno when it could not be turned off
- * (a kernel before 6.16: the caller must refuse the peer).
+ * netstack_unix_guard() - the job's unix socket @fd is about to talk to
+ * destination @e (pinned at @pin, or -1). Turns the receive guard on
+ * (unix_rights_guard_on()) and, unless @e is the job's own socket and where
+ * the kernel has it (@ns->passrights, 6.16), turns fd passing into @fd off
+ * (SO_PASSRIGHTS = 0) so that the sender's sendmsg() fails. Without it the
+ * receive guard alone refuses what comes from outside.
+ * Return: 0, or -errno when SO_PASSRIGHTS could not be turned off.
  */
 int netstack_unix_guard(struct netstack *ns, int fd,
 			const struct net_endpoint *e, int pin);
+
+/* ---------------------------------------------------------------------------
+ * Fds received from outside the job (unix_rights.c).
+ */
+#define UNIX_RIGHTS_FDS_MAX 253	    /* SCM_MAX_FD */
+#define UNIX_RIGHTS_DROP (-1000000) /* an SCM_PIDFD the job does not get */
+
+/**
+ * struct unix_rights_rx - what a control buffer the supervisor received
+ * holds. @fds: SCM_RIGHTS fds (supervisor fds, owned by whoever parsed);
+ * @has_cred, @pid: SCM_CREDENTIALS' pid; @has_pidfd, @pidfd: SCM_PIDFD (a
+ * negative errno when the kernel could not make one).
+ */
+struct unix_rights_rx {
+	int fds[UNIX_RIGHTS_FDS_MAX];
+	size_t n_fds;
+	bool has_cred;
+	pid_t pid;
+	bool has_pidfd;
+	int pidfd;
+};
+
+/**
+ * struct unix_rights_out - what the job gets in place of it. @fds, @n_fds:
+ * the fd numbers installed in the job, in order (0 when refused);
+ * @refused: fds were closed (MSG_CTRUNC, as when the kernel drops fds);
+ * @keep_cred: the job itself asked for SCM_CREDENTIALS (SO_PASSCRED);
+ * @pidfd: the job's number for the SCM_PIDFD, or UNIX_RIGHTS_DROP.
+ */
+struct unix_rights_out {
+	const int *fds;
+	size_t n_fds;
+	bool refused;
+	bool keep_cred;
+	int pidfd;
+};
+
+/** unix_rights_guard_on() - from now on, unix receives are guarded. */
+void unix_rights_guard_on(struct netstack *ns);
+
+/**
+ * unix_rights_guarding() - must the supervisor perform the job's
+ * recvmsg()/recvmmsg() on unix sockets? False until the job holds a unix
+ * socket anything outside could reach (see unix_rights.c).
+ */
+bool unix_rights_guarding(const struct netstack *ns);
+
+/**
+ * unix_rights_parse() - read the control buffer @p (@len bytes, as the
+ * kernel's recvmsg() left it) into @rx. Bounded; stops at the first cmsghdr
+ * that does not fit. Return: 0, or -E2BIG (more fds than SCM_MAX_FD: the
+ * caller must close them all and refuse).
+ */
+int unix_rights_parse(const uint8_t *p, size_t len, struct unix_rights_rx *rx);
+
+/**
+ * unix_rights_build() - write the job's control data for the received @p
+ * into @out (@cap bytes: the job's msg_controllen), as the kernel would
+ * have: the SCM_RIGHTS of @o only (as many as fit; *@n_fit says how many),
+ * SCM_CREDENTIALS only with @o->keep_cred, SCM_PIDFD as @o->pidfd, every
+ * other message copied; what does not fit sets MSG_CTRUNC in *@msg_flags.
+ * Call it once with the fds still to install to learn *@n_fit, install
+ * that many, then again with their job numbers.
+ * Return: the bytes used (the job's new msg_controllen).
+ */
+size_t unix_rights_build(const uint8_t *p, size_t len,
+			 const struct unix_rights_out *o, uint8_t *out,
+			 size_t cap, size_t *n_fit, int *msg_flags);
+
+/**
+ * netstack_emulate() - socket @cookie now talks to the DNS proxy in place of
+ * @peer. Return: 0, or -ENOSPC (then the redirect must not happen).
+ */
+int netstack_emulate(struct netstack *ns, uint64_t cookie,
+		     const struct net_endpoint *peer);
+
+/**
+ * netstack_emulated() - the peer socket @cookie believes it talks to, or
+ * NULL when it is not redirected. Expires entries idle for
+ * NETSTACK_EMULATED_IDLE_S.
+ */
+const struct net_endpoint *netstack_emulated(struct netstack *ns,
+					     uint64_t cookie);
+
+/** netstack_emulating() - whether any socket is redirected right now. */
+bool netstack_emulating(const struct netstack *ns);
 
 /* ---------------------------------------------------------------------------
  * The plan for a destination (net_plan.c): what a connect or send from an

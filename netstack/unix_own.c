@@ -10,7 +10,9 @@
  * listener's setting is inherited by the sockets it accepts. cordon turns
  * it off on a job socket before the supervisor connects it, or sends from
  * it, to a socket that is not the job's own; the filter keeps the job from
- * turning it back on.
+ * turning it back on. That is a second wall, where the kernel has it: the
+ * first, on every kernel, is the receive guard (unix_rights.c), which every
+ * bind, connect and send here turns on.
  *
  * "The job's own" is a fact about socket objects: at bind, the supervisor
  * asks the kernel (unix_diag) which file the socket is bound to; at
@@ -56,6 +58,7 @@ void netstack_note_unix(struct netstack *ns, int fd)
 	socklen_t l = sizeof(o.cookie);
 	struct stat st;
 
+	unix_rights_guard_on(ns); /* a name anything outside may reach */
 	if (fstat(fd, &st) < 0 ||
 	    getsockopt(fd, SOL_SOCKET, SO_COOKIE, &o.cookie, &l) < 0)
 		return;
@@ -114,7 +117,8 @@ int netstack_unix_guard(struct netstack *ns, int fd,
 {
 	int off = 0;
 
-	if (netstack_unix_own(ns, e, pin))
+	unix_rights_guard_on(ns);
+	if (!ns->passrights || netstack_unix_own(ns, e, pin))
 		return 0;
 	if (setsockopt(fd, SOL_SOCKET, SO_PASSRIGHTS, &off, sizeof(off)) < 0)
 		return -errno;

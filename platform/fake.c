@@ -183,6 +183,24 @@ static int fake_put_fd(struct platform *p, const struct platform_call *c,
 	return (int)a.value;
 }
 
+/* As fake_put_fd(), without answering (an fd a receive's answer names). */
+static int fake_add_fd(struct platform *p, const struct platform_call *c,
+		       int local_fd, bool cloexec)
+{
+	struct platform_fake *f = &fake_of(p)->st;
+	int fd;
+
+	(void)c;
+	(void)cloexec;
+	if (f->n_put >= PLATFORM_FAKE_FDS)
+		return -EMFILE;
+	fd = fcntl(local_fd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	f->put[f->n_put++] = fd;
+	return 100 + (int)f->n_put;
+}
+
 static const struct platform_features *fake_features(const struct platform *p)
 {
 	return &fake_of(p)->feat;
@@ -201,6 +219,7 @@ static const struct platform_ops fake_ops = {
 	.answer = fake_answer,
 	.take_fd = fake_take_fd,
 	.put_fd = fake_put_fd,
+	.add_fd = fake_add_fd,
 	.features = fake_features,
 };
 

@@ -134,6 +134,17 @@ static int fault_platform_put_fd(struct platform *p,
 	return platform_put_fd(fault_platform_inner(p), c, local_fd, cloexec);
 }
 
+static int fault_platform_add_fd(struct platform *p,
+				 const struct platform_call *c, int local_fd,
+				 bool cloexec)
+{
+	int rc = fault_hit(FAULT_STEP_PUT_FD);
+
+	if (rc < 0)
+		return rc;
+	return platform_add_fd(fault_platform_inner(p), c, local_fd, cloexec);
+}
+
 static const struct platform_features *
 fault_platform_features(const struct platform *p)
 {
@@ -153,6 +164,7 @@ static const struct platform_ops fault_platform_ops = {
 	.answer = fault_platform_answer,
 	.take_fd = fault_platform_take_fd,
 	.put_fd = fault_platform_put_fd,
+	.add_fd = fault_platform_add_fd,
 	.features = fault_platform_features,
 };
 

@@ -164,6 +164,14 @@ int platform_put_fd(struct platform *p, const struct platform_call *c,
 	return p->ops->put_fd(p, c, local_fd, cloexec);
 }
 
+int platform_add_fd(struct platform *p, const struct platform_call *c,
+		    int local_fd, bool cloexec)
+{
+	if (!(p->can & PLATFORM_CAN_PUT_FD) || !p->ops->add_fd)
+		return -EOPNOTSUPP;
+	return p->ops->add_fd(p, c, local_fd, cloexec);
+}
+
 const struct platform_features *platform_features(const struct platform *p)
 {
 	return p->ops->features(p);

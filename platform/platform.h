@@ -345,6 +345,17 @@ int platform_take_fd(struct platform *p, const struct platform_call *c,
 int platform_put_fd(struct platform *p, const struct platform_call *c,
 		    int local_fd, bool cloexec);
 
+/**
+ * platform_add_fd() - install @local_fd into @c's process without answering
+ * @c (ADDFD without SECCOMP_ADDFD_FLAG_SEND): for fds the answer only
+ * mentions, such as those of a received SCM_RIGHTS message.
+ * @cloexec: O_CLOEXEC on the new fd.
+ * Return: the fd number in the job, or -errno (ENOENT: the caller is gone;
+ * EMFILE: its table is full).
+ */
+int platform_add_fd(struct platform *p, const struct platform_call *c,
+		    int local_fd, bool cloexec);
+
 /** platform_features() - what this platform instance found and uses. */
 const struct platform_features *platform_features(const struct platform *p);
 

@@ -46,6 +46,8 @@ struct platform_ops {
 		       int remote_fd);
 	int (*put_fd)(struct platform *p, const struct platform_call *c,
 		      int local_fd, bool cloexec);
+	int (*add_fd)(struct platform *p, const struct platform_call *c,
+		      int local_fd, bool cloexec);
 	const struct platform_features *(*features)(const struct platform *p);
 };
 

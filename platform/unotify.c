@@ -216,6 +216,8 @@ static void unotify_stdio_no_rights(void)
 	int fd, off = 0, dom = 0;
 	socklen_t l;
 
+	if (!unotify_probe_passrights())
+		return; /* the receive guard alone (sentry/sys_rights.c) */
 	for (fd = 0; fd <= 2; fd++) {
 		l = sizeof(dom);
 		if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &l) == 0 &&
@@ -397,6 +399,7 @@ static int unotify_spawn(struct platform *p, const struct platform_spawn *s,
 	u->feat.landlock_abi = m.landlock_abi;
 	u->feat.addfd = true;	   /* 5.9, as pidfd_getfd's successor */
 	u->feat.addfd_send = true; /* tried first; cleared on EINVAL */
+	u->feat.passrights = unotify_probe_passrights();
 	u->feat_known = true;
 	if (fd_write_all(go[1], "g", 1) < 0) {
 		rc = -errno;
@@ -510,6 +513,20 @@ static int unotify_answer(struct platform *p, const struct platform_call *c,
 	if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_SEND, r) < 0)
 		return -errno; /* ENOENT: the caller is gone */
 	return 0;
+}
+
+static int unotify_add_fd(struct platform *p, const struct platform_call *c,
+			  int local_fd, bool cloexec)
+{
+	struct seccomp_notif_addfd add = {
+		.id = c->id,
+		.srcfd = (uint32_t)local_fd,
+		.newfd_flags = cloexec ? O_CLOEXEC : 0,
+	};
+	int remote =
+		ioctl(unotify_of(p)->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+
+	return remote < 0 ? -errno : remote;
 }
 
 static int unotify_put_fd(struct platform *p, const struct platform_call *c,
@@ -633,5 +650,6 @@ static const struct platform_ops unotify_ops = {
 	.answer = unotify_answer,
 	.take_fd = unotify_take_fd,
 	.put_fd = unotify_put_fd,
+	.add_fd = unotify_add_fd,
 	.features = unotify_features,
 };

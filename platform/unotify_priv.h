@@ -11,6 +11,7 @@
 
 /* What the running kernel offers, by trying (probe.c). */
 int unotify_probe(struct platform_features *f);
+bool unotify_probe_passrights(void);
 
 /* Shared by backends: job memory and fds through pidfds (proc_mem.c). */
 ssize_t proc_mem_read(pid_t tid, uint64_t addr, void *buf, size_t len);

@@ -702,6 +702,35 @@ sys_handler_fn sys_task_create;
 
 sys_handler_fn sys_recvmsg;
 sys_handler_fn sys_recvmmsg;
+sys_handler_fn sys_socketpair;
+
+/**
+ * sys_rights_recvmsg() - perform the receive of one message into the job's
+ * msghdr at @msg_addr on the job's unix socket *@fd (the supervisor's
+ * duplicate; set to -1 when the call was left pending, which then owns it),
+ * with the job's @flags; fds from a sender outside the job are closed
+ * (sys_rights.c). @mmsg: @msg_addr is a struct mmsghdr (recvmmsg): its
+ * msg_len is set and the answer is 1. The verdict is in @c.
+ */
+void sys_rights_recvmsg(struct sentry *s, struct sentry_call *c, int *fd,
+			uint64_t msg_addr, int flags, bool mmsg);
+
+/**
+ * sys_rights_inherited() - the job starts with @fds (@n of the supervisor's
+ * fds that become its stdin, stdout, stderr): a unix socket among them
+ * turns the receive guard on from the start.
+ */
+void sys_rights_inherited(struct sentry *s, const int *fds, size_t n);
+
+/**
+ * sys_rights_sign() - a message the supervisor is about to send for the job
+ * on a unix socket: when its control data *@control (*@len bytes, malloc'd,
+ * owned by the caller) passes fds, append the supervisor's own
+ * SCM_CREDENTIALS, so that the receive guard knows the fds come from the
+ * job (sys_rights.c). *@control may be reallocated.
+ * Return: 0, or -ENOMEM (nothing changed).
+ */
+int sys_rights_sign(void **control, size_t *len);
 
 /**
  * sys_net_deferred_ready() - the socket of deferred call @d (CONNECT, SEND,

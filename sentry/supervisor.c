@@ -232,6 +232,13 @@ static int sentry_setup(struct sentry *s)
 			   sentry_stage_name(s->job.fail_stage), strerror(-rc));
 		return rc;
 	}
+	{
+		const int stdio[] = {0, sp.stdout_fd > 2 ? sp.stdout_fd : 1,
+				     sp.stderr_fd > 2 ? sp.stderr_fd : 2};
+
+		s->net.passrights = platform_features(s->plat)->passrights;
+		sys_rights_inherited(s, stdio, ARRAY_SIZE(stdio));
+	}
 	s->notify_open = true;
 	s->rx_wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (s->rx_wake < 0)

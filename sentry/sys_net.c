@@ -388,6 +388,13 @@ static int sys_net_send(struct sentry *s, struct sentry_call *c,
 	p->msg.msg_iovlen = 1;
 	if (p->msg.msg_namelen)
 		p->msg.msg_name = p->name;
+	if (k->domain == AF_UNIX && p->control &&
+	    sys_rights_sign(&p->control, &p->msg.msg_controllen) < 0) {
+		n = -1;
+		errno = ENOBUFS;
+		goto out_answer;
+	}
+	p->msg.msg_control = p->control;
 	n = FAULT_PERFORM(sendmsg(k->fd, &p->msg,
 				  p->flags | MSG_DONTWAIT | MSG_NOSIGNAL));
 	/* A send binds an unbound socket's port: ask the kernel which. */
@@ -420,6 +427,7 @@ static int sys_net_send(struct sentry *s, struct sentry_call *c,
 		p->data = p->control = NULL;
 		return 0;
 	}
+out_answer:
 	if (n < 0) {
 		/* SIGPIPE is the job's to get: raise nothing, return EPIPE. */
 		sys_net_errno(c, errno);
@@ -1033,21 +1041,29 @@ static int sys_net_recv_emulated(struct sentry *s, struct sentry_call *c,
 	return 0;
 }
 
-/* Take the socket and find out whether it is translated; else continue. */
+/*
+ * Take the socket and find out whether it is translated; else continue.
+ * @rights (recvmsg, recvmmsg: a control buffer): while receives are
+ * guarded (unix_rights.c), a socket that is not translated stays in @k for
+ * sys_rights_recvmsg(), whatever its family: the job could swap a unix
+ * socket onto the fd number between our look and a CONTINUE.
+ */
 static const struct netstack_sock *
 sys_net_recv_take(struct sentry *s, struct sentry_call *c,
-		  struct netstack_sockinfo *k)
+		  struct netstack_sockinfo *k, bool rights)
 {
-	const struct netstack_sock *peer;
+	const struct netstack_sock *peer = NULL;
 
 	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
 	sys_net_passthrough(c);
-	if (!netstack_translating(&s->net))
+	rights = rights && unix_rights_guarding(&s->net);
+	if (!netstack_translating(&s->net) && !rights)
 		return NULL;
 	if (sys_net_take(s, c, (int)c->pc.args[0], k) < 0)
 		return NULL;
-	peer = netstack_sock_translated(&s->net, k->cookie);
-	if (!peer)
+	if (k->domain != AF_UNIX && netstack_translating(&s->net))
+		peer = netstack_sock_translated(&s->net, k->cookie);
+	if (!peer && !rights)
 		sys_net_put(k);
 	return peer;
 }
@@ -1060,7 +1076,7 @@ int sys_recvfrom(struct sentry *s, struct sentry_call *c)
 	socklen_t cap = 0;
 	int flags = 0;
 
-	peer = sys_net_recv_take(s, c, &k);
+	peer = sys_net_recv_take(s, c, &k, false);
 	if (!peer)
 		return 0;
 	r.iov[0].iov_base = (void *)(uintptr_t)c->pc.args[1];
@@ -1144,7 +1160,14 @@ int sys_recvmsg(struct sentry *s, struct sentry_call *c)
 	struct netstack_sockinfo k = {.fd = -1};
 	const struct netstack_sock *peer;
 
-	peer = sys_net_recv_take(s, c, &k);
+	peer = sys_net_recv_take(s, c, &k, true);
+	if (!peer && k.fd >= 0) {
+		sys_rights_recvmsg(s, c, &k.fd, c->pc.args[1],
+				   (int)c->pc.args[2], false);
+		if (k.fd >= 0)
+			close(k.fd);
+		return 0;
+	}
 	if (!peer)
 		return 0;
 	sys_net_recv_one_msg(s, c, &k, peer, c->pc.args[1], (int)c->pc.args[2]);
@@ -1159,7 +1182,18 @@ int sys_recvmmsg(struct sentry *s, struct sentry_call *c)
 	struct netstack_sockinfo k = {.fd = -1};
 	const struct netstack_sock *peer;
 
-	peer = sys_net_recv_take(s, c, &k);
+	peer = sys_net_recv_take(s, c, &k, true);
+	if (!peer && k.fd >= 0) {
+		if (c->pc.args[2] == 0)
+			sys_net_value(c, 0);
+		else
+			sys_rights_recvmsg(s, c, &k.fd, c->pc.args[1],
+					   (int)c->pc.args[3] & ~MSG_WAITFORONE,
+					   true);
+		if (k.fd >= 0)
+			close(k.fd);
+		return 0;
+	}
 	if (!peer)
 		return 0;
 	if (c->pc.args[2] == 0) {

@@ -135,7 +135,7 @@ static const struct syscall_entry syscall_table[] = {
 	SC_NOTIFY(50, listen, sys_listen),
 	SC_ALLOW(51, getsockname),
 	SC_ALLOW(52, getpeername),
-	SC_ALLOW(53, socketpair),
+	SC_NOTIFY(53, socketpair, sys_socketpair),
 	SC_RULE(54, setsockopt, SYSCALL_RULE_NO_PASSRIGHTS),
 	SC_ALLOW(55, getsockopt),
 	SC_TASK_RULE(56, clone, SYSCALL_RULE_CLONE_NO_NAMESPACES),

@@ -80,6 +80,7 @@ static void na_usage(void)
 		"       netattack unix-race LINK GOODDIR BADDIR SOCKNAME N\n"
 		"       netattack rights-recv PATH stream|dgram\n"
 		"       netattack rights-self path|abstract NAME\n"
+		"       netattack rights-serve stream|dgram path|abstract NAME\n"
 		"       netattack ifaddrs | netlink-peer | netlink-addaddr A.B.C.D\n");
 	exit(2);
 }
@@ -1117,6 +1118,52 @@ static int na_rights_recv(int argc, char **argv)
 }
 
 /*
+ * rights-serve stream|dgram path|abstract NAME: the job's own socket at NAME
+ * (a listener, or a bound datagram socket) for a broker outside the job:
+ * accept one client (stream), then wait 3 s for a message. Any fd that
+ * arrives is written to, as in rights-recv.
+ */
+static int na_rights_serve(int argc, char **argv)
+{
+	struct timeval tv = {.tv_sec = 3};
+	struct sockaddr_un un;
+	int dgram, fd, c, got;
+	socklen_t len;
+
+	if (argc < 5)
+		na_usage();
+	dgram = !strcmp(argv[2], "dgram");
+	len = na_unix_addr(&un, argv[4], !strcmp(argv[3], "abstract"));
+	if (un.sun_path[0])
+		unlink(un.sun_path);
+	alarm(20); /* nothing may hang the test */
+	fd = socket(AF_UNIX, dgram ? SOCK_DGRAM : SOCK_STREAM, 0);
+	if (bind(fd, (struct sockaddr *)&un, len) < 0 ||
+	    (!dgram && listen(fd, 4) < 0)) {
+		printf("rights-serve: bind errno %s\n", na_errname(errno));
+		return 1;
+	}
+	printf("rights-serve: ready\n");
+	fflush(stdout);
+	c = dgram ? fd : accept(fd, NULL, NULL);
+	if (c < 0) {
+		printf("rights-serve: accept errno %s\n", na_errname(errno));
+		return 1;
+	}
+	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	got = na_recv_fd(c);
+	if (got >= 0) {
+		printf("rights: fd received\n");
+		if (write(got, "escaped\n", 8) < 0)
+			perror("write");
+		close(got);
+	} else {
+		printf("rights: %s\n", got == -1 ? "no fd" : "nothing");
+	}
+	return 0;
+}
+
+/*
  * rights-self path|abstract NAME: fd passing between the job's own
  * processes, both ways, over a listener the job binds, and over a
  * socketpair. Prints "rights-self <how>: ok" per way that worked.
@@ -1535,6 +1582,8 @@ int main(int argc, char **argv)
 		return na_netlink_peer();
 	if (!strcmp(argv[1], "netlink-addaddr"))
 		return na_netlink_addaddr(argc, argv);
+	if (!strcmp(argv[1], "rights-serve"))
+		return na_rights_serve(argc, argv);
 	if (!strcmp(argv[1], "unix-race"))
 		return na_unix_race_run(argc, argv);
 	na_usage();
