@@ -172,7 +172,8 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "udp"))
 		return netbench_udp(n);
 	if (argc > 1 && !strcmp(argv[1], "recvmsg"))
-		return netbench_recvmsg(n, argc > 3 && !strcmp(argv[3], "unix"));
+		return netbench_recvmsg(n,
+					argc > 3 && !strcmp(argv[3], "unix"));
 	if (argc > 3 && !strcmp(argv[1], "dns"))
 		return netbench_dns(n, argv[3]);
 	fprintf(stderr, "usage: netbench connect|udp N | recvmsg N [unix] | "
