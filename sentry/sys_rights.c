@@ -168,9 +168,9 @@ static ssize_t sys_rights_recv(int fd, struct sys_rights_rx *r)
 	if (cred < 0)
 		return cred; /* no sender: refuse (fail closed) */
 	/* MSG_CMSG_CLOEXEC: the fds are the supervisor's until judged. */
-	n = recvmsg(fd, &r->m,
-		    (r->flags & ~MSG_WAITALL) | MSG_DONTWAIT |
-			    MSG_CMSG_CLOEXEC);
+	n = FAULT_PERFORM(recvmsg(fd, &r->m,
+				  (r->flags & ~MSG_WAITALL) | MSG_DONTWAIT |
+					  MSG_CMSG_CLOEXEC));
 	e = errno;
 	if (cred > 0)
 		sys_rights_opt_off(fd, SO_PASSCRED);
