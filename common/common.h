@@ -79,6 +79,15 @@ const char *cordon_exit_describe(int code);
  */
 unsigned diag_init(void);
 
+/**
+ * diag_reopen_nonblock() - a new open file description, O_NONBLOCK and
+ * O_CLOEXEC, of the pipe or terminal behind @fd (via /proc/self/fd), so that
+ * cordon can write it without blocking and without changing the flags of
+ * the description it shares with other processes. Only for a pipe or a tty.
+ * Return: the new fd, or -errno (-ENXIO: a pipe whose reader is gone).
+ */
+int diag_reopen_nonblock(int fd);
+
 /** diag_closed_stdio() - the mask diag_init() returned (0 before it). */
 unsigned diag_closed_stdio(void);
 

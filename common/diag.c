@@ -63,22 +63,31 @@ unsigned diag_init(void)
 	if (S_ISSOCK(st.st_mode)) {
 		diag_sink = DIAG_SINK_SOCKET;
 	} else if (S_ISFIFO(st.st_mode) || isatty(STDERR_FILENO)) {
-		/*
-		 * Opening /proc/self/fd/2 of a pipe or a terminal makes a new
-		 * open file description of the same object: O_NONBLOCK on it
-		 * is cordon's alone. ENXIO: a pipe nobody reads any more.
-		 */
-		fd = open("/proc/self/fd/2",
-			  O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		fd = diag_reopen_nonblock(STDERR_FILENO);
 		if (fd >= 0) {
 			diag_fd = fd;
 			diag_sink = DIAG_SINK_OWN;
 		} else {
-			diag_sink = errno == ENXIO ? DIAG_SINK_GONE
-						   : DIAG_SINK_POLL;
+			diag_sink =
+				fd == -ENXIO ? DIAG_SINK_GONE : DIAG_SINK_POLL;
 		}
 	}
 	return diag_closed;
+}
+
+int diag_reopen_nonblock(int fd)
+{
+	char path[32];
+	int n;
+
+	/*
+	 * Opening /proc/self/fd/N of a pipe or a terminal makes a new open
+	 * file description of the same object: O_NONBLOCK on it is cordon's
+	 * alone. ENXIO: a pipe nobody reads any more.
+	 */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	return n >= 0 ? n : -errno;
 }
 
 unsigned diag_closed_stdio(void)

@@ -21,6 +21,7 @@
  * (report.c).
  */
 #include <errno.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -277,10 +278,55 @@ static void sentry_on_wall(struct sentry *s)
 		sentry_limit_fired(s, POLICY_LIMIT_WALL);
 }
 
+/*
+ * Stream @i of the job's output has bytes cordon's stdout or stderr did not
+ * take: stop reading the job's pipe (it fills, and the job blocks in its own
+ * write as natively) and wait for room instead. The index 2 + i tags the
+ * EPOLLOUT. The pipe leaves the set (EPOLLHUP cannot be masked, and a job
+ * gone while bytes wait would spin the loop). Should epoll refuse the fd,
+ * waiting here is all that is left.
+ */
+static void sentry_output_wait_room(struct sentry *s, int i)
+{
+	struct epoll_event room = {.events = EPOLLOUT,
+				   .data.u64 = SENTRY_EPOLL_OUTPUT |
+					       ((uint64_t)(2 + i) << 16)};
+	struct pollfd pfd = {.fd = output_dst(&s->out, i), .events = POLLOUT};
+
+	if (pfd.fd >= 0 &&
+	    epoll_ctl(s->epfd, EPOLL_CTL_ADD, pfd.fd, &room) == 0) {
+		(void)epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->out.in[i], NULL);
+		return;
+	}
+	while (!output_flush(&s->out, i))
+		poll(&pfd, 1, 100);
+}
+
+/* Room on cordon's fd for stream @i: write, and read the job's pipe again. */
+static void sentry_output_room(struct sentry *s, int i)
+{
+	struct epoll_event in = {.events = EPOLLIN,
+				 .data.u64 = SENTRY_EPOLL_OUTPUT |
+					     ((uint64_t)i << 16)};
+
+	if (!output_flush(&s->out, i))
+		return;
+	(void)epoll_ctl(s->epfd, EPOLL_CTL_DEL, output_dst(&s->out, i), NULL);
+	if (s->out.in[i] >= 0)
+		(void)epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->out.in[i], &in);
+}
+
+/* Index 0, 1: the job's stream has bytes; 2, 3: cordon's fd has room. */
 static void sentry_on_output(struct sentry *s, int idx)
 {
+	if (idx >= 2) {
+		sentry_output_room(s, idx - 2);
+		return;
+	}
 	if (output_ready(&s->out, idx) == 1)
 		sentry_limit_fired(s, POLICY_LIMIT_LOG);
+	if (output_pending(&s->out, idx))
+		sentry_output_wait_room(s, idx);
 }
 
 /* The grace after a signal or a limit is over. */

@@ -409,17 +409,37 @@ uint64_t limits_peak_of(const struct limits *l, enum policy_limit_key k);
 /* ---------------------------------------------------------------------------
  * The job's output under a log limit (output.c).
  */
+enum output_sink {
+	OUTPUT_SINK_PLAIN,  /* a file, /dev/null: write() as it is */
+	OUTPUT_SINK_OWN,    /* our own O_NONBLOCK description of a pipe/tty */
+	OUTPUT_SINK_POLL,   /* a pipe that could not be reopened: poll first */
+	OUTPUT_SINK_SOCKET, /* send(MSG_DONTWAIT | MSG_NOSIGNAL) */
+};
+
+/*
+ * Backpressure: what cordon's stdout or stderr did not take at once waits
+ * in @pend[i] (at most one read's worth); while it does, the loop reads no
+ * more from @in[i] and waits for EPOLLOUT on @dst[i] instead, so the job's
+ * pipe fills and the job blocks in its own write, as against a slow reader
+ * natively, and the loop itself never blocks.
+ */
 struct output {
 	bool active;
 	bool pty;
 	int in[2];   /* read ends we forward: stdout, stderr (-1: none) */
 	int job_out; /* write ends given to the job until it starts */
 	int job_err;
+	int dst[2]; /* where stream i goes (cordon's fd 1, 2 or our own) */
+	enum output_sink sink[2];
+	char *pend[2];	    /* bytes read, not written yet */
+	size_t pend_off[2]; /* first unwritten byte in @pend[i] */
+	size_t pend_len[2];
 	uint64_t cap; /* 0: no cap */
 	bool kill_at_cap;
 	bool capped;
-	uint64_t bytes;	  /* forwarded */
+	uint64_t bytes;	  /* forwarded (written or waiting in @pend) */
 	uint64_t dropped; /* discarded past the cap */
+	uint64_t lost;	  /* not written: no reader, or still waiting at end */
 };
 
 /** output_init() - pipes, or a pty when cordon's stdout is a terminal. */
@@ -432,7 +452,20 @@ void output_job_started(struct output *o);
  * (the stream is closed).
  */
 int output_ready(struct output *o, int i);
-/** output_drain() - forward what is left, without blocking. */
+/** output_pending() - whether stream @i has bytes waiting for room. */
+bool output_pending(const struct output *o, int i);
+/** output_dst() - the fd whose EPOLLOUT stream @i waits for (-1: none). */
+int output_dst(const struct output *o, int i);
+/**
+ * output_flush() - write what stream @i has waiting, without blocking.
+ * Return: true when nothing is left waiting.
+ */
+bool output_flush(struct output *o, int i);
+/**
+ * output_drain() - forward what is left at the end, waiting for a slow
+ * reader at most OUTPUT_DRAIN_MS in all; what is still unwritten then is
+ * counted in @lost.
+ */
 void output_drain(struct output *o);
 /** output_fini() - close everything. */
 void output_fini(struct output *o);
