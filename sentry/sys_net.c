@@ -972,9 +972,10 @@ static int sys_net_recv_emulated(struct sentry *s, struct sentry_call *c,
 				 const struct sys_net_recv_req *r,
 				 int *msg_flags)
 {
-	static uint8_t buf[SYS_NET_RECV_MAX];
+	/* The supervisor's scratch: owned under s->lock, for this call. */
+	uint8_t *buf = s->scratch.io;
 	struct platform_mem_seg seg[SYS_NET_RECV_IOV + 2];
-	struct sockaddr_storage from, shown;
+	struct sockaddr_storage from = {0}, shown;
 	struct iovec iov = {buf, 0};
 	struct msghdr m = {.msg_name = &from,
 			   .msg_namelen = sizeof(from),
@@ -992,7 +993,7 @@ static int sys_net_recv_emulated(struct sentry *s, struct sentry_call *c,
 
 	for (i = 0; i < r->n_iov; i++)
 		want += r->iov[i].iov_len;
-	iov.iov_len = want < sizeof(buf) ? want : sizeof(buf);
+	iov.iov_len = want < SYS_NET_RECV_MAX ? want : SYS_NET_RECV_MAX;
 	n = FAULT_PERFORM(
 		recvmsg(k->fd, &m, (r->flags & ~MSG_WAITALL) | MSG_DONTWAIT));
 	if (n < 0 && errno == EAGAIN && !(r->flags & MSG_DONTWAIT)) {

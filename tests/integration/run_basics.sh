@@ -172,12 +172,13 @@ t_check "passed-pipe-eof" '[ "$out" = eof ]'
 
 # --- the audit log ---------------------------------------------------------
 # A zone's denial carries its reason as fields: the category, where the
-# deciding rule was written (none: builtin), the destination decoded.
+# deciding rule was written (none: builtin), the destination decoded. (The
+# metadata address is refused before anything is sent.)
 as_user "$CORDON" run -q --audit "$W/dest.jsonl" -- python3 -c '
 import socket
 s = socket.socket(socket.AF_INET6)
 try:
-    s.connect(("::ffff:127.0.0.1", 9))
+    s.connect(("::ffff:169.254.169.254", 80))
 except OSError as e:
     print(e.errno)' >"$T_DIR/out" 2>&1
 python3 - "$W/dest.jsonl" <<'PY' >"$T_DIR/py" 2>&1
@@ -188,10 +189,10 @@ assert len(d) == 1, d
 d = d[0]
 assert d["verdict"] == "deny" and d["category"] == "policy", d
 assert d["errno"] == "EACCES" and d["errno_value"] == errno.EACCES, d
-assert d["always_denied"] in ("loopback", "host"), d
+assert d["always_denied"] in ("metadata", "link-local"), d
 assert d["rule_src"] is None, d
 assert d["dest"] == {"proto": "tcp", "family": "ipv6",
-                     "addr": "::ffff:127.0.0.1", "port": 9}, d["dest"]
+                     "addr": "::ffff:169.254.169.254", "port": 80}, d["dest"]
 PY
 st=$?
 t_check "denial-reason-as-fields" '[ "$st" = 0 ] || { cat "$T_DIR/py"; false; }'
