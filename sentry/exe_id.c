@@ -61,3 +61,16 @@ void exe_id_from_fd(struct exe_id_cache *c, int fd, struct exe_id *out)
 	out->digest = d;
 	out->have_digest = true;
 }
+
+void exe_id_write_json(const struct exe_id *id, struct jsonw *w)
+{
+	char hex[20];
+
+	jsonw_key_str(w, "exe", id->path);
+	if (!id->have_digest) {
+		jsonw_key_str(w, "exe_xxh3", NULL);
+		return;
+	}
+	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)id->digest);
+	jsonw_key_str(w, "exe_xxh3", hex);
+}

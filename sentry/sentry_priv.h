@@ -53,6 +53,12 @@ struct exe_id_cache {
  */
 void exe_id_from_fd(struct exe_id_cache *c, int fd, struct exe_id *out);
 
+/**
+ * exe_id_write_json() - the "exe" and "exe_xxh3" fields of an audit record
+ * (exe_xxh3 null when the file was not hashed).
+ */
+void exe_id_write_json(const struct exe_id *id, struct jsonw *w);
+
 /* ---------------------------------------------------------------------------
  * Audit log (audit.c): JSON Lines, capped, with repeats summarised.
  */

@@ -141,7 +141,6 @@ void sys_exec_finish(struct sentry *s, struct sentry_call *c)
 {
 	struct exe_id id;
 	struct jsonw w;
-	char hex[20];
 
 	exe_id_from_fd(&s->exe_cache, c->exe_fd, &id);
 	close(c->exe_fd);
@@ -149,14 +148,7 @@ void sys_exec_finish(struct sentry *s, struct sentry_call *c)
 	audit_begin(&s->audit, &w, "exec");
 	jsonw_key_i64(&w, "tid", c->pc.tid);
 	jsonw_key_str(&w, "path", c->exec_path);
-	jsonw_key_str(&w, "exe", id.path);
-	if (id.have_digest) {
-		snprintf(hex, sizeof(hex), "%016llx",
-			 (unsigned long long)id.digest);
-		jsonw_key_str(&w, "exe_xxh3", hex);
-	} else {
-		jsonw_key_str(&w, "exe_xxh3", NULL);
-	}
+	exe_id_write_json(&id, &w);
 	sys_exec_argv(c->pc.tid, &w);
 	jsonw_key_str(&w, "zone", s->o->zone_name);
 	audit_commit(&s->audit, &w, 0, NULL, false);

@@ -145,34 +145,12 @@ const char *verdict_category_name(enum verdict_category c)
 	return (unsigned)c < ARRAY_SIZE(names) ? names[c] : "?";
 }
 
+/* The errno's symbolic name ("EACCES"), as the audit schema spells it. */
 static const char *verdict_errno_name(int e)
 {
-	switch (e) {
-	case EPERM:
-		return "EPERM";
-	case EACCES:
-		return "EACCES";
-	case ENOSYS:
-		return "ENOSYS";
-	case EAGAIN:
-		return "EAGAIN";
-	case EAFNOSUPPORT:
-		return "EAFNOSUPPORT";
-	case EFAULT:
-		return "EFAULT";
-	case ENOBUFS:
-		return "ENOBUFS";
-	case EINTR:
-		return "EINTR";
-	case EINPROGRESS:
-		return "EINPROGRESS";
-	case EALREADY:
-		return "EALREADY";
-	case DEFERRED_ERESTARTSYS:
-		return "ERESTARTSYS"; /* EINTR or a restart for the job */
-	default:
-		return "errno";
-	}
+	const char *name = strerrorname_np(e);
+
+	return name ? name : "errno";
 }
 
 /* The decoded destination as fields: family, address, port, path. */
@@ -236,7 +214,7 @@ static void verdict_record(struct sentry *s, struct sentry_call *c, int exe_fd)
 {
 	const struct verdict *v = &c->v;
 	bool denial = verdict_is_denial(v);
-	char summary[1024], hex[20];
+	char summary[1024];
 	struct exe_id id = {.path = "?"};
 	struct jsonw w;
 	uint64_t key;
@@ -247,14 +225,7 @@ static void verdict_record(struct sentry *s, struct sentry_call *c, int exe_fd)
 	audit_begin(&s->audit, &w, "decision");
 	jsonw_key_i64(&w, "pid", procfs_tgid(c->pc.tid));
 	jsonw_key_i64(&w, "tid", c->pc.tid);
-	jsonw_key_str(&w, "exe", id.path);
-	if (id.have_digest) {
-		snprintf(hex, sizeof(hex), "%016llx",
-			 (unsigned long long)id.digest);
-		jsonw_key_str(&w, "exe_xxh3", hex);
-	} else {
-		jsonw_key_str(&w, "exe_xxh3", NULL);
-	}
+	exe_id_write_json(&id, &w);
 	jsonw_key_str(&w, "syscall", c->entry ? c->entry->name : "?");
 	jsonw_key_i64(&w, "nr", c->pc.nr);
 	jsonw_key_arr(&w, "args");
