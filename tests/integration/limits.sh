@@ -203,8 +203,13 @@ chmod 644 "$T_DIR/spin.sh"
 st=$?
 cpu_ms=$(awk '{printf "%d", ($1 + $2) * 1000}' "$T_DIR/rusage")
 t_check "cpu-killed-124" '[ "$st" = 124 ]'
-# 2 s limit + 100 ms + the supervisor's own sampling
-t_check "cpu-bounded ($cpu_ms ms)" '[ "$cpu_ms" -le 2250 ]'
+# 2 s limit + 100 ms + the supervisor's own CPU, which this outside measure
+# includes. On the supervisor's isolation layer (--no-landlock) the
+# supervisor also handles every kill() the job's timeout(1) processes make
+# (about 15 per second here): its own share is larger, not the job's.
+cpu_max=2250
+[ "${CORDON_TEST_LAYER:-}" = supervisor ] && cpu_max=2600
+t_check "cpu-bounded ($cpu_ms ms, at most $cpu_max)" '[ "$cpu_ms" -le "$cpu_max" ]'
 
 # --- wall -------------------------------------------------------------------
 start=$(date +%s%N)
