@@ -231,9 +231,11 @@ static void policy_zone_dead(struct policy *p, const struct zone *z,
 		return;
 	dynbuf_init(&text, 512);
 	policy_rule_fmt(r, &text);
-	snprintf(hint, sizeof(hint),
-		 "add 'lift %s' to zone '%s' if this is intended", lifts,
-		 z->name);
+	/* A long zone name is cut: the hint stays a hint. */
+	if (snprintf(hint, sizeof(hint),
+		     "add 'lift %s' to zone '%s' if this is intended", lifts,
+		     z->name) >= (int)sizeof(hint))
+		hint[sizeof(hint) - 1] = '\0';
 	policy_diag_at(p, &r->loc, hint,
 		       "rule '%s' can never match: always denied (%s)",
 		       text.data ? text.data : "", policy_category_name(cat));
