@@ -189,23 +189,30 @@ static unsigned zone_decide_mask(const struct policy_runtime *rt,
 	return mask;
 }
 
+/*
+ * Whether always-denied category @cat, unlifted in @z, holds a destination
+ * whose categories are @mask (own: the job's own listener on loopback or
+ * the host, which those two categories let through).
+ */
+static bool zone_decide_holds(const struct zone *z, enum policy_category cat,
+			      unsigned mask, bool own)
+{
+	if (!(mask & (1u << cat)) || (z->lifts & (1u << cat)) ||
+	    !policy_always_applies(cat, z->trusted))
+		return false;
+	return !own ||
+	       (cat != POLICY_CATEGORY_LOOPBACK && cat != POLICY_CATEGORY_HOST);
+}
+
 /* The first category of @mask the zone denies (own: loopback, host pass). */
 static enum policy_category zone_decide_denied_cat(const struct zone *z,
 						   unsigned mask, bool own)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(zone_decide_order); i++) {
-		enum policy_category cat = zone_decide_order[i];
-
-		if (!(mask & (1u << cat)) || (z->lifts & (1u << cat)) ||
-		    !policy_always_applies(cat, z->trusted))
-			continue;
-		if (own && (cat == POLICY_CATEGORY_LOOPBACK ||
-			    cat == POLICY_CATEGORY_HOST))
-			continue;
-		return cat;
-	}
+	for (i = 0; i < ARRAY_SIZE(zone_decide_order); i++)
+		if (zone_decide_holds(z, zone_decide_order[i], mask, own))
+			return zone_decide_order[i];
 	return POLICY_CATEGORY_NONE;
 }
 
@@ -444,11 +451,7 @@ static int zone_decide_connect_one(const struct zone_tables *t,
 	for (i = 0; i < ARRAY_SIZE(zone_decide_order); i++) {
 		enum policy_category cat = zone_decide_order[i];
 
-		if (!(mask & (1u << cat)) || (z->lifts & (1u << cat)) ||
-		    !policy_always_applies(cat, z->trusted))
-			continue;
-		if (own && (cat == POLICY_CATEGORY_LOOPBACK ||
-			    cat == POLICY_CATEGORY_HOST))
+		if (!zone_decide_holds(z, cat, mask, own))
 			continue;
 		lifts |= 1u << cat;
 		if (first == POLICY_CATEGORY_NONE)
