@@ -18,7 +18,7 @@ int landlock_abi_version(void)
 	long abi = syscall(__NR_landlock_create_ruleset, NULL, 0,
 			   KCOMPAT_LANDLOCK_CREATE_RULESET_VERSION);
 
-	return abi < 0 ? 0 : (int)abi;
+	return feature_off_landlock(abi < 0 ? 0 : (int)abi);
 }
 
 int landlock_scope_self(uint64_t scope, int abi)

@@ -87,6 +87,50 @@ struct platform_features {
  */
 int platform_probe(struct platform_features *f);
 
+/* Kernel facilities CORDON_IGNORE_FEATURES can hide (feature_off.c). */
+#define FEATURE_OFF_SYNC_WAKE_UP 0x01U
+#define FEATURE_OFF_ADDFD_SEND 0x02U
+#define FEATURE_OFF_WAIT_KILLABLE_RECV 0x04U
+#define FEATURE_OFF_PIDFD_GETFD 0x08U
+#define FEATURE_OFF_PROCESS_VM 0x10U
+#define FEATURE_OFF_PASSRIGHTS 0x20U
+
+/**
+ * struct feature_off - kernel facilities to behave as if missing.
+ * @bits:         FEATURE_OFF_* flags.
+ * @landlock_cap: highest Landlock ABI to use; -1 for no cap, 0 for none.
+ */
+struct feature_off {
+	unsigned int bits;
+	int landlock_cap;
+};
+
+/**
+ * feature_off_parse() - parse a CORDON_IGNORE_FEATURES value.
+ * @s:   comma- or space-separated names (sync_wake_up, addfd_send,
+ *       wait_killable_recv, pidfd_getfd, process_vm, passrights, landlock,
+ *       landlock_scope = cap at ABI 5, landlock_abi=N); NULL is empty.
+ * @out: filled (zeroed on error).
+ * Return: 0, or -EINVAL with the reason in @why.
+ */
+int feature_off_parse(const char *s, struct feature_off *out, char *why,
+		      size_t n);
+
+/**
+ * platform_features_off_check() - whether CORDON_IGNORE_FEATURES is valid.
+ * The CLI calls it first and exits 125 on error. Every probe and backend
+ * sees the kernel through this mask (a facility named there is reported
+ * missing and never used), so forced-off paths are the real fallbacks.
+ * Return: 0 or -EINVAL with the reason in @why.
+ */
+int platform_features_off_check(char *why, size_t n);
+
+/**
+ * platform_features_off_describe() - what is being ignored, for doctor.
+ * Return: the length of the text (0 when nothing is ignored).
+ */
+size_t platform_features_off_describe(char *buf, size_t n);
+
 /**
  * platform_landlock_abi() - the Landlock ABI version (0 when unavailable).
  * Cheap; no fork.

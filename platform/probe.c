@@ -51,6 +51,8 @@ static void probe_child(int report, int go)
 	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		_exit(10);
+	if (feature_off(FEATURE_OFF_WAIT_KILLABLE_RECV))
+		flags &= ~SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
 	fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
 	if (fd < 0 && errno == EINVAL) {
 		flags &= ~SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
@@ -85,7 +87,8 @@ bool unotify_probe_passrights(void)
 	int pair[2], off = 0;
 	bool ok;
 
-	if (off_switch && !strcmp(off_switch, "1"))
+	if ((off_switch && !strcmp(off_switch, "1")) ||
+	    feature_off(FEATURE_OFF_PASSRIGHTS))
 		return false;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
@@ -149,16 +152,21 @@ int unotify_probe(struct platform_features *f)
 	f->wait_killable_recv =
 		!!(msg[1] & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
 	pidfd = (int)syscall(__NR_pidfd_open, pid, 0);
-	if (pidfd >= 0)
+	if (feature_off(FEATURE_OFF_PIDFD_GETFD))
+		errno = EPERM; /* as a container profile answers */
+	else if (pidfd >= 0)
 		listener = (int)syscall(__NR_pidfd_getfd, pidfd, msg[0], 0);
 	if (listener < 0) {
 		snprintf(f->detail, sizeof(f->detail),
-			 "pidfd_getfd on own child: %s (yama ptrace_scope?)",
-			 strerror(errno));
+			 "pidfd_getfd on own child: %s (%s)", strerror(errno),
+			 feature_off(FEATURE_OFF_PIDFD_GETFD)
+				 ? "CORDON_IGNORE_FEATURES"
+				 : "a seccomp profile or yama ptrace_scope?");
 		goto out_kill;
 	}
 	f->pidfd_getfd = true;
 	f->sync_wake_up =
+		!feature_off(FEATURE_OFF_SYNC_WAKE_UP) &&
 		ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
 		      (uint64_t)SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) == 0;
 	if (write(go[1], "g", 1) != 1)
@@ -181,7 +189,12 @@ int unotify_probe(struct platform_features *f)
 		add.id = req.id;
 		add.srcfd = (uint32_t)devnull;
 		add.flags = SECCOMP_ADDFD_FLAG_SEND;
-		r = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+		if (feature_off(FEATURE_OFF_ADDFD_SEND)) {
+			r = -1;
+			errno = EINVAL; /* as before 5.14 */
+		} else {
+			r = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+		}
 		if (r >= 0) {
 			f->addfd = f->addfd_send = true;
 		} else {

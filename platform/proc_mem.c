@@ -31,6 +31,8 @@ ssize_t proc_mem_read(pid_t tid, uint64_t addr, void *buf, size_t len)
 			       .iov_len = len};
 	ssize_t n;
 
+	if (feature_off(FEATURE_OFF_PROCESS_VM))
+		return -EPERM; /* as a container profile answers */
 	n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
 	if (n < 0)
 		return -errno;
@@ -44,6 +46,8 @@ ssize_t proc_mem_write(pid_t tid, uint64_t addr, const void *buf, size_t len)
 			       .iov_len = len};
 	ssize_t n;
 
+	if (feature_off(FEATURE_OFF_PROCESS_VM))
+		return -EPERM;
 	n = process_vm_writev(tid, &local, 1, &remote, 1, 0);
 	if (n < 0)
 		return -errno;
@@ -60,6 +64,8 @@ ssize_t proc_mem_writev(pid_t tid, const struct platform_mem_seg *segs,
 
 	if (n > PLATFORM_MEM_SEGS_MAX)
 		return -EINVAL;
+	if (feature_off(FEATURE_OFF_PROCESS_VM))
+		return -EPERM;
 	for (i = 0; i < n; i++) {
 		local[i].iov_base = (void *)segs[i].buf;
 		local[i].iov_len = segs[i].len;
@@ -137,7 +143,11 @@ ssize_t proc_mem_pwrite(int memfd, uint64_t addr, const void *buf, size_t len)
 
 int proc_mem_getfd(int pidfd, int fd, unsigned int flags)
 {
-	int r = (int)syscall(__NR_pidfd_getfd, pidfd, fd, flags);
+	int r;
+
+	if (feature_off(FEATURE_OFF_PIDFD_GETFD))
+		return -EPERM; /* as Docker's default profile answers */
+	r = (int)syscall(__NR_pidfd_getfd, pidfd, fd, flags);
 
 	return r < 0 ? -errno : r;
 }

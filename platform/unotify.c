@@ -289,6 +289,8 @@ static void unotify_child(const struct platform_spawn *s, int report, int go,
 		unotify_child_fail(report, PLATFORM_SPAWN_STAGE_SETUP, errno);
 	m.flags = SECCOMP_FILTER_FLAG_NEW_LISTENER |
 		  SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+	if (feature_off(FEATURE_OFF_WAIT_KILLABLE_RECV))
+		m.flags &= ~SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
 	fd = unotify_seccomp(SECCOMP_SET_MODE_FILTER, m.flags,
 			     (void *)s->filter);
 	if (fd < 0 && errno == EINVAL) {
@@ -323,9 +325,9 @@ static int unotify_take_listener(struct unotify *u, pid_t pid, int pidfd,
 	int fd;
 
 	(void)pid;
-	fd = (int)syscall(__NR_pidfd_getfd, pidfd, remote, 0);
+	fd = proc_mem_getfd(pidfd, remote, 0);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	u->listener = fd;
 	u->feat.unotify = true;
 	u->feat.pidfd_getfd = true;
@@ -337,6 +339,7 @@ static int unotify_take_listener(struct unotify *u, pid_t pid, int pidfd,
 	 * unotify_recv() itself (sentry/receiver.c), not one in epoll.
 	 */
 	u->feat.sync_wake_up =
+		!feature_off(FEATURE_OFF_SYNC_WAKE_UP) &&
 		ioctl(fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, flags) == 0;
 	return 0;
 }
@@ -397,8 +400,9 @@ static int unotify_spawn(struct platform *p, const struct platform_spawn *s,
 	u->feat.wait_killable_recv =
 		!!(m.flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
 	u->feat.landlock_abi = m.landlock_abi;
-	u->feat.addfd = true;	   /* 5.9, as pidfd_getfd's successor */
-	u->feat.addfd_send = true; /* tried first; cleared on EINVAL */
+	u->feat.addfd = true; /* 5.9, as pidfd_getfd's successor */
+	/* Tried first; cleared on EINVAL. */
+	u->feat.addfd_send = !feature_off(FEATURE_OFF_ADDFD_SEND);
 	u->feat.passrights = unotify_probe_passrights();
 	u->feat_known = true;
 	if (fd_write_all(go[1], "g", 1) < 0) {

@@ -23,6 +23,14 @@ int proc_mem_pidfd_open(pid_t tid);
 /* Whether pidfds can name a thread (PIDFD_THREAD, 6.9); asked once. */
 bool proc_mem_pidfd_thread(void);
 
+/*
+ * The CORDON_IGNORE_FEATURES mask (feature_off.c): whether a facility is to
+ * be treated as missing, and a Landlock ABI lowered to the cap.
+ */
+const struct feature_off *feature_off_get(void);
+bool feature_off(unsigned int bit);
+int feature_off_landlock(int abi);
+
 /* Landlock scoping for the child (landlock.c). */
 int landlock_abi_version(void);
 int landlock_scope_self(uint64_t scope, int abi);

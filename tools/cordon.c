@@ -399,6 +399,15 @@ int main(int argc, char **argv)
 {
 	/* First: before anything opens a file that could land on fd 0-2. */
 	diag_init();
+	{
+		char why[256];
+
+		/* A test switch that cannot be read must not run anything. */
+		if (platform_features_off_check(why, sizeof(why)) < 0) {
+			diag_error("%s", why);
+			return CORDON_EXIT_FAILURE;
+		}
+	}
 	if (argc < 2) {
 		cordon_usage(stderr);
 		return CORDON_EXIT_FAILURE;

@@ -80,6 +80,14 @@ int doctor_main(int argc, char **argv)
 		printf("the probe could not run: %s\n", strerror(-rc));
 		return 1;
 	}
+	{
+		char off[512];
+
+		if (platform_features_off_describe(off, sizeof(off)))
+			doctor_line(DOCTOR_LEVEL_FALLBACK,
+				    "CORDON_IGNORE_FEATURES",
+				    "behaving as if missing: %s", off);
+	}
 	if (f.unotify)
 		doctor_line(DOCTOR_LEVEL_OK, "seccomp user notification",
 			    "platform unotify");

@@ -27,6 +27,11 @@ t_status "slot-timeout-fraction-125" 125 as_user "$CORDON" run --slot-timeout 1.
 t_status "audit-max-binary-units" 0 as_user "$CORDON" run -q --audit-max 64MiB -- true
 t_status "audit-max-decimal-125" 125 as_user "$CORDON" run --audit-max 64MB -- true
 t_status "exit-unknown-subcommand-125" 125 as_user "$CORDON" frobnicate
+# The kernel-feature switch (testing and benchmarking only) is read strictly:
+# a misspelt name stops everything before the job exists.
+t_status "ignore-features-bad-125" 125 as_user env CORDON_IGNORE_FEATURES=sync_wake,landlock "$CORDON" run -- sh -c 'echo ran'
+t_check "ignore-features-bad-says-why" 'grep -q "unknown feature '\''sync_wake'\''" "$T_DIR/err" && ! grep -q ran "$T_DIR/out"'
+t_status "ignore-features-runs" 0 as_user env CORDON_IGNORE_FEATURES=sync_wake_up,addfd_send,wait_killable_recv,landlock_scope "$CORDON" run -q -- /bin/true
 
 # --- syscall overrides are checked against the table, with their place ------
 printf 'zone z extends fork-pr {\n\tsyscall frobnicate deny EPERM\n}\nzone y extends fork-pr {\n\tsyscall io_uring_setup allow\n}\n' >"$W/sc.cordon"

@@ -267,7 +267,120 @@ static void test_unotify_can(void)
 	platform_free(p);
 }
 
+/*
+ * CORDON_IGNORE_FEATURES parses strictly: every known name, the Landlock caps
+ * (the lowest cap wins), separators, and a clear refusal of anything else.
+ */
+static void test_feature_off_parse(void)
+{
+	struct feature_off f;
+	char why[256] = "";
+
+	CHECK_EQ(feature_off_parse(NULL, &f, why, sizeof(why)), 0);
+	CHECK_EQ(f.bits, 0U);
+	CHECK_EQ(f.landlock_cap, -1);
+	CHECK_EQ(feature_off_parse("sync_wake_up,addfd_send wait_killable_recv,"
+				   "pidfd_getfd,process_vm,passrights",
+				   &f, why, sizeof(why)),
+		 0);
+	CHECK_EQ(f.bits, FEATURE_OFF_SYNC_WAKE_UP | FEATURE_OFF_ADDFD_SEND |
+				 FEATURE_OFF_WAIT_KILLABLE_RECV |
+				 FEATURE_OFF_PIDFD_GETFD |
+				 FEATURE_OFF_PROCESS_VM |
+				 FEATURE_OFF_PASSRIGHTS);
+	CHECK_EQ(f.landlock_cap, -1);
+	CHECK_EQ(feature_off_parse("landlock_scope", &f, why, sizeof(why)), 0);
+	CHECK_EQ(f.landlock_cap, 5);
+	CHECK_EQ(feature_off_parse("landlock_abi=2,landlock_scope", &f, why,
+				   sizeof(why)),
+		 0);
+	CHECK_EQ(f.landlock_cap, 2);
+	CHECK_EQ(feature_off_parse("landlock_scope,landlock", &f, why,
+				   sizeof(why)),
+		 0);
+	CHECK_EQ(f.landlock_cap, 0);
+	CHECK_EQ(feature_off_parse(",,", &f, why, sizeof(why)), 0);
+	CHECK_EQ(f.bits, 0U);
+	CHECK_EQ(feature_off_parse("sync_wake", &f, why, sizeof(why)), -EINVAL);
+	CHECK(strstr(why, "unknown feature 'sync_wake'") != NULL);
+	CHECK_EQ(f.bits, 0U);
+	CHECK_EQ(feature_off_parse("landlock_abi=x", &f, why, sizeof(why)),
+		 -EINVAL);
+	CHECK_EQ(feature_off_parse("landlock_abi=", &f, why, sizeof(why)),
+		 -EINVAL);
+	CHECK_EQ(feature_off_parse("landlock_abi=123", &f, why, sizeof(why)),
+		 -EINVAL);
+	CHECK_EQ(feature_off_parse("pidfd_getfd,SYNC_WAKE_UP", &f, why,
+				   sizeof(why)),
+		 -EINVAL);
+	CHECK_EQ(f.bits, 0U);
+}
+
+/*
+ * The mask is what the probe reports: each ignored facility reads as
+ * missing, the Landlock ABI is capped everywhere it is read, and a facility
+ * not named keeps its real value.
+ */
+static void test_feature_off_probe(void)
+{
+	struct platform_features f;
+	char off[256];
+
+	/* Set before the first probe: the mask is read once per process. */
+	if (setenv("CORDON_IGNORE_FEATURES",
+		   "sync_wake_up,addfd_send,wait_killable_recv,passrights,"
+		   "landlock_abi=1",
+		   1) < 0)
+		CHECK(0);
+	CHECK_EQ(platform_features_off_check(off, sizeof(off)), 0);
+	CHECK_EQ(platform_probe(&f), 0);
+	if (!f.unotify || !f.pidfd_getfd)
+		harness_skip("no user notification or pidfd_getfd here");
+	CHECK(f.addfd); /* not named: its real value (5.9+) */
+	CHECK(!f.sync_wake_up);
+	CHECK(!f.addfd_send);
+	CHECK(!f.wait_killable_recv);
+	CHECK(!f.passrights);
+	CHECK(f.landlock_abi <= 1);
+	CHECK(platform_landlock_abi() <= 1);
+	CHECK(platform_features_off_describe(off, sizeof(off)) > 0);
+	CHECK(strstr(off, "SYNC_WAKE_UP") != NULL);
+	CHECK(strstr(off, "Landlock ABI above 1") != NULL);
+}
+
+/* pidfd_getfd ignored: the probe reports it refused, as Docker's profile. */
+static void test_feature_off_pidfd_getfd(void)
+{
+	struct platform_features f;
+
+	if (setenv("CORDON_IGNORE_FEATURES", "pidfd_getfd", 1) < 0)
+		CHECK(0);
+	CHECK_EQ(platform_probe(&f), 0);
+	if (!f.unotify)
+		harness_skip("no user notification here");
+	CHECK(!f.pidfd_getfd);
+	CHECK(strstr(f.detail, "pidfd_getfd") != NULL);
+}
+
+/* A bad value is refused (the CLI exits 125 on it), never half-applied. */
+static void test_feature_off_bad_value(void)
+{
+	char why[256];
+
+	if (setenv("CORDON_IGNORE_FEATURES", "sync_wake_up,bogus", 1) < 0)
+		CHECK(0);
+	CHECK_EQ(platform_features_off_check(why, sizeof(why)), -EINVAL);
+	CHECK(strstr(why, "CORDON_IGNORE_FEATURES") != NULL);
+	CHECK(strstr(why, "'bogus'") != NULL);
+	/* Library users that did not check get everything ignored. */
+	CHECK_EQ(platform_landlock_abi(), 0);
+}
+
 static const struct harness_test tests[] = {
+	HARNESS_TEST(test_feature_off_parse),
+	HARNESS_TEST(test_feature_off_probe),
+	HARNESS_TEST(test_feature_off_pidfd_getfd),
+	HARNESS_TEST(test_feature_off_bad_value),
 	HARNESS_TEST(test_unotify_can),
 	HARNESS_TEST(test_value_emulated),
 	HARNESS_TEST(test_errno_emulated),
