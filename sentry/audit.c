@@ -12,7 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sentry/sentry_priv.h"
+#include "common/fault.h"
+#include "sentry/audit_priv.h"
 
 int audit_open(struct audit *a, const char *path, uint64_t max_bytes,
 	       enum sentry_audit_level level)

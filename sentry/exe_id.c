@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sentry/sentry_priv.h"
+#include "sentry/exe_id_priv.h"
 
 static bool exe_id_same(const struct exe_id_slot *s, const struct stat *st)
 {

@@ -32,6 +32,7 @@
  * process kept it, means the walk was about that process.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
@@ -42,8 +43,10 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "common/common.h"
 #include "common/kcompat.h"
-#include "sentry/sentry_priv.h"
+#include "platform/platform.h"
+#include "sentry/proctree_priv.h"
 
 #define JOBTREE_MAX_DEPTH 4096
 #define JOBTREE_RETRIES 4

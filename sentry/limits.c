@@ -50,7 +50,9 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "sentry/sentry_priv.h"
+#include "platform/platform.h"
+#include "sentry/limits_priv.h"
+#include "sentry/threadfs_priv.h"
 
 #define LIMITS_MEM_RATE (8ULL << 30)  /* bytes/s a bomb may allocate */
 #define LIMITS_DISK_RATE (4ULL << 30) /* bytes/s a job may write */

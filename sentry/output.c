@@ -26,7 +26,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "sentry/sentry_priv.h"
+#include "sentry/limits_priv.h"
 
 #define OUTPUT_CHUNK 65536
 /* How long the end of a run waits for a slow reader of cordon's output. */

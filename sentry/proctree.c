@@ -31,7 +31,9 @@
 #include <unistd.h>
 
 #include "common/kcompat.h"
-#include "sentry/sentry_priv.h"
+#include "common/common.h"
+#include "platform/platform.h"
+#include "sentry/proctree_priv.h"
 
 #define PROCTREE_MAX_NODES 65536
 

@@ -16,7 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sentry/sentry_priv.h"
+#include "sentry/limits_priv.h"
+#include "sentry/sentry.h"
 
 #define SLOT_POLL_MS 100
 

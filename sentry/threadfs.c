@@ -31,7 +31,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sentry/sentry_priv.h"
+#include "common/common.h"
+#include "sentry/threadfs_priv.h"
 
 static __thread bool threadfs_own;
 
