@@ -52,7 +52,10 @@ static void guard_kill_all(void)
 	}
 }
 
-static void __attribute__((noreturn)) guard_anchor(pid_t sup)
+static pid_t guard_anchor_pid;
+
+static void __attribute__((noreturn))
+guard_anchor(pid_t sup, struct workspace *ws)
 {
 	int sup_status = 0;
 	sigset_t set;
@@ -84,10 +87,13 @@ static void __attribute__((noreturn)) guard_anchor(pid_t sup)
 				"supervisor died of signal %d; killing the job",
 				WTERMSIG(sup_status));
 			guard_kill_all();
+			workspace_restore(ws);
 			exit(CORDON_EXIT_FAILURE);
 		}
 		/* Nothing should be left; make sure of it. */
 		guard_kill_all();
+		/* No job process is left to race the walk. */
+		workspace_restore(ws);
 		exit(WIFEXITED(sup_status) ? WEXITSTATUS(sup_status)
 					   : CORDON_EXIT_FAILURE);
 	}
@@ -100,15 +106,32 @@ bool guard_sigpipe_default(void)
 	return guard_sigpipe_was_default;
 }
 
-int guard_start(void)
+int guard_block_signals(void)
 {
-	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
 	sigset_t set;
-	pid_t anchor = getpid(), sup;
 
 	guard_sigset(&set);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+	return sigprocmask(SIG_BLOCK, &set, NULL) < 0 ? -errno : 0;
+}
+
+int guard_rearm(void)
+{
+	if (prctl(PR_SET_PDEATHSIG, sentry_sig_anchor_died(), 0, 0, 0) < 0)
 		return -errno;
+	/* Died between the change of credentials and now: no signal came. */
+	return getppid() == guard_anchor_pid ? 0 : -ESRCH;
+}
+
+int guard_start(struct workspace *ws)
+{
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+	pid_t anchor = getpid(), sup;
+	int rc;
+
+	guard_anchor_pid = anchor;
+	rc = guard_block_signals();
+	if (rc < 0)
+		return rc;
 	/*
 	 * cordon's own messages must never kill it: a stderr whose reader
 	 * left makes a write fail with EPIPE (the line is counted as lost)
@@ -127,7 +150,7 @@ int guard_start(void)
 	if (sup < 0)
 		return -errno;
 	if (sup > 0)
-		guard_anchor(sup);
+		guard_anchor(sup, ws);
 	if (prctl(PR_SET_PDEATHSIG, sentry_sig_anchor_died(), 0, 0, 0) < 0)
 		_exit(CORDON_EXIT_FAILURE);
 	if (getppid() != anchor)

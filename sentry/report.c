@@ -227,12 +227,10 @@ void sentry_summary(struct sentry *s, int code, const char *why)
 	/* The summary is written even past the cap: it is the verdict. */
 	s->audit.max_bytes = UINT64_MAX;
 	if (s->o->report_json && jsonw_end(&w) == 0) {
-		FILE *f = fopen(s->o->report_json, "we");
-
-		if (!f || fwrite(w.buf.data, 1, w.buf.len, f) != w.buf.len)
+		/* Opened before the supervisor dropped root (sentry_run()). */
+		if (s->report_fd < 0 || ftruncate(s->report_fd, 0) < 0 ||
+		    fd_write_all(s->report_fd, w.buf.data, w.buf.len) < 0)
 			diag_warning("cannot write %s", s->o->report_json);
-		if (f)
-			fclose(f);
 		/* jsonw_end() closed the record: write it as it is. */
 		audit_write(&s->audit, &w.buf);
 		jsonw_free(&w);

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "platform/platform.h"
 
@@ -319,6 +320,10 @@ enum sentry_audit_level {
  * @slot_name, @slot_count, @slot_timeout_ms: hold one of @slot_count slots
  *                    named @slot_name while the job runs (NULL: none);
  *                    wait up to the timeout (-1: for ever, 0: fail at once).
+ * @runas:            who the job runs as (runas_resolve()); NULL or one
+ *                    without @drop: as the caller.
+ * @workspace:        a directory the job gets to own for the run when it
+ *                    runs as another user (workspace.c); NULL: none.
  */
 struct sentry_opts {
 	char *const *argv;
@@ -342,7 +347,61 @@ struct sentry_opts {
 	const char *slot_name;
 	unsigned slot_count;
 	int slot_timeout_ms;
+	const struct runas *runas;
+	const char *workspace;
 };
+
+/**
+ * struct runas - who the job runs as (sentry/runas.c).
+ * @uid, @gid: the job's ids (real, effective, saved, filesystem).
+ * @name:      the user name from passwd, or the uid in decimal: the job's
+ *             USER and LOGNAME.
+ * @home:      the home from passwd, or "/nonexistent": the job's HOME.
+ * @drop:      the ids are not the caller's: cordon was started as root and
+ *             the supervisor (and so the job) drops to them.
+ */
+struct runas {
+	uid_t uid;
+	gid_t gid;
+	char name[256];
+	char home[1024];
+	bool drop;
+};
+
+/**
+ * runas_resolve() - the job's ids for `--user @spec` (NULL: not given).
+ * @spec:       NAME, UID, NAME:GROUP or UID:GID; a UID without a passwd
+ *              entry gets GID = UID.
+ * @allow_root: --allow-root-job: uid or gid 0 may be asked for, and without
+ *              @spec a root caller's job stays root.
+ * @r:          filled.
+ * @why, @len:  the message for the user on failure.
+ * Without @spec a root caller's job runs as "nobody" (65534:65534 when
+ * passwd has none); any other caller's as itself. Not root, @spec must name
+ * the caller's own uid and gid.
+ * Return: 0; -ENOENT (no such user or group), -EINVAL (bad spec), -EPERM
+ * (root without @allow_root, another user's ids when not root, real and
+ * effective ids that differ).
+ */
+int runas_resolve(const char *spec, bool allow_root, struct runas *r, char *why,
+		  size_t len);
+
+/**
+ * runas_drop() - become @r for good, when @r->drop: supplementary groups set
+ * to @r->gid alone, all ids @r's, every capability set and the bounding set
+ * empty, securebits locked (SECBIT_NOROOT, no ambient raise, no keep-caps,
+ * setuid fixup kept), no_new_privs, not dumpable - then runas_verify().
+ * The parent-death signal is reset by the kernel: the caller re-arms it.
+ * Return: 0, or -errno / -EPERM (a check failed; the process is then in an
+ * unknown state and must not run a job).
+ */
+int runas_drop(const struct runas *r);
+
+/**
+ * runas_verify() - read back everything runas_drop() set.
+ * Return: 0, or -EPERM at the first difference.
+ */
+int runas_verify(const struct runas *r);
 
 /** slot_name_valid() - 1..63 of [A-Za-z0-9._-], not starting with '.'. */
 bool slot_name_valid(const char *name);

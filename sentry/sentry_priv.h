@@ -132,7 +132,8 @@ enum sentry_stop {
  *   - Written during set-up only, read-only once the receiver runs: o,
  *     path, plat (the pointer; platform calls are the platform's to make
  *     thread-safe), job (but job.status_fd: the loop), filter, epfd,
- *     sigfd, timerfd, wall_timerfd, rx_wake (the fd), start_ns.
+ *     sigfd, timerfd, wall_timerfd, rx_wake (the fd), start_ns,
+ *     report_fd (written to by the main thread at the end).
  *   - Main thread only, outside the lock: rx, rx_running (receiver_start()
  *     and receiver_stop()).
  *   - Loop only (under the lock, which it holds while it handles events):
@@ -210,6 +211,7 @@ struct sentry {
 	struct output out;
 	int wall_timerfd;
 	uint64_t pids_refused;
+	int report_fd; /* --report-json, opened early; -1: none */
 	struct sentry_scratch scratch;
 };
 
@@ -412,12 +414,44 @@ void sys_exec_finish(struct sentry *s, struct sentry_call *c);
 int sentry_answer(struct sentry *s, const struct platform_call *pc,
 		  const struct platform_answer *a);
 
+struct workspace;
+
+/**
+ * workspace_grant() - chown the tree under @path to @uid:@gid for the run,
+ * recording every owner (workspace.c). Run as root, before the job exists.
+ * @out: the record, owned by the caller until workspace_restore().
+ * @why, @len: the message for the user on failure.
+ * Return: 0, or -errno (what was changed is given back first): -ENOTDIR,
+ * -EINVAL for "/", -E2BIG past 4M entries, -ELOOP past 256 levels, or the
+ * first chown's error.
+ */
+int workspace_grant(const char *path, uid_t uid, gid_t gid,
+		    struct workspace **out, char *why, size_t len);
+
+/**
+ * workspace_restore() - give the tree back once no job process is left:
+ * recorded entries their owners, what the job made the directory's owner;
+ * warns about what failed. Frees @w; NULL is a no-op.
+ */
+void workspace_restore(struct workspace *w);
+
 /**
  * guard_start() - split into anchor and supervisor (guard.c).
- * In the anchor this never returns: it exits with the supervisor's status.
- * In the supervisor it returns 0. Return: -errno if the fork failed.
+ * In the anchor this never returns: it exits with the supervisor's status,
+ * after workspace_restore(@ws) once the tree is dead. In the supervisor it
+ * returns 0. Return: -errno if the fork failed (@ws untouched).
  */
-int guard_start(void);
+int guard_start(struct workspace *ws);
+
+/**
+ * guard_rearm() - in the supervisor, after a change of credentials (which
+ * clears the parent-death signal): set it again, and fail if the anchor is
+ * already gone. Return: 0 or -errno (-ESRCH: the anchor died).
+ */
+int guard_rearm(void);
+
+/** guard_block_signals() - block what guard_start() blocks, earlier. */
+int guard_block_signals(void);
 
 /**
  * guard_sigpipe_default() - whether SIGPIPE was at its default when

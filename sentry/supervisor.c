@@ -11,6 +11,7 @@
  * policy) nor the report's content (report.c).
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -290,6 +291,51 @@ static int sentry_setup(struct sentry *s)
 	return 0;
 }
 
+/*
+ * Started as root with a job user: become that user for good (runas.c says
+ * why the supervisor and not only the job), before any socket, pipe or
+ * process of the run exists. What needed root is already open: the audit
+ * log, the --report-json file, the slot. Return: 0, or -errno (said).
+ */
+static int sentry_drop(struct sentry *s)
+{
+	const struct runas *r = s->o->runas;
+	int rc;
+
+	if (!r || !r->drop)
+		return 0;
+	rc = runas_drop(r);
+	if (rc < 0) {
+		diag_error(
+			"cannot drop to the job's user %s (uid %u, gid %u): %s",
+			r->name, (unsigned)r->uid, (unsigned)r->gid,
+			strerror(-rc));
+		return rc;
+	}
+	rc = guard_rearm();
+	if (rc < 0) {
+		diag_error("cannot re-arm the guard after the drop: %s",
+			   strerror(-rc));
+		return rc;
+	}
+	/* The checks the kernel makes for the job from now on are its own. */
+	if (s->o->workspace && access(s->o->workspace, R_OK | W_OK | X_OK)) {
+		rc = -errno;
+		diag_error(
+			"--workspace %s: the job's user %s cannot use it: %s "
+			"(is every directory above it searchable by uid %u?)",
+			s->o->workspace, r->name, strerror(-rc),
+			(unsigned)r->uid);
+		return rc;
+	}
+	if (!s->o->workspace && access(".", W_OK | X_OK))
+		diag_note("the job's user %s (uid %u) cannot write the current "
+			  "directory; --workspace DIR gives it a root-owned "
+			  "checkout for the run",
+			  r->name, (unsigned)r->uid);
+	return 0;
+}
+
 static int __attribute__((noreturn)) sentry_supervise(struct sentry *s)
 {
 	const char *why = "?";
@@ -304,6 +350,11 @@ static int __attribute__((noreturn)) sentry_supervise(struct sentry *s)
 	if (rc < 0) {
 		diag_error("cannot open audit log %s: %s", s->o->audit_path,
 			   strerror(-rc));
+		exit(CORDON_EXIT_FAILURE);
+	}
+	rc = sentry_drop(s);
+	if (rc < 0) {
+		audit_close(&s->audit);
 		exit(CORDON_EXIT_FAILURE);
 	}
 	rc = sentry_setup(s);
@@ -396,6 +447,7 @@ static int sentry_resolve(const struct sentry_opts *o, char *out, size_t len)
 int sentry_run(const struct sentry_opts *o)
 {
 	struct sentry *s;
+	struct workspace *ws = NULL;
 	const char *why = NULL;
 	char fault_why[200];
 	int rc;
@@ -458,9 +510,36 @@ int sentry_run(const struct sentry_opts *o)
 		}
 		/* Held by the anchor and the supervisor; never by the job. */
 	}
-	rc = guard_start();
+	/* Opened while cordon may still be root (the supervisor drops). */
+	s->report_fd = -1;
+	if (o->report_json) {
+		s->report_fd = open(o->report_json,
+				    O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+		if (s->report_fd < 0)
+			diag_warning("cannot open %s: %s", o->report_json,
+				     strerror(errno));
+	}
+	if (o->workspace && o->runas && o->runas->drop) {
+		char wwhy[PATH_MAX + 128];
+
+		/* An interrupted grant would leave the tree half given. */
+		rc = guard_block_signals();
+		if (rc < 0)
+			snprintf(wwhy, sizeof(wwhy), "%s", strerror(-rc));
+		else
+			rc = workspace_grant(o->workspace, o->runas->uid,
+					     o->runas->gid, &ws, wwhy,
+					     sizeof(wwhy));
+		if (rc < 0) {
+			diag_error("%s", wwhy);
+			free(s);
+			return CORDON_EXIT_FAILURE;
+		}
+	}
+	rc = guard_start(ws);
 	if (rc < 0) {
 		diag_error("cannot start the supervisor: %s", strerror(-rc));
+		workspace_restore(ws);
 		return CORDON_EXIT_FAILURE;
 	}
 	sentry_supervise(s);

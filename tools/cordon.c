@@ -52,6 +52,13 @@ static void cordon_usage(FILE *f)
 	      "  --slot NAME:N             wait until fewer than N jobs hold slot NAME\n"
 	      "  --slot-timeout DURATION   give up waiting for the slot (exit 125)\n"
 	      "  --no-wait                 fail at once when the slot is taken\n"
+	      "  --user NAME|UID[:GID]     started as root: the job's user (default\n"
+	      "                            nobody, 65534:65534); never root unless\n"
+	      "                            --allow-root-job. Not root: your own only\n"
+	      "  --workspace DIR           started as root: the job's user owns DIR\n"
+	      "                            for the run, its owners get it back after\n"
+	      "  --allow-root-job          let the job run as root (dangerous: it\n"
+	      "                            then has root's power over the host)\n"
 	      "\n"
 	      "exit status: CMD's own; 128+N if it died of signal N; 124 a limit\n"
 	      "killed it; 125 cordon failed; 126 CMD not executable; 127 not found.\n",
@@ -178,7 +185,57 @@ enum cordon_opt {
 	CORDON_OPT_SLOT,
 	CORDON_OPT_SLOT_TIMEOUT,
 	CORDON_OPT_NO_WAIT,
+	CORDON_OPT_USER,
+	CORDON_OPT_WORKSPACE,
+	CORDON_OPT_ALLOW_ROOT_JOB,
 };
+
+/*
+ * Started as root: resolve who the job runs as (sentry/runas.c), say so,
+ * and warn loudly when that is root. Bad values exit 125 before anything
+ * runs.
+ */
+static void cordon_runas(struct sentry_opts *o, struct runas *r,
+			 const char *spec, bool allow_root)
+{
+	char why[512];
+
+	if (runas_resolve(spec, allow_root, r, why, sizeof(why)) < 0)
+		diag_fatal(CORDON_EXIT_FAILURE, "%s", why);
+	o->runas = r;
+	if (geteuid() != 0)
+		return;
+	if (!r->drop) {
+		diag_warning(
+			"--allow-root-job: the job runs as root, with every capability: "
+			"it can change any file, load kernel modules, reach every "
+			"process and device of the host and undo cordon's own limits "
+			"from outside the job; cordon's network and lateral rules "
+			"still apply to its calls, but root has many other ways out");
+		return;
+	}
+	diag_note("started as root: the job runs as %s (uid %u, gid %u), "
+		  "without capabilities",
+		  r->name, (unsigned)r->uid, (unsigned)r->gid);
+}
+
+/* The job's HOME, USER and LOGNAME when it runs as another user. */
+static void cordon_runas_env(struct cordon_env *e, const struct runas *r)
+{
+	char *kv;
+
+	if (!r->drop)
+		return;
+	if (asprintf(&kv, "HOME=%s", r->home) < 0)
+		diag_fatal(CORDON_EXIT_FAILURE, "out of memory");
+	cordon_env_set(e, kv);
+	if (asprintf(&kv, "USER=%s", r->name) < 0)
+		diag_fatal(CORDON_EXIT_FAILURE, "out of memory");
+	cordon_env_set(e, kv);
+	if (asprintf(&kv, "LOGNAME=%s", r->name) < 0)
+		diag_fatal(CORDON_EXIT_FAILURE, "out of memory");
+	cordon_env_set(e, kv);
+}
 
 static int cordon_run(int argc, char **argv)
 {
@@ -206,6 +263,10 @@ static int cordon_run(int argc, char **argv)
 		{"slot-timeout", required_argument, NULL,
 		 CORDON_OPT_SLOT_TIMEOUT},
 		{"no-wait", no_argument, NULL, CORDON_OPT_NO_WAIT},
+		{"user", required_argument, NULL, CORDON_OPT_USER},
+		{"workspace", required_argument, NULL, CORDON_OPT_WORKSPACE},
+		{"allow-root-job", no_argument, NULL,
+		 CORDON_OPT_ALLOW_ROOT_JOB},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -217,6 +278,9 @@ static int cordon_run(int argc, char **argv)
 		.zone_name = "fork-pr",
 	};
 	static struct cordon_env env;
+	static struct runas runas;
+	const char *user_spec = NULL;
+	bool allow_root_job = false;
 	struct cmd_policy_opts po = {0};
 	const char **env_opts, **allow, **deny, **limit;
 	struct policy *pol = NULL;
@@ -337,6 +401,15 @@ static int cordon_run(int argc, char **argv)
 		case CORDON_OPT_LIMIT:
 			limit[po.n_limit++] = optarg;
 			break;
+		case CORDON_OPT_USER:
+			user_spec = optarg;
+			break;
+		case CORDON_OPT_WORKSPACE:
+			o.workspace = optarg;
+			break;
+		case CORDON_OPT_ALLOW_ROOT_JOB:
+			allow_root_job = true;
+			break;
 		default:
 			cordon_usage(stderr);
 			exit(CORDON_EXIT_FAILURE);
@@ -384,9 +457,14 @@ static int cordon_run(int argc, char **argv)
 		}
 		filter_prog_free(&probe);
 	}
+	cordon_runas(&o, &runas, user_spec, allow_root_job);
+	if (!runas.drop)
+		o.workspace = NULL; /* the job is the caller: it has the tree */
 	if (!env_clear)
 		for (i = 0; environ[i]; i++)
 			cordon_env_set(&env, environ[i]);
+	/* Before --env: an explicit --env HOME=... wins. */
+	cordon_runas_env(&env, &runas);
 	for (i = 0; i < n_env_opts; i++)
 		cordon_env_option(&env, env_opts[i]);
 	env.kv[env.n] = NULL;
