@@ -193,9 +193,20 @@ static int sentry_setup(struct sentry *s)
 		return rc;
 	sp.nofile = limits_value(&s->limits, POLICY_LIMIT_FDS);
 	sp.fsize = limits_value(&s->limits, POLICY_LIMIT_FSIZE);
-	if (limits_set(&s->limits, POLICY_LIMIT_LOG)) {
+	/*
+	 * A job under another uid could not reopen cordon's own stdout and
+	 * stderr (/dev/stdout is /proc/self/fd/1: a pipe or pty of root's,
+	 * mode 0600): it gets pipes or a pty of its own uid, made here after
+	 * the drop, which the supervisor forwards - uncapped without a log
+	 * limit (cap 0).
+	 */
+	if (limits_set(&s->limits, POLICY_LIMIT_LOG) ||
+	    (s->o->runas && s->o->runas->drop)) {
 		rc = output_init(&s->out,
-				 limits_value(&s->limits, POLICY_LIMIT_LOG),
+				 limits_set(&s->limits, POLICY_LIMIT_LOG)
+					 ? limits_value(&s->limits,
+							POLICY_LIMIT_LOG)
+					 : 0,
 				 s->o->limits->log_overflow_set &&
 					 s->o->limits->log_overflow ==
 						 POLICY_LOG_OVERFLOW_KILL);
