@@ -222,7 +222,7 @@ stop_victim() {
 	wait "$VPID" 2>/dev/null
 	chmod -R u+rwx "$VDIR/hide" 2>/dev/null
 }
-victim_stat() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $1, $3, $17, $39}'; }
+victim_stat() { sed 's/.*) //' "/proc/$1/stat" | awk '{print ($1 ~ /^[Tt]$/) ? "stopped" : "running", $3, $17, $39}'; }
 
 for mode in landlock no-landlock; do
 	opts=""
