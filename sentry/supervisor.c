@@ -202,14 +202,14 @@ static int sentry_setup(struct sentry *s)
 	 */
 	if (limits_set(&s->limits, POLICY_LIMIT_LOG) ||
 	    (s->o->runas && s->o->runas->drop)) {
-		rc = output_init(&s->out,
-				 limits_set(&s->limits, POLICY_LIMIT_LOG)
-					 ? limits_value(&s->limits,
-							POLICY_LIMIT_LOG)
-					 : 0,
-				 s->o->limits->log_overflow_set &&
-					 s->o->limits->log_overflow ==
-						 POLICY_LOG_OVERFLOW_KILL);
+		rc = output_init(
+			&s->out,
+			limits_set(&s->limits, POLICY_LIMIT_LOG)
+				? limits_value(&s->limits, POLICY_LIMIT_LOG)
+				: 0,
+			s->o->limits->log_overflow_set &&
+				s->o->limits->log_overflow ==
+					POLICY_LOG_OVERFLOW_KILL);
 		if (rc < 0)
 			return rc;
 		sp.stdout_fd = s->out.job_out;
