@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -332,6 +333,26 @@ static int filter_add_keep_dumpable(scmp_filter_ctx ctx, int nr)
 	return rc;
 }
 
+/*
+ * ioctl(fd, TIOCSTI, ...) answers EPERM; every other request is allowed. The
+ * request is an unsigned int to the kernel: matched on the low 32 bits, its
+ * allowed complement a block cover of that one value (32 rules; ioctl is not
+ * on the hot path of anything CI runs).
+ */
+static int filter_add_no_tiocsti(scmp_filter_ctx ctx, int nr)
+{
+	static const uint64_t request[] = {TIOCSTI};
+	struct scmp_arg_cmp refused = filter_is(1, FILTER_SPACE_LOW32, TIOCSTI);
+	int rc;
+
+	rc = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(EPERM), nr, 1,
+				    &refused);
+	if (!rc)
+		rc = filter_add_outside(ctx, SCMP_ACT_ALLOW, nr, NULL, 0, 1,
+					FILTER_SPACE_LOW32, request, 1);
+	return rc;
+}
+
 static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e,
 			   unsigned int layers, uint32_t trap)
 {
@@ -429,6 +450,8 @@ static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e,
 		return filter_add_no_passrights(ctx, e->nr);
 	case SYSCALL_RULE_PRCTL_KEEP_DUMPABLE:
 		return filter_add_keep_dumpable(ctx, e->nr);
+	case SYSCALL_RULE_IOCTL_NO_TIOCSTI:
+		return filter_add_no_tiocsti(ctx, e->nr);
 	}
 	return -EINVAL;
 }

@@ -16,6 +16,12 @@
  * subreaper), which kills them all and exits 125. The job cannot signal
  * either process (Landlock signal scoping; both are non-dumpable). Both would
  * have to die at once - the residual risk, written down in docs.
+ *
+ * Started as root, the supervisor drops to the job's user (runas.c) and the
+ * anchor stays root: it gives a --workspace back (workspace.c) after the
+ * supervisor exited and guard_kill_all() left no job process to race the
+ * walk. The drop clears the supervisor's parent-death signal; guard_rearm()
+ * sets it again.
  */
 #include <signal.h>
 #include <stdlib.h>

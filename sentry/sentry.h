@@ -81,6 +81,16 @@ enum syscall_class {
  *                                     call it makes that is mediated would
  *                                     fail (docs/isolation.md); every other
  *                                     prctl is allowed. Never notified.
+ * @SYSCALL_RULE_IOCTL_NO_TIOCSTI:     ioctl(fd, TIOCSTI, ...) answers EPERM
+ *                                     (what a 6.2+ kernel with
+ *                                     dev.tty.legacy_tiocsti=0 answers a
+ *                                     caller without CAP_SYS_ADMIN): the
+ *                                     job shares cordon's controlling
+ *                                     terminal, and characters pushed into
+ *                                     it are read by the caller's shell
+ *                                     after cordon exits, outside every
+ *                                     rule (docs/root.md). Every other
+ *                                     ioctl is allowed. Never notified.
  */
 enum syscall_rule {
 	SYSCALL_RULE_NONE,
@@ -95,6 +105,7 @@ enum syscall_rule {
 	SYSCALL_RULE_SOCKET_KINDS,
 	SYSCALL_RULE_NO_PASSRIGHTS,
 	SYSCALL_RULE_PRCTL_KEEP_DUMPABLE,
+	SYSCALL_RULE_IOCTL_NO_TIOCSTI,
 };
 
 /**

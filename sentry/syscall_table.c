@@ -98,7 +98,7 @@ static const struct syscall_entry syscall_table[] = {
 	SC_ALLOW(13, rt_sigaction),
 	SC_ALLOW(14, rt_sigprocmask),
 	SC_ALLOW(15, rt_sigreturn),
-	SC_ALLOW(16, ioctl),
+	SC_RULE(16, ioctl, SYSCALL_RULE_IOCTL_NO_TIOCSTI),
 	SC_ALLOW(17, pread64),
 	SC_ALLOW(18, pwrite64),
 	SC_ALLOW(19, readv),

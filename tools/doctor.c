@@ -176,11 +176,20 @@ int doctor_main(int argc, char **argv)
 	else
 		doctor_line(DOCTOR_LEVEL_OK, "yama ptrace_scope",
 			    "Yama not present");
-	if (geteuid() == 0)
-		doctor_line(
-			DOCTOR_LEVEL_MISSING, "unprivileged",
-			"running as root: the job would keep root's powers over the host; run cordon as an ordinary user");
-	else
+	if (geteuid() == 0) {
+		struct runas r;
+		char why[512];
+
+		/* Started as root, the job is not root (docs/root.md). */
+		if (runas_resolve(NULL, false, &r, why, sizeof(why)) < 0)
+			doctor_line(DOCTOR_LEVEL_MISSING, "unprivileged", "%s",
+				    why);
+		else
+			doctor_line(
+				DOCTOR_LEVEL_OK, "unprivileged",
+				"root: jobs run as %s (uid %u, gid %u) without capabilities; --user picks another, --allow-root-job keeps root",
+				r.name, (unsigned)r.uid, (unsigned)r.gid);
+	} else
 		doctor_line(DOCTOR_LEVEL_OK, "unprivileged", "uid %d",
 			    (int)geteuid());
 	putchar('\n');

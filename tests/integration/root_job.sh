@@ -198,6 +198,26 @@ t_check "an SCM_CREDENTIALS claiming root is refused (EPERM), none arrives" \
 [ -n "$out" ] && echo "$out" | sed 's/^/  client: /'
 sed 's/^/  peer: /' "$W/peer-out"
 
+# TIOCSTI: the job shares root's terminal; pushing input into it would be
+# read by root's shell after cordon exits.
+cat >"$T_DIR/bin/sti.py" <<'PY'
+import errno, fcntl, termios
+try:
+    for ch in "echo INJECTED\n":
+        fcntl.ioctl(0, termios.TIOCSTI, ch)
+    print("TIOCSTI pushed")
+except OSError as e:
+    print("TIOCSTI", errno.errorcode[e.errno])
+PY
+chmod 644 "$T_DIR/bin/sti.py"
+if command -v script >/dev/null; then
+	(cd "$W" && script -qec "$CORDON run -q -- $PY $T_DIR/bin/sti.py" /dev/null) >"$W/sti-out" 2>&1
+	t_check "TIOCSTI into root's terminal is refused (EPERM), nothing pushed" \
+		'grep -q "TIOCSTI EPERM" "$W/sti-out" && ! grep -q INJECTED "$W/sti-out"'
+else
+	t_skip "TIOCSTI" "script(1) missing"
+fi
+
 # --- lateral: a root-owned victim, a victim of the job's uid ---------------
 # start_victim NAME UID - a victim outside cordon as UID (0: root) in
 # $W/NAME; sets VPID VTID VADDR VFD VDIR.

@@ -14,7 +14,9 @@
 #include <sched.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -540,6 +542,71 @@ static void test_setsockopt_passrights(void)
  * The programs compiled at build time are what libseccomp compiles now, for
  * every set of layers; and a zone's overrides still compile at run time.
  */
+/* ---- TIOCSTI ------------------------------------------------------------ */
+
+/*
+ * ioctl(TIOCSTI) on the caller's own controlling terminal - which natively
+ * pushes the byte into its input - answers EPERM, however the request
+ * register is spelled (the kernel reads an unsigned int); its neighbours
+ * TIOCOUTQ (0x5411) and TIOCGWINSZ (0x5413) work as natively.
+ */
+/*
+ * In a child that is not a group leader, so that setsid() works: set up a
+ * pty as its controlling terminal. Return: the slave, or -1.
+ */
+static int tiocsti_ctty(int *m)
+{
+	char *name;
+
+	if (setsid() < 0)
+		return -1;
+	*m = posix_openpt(O_RDWR | O_NOCTTY);
+	if (*m < 0 || grantpt(*m) < 0 || unlockpt(*m) < 0 ||
+	    !(name = ptsname(*m)))
+		return -1;
+	return open(name, O_RDWR); /* a session leader: our controlling tty */
+}
+
+static void test_ioctl_no_tiocsti(void)
+{
+	static const uint64_t spellings[] = {
+		TIOCSTI,
+		0x100000000ULL | TIOCSTI,
+		0xffffffff00000000ULL | TIOCSTI,
+	};
+	struct winsize ws;
+	char c = 'x';
+	int m = -1, sl, q, status;
+	size_t i;
+	pid_t pid;
+
+	harness_drop_root();
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid > 0) {
+		CHECK_EQ(waitpid(pid, &status, 0), pid);
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
+			harness_skip(
+				"TIOCSTI is refused natively here "
+				"(dev.tty.legacy_tiocsti=0): nothing to show");
+		CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			  "child status %#x", status);
+		return;
+	}
+	sl = tiocsti_ctty(&m);
+	CHECK(sl >= 0);
+	/* Natively it works, unless the kernel refuses it already (6.2+). */
+	if (ioctl(sl, TIOCSTI, &c) < 0)
+		_exit(77);
+	filter_install(NULL, 0);
+	for (i = 0; i < ARRAY_SIZE(spellings); i++)
+		CHECK_ERRNO(syscall(SYS_ioctl, sl, spellings[i], &c), EPERM);
+	CHECK_EQ(ioctl(sl, TIOCGWINSZ, &ws), 0);
+	CHECK_EQ(ioctl(sl, TIOCOUTQ, &q), 0);
+	CHECK_EQ(isatty(sl), 1);
+	_exit(0);
+}
+
 /* ---- PR_SET_DUMPABLE ---------------------------------------------------- */
 
 /*
@@ -669,6 +736,7 @@ static const struct harness_test tests[] = {
 	HARNESS_TEST(test_socket_kinds),
 	HARNESS_TEST(test_setsockopt_passrights),
 	HARNESS_TEST(test_prctl_keep_dumpable),
+	HARNESS_TEST(test_ioctl_no_tiocsti),
 	HARNESS_TEST(test_prebuilt_current),
 	HARNESS_TEST(test_trap_action),
 };
