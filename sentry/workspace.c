@@ -18,13 +18,11 @@
  * 1. Grant (the anchor, as root, before the supervisor exists): walk DIR
  *    without following symlinks and without crossing into other mounts
  *    (st_dev); record (dev, ino, uid, gid) of every entry and chown it to
- *    the job. Each entry is opened once (O_PATH | O_NOFOLLOW, directories
- *    O_DIRECTORY) and changed through that fd (AT_EMPTY_PATH), so a name
- *    swapped meanwhile changes nothing but what was looked at. Left as
- *    they are, and counted: a non-directory with more than one link (its
- *    other names may be outside DIR), a regular file with the set-user-ID
- *    or set-group-ID bit (chown would clear it, and it must never come
- *    back on another inode), devices, sockets and FIFOs, other mounts.
+ *    the job. Left as they are, and counted: a non-directory with more
+ *    than one link (its other names may be outside DIR), a regular file
+ *    with the set-user-ID or set-group-ID bit (chown would clear it, and it
+ *    must never come back on another inode), devices, sockets and FIFOs,
+ *    other mounts.
  * 2. Restore (the anchor, after the supervisor exited and every job
  *    process is dead): the same walk. A recorded inode gets its recorded
  *    owner back. An entry the job made (owned by the job's uid, not
@@ -34,6 +32,21 @@
  *    clears set-user-ID and set-group-ID on what it changes (the kernel
  *    does, for every caller), so nothing the job marked that way keeps the
  *    bit. No mode is ever restored.
+ * 3. Names. The job is not running during either walk, but other processes
+ *    of its uid may be. A directory is opened O_DIRECTORY | O_NOFOLLOW,
+ *    checked to be the inode stat() saw, and changed through that fd. The
+ *    grant changes a directory after its entries, the restore before them:
+ *    so while its entries are walked a directory that was root's alone
+ *    (owned by root, no group or other write bit) is root's alone, no one
+ *    else can rename or replace a name in it, and its entries are changed
+ *    by name (fchownat(AT_SYMLINK_NOFOLLOW): chown -R's cost). In any other
+ *    directory each entry is opened (O_PATH | O_NOFOLLOW), checked against
+ *    what was looked at, and changed through that fd (AT_EMPTY_PATH), so a
+ *    name swapped meanwhile changes nothing. Measured here (2 vCPUs,
+ *    load 16), 100k empty files in 200 root-only directories, grant plus
+ *    restore inside one `cordon run -- true`, three rounds alternating:
+ *    4.6 / 5.4 / 6.2 s, against 8.3 / 9.2 / 10.4 s with an fd per entry
+ *    everywhere and 3.2 / 4.3 / 7.0 s for `chown -R` there and back.
  * What the job moved out of DIR stays the job's user's; what cordon could
  * not restore is named in a warning. If both cordon processes are killed
  * at once (kill -9 of the process group), nothing restores: `chown -R` by
@@ -150,26 +163,54 @@ static void workspace_failed(struct workspace *w, int e)
 		w->first_err = e;
 }
 
-/* Change the owner of what @fd is (O_PATH or a directory) to @uid:@gid. */
-static void workspace_chown(struct workspace *w, int fd, const struct stat *st,
-			    uid_t uid, gid_t gid)
+/*
+ * Change the owner of @name in @dirfd to @uid:@gid: by name when @by_name
+ * (the directory's names can only be changed by root now: see the theory,
+ * step 3), else through an fd of its own, checked to be @st.
+ */
+static void workspace_chown(struct workspace *w, int dirfd, const char *name,
+			    bool by_name, const struct stat *st, uid_t uid,
+			    gid_t gid)
 {
+	struct stat now;
+	int fd, rc;
+
 	if (st->st_uid == uid && st->st_gid == gid)
 		return;
-	if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) <
-	    0) {
+	if (!*name) {
+		rc = fchown(dirfd, uid, gid); /* @dirfd is the entry itself */
+	} else if (by_name) {
+		rc = fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW);
+	} else {
+		fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			if (errno != ENOENT)
+				workspace_failed(w, errno);
+			return;
+		}
+		rc = fstat(fd, &now);
+		if (rc == 0 &&
+		    (now.st_dev != st->st_dev || now.st_ino != st->st_ino)) {
+			close(fd);
+			return; /* swapped meanwhile: not what was looked at */
+		}
+		if (rc == 0)
+			rc = fchownat(fd, "", uid, gid,
+				      AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
+		close(fd);
+	}
+	if (rc < 0) {
 		workspace_failed(w, errno);
 		return;
 	}
 	w->changed++;
 }
 
-/* Grant: record @st and hand it to the job (step 1). */
-static int workspace_grant_one(struct workspace *w, int fd,
-			       const struct stat *st)
+/* Grant: whether @st is recorded and handed to the job (step 1). */
+static int workspace_grant_check(struct workspace *w, const struct stat *st,
+				 bool *give)
 {
-	int rc;
-
+	*give = false;
 	if (!S_ISDIR(st->st_mode)) {
 		if (!S_ISREG(st->st_mode) && !S_ISLNK(st->st_mode)) {
 			w->left_special++;
@@ -185,73 +226,75 @@ static int workspace_grant_one(struct workspace *w, int fd,
 			return 0;
 		}
 	}
-	rc = workspace_add(w, st);
-	if (rc < 0)
-		return rc;
-	workspace_chown(w, fd, st, w->uid, w->gid);
-	return 0;
+	*give = true;
+	return workspace_add(w, st);
 }
 
-/* Restore: what @st gets back (step 2). */
-static void workspace_restore_one(struct workspace *w, int fd,
-				  const struct stat *st)
+/* Restore: whether @st changes, and to whom (step 2). */
+static bool workspace_restore_owner(struct workspace *w, const struct stat *st,
+				    uid_t *uid, gid_t *gid)
 {
 	const struct workspace_rec *r = workspace_find(w, st);
 
 	if (r) {
-		workspace_chown(w, fd, st, r->uid, r->gid);
-		return;
+		*uid = r->uid;
+		*gid = r->gid;
+		return true;
 	}
 	if (st->st_uid != w->uid)
-		return; /* not the job's: never changed by cordon */
+		return false; /* not the job's: never changed by cordon */
 	if (!S_ISDIR(st->st_mode) && st->st_nlink > 1) {
 		w->left_links++;
-		return;
+		return false;
 	}
-	workspace_chown(w, fd, st, w->owner_uid, w->owner_gid);
+	*uid = w->owner_uid;
+	*gid = w->owner_gid;
+	return true;
 }
 
-static int workspace_visit(struct workspace *w, int fd, const struct stat *st)
+/* Visit @name (@st) of @dirfd: grant or restore it. */
+static int workspace_visit(struct workspace *w, int dirfd, const char *name,
+			   bool by_name, const struct stat *st)
 {
+	uid_t uid = w->uid;
+	gid_t gid = w->gid;
+	bool give;
+	int rc;
+
 	if (w->restoring) {
-		workspace_restore_one(w, fd, st);
+		if (workspace_restore_owner(w, st, &uid, &gid))
+			workspace_chown(w, dirfd, name, by_name, st, uid, gid);
 		return 0;
 	}
-	return workspace_grant_one(w, fd, st);
+	rc = workspace_grant_check(w, st, &give);
+	if (rc == 0 && give)
+		workspace_chown(w, dirfd, name, by_name, st, uid, gid);
+	return rc;
+}
+
+/*
+ * Whether only root can change the names in the directory @st right now:
+ * owned by root, writable by no group and no one else.
+ */
+static bool workspace_root_only(const struct stat *st)
+{
+	return st->st_uid == 0 && !(st->st_mode & (S_IWGRP | S_IWOTH));
 }
 
 static int workspace_walk(struct workspace *w, int dirfd, unsigned depth);
 
-/* One entry @name of the directory @dirfd. */
-static int workspace_entry(struct workspace *w, int dirfd, const char *name,
-			   unsigned depth)
+/*
+ * A directory: open it without following, check it is what was looked at,
+ * then grant it after its entries (post-order: while they are walked it is
+ * still root's) or restore it before them (pre-order: once root's again, no
+ * one else can change them).
+ */
+static int workspace_dir(struct workspace *w, int dirfd, const char *name,
+			 const struct stat *st, unsigned depth)
 {
-	struct stat st;
+	struct stat now;
 	int fd, rc;
 
-	fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno != ENOENT)
-			workspace_failed(w, errno);
-		return 0;
-	}
-	if (fstat(fd, &st) < 0) {
-		workspace_failed(w, errno);
-		close(fd);
-		return 0;
-	}
-	if (st.st_dev != w->dev) {
-		w->left_mounts++;
-		close(fd);
-		return 0;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		rc = workspace_visit(w, fd, &st);
-		close(fd);
-		return rc;
-	}
-	close(fd);
-	/* The directory itself, opened for reading this time, then checked. */
 	fd = openat(dirfd, name,
 		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
@@ -259,13 +302,18 @@ static int workspace_entry(struct workspace *w, int dirfd, const char *name,
 			workspace_failed(w, errno);
 		return 0;
 	}
-	if (fstat(fd, &st) < 0 || st.st_dev != w->dev) {
+	if (fstat(fd, &now) < 0 || now.st_dev != st->st_dev ||
+	    now.st_ino != st->st_ino) {
 		close(fd);
 		return 0;
 	}
-	rc = workspace_visit(w, fd, &st);
+	rc = 0;
+	if (w->restoring)
+		rc = workspace_visit(w, fd, "", false, &now);
 	if (rc == 0)
 		rc = workspace_walk(w, fd, depth + 1);
+	if (rc == 0 && !w->restoring)
+		rc = workspace_visit(w, fd, "", false, &now);
 	close(fd);
 	return rc;
 }
@@ -274,11 +322,18 @@ static int workspace_entry(struct workspace *w, int dirfd, const char *name,
 static int workspace_walk(struct workspace *w, int dirfd, unsigned depth)
 {
 	struct dirent *de;
+	struct stat dst, st;
+	bool by_name;
 	DIR *d;
 	int fd, rc = 0;
 
 	if (depth > WORKSPACE_MAX_DEPTH)
 		return w->restoring ? 0 : -ELOOP;
+	if (fstat(dirfd, &dst) < 0) {
+		workspace_failed(w, errno);
+		return 0;
+	}
+	by_name = workspace_root_only(&dst);
 	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		workspace_failed(w, errno);
@@ -293,31 +348,37 @@ static int workspace_walk(struct workspace *w, int dirfd, unsigned depth)
 	while (rc == 0 && (de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		rc = workspace_entry(w, dirfd, de->d_name, depth);
+		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno != ENOENT)
+				workspace_failed(w, errno);
+			continue;
+		}
+		if (st.st_dev != w->dev) {
+			w->left_mounts++;
+			continue;
+		}
+		if (S_ISDIR(st.st_mode))
+			rc = workspace_dir(w, dirfd, de->d_name, &st, depth);
+		else
+			rc = workspace_visit(w, dirfd, de->d_name, by_name,
+					     &st);
 	}
 	closedir(d);
 	return rc;
 }
 
-/* Walk DIR: itself, then below. */
+/* Walk DIR: itself and everything below. */
 static int workspace_run(struct workspace *w)
 {
 	struct stat st;
-	int fd, rc;
+	int rc;
 
-	fd = open(w->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
+	if (stat(w->path, &st) < 0)
 		return -errno;
-	rc = fstat(fd, &st) < 0 ? -errno : st.st_dev != w->dev ? -ESTALE : 0;
-	if (rc < 0) {
-		close(fd);
-		return rc;
-	}
-	rc = workspace_visit(w, fd, &st);
-	if (rc == 0)
-		rc = workspace_walk(w, fd, 0);
-	close(fd);
-	return rc;
+	if (!S_ISDIR(st.st_mode) || st.st_dev != w->dev)
+		return -ESTALE;
+	rc = workspace_dir(w, AT_FDCWD, w->path, &st, 0);
+	return rc == 0 && w->failed && !w->restoring ? -w->first_err : rc;
 }
 
 static void workspace_report(const struct workspace *w, const char *what)
@@ -373,8 +434,6 @@ int workspace_grant(const char *path, uid_t uid, gid_t gid,
 	w->owner_uid = st.st_uid;
 	w->owner_gid = st.st_gid;
 	rc = workspace_run(w);
-	if (rc == 0 && w->failed)
-		rc = -w->first_err;
 	if (rc == 0)
 		rc = workspace_index(w);
 	if (rc < 0) {

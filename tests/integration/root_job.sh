@@ -308,6 +308,9 @@ build/hello: src/hello.c
 	touch -d @86400 src/hello.c
 EOF
 echo keep >"$WS/other/theirs"
+# A directory others may write: its entries are changed through fds.
+mkdir -m 1777 "$WS/scratch"
+echo s >"$WS/scratch/f"
 chown -R "$TUID:$TGID" "$WS/other"
 echo linked >"$WS/hard"
 ln "$WS/hard" "$W/hard-outside"
@@ -337,6 +340,8 @@ t_check "--workspace: afterwards what the job made is owned like the checkout" \
 	'[ -z "$(find "$WS" ! -user 0 ! -path "$WS/other*")" ] && [ -z "$(find "$WS" ! -group 0 ! -path "$WS/other*")" ]'
 t_check "--workspace: recorded entries have their owners back (another user's files too)" \
 	'[ "$(stat -c %u:%g "$WS/other" "$WS/other/theirs" | sort -u)" = "$TUID:$TGID" ]'
+t_check "--workspace: a sticky world-writable directory and its file came back as they were" \
+	'[ "$(stat -c %a:%u "$WS/scratch")" = 1777:0 ] && [ "$(stat -c %u "$WS/scratch/f")" = 0 ]'
 t_check "--workspace: a set-uid file the job made lost the bit when given back" \
 	'[ "$(stat -c %a "$WS/deep/er/f")" = 755 ]'
 t_check "--workspace: a file with a second link outside was never given, a set-uid file kept its bit, a symlink was not followed" \
