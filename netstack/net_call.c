@@ -241,6 +241,12 @@ static int net_call_unix_path(struct netstack *ns,
 	net_call_decided(out, &d);
 	if (out->kind != NETSTACK_PLAN_PERFORM)
 		return 0;
+	/* The job's own listener: past its sentinel (unix_listen.c). */
+	rc = netstack_unix_shield_for(ns, &out->dest, fd);
+	if (rc >= 0) {
+		close(fd);
+		fd = out->pin = rc;
+	}
 	rc = netstack_unix_guard(ns, k->fd, &out->dest, fd);
 	if (rc < 0)
 		return net_call_set(
@@ -279,6 +285,17 @@ static int net_call_abstract(struct netstack *ns,
 				  "Linux 6.16)"
 				: "unix peer outside the job: SO_PASSRIGHTS "
 				  "failed");
+	/* The job's own listener: its sentinel holds the name. */
+	out->pin = netstack_unix_shield_for(ns, &out->dest, -1);
+	if (out->pin >= 0) {
+		struct sockaddr_un un = {.sun_family = AF_UNIX};
+
+		snprintf(un.sun_path, sizeof(un.sun_path), "/proc/self/fd/%d",
+			 out->pin);
+		out->addr_len = offsetof(struct sockaddr_un, sun_path) +
+				strlen(un.sun_path) + 1;
+		memcpy(out->addr, &un, out->addr_len);
+	}
 	return 0;
 }
 
@@ -488,6 +505,11 @@ int netstack_plan_bind(struct netstack *ns, const struct netstack_sockinfo *k,
 		out->unix_path = true;
 		return net_call_set(out, NETSTACK_PLAN_PERFORM, 0,
 				    "binding a unix socket is allowed");
+	case NET_ENDPOINT_ABSTRACT:
+		out->unix_abstract =
+			k->type == SOCK_STREAM || k->type == SOCK_SEQPACKET;
+		return net_call_set(out, NETSTACK_PLAN_PERFORM, 0,
+				    "binding a unix socket is allowed");
 	default:
 		return net_call_set(out, NETSTACK_PLAN_PERFORM, 0,
 				    "binding this address family is allowed");
@@ -503,6 +525,13 @@ int netstack_plan_listen(struct netstack *ns, const struct netstack_sockinfo *k,
 	char where[200];
 
 	net_call_init(k, out);
+	if (!netstack_unix_listen_shielded(ns, k))
+		return net_call_set(out, NETSTACK_PLAN_DENY,
+				    NETSTACK_DENY_ERRNO,
+				    "unix listener whose name is not the "
+				    "job's alone (autobound, or its sentinel "
+				    "could not be set up): anything outside "
+				    "could connect");
 	if (!net_call_is_inet(k))
 		return net_call_set(out, NETSTACK_PLAN_PERFORM, 0, "listen");
 	if (getsockname(k->fd, (struct sockaddr *)&ss, &l) < 0 ||
@@ -553,7 +582,9 @@ void netstack_performed(struct netstack *ns, const struct netstack_sockinfo *k,
 		if (plan->dest.kind == NET_ENDPOINT_ABSTRACT)
 			netstack_note_abstract(ns, plan->dest.path,
 					       plan->dest.path_len);
-		netstack_note_unix(ns, k->fd);
+		/* Recorded by netstack_unix_bind_abstract() already. */
+		if (!plan->unix_abstract)
+			netstack_note_unix(ns, k->fd);
 		return;
 	}
 	/*

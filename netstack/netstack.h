@@ -210,11 +210,30 @@ struct netstack_sock {
 #define NETSTACK_UNIX_OWN_MAX 128
 
 /**
+ * struct netstack_unix_shield - a sentinel put in place of a job socket's
+ * name (unix_listen.c). @pin: O_PATH fd of the file the job's socket is
+ * bound to, linked nowhere now; @sentinel: the supervisor's socket bound to
+ * the job's name; @sent_dev, @sent_ino: the sentinel's file. Fds are -1
+ * when unset.
+ */
+struct netstack_unix_shield {
+	int pin;
+	int sentinel;
+	uint64_t sent_dev;
+	uint64_t sent_ino;
+};
+
+/**
  * struct netstack_unix_own - a unix socket the job bound (unix_own.c).
  * @ino, @cookie: the socket object (sockfs inode and SO_COOKIE).
  * @vfs_dev, @vfs_ino: the socket file it was bound to; 0 for an abstract
  *                     name.
  * @name, @name_len:   the abstract name (without the leading NUL).
+ * @abstract:          the job bound @name (the socket itself may be bound
+ *                     to a private file: @shielded).
+ * @shielded, @sh:     a stream or seqpacket socket whose name leads to the
+ *                     sentinel @sh, not to it (unix_listen.c); the table
+ *                     owns @sh's fds.
  */
 struct netstack_unix_own {
 	uint64_t ino;
@@ -223,6 +242,9 @@ struct netstack_unix_own {
 	uint64_t vfs_ino;
 	char name[NET_UNIX_PATH_MAX + 1];
 	size_t name_len;
+	bool abstract;
+	bool shielded;
+	struct netstack_unix_shield sh;
 };
 
 struct netstack {
@@ -384,6 +406,76 @@ void netstack_note_abstract(struct netstack *ns, const char *name, size_t len);
  * other way round).
  */
 void netstack_note_unix(struct netstack *ns, int fd);
+
+/*
+ * Unix listeners that accept only the job (unix_listen.c). The name a
+ * job's stream or seqpacket socket binds leads to a sentinel socket of the
+ * supervisor that never listens: a process outside the job that connects to
+ * it gets ECONNREFUSED. The job's own connects, which the supervisor
+ * performs, go to the job's socket through a pinned file linked nowhere.
+ * accept() stays in the kernel.
+ */
+
+/**
+ * netstack_unix_shield_path() - the job's stream or seqpacket socket @fd
+ * (the supervisor's duplicate) was just bound to @path: put a sentinel
+ * socket in its place (the same directory and name) and keep the socket's
+ * own file pinned, linked nowhere, in *@sh (owned by the caller until
+ * netstack_unix_shield_adopt()). Call it where @path means what it meant
+ * to the job's bind: the job's cwd and umask (threadfs).
+ * Return: 0, or -errno (*@sh empty: the socket is not shielded and
+ * listen() on it will be refused).
+ */
+int netstack_unix_shield_path(int fd, const char *path,
+			      struct netstack_unix_shield *sh);
+
+/**
+ * netstack_unix_shield_adopt() - hand *@sh (from netstack_unix_shield_path())
+ * to the entry of the job's own socket @k (netstack_performed() made it);
+ * without such an entry the shield's fds are closed. *@sh is empty after.
+ */
+void netstack_unix_shield_adopt(struct netstack *ns,
+				const struct netstack_sockinfo *k,
+				struct netstack_unix_shield *sh);
+
+/**
+ * netstack_unix_bind_abstract() - bind the job's stream or seqpacket
+ * socket @k to the abstract name @name (@len bytes, without the leading
+ * NUL) so that only the job reaches it: a sentinel of the supervisor takes
+ * the name, the socket is bound to a private file that is then unlinked
+ * (getsockname() shows that file's path, not the name). Records the socket
+ * as the job's own.
+ * Return: 0 or -errno as bind() would fail (EADDRINUSE: the name is taken;
+ * EINVAL: the socket is bound already); nothing is bound on failure.
+ */
+int netstack_unix_bind_abstract(struct netstack *ns,
+				const struct netstack_sockinfo *k,
+				const char *name, size_t len);
+
+/**
+ * netstack_unix_shield_for() - where a connect or send to unix destination
+ * @e really goes: for a path (@pin: the pinned file, O_PATH) or an abstract
+ * name whose socket is a live shielded job socket, a new O_PATH fd of that
+ * socket's own file (owned by the caller); else -1.
+ */
+int netstack_unix_shield_for(struct netstack *ns, const struct net_endpoint *e,
+			     int pin);
+
+/**
+ * netstack_unix_listen_shielded() - may the job's unix socket @k listen?
+ * True for a socket that is not bound yet (the kernel refuses the listen)
+ * and for a shielded one; false for one bound without a shield (an
+ * autobound name, a shield that could not be set up): anything could
+ * connect to it.
+ */
+bool netstack_unix_listen_shielded(struct netstack *ns,
+				   const struct netstack_sockinfo *k);
+
+/**
+ * netstack_unix_own_fini() - close the fds of every shield (the sentinels
+ * release their names).
+ */
+void netstack_unix_own_fini(struct netstack *ns);
 
 /**
  * netstack_unix_own() - is the socket at unix destination @e the job's
@@ -631,6 +723,8 @@ enum netstack_plan_kind {
  *            @service_due: traffic for @via follows this call.
  * @unix_path: BIND: a unix path, bound relative to the job's cwd with the
  *            job's umask (the sentry's part).
+ * @unix_abstract: BIND: an abstract name for a stream or seqpacket socket:
+ *            bound through netstack_unix_bind_abstract().
  * @narrowed: BIND/LISTEN: a wildcard listen in a zone that allows listening
  *            on loopback only, performed as asked on a socket that accepts
  *            loopback peers only (an audit event, not a denial); @d is the
@@ -655,6 +749,7 @@ struct netstack_plan {
 	bool service_started;
 	bool service_due;
 	bool unix_path;
+	bool unix_abstract;
 	bool narrowed;
 	bool bind_device;
 };

@@ -25,35 +25,68 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/common.h"
 #include "common/kcompat.h"
-#include "netstack/netstack.h"
+#include "netstack/netstack_priv.h"
 
-static bool unix_own_alive(const struct netstack_unix_own *o,
-			   struct sock_diag_unix *now)
+bool unix_own_alive(const struct netstack_unix_own *o,
+		    struct sock_diag_unix *now)
 {
 	return sock_diag_unix(o->ino, o->cookie, now) == 0;
 }
 
-/* Drop the entries whose socket is gone. */
-static void unix_own_prune(struct netstack *ns)
+void unix_own_shield_close(struct netstack_unix_shield *sh)
+{
+	if (sh->pin >= 0)
+		close(sh->pin);
+	if (sh->sentinel >= 0)
+		close(sh->sentinel);
+	*sh = (struct netstack_unix_shield){.pin = -1, .sentinel = -1};
+}
+
+/*
+ * Drop the entries whose socket is gone (@name: only those that bound that
+ * abstract name, @len bytes; NULL: all). A sentinel closed here releases
+ * the job's name: a server started again binds it again, as natively.
+ */
+void unix_own_prune(struct netstack *ns, const char *name, size_t len)
 {
 	struct sock_diag_unix now;
 	size_t i = 0;
 
 	while (i < ns->n_unix_own) {
-		if (unix_own_alive(&ns->unix_own[i], &now)) {
+		struct netstack_unix_own *o = &ns->unix_own[i];
+
+		if ((name && (!o->abstract || o->name_len != len ||
+			      memcmp(o->name, name, len))) ||
+		    unix_own_alive(o, &now)) {
 			i++;
 			continue;
 		}
-		ns->unix_own[i] = ns->unix_own[--ns->n_unix_own];
+		unix_own_shield_close(&o->sh);
+		*o = ns->unix_own[--ns->n_unix_own];
 	}
+}
+
+struct netstack_unix_own *unix_own_add(struct netstack *ns)
+{
+	struct netstack_unix_own *o;
+
+	if (ns->n_unix_own == NETSTACK_UNIX_OWN_MAX)
+		unix_own_prune(ns, NULL, 0);
+	if (ns->n_unix_own == NETSTACK_UNIX_OWN_MAX)
+		return NULL;
+	o = &ns->unix_own[ns->n_unix_own++];
+	memset(o, 0, sizeof(*o));
+	o->sh = (struct netstack_unix_shield){.pin = -1, .sentinel = -1};
+	return o;
 }
 
 void netstack_note_unix(struct netstack *ns, int fd)
 {
-	struct netstack_unix_own o = {0};
+	struct netstack_unix_own o = {0}, *slot;
 	struct sock_diag_unix now;
 	socklen_t l = sizeof(o.cookie);
 	struct stat st;
@@ -69,16 +102,17 @@ void netstack_note_unix(struct netstack *ns, int fd)
 		o.vfs_dev = now.vfs_dev;
 		o.vfs_ino = now.vfs_ino;
 	} else if (now.name[0] == '\0') {
+		o.abstract = true;
 		o.name_len = now.name_len - 1;
 		memcpy(o.name, now.name + 1, o.name_len);
 	} else {
 		return; /* a path the kernel cannot show as a file */
 	}
-	if (ns->n_unix_own == NETSTACK_UNIX_OWN_MAX)
-		unix_own_prune(ns);
-	if (ns->n_unix_own == NETSTACK_UNIX_OWN_MAX)
+	slot = unix_own_add(ns);
+	if (!slot)
 		return;
-	ns->unix_own[ns->n_unix_own++] = o;
+	o.sh = slot->sh;
+	*slot = o;
 }
 
 bool netstack_unix_own(struct netstack *ns, const struct net_endpoint *e,
@@ -94,7 +128,8 @@ bool netstack_unix_own(struct netstack *ns, const struct net_endpoint *e,
 		const struct netstack_unix_own *o = &ns->unix_own[i];
 
 		if (e->kind == NET_ENDPOINT_UNIX) {
-			if (!o->vfs_ino || o->vfs_ino != (uint64_t)st.st_ino ||
+			if (o->abstract || !o->vfs_ino ||
+			    o->vfs_ino != (uint64_t)st.st_ino ||
 			    o->vfs_dev != (uint64_t)st.st_dev)
 				continue;
 			if (unix_own_alive(o, &now) && now.has_vfs &&
@@ -102,7 +137,7 @@ bool netstack_unix_own(struct netstack *ns, const struct net_endpoint *e,
 			    now.vfs_dev == o->vfs_dev)
 				return true;
 		} else if (e->kind == NET_ENDPOINT_ABSTRACT) {
-			if (o->vfs_ino || o->name_len != e->path_len ||
+			if (!o->abstract || o->name_len != e->path_len ||
 			    memcmp(o->name, e->path, e->path_len))
 				continue;
 			if (unix_own_alive(o, &now))

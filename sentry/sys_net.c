@@ -821,7 +821,7 @@ static bool sys_net_narrow(struct sentry *s, struct sentry_call *c,
 static int sys_net_bind_unix(struct sentry_call *c,
 			     const struct netstack_sockinfo *k,
 			     const struct net_endpoint *e, const uint8_t *addr,
-			     size_t len)
+			     size_t len, struct netstack_unix_shield *sh)
 {
 	struct threadfs_saved saved;
 	int cwd = -1, rc, err;
@@ -848,6 +848,9 @@ static int sys_net_bind_unix(struct sentry_call *c,
 	rc = FAULT_PERFORM(
 		bind(k->fd, (const struct sockaddr *)addr, (socklen_t)len));
 	err = errno;
+	/* Where the path means what it meant to the job (unix_listen.c). */
+	if (rc == 0)
+		netstack_unix_shield_path(k->fd, e->path, sh);
 	threadfs_leave(&saved);
 	errno = err;
 	return rc;
@@ -862,6 +865,7 @@ int sys_bind(struct sentry *s, struct sentry_call *c)
 {
 	uint8_t addr[SYS_NET_ADDR_MAX];
 	size_t len = (size_t)c->pc.args[2];
+	struct netstack_unix_shield sh = {.pin = -1, .sentinel = -1};
 	struct netstack_sockinfo k = {.fd = -1};
 	struct netstack_plan plan;
 	int rc;
@@ -875,9 +879,13 @@ int sys_bind(struct sentry *s, struct sentry_call *c)
 	if (sys_net_verdict(s, c, &plan) && sys_net_narrow(s, c, &k, &plan)) {
 		if (plan.unix_path)
 			rc = sys_net_bind_unix(c, &k, &plan.dest, plan.addr,
-					       plan.addr_len) < 0
+					       plan.addr_len, &sh) < 0
 				     ? -errno
 				     : 0;
+		else if (plan.unix_abstract)
+			rc = FAULT_PERFORM_RC(netstack_unix_bind_abstract(
+				&s->net, &k, plan.dest.path,
+				plan.dest.path_len));
 		else
 			rc = FAULT_PERFORM(bind(
 				     k.fd, (const struct sockaddr *)plan.addr,
@@ -887,6 +895,7 @@ int sys_bind(struct sentry *s, struct sentry_call *c)
 		sys_net_value(c, rc);
 		netstack_performed(&s->net, &k, &plan, rc == 0,
 				   NETSTACK_DID_BIND);
+		netstack_unix_shield_adopt(&s->net, &k, &sh);
 	}
 	netstack_plan_done(&plan);
 	sys_net_put(&k);

@@ -1120,8 +1120,8 @@ static int na_rights_recv(int argc, char **argv)
 /*
  * rights-serve stream|dgram path|abstract NAME: the job's own socket at NAME
  * (a listener, or a bound datagram socket) for a broker outside the job:
- * accept one client (stream), then wait 3 s for a message. Any fd that
- * arrives is written to, as in rights-recv.
+ * accept one client (stream; 8 s at most), then wait 3 s for a message. Any fd
+ * that arrives is written to, as in rights-recv.
  */
 static int na_rights_serve(int argc, char **argv)
 {
@@ -1145,6 +1145,11 @@ static int na_rights_serve(int argc, char **argv)
 	}
 	printf("rights-serve: ready\n");
 	fflush(stdout);
+	/* Longer than the broker tries to connect (5 s): a refused broker
+	 * ends the wait with EAGAIN. */
+	tv.tv_sec = 8;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	tv.tv_sec = 3;
 	c = dgram ? fd : accept(fd, NULL, NULL);
 	if (c < 0) {
 		printf("rights-serve: accept errno %s\n", na_errname(errno));
