@@ -189,6 +189,29 @@ static void sentry_limits_json(struct sentry *s, struct jsonw *w)
 	jsonw_key_u64(w, "limit_samples", s->limits.samples);
 }
 
+/*
+ * How the receiver waited for calls, and what the supervisor's own threads
+ * cost in CPU (the job's CPU is in "peaks" and "limits"; this is not).
+ */
+static void sentry_receiver_json(struct sentry *s, struct jsonw *w)
+{
+	struct rusage self;
+
+	getrusage(RUSAGE_SELF, &self);
+	jsonw_key_obj(w, "receiver");
+	jsonw_key_str(w, "wake", receiver_wake_name(s->rx_wake_mode));
+	jsonw_key_u64(w, "polls", s->rx_spin.stats.polls);
+	jsonw_key_u64(w, "poll_hits", s->rx_spin.stats.hits);
+	jsonw_key_u64(w, "poll_contended", s->rx_spin.stats.contended);
+	jsonw_key_double(w, "poll_s", (double)s->rx_spin.stats.poll_ns / 1e9);
+	jsonw_key_double(w, "supervisor_cpu_s",
+			 (double)self.ru_utime.tv_sec +
+				 (double)self.ru_utime.tv_usec / 1e6 +
+				 (double)self.ru_stime.tv_sec +
+				 (double)self.ru_stime.tv_usec / 1e6);
+	jsonw_close(w);
+}
+
 void sentry_summary(struct sentry *s, int code, const char *why)
 {
 	struct rusage ru;
@@ -217,6 +240,7 @@ void sentry_summary(struct sentry *s, int code, const char *why)
 	sentry_limits_json(s, &w);
 	jsonw_key_u64(&w, "notified_calls", s->n_notified);
 	jsonw_key_u64(&w, "denied_calls", s->n_denied);
+	sentry_receiver_json(s, &w);
 	jsonw_key_u64(&w, "killed_by_sigsys", s->n_sigsys);
 	jsonw_key_u64(&w, "audit_records_dropped", s->audit.dropped);
 	jsonw_key_u64(&w, "exec_records_lost", s->pending_evicted);

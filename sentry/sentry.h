@@ -295,6 +295,52 @@ unsigned int filter_lateral_layers(bool landlock);
  */
 size_t filter_mediated_rows(unsigned int layers);
 
+/*
+ * Without SYNC_WAKE_UP: the receiver's poll of the listener after a call,
+ * adaptive between these bounds (receiver.c). The upper one is about what a
+ * call costs when both of its wake-ups cross CPUs on a small VM (~50 us):
+ * polling longer than a slow call takes cannot pay for itself.
+ */
+#define RECEIVER_SPIN_MIN_NS (8 * 1000ULL)
+#define RECEIVER_SPIN_MAX_NS (64 * 1000ULL)
+/*
+ * A poll round longer than this means another task ran on the receiver's
+ * CPU: the window ends, and none opens for RECEIVER_SPIN_BACKOFF_NS.
+ */
+#define RECEIVER_SPIN_GAP_NS (20 * 1000ULL)
+#define RECEIVER_SPIN_BACKOFF_NS (10 * 1000 * 1000ULL)
+
+/**
+ * enum receiver_wake - how the receiver waits for the job's notified calls
+ * (receiver.c); `cordon doctor` prints it.
+ * @RECEIVER_WAKE_SYNC:	asleep in the listener's receive, with
+ *			SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (Linux 6.6): a call
+ *			hands the CPU to the receiver and back.
+ * @RECEIVER_WAKE_POLL:	without it, on more than one CPU: after each call
+ *			the receiver polls the listener for a while (adaptive,
+ *			RECEIVER_SPIN_MAX_NS at most) before it sleeps.
+ * @RECEIVER_WAKE_SLEEP: without it on one CPU: asleep in the receive (the
+ *			wake-ups are local; polling would only burn the CPU).
+ */
+enum receiver_wake {
+	RECEIVER_WAKE_SYNC,
+	RECEIVER_WAKE_POLL,
+	RECEIVER_WAKE_SLEEP,
+};
+
+/**
+ * receiver_wake_mode() - the wake-up mode a job gets with @f (the masked
+ * view of platform_features()) when the supervisor may run on @ncpus CPUs.
+ */
+enum receiver_wake receiver_wake_mode(const struct platform_features *f,
+				      int ncpus);
+
+/** receiver_wake_name() - "sync", "poll" or "sleep" (static). */
+const char *receiver_wake_name(enum receiver_wake w);
+
+/** receiver_ncpus() - how many CPUs the calling thread may run on (>= 1). */
+int receiver_ncpus(void);
+
 /** filter_prog_free() - release a compiled program. */
 void filter_prog_free(struct filter_prog *f);
 

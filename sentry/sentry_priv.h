@@ -116,6 +116,30 @@ enum sentry_stop {
 	SENTRY_STOP_LIMIT,	 /* a limit fired: the tree is killed */
 };
 
+/**
+ * struct receiver_spin - the receiver's adaptive poll (RECEIVER_WAKE_POLL,
+ * receiver.c); the receiver's own while it runs, the main thread's after
+ * receiver_stop() (the summary reports @stats).
+ * @ns:		 the window: how long to poll after a call; 0: sleep at once
+ * @since:	 when the current wait began (time_mono_ns())
+ * @calm_at:	 no window before then: the last one was preempted
+ * @stats.polls: windows polled
+ * @stats.hits:	 windows a call ended
+ * @stats.contended: windows ended because another task took the CPU
+ * @stats.poll_ns: time spent polling, in total
+ */
+struct receiver_spin {
+	uint64_t ns;
+	uint64_t since;
+	uint64_t calm_at;
+	struct {
+		uint64_t polls;
+		uint64_t hits;
+		uint64_t contended;
+		uint64_t poll_ns;
+	} stats;
+};
+
 /*
  * Who writes what in struct sentry (passt's flow.h is the model).
  *
@@ -134,14 +158,17 @@ enum sentry_stop {
  *     thread-safe), job (but job.status_fd: the loop), filter, epfd,
  *     sigfd, timerfd, wall_timerfd, rx_wake (the fd), start_ns,
  *     report_fd (written to by the main thread at the end).
- *   - Main thread only, outside the lock: rx, rx_running (receiver_start()
- *     and receiver_stop()).
+ *   - Main thread only, outside the lock: rx, rx_running, rx_wake_mode
+ *     (receiver_start() and receiver_stop(); the receiver reads
+ *     rx_wake_mode).
+ *   - Receiver only while it runs, then the main thread: rx_spin.
  *   - Loop only (under the lock, which it holds while it handles events):
  *     notify_open, reap_due, walk_watched, root_reaped, root_status,
  *     exec_fail_stage, exec_fail_err, n_sigsys, peak_procs, spin_until_ns,
  *     out.
  *   - Any thread that runs handlers (receiver and loop), only under
- *     @lock: stop, stop_signal, killing, rx_stop, n_notified, n_denied,
+ *     @lock: stop, stop_signal, killing, rx_stop (also read atomically
+ *     by the receiver's poll, so written atomically), n_notified, n_denied,
  *     pids_refused, audit, net, dns, dns_due, deferred (the receiver
  *     adds calls, the loop ends them: deferred.h), exe_cache,
  *     pending, pending_evicted, limits (except the walker's fields while
@@ -183,8 +210,10 @@ struct sentry {
 	pthread_mutex_t lock;
 	pthread_t rx;
 	bool rx_running;
-	bool rx_stop;
+	bool rx_stop; /* atomic reads without the lock: receiver.c */
 	int rx_wake;
+	enum receiver_wake rx_wake_mode;
+	struct receiver_spin rx_spin;
 	bool reap_due;	   /* a signal came in: reap before going on */
 	bool walk_watched; /* the limits walker's fd is in the epoll set */
 	bool root_reaped;

@@ -60,6 +60,34 @@ static int doctor_read_int(const char *path, int *out)
 	return 0;
 }
 
+/* Which wake-up mode the receiver uses (sentry/receiver.c). */
+static void doctor_wake(const struct platform_features *f)
+{
+	int ncpus = receiver_ncpus();
+
+	switch (receiver_wake_mode(f, ncpus)) {
+	case RECEIVER_WAKE_SYNC:
+		doctor_line(DOCTOR_LEVEL_OK, "wake-up mode",
+			    "sync: the receiver sleeps in the receive, the "
+			    "kernel hands the CPU over and back");
+		break;
+	case RECEIVER_WAKE_POLL:
+		doctor_line(DOCTOR_LEVEL_FALLBACK, "wake-up mode",
+			    "poll: no SYNC_WAKE_UP; after each call the "
+			    "receiver polls the listener up to %llu us "
+			    "(adaptive, none for sparse calls) before it "
+			    "sleeps, on %d CPUs",
+			    (unsigned long long)(RECEIVER_SPIN_MAX_NS / 1000),
+			    ncpus);
+		break;
+	case RECEIVER_WAKE_SLEEP:
+		doctor_line(DOCTOR_LEVEL_FALLBACK, "wake-up mode",
+			    "sleep: no SYNC_WAKE_UP, one CPU: wake-ups stay "
+			    "local, nothing to poll for");
+		break;
+	}
+}
+
 int doctor_main(int argc, char **argv)
 {
 	struct platform_features f;
@@ -110,7 +138,8 @@ int doctor_main(int argc, char **argv)
 		"SYNC_WAKE_UP",
 		f.sync_wake_up
 			? "answered calls wake on the answering CPU"
-			: "fallback: cross-CPU wake-ups make notified calls slower");
+			: "fallback: ordinary wake-ups, slower notified calls (see the wake-up mode)");
+	doctor_wake(&f);
 	doctor_line(f.wait_killable_recv ? DOCTOR_LEVEL_OK
 					 : DOCTOR_LEVEL_FALLBACK,
 		    "WAIT_KILLABLE_RECV",

@@ -183,6 +183,24 @@ static int probe_time_personality(int n)
 	return 0;
 }
 
+/*
+ * N notified calls @gap_us apart (a job that calls now and then, sleeping in
+ * between: the receiver's poll must not run after each of them).
+ */
+static int probe_sparse_personality(int n, int gap_us)
+{
+	struct timespec gap = {.tv_sec = gap_us / 1000000,
+			       .tv_nsec = (long)(gap_us % 1000000) * 1000};
+	int i;
+
+	for (i = 0; i < n; i++) {
+		personality(0xffffffff);
+		nanosleep(&gap, NULL);
+	}
+	printf("sparse-personality: %d calls %d us apart\n", n, gap_us);
+	return 0;
+}
+
 static int probe_repeat_personality(int n)
 {
 	int i, denied = 0;
@@ -339,6 +357,8 @@ int main(int argc, char **argv)
 		return probe_many_personality(arg ? (int)arg : 1000);
 	if (!strcmp(what, "time-personality"))
 		return probe_time_personality(arg ? (int)arg : 100000);
+	if (!strcmp(what, "sparse-personality") && argc > 3)
+		return probe_sparse_personality((int)arg, atoi(argv[3]));
 	if (!strcmp(what, "threads"))
 		return probe_threads(arg ? (int)arg : 200);
 	if (!strcmp(what, "fds"))
