@@ -40,6 +40,7 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -103,6 +104,7 @@
 #define BENCH_VALUE 42
 #define BENCH_WATCHDOG_S 1
 #define BENCH_WHY_LEN 128
+#define BENCH_POLL_NS 64000ULL /* as RECEIVER_SPIN_MAX_NS */
 
 #define BENCH_LD(off) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off))
 #define BENCH_JEQ(k, jt, jf)                                                   \
@@ -191,6 +193,9 @@ enum bench_feat {
  * @answer:	how the supervisor answers (BENCH_KIND_NOTIFY)
  * @sync:	SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP on the listener
  * @epoll:	supervisor waits in epoll_wait() before each RECV
+ * @poll:	supervisor polls the listener without sleeping, up to
+ *		BENCH_POLL_NS, before each RECV (what cordon's receiver does
+ *		without SYNC_WAKE_UP, sentry/receiver.c)
  * @pinned:	caller and supervisor both on one CPU
  * @done:	measured; @median_ns and @min_ns are valid
  * @median_ns:	median over the batches of ns per call
@@ -204,6 +209,7 @@ struct bench_case {
 	enum bench_answer answer;
 	bool sync;
 	bool epoll;
+	bool poll;
 	bool pinned;
 	bool done;
 	double median_ns;
@@ -291,6 +297,13 @@ struct bench_env {
 		.sync = (s), .epoll = (e), .pinned = (p)                       \
 	}
 
+/* answer, pinned: no sync, polling before each RECV */
+#define BENCH_NOTIFY_POLL(a, p)                                                \
+	{                                                                      \
+		.kind = BENCH_KIND_NOTIFY, .answer = BENCH_ANSWER_##a,         \
+		.poll = true, .pinned = (p)                                    \
+	}
+
 /* The rows, in print order; each pipe row is the reference of its group. */
 static struct bench_case bench_cases[] = {
 	{.kind = BENCH_KIND_NATIVE},
@@ -299,6 +312,7 @@ static struct bench_case bench_cases[] = {
 	{.kind = BENCH_KIND_PIPE, .pinned = false},
 	BENCH_NOTIFY(CONTINUE, false, false, false),
 	BENCH_NOTIFY(CONTINUE, false, true, false),
+	BENCH_NOTIFY_POLL(CONTINUE, false),
 	BENCH_NOTIFY(CONTINUE, true, false, false),
 	BENCH_NOTIFY(CONTINUE, true, true, false),
 	BENCH_NOTIFY(VALUE, false, false, false),
@@ -312,6 +326,7 @@ static struct bench_case bench_cases[] = {
 	{.kind = BENCH_KIND_PIPE, .pinned = true},
 	BENCH_NOTIFY(CONTINUE, false, false, true),
 	BENCH_NOTIFY(CONTINUE, false, true, true),
+	BENCH_NOTIFY_POLL(CONTINUE, true),
 	BENCH_NOTIFY(CONTINUE, true, false, true),
 	BENCH_NOTIFY(CONTINUE, true, true, true),
 	BENCH_NOTIFY(VALUE, false, false, true),
@@ -756,6 +771,19 @@ static bool bench_child_gone(pid_t pid, int *status, bool *reaped)
 	return false;
 }
 
+/*
+ * Poll @listener until a notification waits or BENCH_POLL_NS pass, yielding
+ * between polls: the caller is then taken without a wake-up.
+ */
+static void bench_poll(int listener)
+{
+	struct pollfd p = {.fd = listener, .events = POLLIN};
+	uint64_t until = bench_now_ns() + BENCH_POLL_NS;
+
+	while (poll(&p, 1, 0) == 0 && bench_now_ns() < until)
+		sched_yield();
+}
+
 /**
  * bench_supervise() - answer notifications until the sentinel arrives
  * @env:	settings and buffers
@@ -801,6 +829,8 @@ static void bench_supervise(struct bench_env *env, struct bench_case *c,
 			if (n == 1 && !(ev.events & EPOLLIN))
 				break;
 		}
+		if (c->poll)
+			bench_poll(listener);
 		memset(req, 0, env->sizes.seccomp_notif);
 		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
 			/* ENOENT: the notification went away (signal). */
@@ -1072,7 +1102,10 @@ static void bench_case_name(const struct bench_case *c, char *buf, size_t len)
 		snprintf(buf, len, "notify %s, %s, %s, %s",
 			 bench_answer_name(c->answer),
 			 c->sync ? "SYNC_WAKE_UP" : "no sync",
-			 c->epoll ? "epoll+RECV" : "RECV", pin);
+			 c->epoll  ? "epoll+RECV"
+			 : c->poll ? "poll+RECV"
+				   : "RECV",
+			 pin);
 		break;
 	}
 }
