@@ -51,7 +51,11 @@ void sentry_header(struct sentry *s)
 		jsonw_key_str(&w, "policy_xxh3", NULL);
 	}
 	jsonw_key_str(&w, "zone", s->o->zone_name);
+	/* After a drop (runas.c) the supervisor's ids are the job's. */
 	jsonw_key_i64(&w, "uid", (int64_t)getuid());
+	jsonw_key_i64(&w, "gid", (int64_t)getgid());
+	jsonw_key_bool(&w, "started_as_root",
+		       (s->o->runas && s->o->runas->drop) || getuid() == 0);
 	jsonw_key_i64(&w, "job_pid", s->job.pid);
 	jsonw_key_arr(&w, "argv");
 	for (i = 0; s->o->argv[i]; i++)

@@ -62,7 +62,7 @@ import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
 h, s = recs[0], recs[-1]
 assert h["type"] == "header" and s["type"] == "summary", (h, s)
-assert h["uid"] == int(sys.argv[3]), h["uid"]
+assert h["uid"] == int(sys.argv[3]) and h["started_as_root"] is True, h
 assert s["exit_status"] == 0, s
 r = json.load(open(sys.argv[2]))
 assert r["type"] == "summary" and r["exit_status"] == 0, r
