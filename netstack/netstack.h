@@ -122,7 +122,8 @@ bool sockaddr_same(const struct sockaddr_storage *a,
 bool sockaddr_needs_cwd(const uint8_t *p, size_t len);
 
 /* ---------------------------------------------------------------------------
- * The job's network state and decisions (netstack.c).
+ * The job's network state (netstack.c); the decisions on it are
+ * net_plan.c's.
  */
 
 #define NETSTACK_HOST_ADDRS_MAX 256
@@ -350,36 +351,6 @@ socklen_t netstack_sock_shown_source(const struct netstack_sock *e,
 				     socklen_t len,
 				     struct sockaddr_storage *out);
 
-/** netstack_decide_bind() - may the job bind/listen on @e? */
-int netstack_decide_bind(struct netstack *ns, const struct net_endpoint *e,
-			 unsigned proto, struct policy_decision *out);
-
-/**
- * netstack_decide_unix() - may the job connect to unix socket @path
- * (absolute, resolved) or abstract name?
- */
-int netstack_decide_unix(struct netstack *ns, const struct net_endpoint *e,
-			 const char *resolved, struct policy_decision *out);
-
-/**
- * netstack_decide_netlink() - may the job send on (or connect) its netlink
- * socket @fd (the supervisor's duplicate) to @e? @e NULL: no name, the
- * socket's connected peer (asked of the kernel, getpeername). @control: the
- * message carries control data. Only NETLINK_ROUTE requests to the kernel
- * are allowed (zone_decide_netlink()).
- *
- * An allowed send must be performed WITHOUT the name: a netlink message
- * with an explicit destination is authorised by the capabilities of the
- * sender alone (the kernel's NETLINK_SKB_DST, since 3.15), and the sender
- * is the supervisor, which may be privileged; without a name it goes to the
- * connected peer (the kernel, checked here) and the kernel also checks the
- * credentials of whoever opened the socket: the job.
- * Return: 0 (verdict in @out).
- */
-int netstack_decide_netlink(struct netstack *ns, int fd,
-			    const struct net_endpoint *e, bool control,
-			    struct policy_decision *out);
-
 /**
  * netstack_note_abstract() - the job bound abstract socket @name (@len
  * bytes, without the leading NUL; any byte, NUL included: names are kept
@@ -586,8 +557,8 @@ bool netstack_emulating(const struct netstack *ns);
 
 /* ---------------------------------------------------------------------------
  * The plan for a destination (net_plan.c): what a connect or send from an
- * AF_INET/AF_INET6 socket does. Enforcement and `cordon policy explain` run
- * the same function.
+ * AF_INET/AF_INET6 socket does. Enforcement (netstack_plan_send()) and
+ * `cordon policy explain` run the same function.
  */
 
 enum net_plan_kind {
@@ -632,7 +603,7 @@ bool net_plan_unspec_dest(struct policy_addr *a,
  * net_plan_listen_narrows() - whether a listen on @a that the zone decided
  * as @d is performed narrowed to this host instead (issue 13, defect 4):
  * a wildcard address (0.0.0.0, ::, ::ffff:0.0.0.0) in a zone whose listen
- * mode does not allow it beyond loopback. Run (net_call.c) and explain both
+ * mode does not allow it beyond loopback. Run (net_plan.c) and explain both
  * ask this; then the verdict is POLICY_VERDICT_LOOPBACK.
  */
 bool net_plan_listen_narrows(const struct policy_decision *d,
@@ -656,26 +627,8 @@ const char *net_plan_kind_name(enum net_plan_kind k);
 int net_plan_dest(const struct zone_tables *t, const struct policy_runtime *rt,
 		  const struct policy_connect *c, struct net_plan *out);
 
-/**
- * netstack_plan_dest() - net_plan_dest() for the job's destination @e
- * (NET_ENDPOINT_INET) over @proto, with the facts only the running
- * supervisor has: the host's addresses, whether the listener on @e is the
- * job's own right now (sock_diag), the names the DNS proxy pinned to @e's
- * address. A DNS exchange asks for none of them. A local destination that
- * is refused only for being loopback or the host, where the kernel says
- * nothing receives at all, is NET_PLAN_DROP (UDP) or NET_PLAN_REFUSED
- * (TCP): answered as the kernel would, without sending anything, so no
- * host service that binds the port a moment later gets it. @from: the
- * sending socket (NULL: unknown); the receiver is looked up from its port,
- * so that a socket connected to exactly that port is found.
- * May block briefly on a netlink query. Return: 0 (plan in *@out).
- */
-int netstack_plan_dest(struct netstack *ns, const struct net_endpoint *e,
-		       unsigned proto, const struct netstack_sockinfo *from,
-		       struct net_plan *out);
-
 /* ---------------------------------------------------------------------------
- * The plan for one socket call (net_call.c): what the sentry performs for a
+ * The plan for one socket call (net_plan.c): what the sentry performs for a
  * connect, send, bind or listen of the job. The sentry copies the job's
  * bytes once and hands them in with what it knows of the socket; netstack
  * parses them, asks the zone (net_plan_dest() for internet destinations,

@@ -35,7 +35,7 @@
  *   5. Open addressing with linear probing on a hash of the cookie, deletion
  *      by backward shift: a lookup on the send path costs a few cache lines.
  *
- * Not responsible for deciding anything (net_call.c, zone_decide.c) nor for
+ * Not responsible for deciding anything (net_plan.c, zone_decide.c) nor for
  * unix sockets (unix_own.c).
  */
 #include <errno.h>

@@ -7,7 +7,7 @@
  * -------------------
  * Each handler has one shape (gVisor's Connect): decode the registers, copy
  * the argument in once, take the job's socket object, ask netstack for a
- * plan (perform / redirect / deny, with the zone's decision: net_call.c),
+ * plan (perform / redirect / deny, with the zone's decision: net_plan.c),
  * perform it on that object, answer. A call whose decision depends on job
  * memory (a sockaddr, a msghdr) is never answered with CONTINUE
  * (shared/DESIGN.md invariant 2): a thread that rewrites the sockaddr, or

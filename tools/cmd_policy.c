@@ -638,7 +638,7 @@ static int cmd_policy_explain_run(struct cmd_policy_args *a,
 			 proto == POLICY_PROTO_UDP ? "udp" : "tcp");
 		zone_decide_listen(t, &la, proto, port, &e.d);
 		if (net_plan_listen_narrows(&e.d, &la)) {
-			/* What run performs (net_call.c): the same question. */
+			/* What run performs (net_plan.c): the same question. */
 			e.d.verdict = POLICY_VERDICT_LOOPBACK;
 			e.note = "a wildcard listen is performed narrowed to "
 				 "this host: the job's own clients on loopback "
