@@ -499,10 +499,16 @@ static int net_plan_redirect(struct netstack *ns,
 			     enum netstack_service_kind via,
 			     struct netstack_plan *out)
 {
+	struct netstack_sockinfo known = *k;
+	socklen_t sl = 0, cl = sizeof(known.cookie);
 	struct sockaddr_storage ss;
-	socklen_t sl = 0;
 	int rc;
 
+	/* A connect takes a stream socket without its cookie (sys_net.c):
+	 * the socket table needs it for the redirect. */
+	if (!known.cookie &&
+	    getsockopt(known.fd, SOL_SOCKET, SO_COOKIE, &known.cookie, &cl) < 0)
+		known.cookie = 0;
 	snprintf(out->detail + strlen(out->detail),
 		 sizeof(out->detail) - strlen(out->detail),
 		 " to the DNS proxy");
@@ -511,7 +517,7 @@ static int net_plan_redirect(struct netstack *ns,
 	if (rc < 0 ||
 	    dns_proxy_target(ns->dns, k->domain, net_plan_v4(&out->dest.addr),
 			     k->proto, &ss, &sl) < 0 ||
-	    netstack_sock_redirect(ns, k, via, &ss, sl, &out->dest) < 0)
+	    netstack_sock_redirect(ns, &known, via, &ss, sl, &out->dest) < 0)
 		return net_plan_set(out, NETSTACK_PLAN_FAIL, ENOBUFS,
 				    "DNS proxy: not started, or too many "
 				    "redirected sockets (fail closed)");
@@ -550,10 +556,13 @@ static void net_plan_unspec(const struct netstack_sockinfo *k,
 	struct sockaddr_storage ss;
 	char where[200];
 
-	if (!net_plan_is_inet(k) ||
-	    !net_plan_unspec_dest(&a,
-				  net_plan_bound(k, &bound) ? &bound : NULL))
+	/* Asked first without the bound address: a getsockname() on every
+	 * connect for the rare unspecified one was a tenth of the plan's
+	 * syscalls. */
+	if (!net_plan_is_inet(k) || !net_plan_unspec_dest(&a, NULL))
 		return;
+	a = out->dest.addr;
+	net_plan_unspec_dest(&a, net_plan_bound(k, &bound) ? &bound : NULL);
 	out->dest.addr = a;
 	out->addr_len = sockaddr_build(&out->dest, k->domain, &ss);
 	memcpy(out->addr, &ss, out->addr_len);

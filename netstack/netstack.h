@@ -155,7 +155,9 @@ enum netstack_service_kind {
  * @job_fd: the job's number for it (for audit text only).
  * @domain, @type: SO_DOMAIN, SO_TYPE.
  * @proto:  POLICY_PROTO_TCP or POLICY_PROTO_UDP for INET sockets.
- * @cookie: SO_COOKIE (0: unknown; then nothing is recorded).
+ * @cookie: SO_COOKIE (0: unknown; then nothing is recorded). A connect on
+ *          a stream socket comes without it (it is needed only for a
+ *          redirect, which reads it: netstack_plan_send()).
  */
 struct netstack_sockinfo {
 	int fd;
