@@ -46,6 +46,16 @@
  *    (O_RDWR never waits, and counts as both ends), and its late result is
  *    closed. In that instant a third process opening the FIFO could meet
  *    our end before it closes, where natively it would have waited on.
+ *  - O_PATH: ADDFD takes its file with fget(), which skips FMODE_PATH
+ *    files (EBADF), and no other call puts an fd into another process
+ *    (SCM_RIGHTS needs the receiver's recvmsg). CONTINUE is no way out:
+ *    the job's own resolution of a string it may rewrite would follow
+ *    /proc/OUTSIDE/{cwd,fd/N} and hand it a dirfd we never judged. So a
+ *    regular file or directory is resolved here as any open, then reopened
+ *    read-only through our fd (sys_open_opath_installable()); the job gets
+ *    an fd to the same inode whose F_GETFL says O_RDONLY. Symlinks and
+ *    special files cannot be reopened without an effect: EOPNOTSUPP (what
+ *    glibc's fchmodat(AT_SYMLINK_NOFOLLOW) answers for a symlink anyway).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -124,6 +134,8 @@ static void sys_open_deny(struct sentry_call *c, const char *rule)
 static const char sys_open_rule_done[] = "open: performed by the supervisor";
 static const char sys_open_rule_fifo[] =
 	"open: a FIFO, opened when its other end is";
+static const char sys_open_rule_opath[] =
+	"open: O_PATH of a symlink or special file cannot be installed";
 static const char sys_open_rule_outside[] =
 	"lateral: /proc entry of a process outside the job";
 
@@ -633,6 +645,39 @@ static int sys_open_fifo_defer(struct sentry *s, struct sentry_call *c,
 	return 0;
 }
 
+/*
+ * An O_PATH result as a file ADDFD can install (see the header: the
+ * kernel's fget() refuses FMODE_PATH files, SECCOMP_IOCTL_NOTIF_ADDFD
+ * answered EBADF). A regular file or a directory is reopened read-only
+ * through our own fd's magic link: the same inode, no second resolution
+ * of the job's string, and the kernel checks read permission for the
+ * supervisor, which has the job's credentials. Reading a regular file or a
+ * directory has no effect on it, so the job gets nothing it could not have
+ * opened itself. Symlinks (O_PATH | O_NOFOLLOW), FIFOs, sockets and devices
+ * have no such open (the link cannot be opened, the others react to it):
+ * EOPNOTSUPP. Return: an fd to install (owned), or -errno.
+ */
+static int sys_open_opath_installable(int fd)
+{
+	char link[64];
+	struct stat st;
+	int r;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return -EOPNOTSUPP;
+	/* thread-self: a supervisor thread may have its own fd table. */
+	snprintf(link, sizeof(link), "/proc/thread-self/fd/%d", fd);
+	r = open(link, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC |
+			       (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
+	if (r < 0)
+		return -errno;
+	/* No status flag of ours stays: O_PATH has none. */
+	fcntl(r, F_SETFL, 0);
+	return r;
+}
+
 /* The job's dirfd as ours, or the caller's cwd; AT_FDCWD when unused. */
 static int sys_open_base(struct sentry *s, struct sentry_call *c,
 			 const struct sys_open_req *r)
@@ -827,6 +872,19 @@ static int sys_open_serve(struct sentry *s, struct sentry_call *c,
 		fcntl(fd, F_SETFL,
 		      (int)r->how.flags &
 			      (O_APPEND | O_ASYNC | O_DIRECT | O_NOATIME));
+	}
+	if (r->how.flags & O_PATH) {
+		int plain = sys_open_opath_installable(fd);
+
+		close(fd);
+		if (plain < 0) {
+			sys_open_result(c, -plain,
+					plain == -EOPNOTSUPP
+						? sys_open_rule_opath
+						: sys_open_rule_done);
+			return 0;
+		}
+		fd = plain;
 	}
 	remote = platform_put_fd(s->plat, &c->pc, fd,
 				 !!(r->how.flags & O_CLOEXEC));

@@ -12,6 +12,7 @@
 . "$(dirname "$0")/../lib/testlib.sh"
 t_init "$1"
 cp "$1/tests/lateral-victim" "$1/tests/lateral-attack" "$T_DIR/bin/"
+cp "$(dirname "$0")/opath.py" "$T_DIR/bin/"
 [ -x "$1/tests/lateral-leak" ] && cp "$1/tests/lateral-leak" "$T_DIR/bin/"
 chmod 755 "$T_DIR/bin/"*
 VICTIM=$T_DIR/bin/lateral-victim
@@ -80,6 +81,10 @@ no_secret() {
 	done
 	t_check "$name" '[ -z "$leaked" ]'
 }
+
+mkdir -p "$W/opath-native"
+[ "$(id -u)" = 0 ] && chown "$T_USER" "$W/opath-native"
+as_user python3 "$T_DIR/bin/opath.py" "$W/opath-native" >"$W/opath-native.out" 2>&1
 
 for mode in landlock no-landlock; do
 	opts=""
@@ -183,6 +188,12 @@ os.kill(w, signal.SIGKILL)
 print("workers", "gone" if os.waitpid(w, 0)[1] == signal.SIGKILL else "alive", len(pids))
 ' 2>&1)
 	t_check "$mode: a test runner kills its workers" '[ "$out" = "workers gone 2" ]'
+	mkdir -p "$W/opath-$mode"
+	[ "$(id -u)" = 0 ] && chown "$T_USER" "$W/opath-$mode"
+	as_user "$CORDON" run -q $opts -- python3 "$T_DIR/bin/opath.py" "$W/opath-$mode" \
+		>"$W/opath-$mode.out" 2>&1
+	t_check "$mode: O_PATH opens, fchmodat(AT_SYMLINK_NOFOLLOW), cp into a directory as natively" \
+		'diff "$W/opath-native.out" "$W/opath-$mode.out"'
 done
 
 t_done
