@@ -32,6 +32,15 @@
 #define KCOMPAT_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0)
 #define KCOMPAT_LANDLOCK_SCOPE_SIGNAL (1ULL << 1)
 
+#define KCOMPAT_LANDLOCK_RULE_PATH_BENEATH 1
+#define KCOMPAT_LANDLOCK_ACCESS_FS_MAKE_BLOCK (1ULL << 11)
+#define KCOMPAT_LANDLOCK_ACCESS_FS_REFER (1ULL << 13) /* ABI 2 */
+
+struct kcompat_landlock_path_beneath_attr {
+	uint64_t allowed_access;
+	int32_t parent_fd;
+} __attribute__((packed));
+
 struct kcompat_landlock_ruleset_attr {
 	uint64_t handled_access_fs;
 	uint64_t handled_access_net; /* ABI 4 */
@@ -40,6 +49,9 @@ struct kcompat_landlock_ruleset_attr {
 
 #ifndef __NR_landlock_create_ruleset
 #define __NR_landlock_create_ruleset 444
+#endif
+#ifndef __NR_landlock_add_rule
+#define __NR_landlock_add_rule 445
 #endif
 #ifndef __NR_landlock_restrict_self
 #define __NR_landlock_restrict_self 446

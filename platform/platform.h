@@ -142,9 +142,15 @@ int platform_landlock_abi(void);
  * @path:            the file to execute (already resolved against PATH).
  * @argv, @envp:     passed to execve() in the child; borrowed.
  * @filter:          the compiled seccomp program; borrowed.
- * @landlock_scope:  Landlock scope bits (KCOMPAT_LANDLOCK_SCOPE_*) to apply
- *                   before the filter; 0 for none. * @pdeathsig:       signal
- * the first job process gets if the supervisor dies.
+ * @landlock_abi:    the Landlock ABI to make the job's domain for, before
+ *                   the filter (platform_landlock_abi(), which the filter's
+ *                   lateral layers were chosen by); 0 for no domain. The
+ *                   spawn fails (PLATFORM_SPAWN_STAGE_LANDLOCK) rather than
+ *                   run the job without it.
+ * @landlock_scope:  Landlock scope bits (KCOMPAT_LANDLOCK_SCOPE_*), used
+ *                   when @landlock_abi >= 6.
+ * @pdeathsig:       signal the first job process gets if the supervisor
+ *                   dies.
  * @stdout_fd, @stderr_fd: made the job's fd 1 and 2 when > 2 (cordon's
  *                   output forwarding); otherwise the job inherits them.
  * @nofile, @fsize:  RLIMIT_NOFILE and RLIMIT_FSIZE for the job when non-zero
@@ -162,6 +168,7 @@ struct platform_spawn {
 	char *const *argv;
 	char *const *envp;
 	const struct sock_fprog *filter;
+	int landlock_abi;
 	uint64_t landlock_scope;
 	int pdeathsig;
 	int stdout_fd;

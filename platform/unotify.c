@@ -270,12 +270,10 @@ static void unotify_child(const struct platform_spawn *s, int report, int go,
 	unotify_stdio_no_rights();
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		unotify_child_fail(report, PLATFORM_SPAWN_STAGE_SETUP, errno);
-	abi = 0;
-	if (s->landlock_scope) {
-		int rc;
+	abi = s->landlock_abi;
+	if (abi > 0) {
+		int rc = landlock_restrict_job(abi, s->landlock_scope);
 
-		abi = landlock_abi_version();
-		rc = landlock_scope_self(s->landlock_scope, abi);
 		if (rc < 0)
 			unotify_child_fail(report,
 					   PLATFORM_SPAWN_STAGE_LANDLOCK, -rc);
@@ -302,7 +300,7 @@ static void unotify_child(const struct platform_spawn *s, int report, int go,
 	if (fd < 0)
 		unotify_child_fail(report, PLATFORM_SPAWN_STAGE_FILTER, errno);
 	m.fd = (int)fd;
-	m.landlock_abi = s->landlock_scope ? abi : 0;
+	m.landlock_abi = abi > 0 ? abi : 0;
 	if (fd_write_all(report, &m, sizeof(m)) < 0)
 		_exit(CORDON_EXIT_FAILURE);
 	if (EINTR_RETRY(read(go, &byte, 1)) != 1)

@@ -31,8 +31,14 @@ const struct feature_off *feature_off_get(void);
 bool feature_off(unsigned int bit);
 int feature_off_landlock(int abi);
 
-/* Landlock scoping for the child (landlock.c). */
+/* The job's Landlock domain (landlock.c). */
 int landlock_abi_version(void);
-int landlock_scope_self(uint64_t scope, int abi);
+/*
+ * landlock_restrict_job() - put the calling process into a Landlock domain
+ * made for ABI @abi (>= 1): with @scope (KCOMPAT_LANDLOCK_SCOPE_*) from
+ * ABI 6, filesystem rights all granted below "/" before. Return: 0,
+ * -EOPNOTSUPP for @abi < 1, or the kernel's -errno.
+ */
+int landlock_restrict_job(int abi, uint64_t scope);
 
 #endif /* CORDON_UNOTIFY_PRIV_H */

@@ -575,8 +575,13 @@ out_close:
 
 unsigned int filter_lateral_layers(bool landlock)
 {
-	if (landlock && platform_landlock_abi() >= 6)
+	int abi = landlock ? platform_landlock_abi() : 0;
+
+	if (abi >= 6)
 		return SYSCALL_LATERAL_SCOPE | SYSCALL_LATERAL_DOMAIN;
+	/* Any domain refuses ptrace_may_access() of outsiders (ABI 1). */
+	if (abi >= 1)
+		return SYSCALL_LATERAL_DOMAIN;
 	return 0;
 }
 

@@ -37,7 +37,9 @@ void sentry_header(struct sentry *s)
 	jsonw_key_bool(&w, "landlock_scoped", s->job.landlock_abi >= 6);
 	/* Which layer keeps the job off other processes (docs/isolation.md). */
 	jsonw_key_str(&w, "lateral_layer",
-		      s->job.landlock_abi >= 6 ? "kernel" : "supervisor");
+		      s->job.landlock_abi >= 6	 ? "kernel"
+		      : s->job.landlock_abi >= 1 ? "domain"
+						 : "supervisor");
 	jsonw_close(&w);
 	snprintf(hex, sizeof(hex), "%016llx",
 		 (unsigned long long)s->filter.digest);

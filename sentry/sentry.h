@@ -265,8 +265,8 @@ int filter_compile_libseccomp(const struct syscall_override *ov, size_t n_ov,
 
 /**
  * FILTER_PREBUILT_LAYERS - the @layers values filter_gen.c compiles at
- * build time: with and without the Landlock layers, a pids limit, and exec
- * records.
+ * build time: with both Landlock layers, with the domain alone (ABI 1-5),
+ * without Landlock, each with and without a pids limit and exec records.
  */
 #define FILTER_PREBUILT_LAYERS_LATERAL                                         \
 	(SYSCALL_LATERAL_SCOPE | SYSCALL_LATERAL_DOMAIN)
@@ -277,13 +277,18 @@ int filter_compile_libseccomp(const struct syscall_override *ov, size_t n_ov,
 			FILTER_PREBUILT_LAYERS_LATERAL | FILTER_TASKS,         \
 			FILTER_PREBUILT_LAYERS_LATERAL | FILTER_EXECS,         \
 			FILTER_PREBUILT_LAYERS_LATERAL | FILTER_TASKS |        \
-				FILTER_EXECS                                   \
+				FILTER_EXECS,                                  \
+			SYSCALL_LATERAL_DOMAIN,                                \
+			SYSCALL_LATERAL_DOMAIN | FILTER_TASKS,                 \
+			SYSCALL_LATERAL_DOMAIN | FILTER_EXECS,                 \
+			SYSCALL_LATERAL_DOMAIN | FILTER_TASKS | FILTER_EXECS   \
 	}
 
 /**
  * filter_lateral_layers() - the enum syscall_lateral bits a job gets on this
- * kernel: SCOPE | DOMAIN when @landlock is asked for and Landlock has
- * ABI >= 6 (the job then enters a scoped domain), none otherwise.
+ * kernel when @landlock is asked for: SCOPE | DOMAIN with Landlock ABI >= 6
+ * (a scoped domain), DOMAIN with ABI 1-5 (a domain without scoping: the
+ * signal rows stay with the supervisor), none without Landlock.
  */
 unsigned int filter_lateral_layers(bool landlock);
 

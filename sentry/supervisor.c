@@ -229,9 +229,10 @@ static int sentry_setup(struct sentry *s)
 		    timerfd_settime(s->wall_timerfd, 0, &its, NULL) < 0)
 			return -errno;
 	}
-	if (s->o->landlock && platform_landlock_abi() >= 6)
-		sp.landlock_scope = KCOMPAT_LANDLOCK_SCOPE_SIGNAL |
-				    KCOMPAT_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
+	/* The same ABI filter_lateral_layers() chose the filter's rows by. */
+	sp.landlock_abi = s->o->landlock ? platform_landlock_abi() : 0;
+	sp.landlock_scope = KCOMPAT_LANDLOCK_SCOPE_SIGNAL |
+			    KCOMPAT_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
 	s->plat = platform_new(s->o->platform);
 	if (!s->plat) {
 		diag_error("seccomp user notification is not available: %s",

@@ -28,6 +28,8 @@ static int doctor_failures;
 /* Measured, docs/isolation.md: a 150-file make -j2 under each layer. */
 #define DOCTOR_LATERAL_COST                                                    \
 	"measured +60% CPU and wall time on a 150-file C build with make -j2"
+/* What the domain mode leaves to the supervisor: the kill() family. */
+#define DOCTOR_DOMAIN_COST "every kill() of another process a round trip"
 
 static void doctor_line(enum doctor_level lvl, const char *what,
 			const char *fmt, ...)
@@ -46,6 +48,39 @@ static void doctor_line(enum doctor_level lvl, const char *what,
 	putchar('\n');
 	if (lvl == DOCTOR_LEVEL_MISSING)
 		doctor_failures++;
+}
+
+/*
+ * Which of the three lateral modes a job is given (docs/isolation.md), and
+ * what it costs.
+ */
+static void doctor_lateral(unsigned int layers, bool landlock, int abi)
+{
+	size_t n = filter_mediated_rows(layers);
+
+	if (layers & SYSCALL_LATERAL_SCOPE) {
+		doctor_line(
+			DOCTOR_LEVEL_OK, "lateral isolation",
+			"kernel layer (scoped Landlock domain); %zu calls Landlock does not cover (prlimit64, setpriority, sched_set*, ...) mediated when they name another process; no measurable cost",
+			n);
+		return;
+	}
+	if (layers & SYSCALL_LATERAL_DOMAIN) {
+		doctor_line(
+			DOCTOR_LEVEL_FALLBACK, "lateral isolation",
+			"Landlock domain without scoping (ABI %d): ptrace, /proc and opens stay in the kernel; %zu calls mediated when they name another process, the kill() family among them (%s, docs/isolation.md)",
+			abi, n, DOCTOR_DOMAIN_COST);
+		if (abi < 2)
+			doctor_line(
+				DOCTOR_LEVEL_FALLBACK,
+				"rename across directories",
+				"Landlock ABI 1 has no REFER right: rename() and link() into another directory fail with EXDEV inside the job (mv copies instead; docs/isolation.md)");
+		return;
+	}
+	doctor_line(
+		DOCTOR_LEVEL_FALLBACK, "lateral isolation",
+		"supervisor layer%s: %zu calls mediated, every open/readlink a round trip (%s, docs/isolation.md)",
+		landlock ? "" : " (--no-landlock)", n, DOCTOR_LATERAL_COST);
 }
 
 static int doctor_read_int(const char *path, int *out)
@@ -151,11 +186,15 @@ int doctor_main(int argc, char **argv)
 			DOCTOR_LEVEL_OK, "Landlock",
 			"ABI %d: signal and abstract-socket scoping; no ptrace of outside processes",
 			f.landlock_abi);
+	else if (f.landlock_abi >= 1)
+		doctor_line(
+			DOCTOR_LEVEL_FALLBACK, "Landlock",
+			"ABI %d (< 6): no ptrace of outside processes, but no scoping: the supervisor judges signals",
+			f.landlock_abi);
 	else
 		doctor_line(
 			DOCTOR_LEVEL_FALLBACK, "Landlock",
-			"ABI %d (< 6): no scoping; the supervisor layer keeps the job off other processes",
-			f.landlock_abi);
+			"not available: the supervisor layer keeps the job off other processes");
 	doctor_line(
 		f.passrights ? DOCTOR_LEVEL_OK : DOCTOR_LEVEL_FALLBACK,
 		"SO_PASSRIGHTS",
@@ -163,17 +202,7 @@ int doctor_main(int argc, char **argv)
 			? "peers outside the job cannot pass fds into it"
 			: "missing (Linux < 6.16): unix sockets outside the job are refused (docs/network.md)");
 	layers = filter_lateral_layers(landlock);
-	if (layers)
-		doctor_line(
-			DOCTOR_LEVEL_OK, "lateral isolation",
-			"kernel layer (Landlock); %zu calls that Landlock does not cover (prlimit64, setpriority, sched_set*, ...) mediated when they name another process",
-			filter_mediated_rows(layers));
-	else
-		doctor_line(
-			DOCTOR_LEVEL_FALLBACK, "lateral isolation",
-			"supervisor layer%s: %zu calls mediated, every open/readlink a round trip (%s, docs/isolation.md)",
-			landlock ? "" : " (--no-landlock)",
-			filter_mediated_rows(layers), DOCTOR_LATERAL_COST);
+	doctor_lateral(layers, landlock, f.landlock_abi);
 	rc = filter_compile(NULL, 0, layers, PLATFORM_TRAP_UNOTIFY, &prog,
 			    NULL);
 	if (rc == 0) {

@@ -5,14 +5,16 @@
 # its environment, its memory, an unlinked file and an unreachable working
 # directory, and logs every signal it gets. From inside cordon every call of
 # the issue is tried against it and against cordon's own two processes;
-# kill(-1, SIGKILL) is tried too. All of it runs twice: with the Landlock
-# layer, and with --no-landlock (the supervisor layer). Then the inside must
-# still work: strace and gdb on the job's own child, an ASan+LSan leak
-# report, shell job control, a worker pool killed by its parent.
+# kill(-1, SIGKILL) is tried too. Then the inside must still work: strace
+# and gdb on the job's own child, an ASan+LSan leak report, shell job
+# control, a worker pool killed by its parent, O_PATH opens, renames across
+# directories. All of it runs once per mode of $LATERAL_MODES (default: this
+# kernel's Landlock, and --no-landlock); abi5, abi1 and abi0 force the
+# domain mode and the supervisor layer with CORDON_IGNORE_FEATURES.
 . "$(dirname "$0")/../lib/testlib.sh"
 t_init "$1"
 cp "$1/tests/lateral-victim" "$1/tests/lateral-attack" "$T_DIR/bin/"
-cp "$(dirname "$0")/opath.py" "$T_DIR/bin/"
+cp "$(dirname "$0")/opath.py" "$(dirname "$0")/rename.py" "$T_DIR/bin/"
 [ -x "$1/tests/lateral-leak" ] && cp "$1/tests/lateral-leak" "$T_DIR/bin/"
 chmod 755 "$T_DIR/bin/"*
 VICTIM=$T_DIR/bin/lateral-victim
@@ -85,10 +87,50 @@ no_secret() {
 mkdir -p "$W/opath-native"
 [ "$(id -u)" = 0 ] && chown "$T_USER" "$W/opath-native"
 as_user python3 "$T_DIR/bin/opath.py" "$W/opath-native" >"$W/opath-native.out" 2>&1
+mkdir -p "$W/rename-native"
+[ "$(id -u)" = 0 ] && chown "$T_USER" "$W/rename-native"
+as_user python3 "$T_DIR/bin/rename.py" "$W/rename-native" >"$W/rename-native.out" 2>&1
+# What Landlock ABI 1 changes: reparenting fails with EXDEV, mv copies.
+sed -e 's/^\(rename-across\|link-across\|rename-dir-across\) ok$/\1 EXDEV/' \
+	"$W/rename-native.out" >"$W/rename-abi1.want"
 
-for mode in landlock no-landlock; do
+# The Landlock ABI of this kernel, as cordon sees it (0: none).
+KERNEL_ABI=$(CORDON_IGNORE_FEATURES= "$CORDON" doctor 2>/dev/null |
+	sed -n 's/.*Landlock  *ABI \([0-9]*\).*/\1/p')
+KERNEL_ABI=${KERNEL_ABI:-0}
+
+# mode_setup MODE - set opts, CORDON_IGNORE_FEATURES and the layer the
+# audit must name for MODE (docs/isolation.md, the three lateral modes).
+mode_setup() {
 	opts=""
-	[ "$mode" = no-landlock ] && opts="--no-landlock"
+	export CORDON_IGNORE_FEATURES=""
+	abi=$KERNEL_ABI
+	case $1 in
+	landlock) ;;
+	no-landlock) opts="--no-landlock" abi=0 ;;
+	abi5) CORDON_IGNORE_FEATURES=landlock_scope ;;
+	abi1) CORDON_IGNORE_FEATURES=landlock_abi=1 ;;
+	abi0) CORDON_IGNORE_FEATURES=landlock abi=0 ;;
+	*) echo "unknown mode $1" >&2 && exit 2 ;;
+	esac
+	[ "$1" = abi5 ] && [ "$abi" -gt 5 ] && abi=5
+	[ "$1" = abi1 ] && [ "$abi" -gt 1 ] && abi=1
+	if [ "$abi" -ge 6 ]; then
+		layer=kernel
+	elif [ "$abi" -ge 1 ]; then
+		layer=domain
+	else
+		layer=supervisor
+	fi
+}
+
+# LATERAL_MODES: which modes to run (ctest runs the forced ones apart).
+for mode in ${LATERAL_MODES:-landlock no-landlock}; do
+	mode_setup "$mode"
+	if [ "$mode" != landlock ] && [ "$mode" != no-landlock ] && [ "$abi" = "$KERNEL_ABI" ]; then
+		echo "skip $mode: the kernel has Landlock ABI $KERNEL_ABI already"
+		continue
+	fi
 
 	# --- every call against the victim -----------------------------------
 	start_victim "victim-$mode"
@@ -126,17 +168,17 @@ for mode in landlock no-landlock; do
 	t_check "$mode: cordon attack set ran ($n attempts)" '[ "$n" -ge 90 ]'
 	t_check "$mode: no attack on cordon succeeded" \
 		'! grep "SUCCEEDED" "$W/out-cordon-$mode"'
-	python3 - "$W/audit-cordon-$mode.jsonl" "$mode" <<'PY'
+	python3 - "$W/audit-cordon-$mode.jsonl" "$layer" "$abi" <<'PY'
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
 h, s = recs[0], recs[-1]
 assert h["type"] == "header" and s["type"] == "summary", (h, s)
-want = "supervisor" if sys.argv[2] == "no-landlock" else "kernel"
-assert h["features"]["lateral_layer"] == want, h
+assert h["features"]["lateral_layer"] == sys.argv[2], h
+assert h["features"]["landlock_abi"] == int(sys.argv[3]), h
 assert s["exit_status"] == 0, s
 PY
 	st=$?
-	t_check "$mode: audit log complete, exit 0, layer named" '[ "$st" = 0 ]'
+	t_check "$mode: audit log complete, exit 0, layer $layer named" '[ "$st" = 0 ]'
 
 	# --- kill(-1, SIGKILL) from inside kills only the job ----------------
 	start_victim "killall-$mode"
@@ -194,6 +236,14 @@ print("workers", "gone" if os.waitpid(w, 0)[1] == signal.SIGKILL else "alive", l
 		>"$W/opath-$mode.out" 2>&1
 	t_check "$mode: O_PATH opens, fchmodat(AT_SYMLINK_NOFOLLOW), cp into a directory as natively" \
 		'diff "$W/opath-native.out" "$W/opath-$mode.out"'
+	mkdir -p "$W/rename-$mode"
+	[ "$(id -u)" = 0 ] && chown "$T_USER" "$W/rename-$mode"
+	as_user "$CORDON" run -q $opts -- python3 "$T_DIR/bin/rename.py" "$W/rename-$mode" \
+		>"$W/rename-$mode.out" 2>&1
+	want=$W/rename-native.out
+	[ "$layer" = domain ] && [ "$abi" = 1 ] && want=$W/rename-abi1.want
+	t_check "$mode: rename, link and mv across directories (${want##*/})" \
+		'diff "$want" "$W/rename-$mode.out"'
 done
 
 t_done

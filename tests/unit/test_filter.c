@@ -296,13 +296,43 @@ static void test_lateral_supervisor_layer(void)
 	CHECK(syscall(SYS_getpid) > 0);
 }
 
+/*
+ * A Landlock domain without scoping (ABI 1-5): opens, ptrace and the
+ * process_vm and pidfd_getfd rows stay in the kernel, whose domain refuses
+ * outsiders; the signal rows and what Landlock never covers are notified.
+ */
+static void test_lateral_domain_layer(void)
+{
+	filter_install_layers(NULL, 0, SYSCALL_LATERAL_DOMAIN);
+	CHECK(open("/dev/null", O_RDONLY | O_CLOEXEC) >= 0);
+	CHECK(openat(AT_FDCWD, "/dev/null", O_RDONLY | O_CLOEXEC) >= 0);
+	CHECK_ERRNO(syscall(SYS_pidfd_getfd, -1, 0, 0), EBADF);
+	/* Nothing to copy: the kernel's 0, not the filter's ENOSYS. */
+	CHECK_EQ(syscall(SYS_process_vm_readv, getpid(), NULL, 0, NULL, 0, 0),
+		 0);
+	CHECK_ERRNO(kill(getpid(), 0), ENOSYS);
+	CHECK_ERRNO(syscall(SYS_tkill, getpid(), 0), ENOSYS);
+	CHECK_ERRNO(syscall(SYS_tgkill, getpid(), getpid(), 0), ENOSYS);
+	CHECK_ERRNO(syscall(SYS_rt_sigqueueinfo, getpid(), 0, NULL), ENOSYS);
+	CHECK_ERRNO(syscall(SYS_rt_tgsigqueueinfo, getpid(), getpid(), 0, NULL),
+		    ENOSYS);
+	CHECK_ERRNO(syscall(SYS_pidfd_send_signal, -1, 0, NULL, 0), ENOSYS);
+	CHECK_ERRNO(syscall(SYS_prlimit64, getpid(), RLIMIT_NOFILE, NULL, NULL),
+		    ENOSYS);
+	CHECK_ERRNO(setpgid(0, 1), ENOSYS);
+}
+
 static void test_lateral_rows_counted(void)
 {
 	size_t all = filter_mediated_rows(0);
 	size_t kernel = filter_mediated_rows(SYSCALL_LATERAL_SCOPE |
 					     SYSCALL_LATERAL_DOMAIN);
+	size_t domain = filter_mediated_rows(SYSCALL_LATERAL_DOMAIN);
 
 	CHECK_EQ(kernel, 10);
+	/* kill, tkill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo,
+	 * pidfd_send_signal. */
+	CHECK_EQ(domain, kernel + 6);
 	CHECK_EQ(all, kernel + 20);
 }
 
@@ -732,6 +762,7 @@ static const struct harness_test tests[] = {
 	HARNESS_TEST(test_override_validation),
 	HARNESS_TEST(test_lateral_kernel_layer),
 	HARNESS_TEST(test_lateral_supervisor_layer),
+	HARNESS_TEST(test_lateral_domain_layer),
 	HARNESS_TEST(test_lateral_rows_counted),
 	HARNESS_TEST(test_socket_kinds),
 	HARNESS_TEST(test_setsockopt_passrights),
