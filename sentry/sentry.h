@@ -369,8 +369,8 @@ enum sentry_audit_level {
  *                    tree instead of killing it.
  * @grace_ms:         after SIGINT/SIGTERM to cordon, how long the job has
  *                    before SIGKILL.
- * @landlock:         enter a Landlock domain scoped for signals and abstract
- *                    sockets when the kernel has ABI >= 6.
+ * @landlock:         enter a Landlock domain when the kernel has Landlock
+ *                    (scoped for signals and abstract sockets from ABI 6).
  * @overrides, @n_overrides: syscall class overrides of the zone.
  * @zone_name:        for audit records and messages.
  * @policy_digest:    fingerprint of the effective policy (0: none).

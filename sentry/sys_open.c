@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sys_open.c - the supervisor layer's opens: without a Landlock domain the
- * job could open /proc/PID/{environ,mem,maps,fd/N,cwd,root,exe} of any
- * process of its user, so open, openat, openat2 and creat (and readlink and
- * readlinkat of /proc/PID/... links) are performed here on the job's behalf
- * and the result installed with SECCOMP_IOCTL_NOTIF_ADDFD. Only served when
- * the job has no Landlock domain (SYSCALL_LATERAL_DOMAIN rows).
+ * sys_open.c - the supervisor layer's opens: without a Landlock domain (of
+ * any ABI: each refuses ptrace_may_access() of outsiders) the job could
+ * open /proc/PID/{environ,mem,maps,fd/N,cwd,root,exe} of any process of its
+ * user, so open, openat, openat2 and creat (and readlink and readlinkat of
+ * /proc/PID/... links) are performed here on the job's behalf and the
+ * result installed with SECCOMP_IOCTL_NOTIF_ADDFD. Only served when the job
+ * has no Landlock domain (SYSCALL_LATERAL_DOMAIN rows).
  *
  * Theory of operation
  * -------------------

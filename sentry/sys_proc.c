@@ -11,7 +11,9 @@
  * Two kinds of rows reach these handlers (syscall_table.c):
  *  - lateral rows (SC_LATERAL): signals, ptrace, process_vm_*, kcmp, ...
  *    notified only when the job's Landlock domain lacks the layer that
- *    confines them (--no-landlock, or an old kernel): the supervisor layer;
+ *    confines them: the signal rows below Landlock ABI 6 (a domain without
+ *    scoping), all of them without a domain (--no-landlock, no Landlock):
+ *    the supervisor layer;
  *  - rows Landlock does not cover at all (prlimit64, setpriority,
  *    sched_set*, ioprio_set, setpgid, process_mrelease): notified in every
  *    mode, except the "self" forms the filter allows in the kernel.

@@ -8,9 +8,10 @@
 # kill(-1, SIGKILL) is tried too. Then the inside must still work: strace
 # and gdb on the job's own child, an ASan+LSan leak report, shell job
 # control, a worker pool killed by its parent, O_PATH opens, renames across
-# directories. All of it runs once per mode of $LATERAL_MODES (default: this
-# kernel's Landlock, and --no-landlock); abi5, abi1 and abi0 force the
-# domain mode and the supervisor layer with CORDON_IGNORE_FEATURES.
+# directories. All of it runs once per mode of $CORDON_LATERAL_MODES
+# (default: this kernel's Landlock, and --no-landlock); abi5, abi1 and abi0
+# force the domain mode and the supervisor layer with
+# CORDON_IGNORE_FEATURES.
 . "$(dirname "$0")/../lib/testlib.sh"
 t_init "$1"
 cp "$1/tests/lateral-victim" "$1/tests/lateral-attack" "$T_DIR/bin/"
@@ -95,7 +96,7 @@ sed -e 's/^\(rename-across\|link-across\|rename-dir-across\) ok$/\1 EXDEV/' \
 	"$W/rename-native.out" >"$W/rename-abi1.want"
 
 # The Landlock ABI of this kernel, as cordon sees it (0: none).
-KERNEL_ABI=$(CORDON_IGNORE_FEATURES= "$CORDON" doctor 2>/dev/null |
+KERNEL_ABI=$(CORDON_IGNORE_FEATURES= as_user "$CORDON" doctor 2>/dev/null |
 	sed -n 's/.*Landlock  *ABI \([0-9]*\).*/\1/p')
 KERNEL_ABI=${KERNEL_ABI:-0}
 
@@ -124,8 +125,10 @@ mode_setup() {
 	fi
 }
 
-# LATERAL_MODES: which modes to run (ctest runs the forced ones apart).
-for mode in ${LATERAL_MODES:-landlock no-landlock}; do
+# CORDON_LATERAL_MODES: which modes to run (ctest runs the forced ones apart;
+# tests/kernel/run-6.1.sh narrows them under TCG). The layer each must name
+# follows from the kernel's ABI (mode_setup), so it needs no telling.
+for mode in ${CORDON_LATERAL_MODES:-landlock no-landlock}; do
 	mode_setup "$mode"
 	if [ "$mode" != landlock ] && [ "$mode" != no-landlock ] && [ "$abi" = "$KERNEL_ABI" ]; then
 		echo "skip $mode: the kernel has Landlock ABI $KERNEL_ABI already"
