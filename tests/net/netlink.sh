@@ -81,16 +81,18 @@ t_check netlink-stderr-names-rule 'grep -q "denied sendto netlink:pid=.*zone net
 
 # A root supervisor, a job that dropped to the test user: RTM_NEWADDR is
 # refused by the kernel (EPERM) as natively, and the address never appears.
+# cordon started as root drops itself to --user (docs/root.md); a supervisor
+# that stays root exists only with --allow-root-job, which is what is tested.
 uid=$(id -u "$T_USER")
 drop=(setpriv --reuid="$uid" --regid="$uid" --clear-groups)
 native=$(netns_exec "${drop[@]}" "$NETATTACK" netlink-addaddr 192.0.2.201 2>&1)
 t_check netlink-newaddr-native-eperm 'grep -q "netlink-newaddr: errno EPERM" <<<"$native"'
-out=$(netns_exec env -C "$W" "$CORDON" run -q --policy "$NET_POLICY" --zone net \
-	-- "${drop[@]}" "$NETATTACK" netlink-addaddr 192.0.2.202 2>&1)
+out=$(netns_exec env -C "$W" "$CORDON" run -q --allow-root-job \
+	--policy "$NET_POLICY" --zone net -- "${drop[@]}" "$NETATTACK" netlink-addaddr 192.0.2.202 2>&1)
 t_check netlink-newaddr-root-supervisor-eperm 'grep -q "netlink-newaddr: errno EPERM" <<<"$out"'
 t_check netlink-newaddr-no-address '! netns_exec ip -o addr show dev lo | grep -q "192.0.2.20[12]"'
-out=$(netns_exec env -C "$W" "$CORDON" run -q --policy "$NET_POLICY" --zone net \
-	-- "${drop[@]}" "$NETATTACK" netlink-peer 2>&1)
+out=$(netns_exec env -C "$W" "$CORDON" run -q --allow-root-job \
+	--policy "$NET_POLICY" --zone net -- "${drop[@]}" "$NETATTACK" netlink-peer 2>&1)
 t_check netlink-peer-root-supervisor-refused 'grep -q "netlink-sendto-peer: errno EACCES" <<<"$out" && grep -q "netlink-peer-received: 0" <<<"$out"'
 
 t_done
