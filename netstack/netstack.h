@@ -209,6 +209,29 @@ struct netstack_sock {
 	struct netstack_xlate peer;
 };
 
+/*
+ * Sockets owned from birth (sock_table.c): where pidfd_getfd is refused (a
+ * container's default seccomp profile), the supervisor creates the job's
+ * sockets itself (socket, socketpair, accept) and keeps a copy of each, found
+ * by the sockfs inode the job's fd names (stat of /proc/TID/fd/N, asked by
+ * the sentry through the platform). A power of two.
+ */
+#define NETSTACK_OWNED_MAX 4096
+
+/**
+ * struct netstack_owned - one socket owned from birth.
+ * @ino: its sockfs inode number (0: a free slot), the key.
+ * @dev: the sockfs device (st_dev), checked with @ino.
+ * @fd:  the supervisor's copy (owned by the table).
+ * @mark: a sweep saw a job fd naming it.
+ */
+struct netstack_owned {
+	uint64_t ino;
+	uint64_t dev;
+	int fd;
+	bool mark;
+};
+
 #define NETSTACK_ABSTRACT_MAX 256
 #define NETSTACK_UNIX_OWN_MAX 128
 
@@ -270,6 +293,8 @@ struct netstack {
 	size_t n_xlate; /* entries with an active translation */
 	uint64_t xlate_swept_ns;
 	uint64_t n_prunes;
+	struct netstack_owned owned[NETSTACK_OWNED_MAX];
+	size_t n_owned;
 	char cwd[4096];
 	char tmpdir[4096];
 	char xdg_runtime_dir[4096];
@@ -306,6 +331,43 @@ struct netstack_sock *netstack_sock_find(struct netstack *ns, uint64_t cookie);
  */
 struct netstack_sock *netstack_sock_add(struct netstack *ns,
 					const struct netstack_sockinfo *k);
+
+/**
+ * netstack_own_add() - socket @fd (the supervisor's copy of one it created
+ * for the job; the table takes it, also on failure) is owned from birth.
+ * Return: 0, or -ENOSPC when NETSTACK_OWNED_MAX copies are held (the caller
+ * refuses the creation: fail closed), -errno when @fd cannot be fstat()ed.
+ */
+int netstack_own_add(struct netstack *ns, int fd);
+
+/**
+ * netstack_own_find() - the supervisor's copy of the owned socket with
+ * sockfs inode @ino on device @dev (borrowed), or -1 when cordon holds none
+ * (not born under cordon: inherited, received from outside, or released).
+ */
+int netstack_own_find(const struct netstack *ns, uint64_t dev, uint64_t ino);
+
+/**
+ * netstack_own_release() - close the copy of @dev/@ino (the job holds it no
+ * more: its last close reaches the kernel, a TCP peer sees FIN). No-op when
+ * it is not held.
+ */
+void netstack_own_release(struct netstack *ns, uint64_t dev, uint64_t ino);
+
+/**
+ * netstack_own_sweep_begin() - start a sweep: clear every mark.
+ * netstack_own_mark() - a job fd names socket inode @ino: keep it.
+ * netstack_own_sweep_end() - release every copy left unmarked.
+ * The sentry walks the job's fd tables between begin and end (only a
+ * complete walk may end a sweep; an incomplete one must not call end).
+ * Return (end): how many copies were released.
+ */
+void netstack_own_sweep_begin(struct netstack *ns);
+void netstack_own_mark(struct netstack *ns, uint64_t ino);
+size_t netstack_own_sweep_end(struct netstack *ns);
+
+/** netstack_own_fini() - close every copy. */
+void netstack_own_fini(struct netstack *ns);
 
 /**
  * netstack_sock_learn() - after the supervisor performed a call on INET

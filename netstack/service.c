@@ -66,4 +66,5 @@ void netstack_fini(struct netstack *ns)
 	for (k = 0; k < NETSTACK_SERVICE_COUNT; k++)
 		netstack_service_stop(ns, (enum netstack_service_kind)k);
 	netstack_unix_own_fini(ns);
+	netstack_own_fini(ns);
 }

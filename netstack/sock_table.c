@@ -35,6 +35,17 @@
  *   5. Open addressing with linear probing on a hash of the cookie, deletion
  *      by backward shift: a lookup on the send path costs a few cache lines.
  *
+ *   6. Sockets owned from birth (issue 14, containers without pidfd_getfd)
+ *      are a second index, keyed by sockfs inode (the only name of a job
+ *      socket the supervisor can learn without pidfd_getfd or kcmp, which
+ *      container profiles refuse too: stat of /proc/TID/fd/N): the copy
+ *      the supervisor kept when it created the socket for the job. The copy
+ *      pins the socket, so its inode number cannot be reused while held;
+ *      the device is compared too. Released when the job's last fd goes
+ *      (the sentry's close handlers and sweeps ask the kernel), so that a
+ *      close by the job still reaches the peer. Same probing and backward
+ *      shift as 5.
+ *
  * Not responsible for deciding anything (net_plan.c, zone_decide.c) nor for
  * unix sockets (unix_own.c).
  */
@@ -43,6 +54,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/common.h"
 #include "netstack/netstack.h"
@@ -306,4 +319,152 @@ socklen_t netstack_sock_shown_source(const struct netstack_sock *e,
 		return len;
 	}
 	return sockaddr_build(&e->peer.shown, e->domain, out);
+}
+
+/* ---------------------------------------------------------------------------
+ * Sockets owned from birth (6).
+ */
+#define SOCK_OWN_MASK (NETSTACK_OWNED_MAX - 1)
+
+static size_t sock_own_home(uint64_t ino)
+{
+	return (size_t)((ino * 0x9e3779b97f4a7c15ULL) >> 40) & SOCK_OWN_MASK;
+}
+
+static ssize_t sock_own_slot(const struct netstack *ns, uint64_t dev,
+			     uint64_t ino)
+{
+	size_t i = sock_own_home(ino), n;
+
+	if (!ino)
+		return -1;
+	for (n = 0; n < NETSTACK_OWNED_MAX; n++) {
+		const struct netstack_owned *e = &ns->owned[i];
+
+		if (!e->ino)
+			return -1;
+		if (e->ino == ino && e->dev == dev)
+			return (ssize_t)i;
+		i = (i + 1) & SOCK_OWN_MASK;
+	}
+	return -1;
+}
+
+static void sock_own_remove(struct netstack *ns, size_t i)
+{
+	size_t j = i;
+
+	close(ns->owned[i].fd);
+	memset(&ns->owned[i], 0, sizeof(ns->owned[i]));
+	ns->n_owned--;
+	for (;;) {
+		size_t home;
+
+		j = (j + 1) & SOCK_OWN_MASK;
+		if (!ns->owned[j].ino)
+			return;
+		home = sock_own_home(ns->owned[j].ino);
+		if ((j > i && (home <= i || home > j)) ||
+		    (j < i && home <= i && home > j)) {
+			ns->owned[i] = ns->owned[j];
+			memset(&ns->owned[j], 0, sizeof(ns->owned[j]));
+			i = j;
+		}
+	}
+}
+
+int netstack_own_add(struct netstack *ns, int fd)
+{
+	struct stat st;
+	size_t i;
+
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	if (sock_own_slot(ns, st.st_dev, st.st_ino) >= 0) {
+		close(fd); /* held already: one copy is enough */
+		return 0;
+	}
+	if (ns->n_owned >= NETSTACK_OWNED_MAX - 1) {
+		close(fd);
+		return -ENOSPC;
+	}
+	for (i = sock_own_home(st.st_ino); ns->owned[i].ino;
+	     i = (i + 1) & SOCK_OWN_MASK)
+		;
+	ns->owned[i].ino = st.st_ino;
+	ns->owned[i].dev = st.st_dev;
+	ns->owned[i].fd = fd;
+	ns->owned[i].mark = false;
+	ns->n_owned++;
+	return 0;
+}
+
+int netstack_own_find(const struct netstack *ns, uint64_t dev, uint64_t ino)
+{
+	ssize_t i = sock_own_slot(ns, dev, ino);
+
+	return i < 0 ? -1 : ns->owned[i].fd;
+}
+
+void netstack_own_release(struct netstack *ns, uint64_t dev, uint64_t ino)
+{
+	ssize_t i = sock_own_slot(ns, dev, ino);
+
+	if (i >= 0)
+		sock_own_remove(ns, (size_t)i);
+}
+
+void netstack_own_sweep_begin(struct netstack *ns)
+{
+	size_t i;
+
+	for (i = 0; i < NETSTACK_OWNED_MAX; i++)
+		ns->owned[i].mark = false;
+}
+
+void netstack_own_mark(struct netstack *ns, uint64_t ino)
+{
+	size_t i = sock_own_home(ino), n;
+
+	/* Every socket lives on the one sockfs: the inode alone names it. */
+	for (n = 0; ino && n < NETSTACK_OWNED_MAX; n++) {
+		struct netstack_owned *e = &ns->owned[i];
+
+		if (!e->ino)
+			return;
+		if (e->ino == ino)
+			e->mark = true;
+		i = (i + 1) & SOCK_OWN_MASK;
+	}
+}
+
+size_t netstack_own_sweep_end(struct netstack *ns)
+{
+	size_t i = 0, n = 0;
+
+	while (i < NETSTACK_OWNED_MAX) {
+		if (ns->owned[i].ino && !ns->owned[i].mark) {
+			/* The shift may bring another entry into @i. */
+			sock_own_remove(ns, i);
+			n++;
+			continue;
+		}
+		i++;
+	}
+	return n;
+}
+
+void netstack_own_fini(struct netstack *ns)
+{
+	size_t i;
+
+	for (i = 0; i < NETSTACK_OWNED_MAX; i++)
+		if (ns->owned[i].ino)
+			close(ns->owned[i].fd);
+	memset(ns->owned, 0, sizeof(ns->owned));
+	ns->n_owned = 0;
 }

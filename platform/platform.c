@@ -62,6 +62,15 @@ uint32_t platform_kind_trap_action(enum platform_kind kind)
 	return 0;
 }
 
+bool platform_kind_takes_fds(enum platform_kind kind)
+{
+	switch (kind) {
+	case PLATFORM_KIND_UNOTIFY:
+		return proc_mem_getfd_works();
+	}
+	return false;
+}
+
 int platform_probe(struct platform_features *f)
 {
 	return unotify_probe(f);

@@ -58,7 +58,11 @@ enum platform_can {
 /**
  * struct platform_features - what the running kernel offers, as probed.
  * @unotify:            SECCOMP_RET_USER_NOTIF (5.0).
- * @pidfd_getfd:        pidfd_open + pidfd_getfd on a child (5.6).
+ * @pidfd_getfd:        pidfd_open + pidfd_getfd on a child (5.6); without it
+ *                      (a container's seccomp profile) the listener comes
+ *                      over a socketpair and PLATFORM_CAN_TAKE_FD is off.
+ * @process_vm:         process_vm_readv/writev work; without them job
+ *                      memory goes through /proc/TID/mem.
  * @addfd:              SECCOMP_IOCTL_NOTIF_ADDFD (5.9).
  * @addfd_send:         SECCOMP_ADDFD_FLAG_SEND (5.14).
  * @wait_killable_recv: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (5.19).
@@ -69,6 +73,7 @@ enum platform_can {
 struct platform_features {
 	bool unotify;
 	bool pidfd_getfd;
+	bool process_vm;
 	bool addfd;
 	bool addfd_send;
 	bool wait_killable_recv;
@@ -657,6 +662,53 @@ ssize_t procfs_cmdline(pid_t tid, char *buf, size_t len);
  * Return: the fd (owned by the caller) or -errno.
  */
 int procfs_cwd_open(pid_t tid);
+
+/**
+ * procfs_fd_path_open() - the file behind fd @fd of thread @tid, opened
+ * again O_PATH through /proc/TID/fd/N (a new open file description of the
+ * same inode and mount; sockets and anonymous inodes cannot be opened so:
+ * -ENXIO). For a dirfd the supervisor resolves a path against when it cannot
+ * take the job's fd (pidfd_getfd refused). The caller confirms the call is
+ * still pending afterwards.
+ * Return: the fd (owned by the caller) or -errno (-ENOENT: no such fd or
+ * thread).
+ */
+int procfs_fd_path_open(pid_t tid, int fd);
+
+/**
+ * procfs_fd_stat() - stat() of the object behind fd @fd of thread @tid
+ * (/proc/TID/fd/N followed: a socket's sockfs inode too), for finding which
+ * of the supervisor's own sockets the job's fd number names. The caller
+ * confirms the call is still pending afterwards.
+ * Return: 0 and *@st, -EBADF when the thread has no such fd, or -errno.
+ */
+struct stat;
+int procfs_fd_stat(pid_t tid, int fd, struct stat *st);
+
+/** struct procfs_fdsock - an fd of a process that is a socket. */
+struct procfs_fdsock {
+	int fd;
+	uint64_t ino; /* sockfs inode */
+};
+
+/**
+ * procfs_fd_sockets() - the fds of process @pid that are sockets, with
+ * their inodes (readlink of /proc/PID/fd/N: "socket:[INO]"), at most @max.
+ * A process that is gone holds none (0). A snapshot: fds may come and go
+ * during the walk.
+ * Return: how many, -ENOBUFS when more than @max, or -errno when the table
+ * cannot be read (the caller must then assume it holds anything).
+ */
+ssize_t procfs_fd_sockets(pid_t pid, struct procfs_fdsock *out, size_t max);
+
+/**
+ * platform_kind_takes_fds() - whether a backend of @kind will be able to
+ * take job fds (PLATFORM_CAN_TAKE_FD): for compiling the filter before the
+ * platform exists. False under a container profile that refuses
+ * pidfd_getfd, or CORDON_IGNORE_FEATURES=pidfd_getfd: then the job's
+ * sockets are created by the supervisor (owned from birth).
+ */
+bool platform_kind_takes_fds(enum platform_kind kind);
 
 /**
  * procfs_exe_open() - the file thread @tid runs, opened O_RDONLY

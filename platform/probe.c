@@ -11,6 +11,7 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -27,8 +28,11 @@
 #include "common/kcompat.h"
 #include "platform/unotify_priv.h"
 
-static void probe_child(int report, int go)
+static void probe_child(int report, int go, int handover)
 {
+	struct handover h = {.pipe = -1, .sock = -1};
+	pthread_t ht;
+	int hwr = -1;
 	struct sock_filter code[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 			 offsetof(struct seccomp_data, arch)),
@@ -53,6 +57,8 @@ static void probe_child(int report, int go)
 		_exit(10);
 	if (feature_off(FEATURE_OFF_WAIT_KILLABLE_RECV))
 		flags &= ~SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+	if (handover >= 0 && handover_start(&h, handover, &hwr, &ht) < 0)
+		_exit(15);
 	fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
 	if (fd < 0 && errno == EINVAL) {
 		flags &= ~SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
@@ -61,6 +67,10 @@ static void probe_child(int report, int go)
 	}
 	msg[0] = (int)fd;
 	msg[1] = fd < 0 ? errno : (int)flags;
+	if (handover >= 0 && handover_finish(&h, hwr, ht, (int)fd) < 0)
+		_exit(16);
+	if (handover >= 0)
+		handover_close(&h, hwr); /* the probe notifies no close */
 	if (fd_write_all(report, msg, sizeof(msg)) < 0 || fd < 0)
 		_exit(11);
 	if (read(go, &b, 1) != 1)
@@ -104,6 +114,7 @@ int unotify_probe(struct platform_features *f)
 {
 	struct seccomp_notif_sizes sizes;
 	int report[2], go[2], msg[2], pidfd = -1, listener = -1, rc = 0;
+	int pair[2] = {-1, -1};
 	pid_t pid;
 	int status;
 
@@ -124,6 +135,13 @@ int unotify_probe(struct platform_features *f)
 		close(report[1]);
 		return rc;
 	}
+	f->process_vm = proc_mem_vm_works();
+	/* As the backend: the listener over a socketpair without it. */
+	if (!proc_mem_getfd_works() &&
+	    socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, pair) < 0) {
+		rc = -errno;
+		goto out_pipes;
+	}
 	pid = fork();
 	if (pid < 0) {
 		rc = -errno;
@@ -132,12 +150,17 @@ int unotify_probe(struct platform_features *f)
 	if (pid == 0) {
 		close(report[0]);
 		close(go[1]);
-		probe_child(report[1], go[0]);
+		if (pair[0] >= 0)
+			close(pair[0]);
+		probe_child(report[1], go[0], pair[1]);
 	}
 	close(report[1]);
 	report[1] = -1;
 	close(go[0]);
 	go[0] = -1;
+	if (pair[1] >= 0)
+		close(pair[1]);
+	pair[1] = -1;
 	if (EINTR_RETRY(read(report[0], msg, sizeof(msg))) !=
 	    (ssize_t)sizeof(msg)) {
 		snprintf(f->detail, sizeof(f->detail), "probe child failed");
@@ -152,19 +175,35 @@ int unotify_probe(struct platform_features *f)
 	f->wait_killable_recv =
 		!!(msg[1] & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
 	pidfd = (int)syscall(__NR_pidfd_open, pid, 0);
-	if (feature_off(FEATURE_OFF_PIDFD_GETFD))
-		errno = EPERM; /* as a container profile answers */
-	else if (pidfd >= 0)
-		listener = (int)syscall(__NR_pidfd_getfd, pidfd, msg[0], 0);
-	if (listener < 0) {
+	if (pair[0] >= 0) {
+		/* pidfd_getfd refused: what the backend will do instead. */
 		snprintf(f->detail, sizeof(f->detail),
-			 "pidfd_getfd on own child: %s (%s)", strerror(errno),
+			 "pidfd_getfd refused (%s): the listener comes "
+			 "over a socketpair",
 			 feature_off(FEATURE_OFF_PIDFD_GETFD)
 				 ? "CORDON_IGNORE_FEATURES"
-				 : "a seccomp profile or yama ptrace_scope?");
-		goto out_kill;
+				 : "a container's seccomp profile?");
+		listener = handover_recv(pair[0]);
+		if (listener < 0) {
+			snprintf(f->detail, sizeof(f->detail),
+				 "the listener did not come over the "
+				 "socketpair: %s",
+				 strerror(-listener));
+			goto out_kill;
+		}
+	} else {
+		if (pidfd >= 0)
+			listener = (int)syscall(__NR_pidfd_getfd, pidfd, msg[0],
+						0);
+		if (listener < 0) {
+			snprintf(f->detail, sizeof(f->detail),
+				 "pidfd_getfd on own child: %s (yama "
+				 "ptrace_scope?)",
+				 strerror(errno));
+			goto out_kill;
+		}
+		f->pidfd_getfd = true;
 	}
-	f->pidfd_getfd = true;
 	f->sync_wake_up =
 		!feature_off(FEATURE_OFF_SYNC_WAKE_UP) &&
 		ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
@@ -229,6 +268,10 @@ out_kill:
 	if (pidfd >= 0)
 		close(pidfd);
 out_pipes:
+	if (pair[0] >= 0)
+		close(pair[0]);
+	if (pair[1] >= 0)
+		close(pair[1]);
 	close(report[0]);
 	if (report[1] >= 0)
 		close(report[1]);

@@ -502,6 +502,61 @@ size_t procfs_fds(pid_t pid, struct procfs_memfd *memfd, size_t max,
 	return fds;
 }
 
+/* The inode of "socket:[INO]", or 0. */
+static uint64_t procfs_socket_ino(const char *t, size_t n)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (n < 10 || memcmp(t, "socket:[", 8) || t[n - 1] != ']')
+		return 0;
+	for (i = 8; i < n - 1; i++) {
+		if (t[i] < '0' || t[i] > '9' || v > UINT64_MAX / 10)
+			return 0;
+		v = v * 10 + (uint64_t)(t[i] - '0');
+	}
+	return v;
+}
+
+ssize_t procfs_fd_sockets(pid_t pid, struct procfs_fdsock *out, size_t max)
+{
+	char path[64], target[64];
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return errno == ENOENT || errno == ESRCH ? 0 : -errno;
+	while ((de = readdir(d))) {
+		ssize_t l;
+		uint64_t ino;
+		char *end;
+		long fd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		l = readlinkat(dirfd(d), de->d_name, target,
+			       sizeof(target) - 1);
+		if (l <= 0)
+			continue; /* closed meanwhile */
+		ino = procfs_socket_ino(target, (size_t)l);
+		if (!ino)
+			continue;
+		if (n >= max) {
+			closedir(d);
+			return -ENOBUFS;
+		}
+		fd = strtol(de->d_name, &end, 10);
+		out[n].fd = *end ? -1 : (int)fd;
+		out[n].ino = ino;
+		n++;
+	}
+	closedir(d);
+	return (ssize_t)n;
+}
+
 long procfs_syscall_parse(const uint8_t *p, size_t len)
 {
 	const uint8_t *end = p + len;
@@ -547,6 +602,29 @@ static int procfs_open(pid_t tid, const char *name, int flags)
 int procfs_cwd_open(pid_t tid)
 {
 	return procfs_open(tid, "cwd", O_PATH | O_DIRECTORY);
+}
+
+int procfs_fd_path_open(pid_t tid, int fd)
+{
+	char name[32];
+
+	if (fd < 0)
+		return -EBADF;
+	snprintf(name, sizeof(name), "fd/%d", fd);
+	return procfs_open(tid, name, O_PATH);
+}
+
+int procfs_fd_stat(pid_t tid, int fd, struct stat *st)
+{
+	char path[64];
+
+	if (fd < 0)
+		return -EBADF;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)tid, fd);
+	/* Follows the magic link: the object itself, a socket included. */
+	if (stat(path, st) < 0)
+		return errno == ENOENT ? -EBADF : -errno;
+	return 0;
 }
 
 int procfs_exe_open(pid_t tid)

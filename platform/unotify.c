@@ -15,6 +15,18 @@
  * execs. From then on every notified call is received here, and answered
  * exactly once by the sentry through unotify_answer() or unotify_put_fd().
  *
+ * Where pidfd_getfd is refused (Docker's and containerd's default seccomp
+ * profiles without CAP_SYS_PTRACE; CORDON_IGNORE_FEATURES=pidfd_getfd), the
+ * listener crosses a socketpair instead, sent by a helper thread of the
+ * child that was started before the filter: a seccomp filter installed
+ * without SECCOMP_FILTER_FLAG_TSYNC binds only the thread that installs it,
+ * so the helper's sendmsg() is not notified and cannot deadlock, while the
+ * two threads share the fd table the listener lands in. The child joins the
+ * helper before it reports, closes its end of the pair and the listener,
+ * and execs, which would end any thread left anyway: the job holds neither.
+ * Job memory is then read and written through /proc/TID/mem
+ * (proc_mem_call_read()) when process_vm_readv is refused too.
+ *
  * The kernel's warning stands (uapi seccomp.h): CONTINUE cannot implement a
  * security policy for calls whose arguments live in memory. This file offers
  * CONTINUE; the sentry decides when it may be used.
@@ -24,6 +36,7 @@
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -64,6 +77,8 @@ struct unotify {
 	struct seccomp_notif_resp *resp;
 	struct platform_features feat;
 	bool feat_known;
+	bool vm;    /* process_vm_readv/writev work (else /proc/TID/mem) */
+	bool getfd; /* pidfd_getfd may be called (else no take_fd) */
 	struct unotify_pidfd pidfds[UNOTIFY_PIDFD_CACHE];
 };
 
@@ -114,6 +129,10 @@ struct platform *platform_unotify_new(void)
 		      PLATFORM_CAN_ANSWER_ANY_THREAD;
 	u->base.trap = PLATFORM_TRAP_UNOTIFY;
 	u->listener = -1;
+	u->vm = proc_mem_vm_works();
+	u->getfd = proc_mem_getfd_works();
+	if (!u->getfd)
+		u->base.can &= ~PLATFORM_CAN_TAKE_FD;
 	for (i = 0; i < UNOTIFY_PIDFD_CACHE; i++)
 		u->pidfds[i].fd = -1;
 	if (unotify_seccomp(SECCOMP_GET_NOTIF_SIZES, 0, &u->sizes) < 0) {
@@ -164,21 +183,31 @@ unotify_features(const struct platform *p)
 	return &unotify_of_const(p)->feat;
 }
 
-/* Close every fd >= 3 except @keep1 and @keep2 (both >= 3). */
-static void unotify_close_others(int keep1, int keep2)
+/* Close every fd >= 3 except the @n in @keep (each >= 3, or -1: none). */
+static void unotify_close_others(const int *keep, size_t n)
 {
-	int lo = keep1 < keep2 ? keep1 : keep2;
-	int hi = keep1 < keep2 ? keep2 : keep1;
+	unsigned int lo = 3;
+	int sorted[3];
+	size_t i, j, m = 0;
 
-	if (syscall(SYS_close_range, 3U, (unsigned int)lo - 1, 0) < 0 &&
-	    errno == ENOSYS) {
-		/* pre-5.9 kernels are outside what cordon supports */
-		return;
+	for (i = 0; i < n && m < ARRAY_SIZE(sorted); i++) {
+		if (keep[i] < 3)
+			continue;
+		for (j = m; j > 0 && sorted[j - 1] > keep[i]; j--)
+			sorted[j] = sorted[j - 1];
+		sorted[j] = keep[i];
+		m++;
 	}
-	if (hi > lo + 1)
-		syscall(SYS_close_range, (unsigned int)lo + 1,
-			(unsigned int)hi - 1, 0);
-	syscall(SYS_close_range, (unsigned int)hi + 1, ~0U, 0);
+	for (i = 0; i < m; i++) {
+		if ((unsigned int)sorted[i] > lo &&
+		    syscall(SYS_close_range, lo, (unsigned int)sorted[i] - 1,
+			    0) < 0 &&
+		    errno == ENOSYS)
+			return; /* pre-5.9 kernels are outside what cordon
+				   supports */
+		lo = (unsigned int)sorted[i] + 1;
+	}
+	syscall(SYS_close_range, lo, ~0U, 0);
 }
 
 static void unotify_child_fail(int report, int stage, int err)
@@ -245,8 +274,11 @@ static void unotify_child_stdio(const struct platform_spawn *s)
 
 /* Runs in the forked child; never returns. */
 static void unotify_child(const struct platform_spawn *s, int report, int go,
-			  pid_t parent)
+			  int handover, pid_t parent)
 {
+	struct handover h = {.pipe = -1, .sock = -1};
+	pthread_t ht;
+	int hwr = -1;
 	struct unotify_msg m = {.type = UNOTIFY_MSG_LISTENER};
 	sigset_t none;
 	char byte;
@@ -266,7 +298,11 @@ static void unotify_child(const struct platform_spawn *s, int report, int go,
 	if (unotify_rlimit(RLIMIT_NOFILE, s->nofile) < 0 ||
 	    unotify_rlimit(RLIMIT_FSIZE, s->fsize) < 0)
 		unotify_child_fail(report, PLATFORM_SPAWN_STAGE_SETUP, errno);
-	unotify_close_others(report, go);
+	{
+		int keep[] = {report, go, handover};
+
+		unotify_close_others(keep, ARRAY_SIZE(keep));
+	}
 	unotify_stdio_no_rights();
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		unotify_child_fail(report, PLATFORM_SPAWN_STAGE_SETUP, errno);
@@ -285,6 +321,14 @@ static void unotify_child(const struct platform_spawn *s, int report, int go,
 	 */
 	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
 		unotify_child_fail(report, PLATFORM_SPAWN_STAGE_SETUP, errno);
+	if (handover >= 0) {
+		int rc = handover_start(&h, handover, &hwr, &ht);
+
+		if (rc < 0)
+			unotify_child_fail(report, PLATFORM_SPAWN_STAGE_SETUP,
+					   -rc);
+	}
+	/* Without SECCOMP_FILTER_FLAG_TSYNC: the hand-over thread stays out. */
 	m.flags = SECCOMP_FILTER_FLAG_NEW_LISTENER |
 		  SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
 	if (feature_off(FEATURE_OFF_WAIT_KILLABLE_RECV))
@@ -297,14 +341,30 @@ static void unotify_child(const struct platform_spawn *s, int report, int go,
 		fd = unotify_seccomp(SECCOMP_SET_MODE_FILTER, m.flags,
 				     (void *)s->filter);
 	}
-	if (fd < 0)
-		unotify_child_fail(report, PLATFORM_SPAWN_STAGE_FILTER, errno);
+	if (fd < 0) {
+		int e = errno;
+
+		if (handover >= 0)
+			handover_finish(&h, hwr, ht, -1);
+		unotify_child_fail(report, PLATFORM_SPAWN_STAGE_FILTER, e);
+	}
+	if (handover >= 0) {
+		/* Sent before the report: the supervisor finds it queued. */
+		int rc = handover_finish(&h, hwr, ht, (int)fd);
+
+		if (rc < 0)
+			unotify_child_fail(report, PLATFORM_SPAWN_STAGE_SETUP,
+					   -rc);
+	}
 	m.fd = (int)fd;
 	m.landlock_abi = abi > 0 ? abi : 0;
 	if (fd_write_all(report, &m, sizeof(m)) < 0)
 		_exit(CORDON_EXIT_FAILURE);
 	if (EINTR_RETRY(read(go, &byte, 1)) != 1)
 		_exit(CORDON_EXIT_FAILURE);
+	/* Served from now on: closes may be notified (FILTER_BIRTH). */
+	if (handover >= 0)
+		handover_close(&h, hwr);
 	close(go);
 	close((int)fd);
 	unotify_child_stdio(s);
@@ -316,19 +376,20 @@ static void unotify_child(const struct platform_spawn *s, int report, int go,
 	unotify_child_fail(report, PLATFORM_SPAWN_STAGE_EXEC, errno);
 }
 
-static int unotify_take_listener(struct unotify *u, pid_t pid, int pidfd,
-				 int remote)
+static int unotify_take_listener(struct unotify *u, int pidfd, int remote,
+				 int handover)
 {
 	uint64_t flags = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
 	int fd;
 
-	(void)pid;
-	fd = proc_mem_getfd(pidfd, remote, 0);
+	fd = handover >= 0 ? handover_recv(handover)
+			   : proc_mem_getfd(pidfd, remote, 0);
 	if (fd < 0)
 		return fd;
 	u->listener = fd;
 	u->feat.unotify = true;
-	u->feat.pidfd_getfd = true;
+	u->feat.pidfd_getfd = u->getfd;
+	u->feat.process_vm = u->vm;
 	/*
 	 * Wake the receiver on the calling CPU and the caller on the
 	 * answering one (6.6): a call hands the CPU over and back. Without it
@@ -346,7 +407,7 @@ static int unotify_spawn(struct platform *p, const struct platform_spawn *s,
 			 struct platform_job *job)
 {
 	struct unotify *u = unotify_of(p);
-	int report[2], go[2], pidfd, rc;
+	int report[2], go[2], pair[2] = {-1, -1}, pidfd, rc;
 	struct unotify_msg m;
 	pid_t pid, self = getpid();
 	ssize_t n;
@@ -359,6 +420,12 @@ static int unotify_spawn(struct platform *p, const struct platform_spawn *s,
 		rc = -errno;
 		goto out_close_report;
 	}
+	/* No pidfd_getfd: the listener comes over a socketpair (theory). */
+	if (!u->getfd &&
+	    socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, pair) < 0) {
+		rc = -errno;
+		goto out_close_go;
+	}
 	pid = fork();
 	if (pid < 0) {
 		rc = -errno;
@@ -367,12 +434,17 @@ static int unotify_spawn(struct platform *p, const struct platform_spawn *s,
 	if (pid == 0) {
 		close(report[0]);
 		close(go[1]);
-		unotify_child(s, report[1], go[0], self);
+		if (pair[0] >= 0)
+			close(pair[0]);
+		unotify_child(s, report[1], go[0], pair[1], self);
 	}
 	close(report[1]);
 	report[1] = -1;
 	close(go[0]);
 	go[0] = -1;
+	if (pair[1] >= 0)
+		close(pair[1]);
+	pair[1] = -1;
 
 	n = EINTR_RETRY(read(report[0], &m, sizeof(m)));
 	if (n != (ssize_t)sizeof(m) || m.type != UNOTIFY_MSG_LISTENER) {
@@ -390,11 +462,14 @@ static int unotify_spawn(struct platform *p, const struct platform_spawn *s,
 		rc = -errno;
 		goto out_kill;
 	}
-	rc = unotify_take_listener(u, pid, pidfd, m.fd);
+	rc = unotify_take_listener(u, pidfd, m.fd, pair[0]);
 	if (rc < 0) {
 		close(pidfd);
 		goto out_kill;
 	}
+	if (pair[0] >= 0)
+		close(pair[0]);
+	pair[0] = -1;
 	u->feat.wait_killable_recv =
 		!!(m.flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
 	u->feat.landlock_abi = m.landlock_abi;
@@ -422,6 +497,10 @@ out_reap:
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
 out_close_go:
+	if (pair[0] >= 0)
+		close(pair[0]);
+	if (pair[1] >= 0)
+		close(pair[1]);
 	if (go[0] >= 0)
 		close(go[0]);
 	close(go[1]);
@@ -580,11 +659,8 @@ static int unotify_take_fd(struct platform *p, const struct platform_call *c,
 		if (pidfd < 0)
 			return pidfd;
 		rc = unotify_call_valid(p, c);
-		if (rc == 0) {
-			fd = (int)syscall(__NR_pidfd_getfd, pidfd, remote_fd,
-					  0);
-			rc = fd < 0 ? -errno : fd;
-		}
+		if (rc == 0)
+			rc = proc_mem_getfd(pidfd, remote_fd, 0);
 		close(pidfd);
 		return rc;
 	}
@@ -597,15 +673,15 @@ static int unotify_take_fd(struct platform *p, const struct platform_call *c,
 			if (e->fd < 0)
 				return e->fd;
 		}
-		fd = (int)syscall(__NR_pidfd_getfd, e->fd, remote_fd, 0);
-		if (fd >= 0 || errno != ESRCH)
+		fd = proc_mem_getfd(e->fd, remote_fd, 0);
+		if (fd != -ESRCH)
 			break;
 		/* A task that had this tid before: open the caller's. */
 		close(e->fd);
 		e->fd = -1;
 	}
 	if (fd < 0)
-		return -errno;
+		return fd;
 	/* The pidfd names a task with the caller's tid: is it the caller? */
 	rc = unotify_call_valid(p, c);
 	if (rc < 0) {
@@ -619,7 +695,8 @@ static ssize_t unotify_read_mem(struct platform *p,
 				const struct platform_call *c, uint64_t addr,
 				void *buf, size_t len)
 {
-	(void)p;
+	if (!unotify_of(p)->vm)
+		return proc_mem_call_read(c->tid, c->id, addr, buf, len);
 	return proc_mem_read(c->tid, addr, buf, len);
 }
 
@@ -627,7 +704,10 @@ static ssize_t unotify_write_mem(struct platform *p,
 				 const struct platform_call *c, uint64_t addr,
 				 const void *buf, size_t len)
 {
-	(void)p;
+	struct platform_mem_seg seg = {addr, buf, len};
+
+	if (!unotify_of(p)->vm)
+		return proc_mem_call_writev(c->tid, c->id, &seg, 1);
 	return proc_mem_write(c->tid, addr, buf, len);
 }
 
@@ -635,7 +715,8 @@ static ssize_t unotify_write_memv(struct platform *p,
 				  const struct platform_call *c,
 				  const struct platform_mem_seg *segs, size_t n)
 {
-	(void)p;
+	if (!unotify_of(p)->vm)
+		return proc_mem_call_writev(c->tid, c->id, segs, n);
 	return proc_mem_writev(c->tid, segs, n);
 }
 

@@ -6,6 +6,7 @@
 #ifndef CORDON_UNOTIFY_PRIV_H
 #define CORDON_UNOTIFY_PRIV_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include "platform/platform.h"
 
@@ -20,6 +21,23 @@ ssize_t proc_mem_write(pid_t tid, uint64_t addr, const void *buf, size_t len);
 ssize_t proc_mem_writev(pid_t tid, const struct platform_mem_seg *segs,
 			size_t n);
 int proc_mem_pidfd_open(pid_t tid);
+/*
+ * Job memory through /proc/@tid/mem, for the calls of notification @id
+ * (one open per notification and supervisor thread): the path when
+ * process_vm_readv/writev are refused. Same returns as proc_mem_read() and
+ * proc_mem_writev().
+ */
+ssize_t proc_mem_call_read(pid_t tid, uint64_t id, uint64_t addr, void *buf,
+			   size_t len);
+ssize_t proc_mem_call_writev(pid_t tid, uint64_t id,
+			     const struct platform_mem_seg *segs, size_t n);
+/*
+ * Whether process_vm_readv (and so _writev) works on this process, and
+ * whether pidfd_getfd may be called at all (a container's seccomp profile,
+ * CORDON_IGNORE_FEATURES): asked once each.
+ */
+bool proc_mem_vm_works(void);
+bool proc_mem_getfd_works(void);
 /* Whether pidfds can name a thread (PIDFD_THREAD, 6.9); asked once. */
 bool proc_mem_pidfd_thread(void);
 
@@ -30,6 +48,26 @@ bool proc_mem_pidfd_thread(void);
 const struct feature_off *feature_off_get(void);
 bool feature_off(unsigned int bit);
 int feature_off_landlock(int abi);
+
+/*
+ * The listener over a socketpair (handover.c), where pidfd_getfd is
+ * refused. In the child: handover_start() before the filter, with the
+ * child's end @sock (then owned by it); handover_finish() after it, with the
+ * listener (or -1 when the filter failed): the thread sent it and ended;
+ * handover_close() once the supervisor serves the listener (closes may be
+ * notified). Return: 0 or -errno. In the supervisor: handover_recv()
+ * on the other end once the child reported: the listener (owned) or -errno.
+ */
+struct handover {
+	int pipe; /* read end: the listener's number, or -1 */
+	int sock; /* the child's end of the socketpair */
+	int err;  /* 0, or the errno of the send */
+};
+
+int handover_start(struct handover *h, int sock, int *wr, pthread_t *t);
+int handover_finish(struct handover *h, int wr, pthread_t t, int fd);
+void handover_close(struct handover *h, int wr);
+int handover_recv(int sock);
 
 /* The job's Landlock domain (landlock.c). */
 int landlock_abi_version(void);

@@ -227,7 +227,8 @@ static const struct filter_socket_family {
 
 /* One family's rules: its kinds allowed, the rest refused with its errno. */
 static int filter_add_socket_family(scmp_filter_ctx ctx, int nr,
-				    const struct filter_socket_family *f)
+				    const struct filter_socket_family *f,
+				    uint32_t allow)
 {
 	struct scmp_arg_cmp pre[2] = {
 		filter_is(0, FILTER_SPACE_INT, f->domain)};
@@ -236,7 +237,7 @@ static int filter_add_socket_family(scmp_filter_ctx ctx, int nr,
 	int rc;
 
 	if (!f->n_kinds)
-		return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1, pre);
+		return seccomp_rule_add_array(ctx, allow, nr, 1, pre);
 	for (i = 0; i < f->n_kinds; i++) {
 		const struct filter_socket_kind *k = &f->kinds[i];
 
@@ -248,8 +249,7 @@ static int filter_add_socket_family(scmp_filter_ctx ctx, int nr,
 				filter_is(2, FILTER_SPACE_INT,
 					  k->protocols[j])};
 
-			rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 3,
-						    cmp);
+			rc = seccomp_rule_add_array(ctx, allow, nr, 3, cmp);
 			if (rc)
 				return rc;
 		}
@@ -264,7 +264,11 @@ static int filter_add_socket_family(scmp_filter_ctx ctx, int nr,
 				  f->n_kinds);
 }
 
-static int filter_add_socket_kinds(scmp_filter_ctx ctx, int nr)
+/*
+ * @allow: what the allowed kinds get: SCMP_ACT_ALLOW, or the platform's trap
+ * when the supervisor creates the job's sockets (FILTER_BIRTH).
+ */
+static int filter_add_socket_kinds(scmp_filter_ctx ctx, int nr, uint32_t allow)
 {
 	uint64_t domains[ARRAY_SIZE(filter_socket_families)];
 	size_t i;
@@ -272,8 +276,8 @@ static int filter_add_socket_kinds(scmp_filter_ctx ctx, int nr)
 
 	for (i = 0; i < ARRAY_SIZE(filter_socket_families); i++) {
 		domains[i] = filter_socket_families[i].domain;
-		rc = filter_add_socket_family(ctx, nr,
-					      &filter_socket_families[i]);
+		rc = filter_add_socket_family(
+			ctx, nr, &filter_socket_families[i], allow);
 		if (rc)
 			return rc;
 	}
@@ -445,7 +449,9 @@ static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e,
 	case SYSCALL_RULE_SETPGID_SELF:
 		return filter_add_pair_self(ctx, e->nr, 0, trap);
 	case SYSCALL_RULE_SOCKET_KINDS:
-		return filter_add_socket_kinds(ctx, e->nr);
+		return filter_add_socket_kinds(
+			ctx, e->nr,
+			(layers & FILTER_BIRTH) ? trap : SCMP_ACT_ALLOW);
 	case SYSCALL_RULE_NO_PASSRIGHTS:
 		return filter_add_no_passrights(ctx, e->nr);
 	case SYSCALL_RULE_PRCTL_KEEP_DUMPABLE:
@@ -472,6 +478,10 @@ static int filter_add_entry(scmp_filter_ctx ctx, const struct syscall_entry *e,
 		cls = SYSCALL_CLASS_ALLOW;
 	/* A lateral row without its kernel layer: the supervisor layer. */
 	if (!ov && e->lateral && !(layers & e->lateral))
+		cls = SYSCALL_CLASS_NOTIFY;
+	/* Sockets owned from birth: creation and the last close are seen. */
+	if (!ov && e->birth && (layers & FILTER_BIRTH) &&
+	    cls == SYSCALL_CLASS_ALLOW)
 		cls = SYSCALL_CLASS_NOTIFY;
 
 	switch (cls) {

@@ -278,6 +278,15 @@ static void sentry_on_wall(struct sentry *s)
 		sentry_limit_fired(s, POLICY_LIMIT_WALL);
 }
 
+/* Release the owned sockets no job fd names any more (sys_sock.c). */
+static void sentry_on_birth_timer(struct sentry *s)
+{
+	uint64_t ticks;
+
+	if (read(s->birth_timerfd, &ticks, sizeof(ticks)) > 0)
+		sys_sock_sweep(s);
+}
+
 /*
  * Stream @i of the job's output has bytes cordon's stdout or stderr did not
  * take: stop reading the job's pipe (it fills, and the job blocks in its own
@@ -372,6 +381,9 @@ static void sentry_loop_event(struct sentry *s, const struct epoll_event *ev)
 		break;
 	case SENTRY_EPOLL_WALKED:
 		sentry_on_walked(s);
+		break;
+	case SENTRY_EPOLL_BIRTH:
+		sentry_on_birth_timer(s);
 		break;
 	case SENTRY_EPOLL_WALL:
 		sentry_on_wall(s);

@@ -171,6 +171,7 @@ struct syscall_entry {
 	enum syscall_lateral lateral;
 	bool task;
 	bool exec;
+	bool birth;
 };
 
 /*
@@ -186,6 +187,15 @@ struct syscall_entry {
  * fewer per exec.
  */
 #define FILTER_EXECS (1U << 9)
+
+/*
+ * Not a lateral layer either: job sockets are owned from birth (pidfd_getfd
+ * refused, e.g. by a container's seccomp profile): socket(), socketpair(),
+ * accept() and accept4() are performed by the supervisor, and close(),
+ * dup2(), dup3() and close_range() are notified so that its copies go when
+ * the job's last fd goes (sys_sock.c). Rows with .birth.
+ */
+#define FILTER_BIRTH (1U << 10)
 
 /** syscall_table_size() - number of rows. */
 size_t syscall_table_size(void);

@@ -198,6 +198,8 @@ struct sentry {
 	struct platform *plat;
 	struct platform_job job;
 	struct filter_prog filter;
+	bool birth; /* job sockets owned from birth (sys_sock.c); set once
+		       before the job starts */
 	int epfd;
 	int sigfd;
 	int timerfd;
@@ -239,6 +241,7 @@ struct sentry {
 	struct limits limits;
 	struct output out;
 	int wall_timerfd;
+	int birth_timerfd; /* the owned-socket sweep (sys_sock.c), or -1 */
 	uint64_t pids_refused;
 	int report_fd; /* --report-json, opened early; -1: none */
 	struct sentry_scratch scratch;
@@ -261,6 +264,7 @@ enum sentry_epoll {
 	SENTRY_EPOLL_LIMITS,   /* time for the next resource sample */
 	SENTRY_EPOLL_WALKED,   /* the walker thread finished a sample */
 	SENTRY_EPOLL_WALL,     /* the wall-clock limit */
+	SENTRY_EPOLL_BIRTH,    /* sweep the sockets owned from birth */
 	SENTRY_EPOLL_OUTPUT,   /* job output; the stream (0, 1) in bits 16.. */
 	SENTRY_EPOLL_RX,       /* the receiver changed the stop or a kill */
 	SENTRY_EPOLL_DEFERRED_TIMER, /* a deferred call's timeout or poll */
@@ -389,6 +393,55 @@ sys_handler_fn sys_task_create;
 sys_handler_fn sys_recvmsg;
 sys_handler_fn sys_recvmmsg;
 sys_handler_fn sys_socketpair;
+
+/* Handlers (sys_sock.c): sockets owned from birth (FILTER_BIRTH). */
+sys_handler_fn sys_socket;
+sys_handler_fn sys_accept;
+sys_handler_fn sys_accept4;
+sys_handler_fn sys_close;
+sys_handler_fn sys_dup2;
+sys_handler_fn sys_dup3;
+sys_handler_fn sys_close_range;
+
+/**
+ * sys_sock_birth() - whether job sockets are owned from birth in @s (the
+ * platform cannot take fds): the handlers above are notified.
+ */
+bool sys_sock_birth(const struct sentry *s);
+
+/**
+ * sys_sock_take() - the supervisor's own socket that the job's fd @remote of
+ * @c's caller names, duplicated for the caller (owned by it): found by the
+ * inode the kernel says the fd names (stat of /proc/TID/fd/N), confirmed by
+ * ID_VALID afterwards. A thread that dup2()s another socket onto @remote
+ * meanwhile gets that one judged and used, which it held too: decision and
+ * action are on one object either way (sys_sock.c explains).
+ * Return: the fd, -EBADF (no such fd), -ENOTSOCK (not a socket),
+ * -EOPNOTSUPP (a socket cordon holds no copy of), -ENOENT (caller gone),
+ * or -errno.
+ */
+int sys_sock_take(struct sentry *s, struct sentry_call *c, int remote);
+
+/**
+ * sys_sock_own_received() - the fds @fds (@n, the supervisor's) are about
+ * to be installed in the job by a receive the supervisor performed: keep a
+ * copy of each socket among them (owned from birth on). No-op unless
+ * sys_sock_birth().
+ */
+void sys_sock_own_received(struct sentry *s, const int *fds, size_t n);
+
+/**
+ * sys_sock_socketpair() - socketpair() performed by the supervisor, both
+ * ends installed in the caller and owned from birth. Return: as a handler.
+ */
+int sys_sock_socketpair(struct sentry *s, struct sentry_call *c);
+
+/**
+ * sys_sock_sweep() - release every owned socket that no fd of the job's
+ * processes names any more (after exits and execs, which close fds without
+ * a call). Hold @s->lock. Return: how many were released.
+ */
+size_t sys_sock_sweep(struct sentry *s);
 
 /**
  * sys_rights_recvmsg() - perform the receive of one message into the job's

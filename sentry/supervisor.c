@@ -77,6 +77,26 @@ void sentry_dispatch(struct sentry *s, struct sentry_call *c)
 		verdict_fail(&c->v, -ENOSYS, false);
 	} else {
 		rc = c->entry->handler(s, c);
+		/*
+		 * ENOENT from a handler: the caller died while it was served
+		 * (ID_VALID said so). Nothing was refused, so nothing is
+		 * recorded - if the kernel confirms it: the refusal is sent
+		 * first, and only an answer the kernel rejects with ENOENT
+		 * (no such call) is dropped silently; a caller still there
+		 * gets EPERM and the internal denial is recorded.
+		 */
+		if (rc == -ENOENT && !c->v.deferred) {
+			struct platform_answer a = {
+				.kind = PLATFORM_ANSWER_ERRNO, .err = EPERM};
+
+			if (sentry_answer(s, &c->pc, &a) == -ENOENT) {
+				if (c->exe_fd >= 0)
+					close(c->exe_fd);
+				c->exe_fd = -1;
+				return;
+			}
+			verdict_answered(&c->v);
+		}
 		if (rc < 0)
 			verdict_fail(&c->v, rc, false);
 	}
@@ -229,6 +249,24 @@ static int sentry_setup(struct sentry *s)
 		    timerfd_settime(s->wall_timerfd, 0, &its, NULL) < 0)
 			return -errno;
 	}
+	/*
+	 * Sockets owned from birth: exits and execs close job fds without a
+	 * call, so a sweep releases the copies no job fd names (sys_sock.c,
+	 * 4) five times a second; a close by the job reaches a peer at most
+	 * that late then. Cheap while no copy is held (a field is read).
+	 */
+	s->birth_timerfd = -1;
+	if (s->birth) {
+		struct itimerspec its = {
+			.it_value = {.tv_nsec = 200000000L},
+			.it_interval = {.tv_nsec = 200000000L}};
+
+		s->birth_timerfd = timerfd_create(CLOCK_MONOTONIC,
+						  TFD_CLOEXEC | TFD_NONBLOCK);
+		if (s->birth_timerfd < 0 ||
+		    timerfd_settime(s->birth_timerfd, 0, &its, NULL) < 0)
+			return -errno;
+	}
 	/* The same ABI filter_lateral_layers() chose the filter's rows by. */
 	sp.landlock_abi = s->o->landlock ? platform_landlock_abi() : 0;
 	sp.landlock_scope = KCOMPAT_LANDLOCK_SCOPE_SIGNAL |
@@ -279,7 +317,9 @@ static int sentry_setup(struct sentry *s)
 		return rc < 0 ? rc : -errno;
 	if (sentry_epoll_add(s, s->limits.timerfd, SENTRY_EPOLL_LIMITS) ||
 	    (s->wall_timerfd >= 0 &&
-	     sentry_epoll_add(s, s->wall_timerfd, SENTRY_EPOLL_WALL)))
+	     sentry_epoll_add(s, s->wall_timerfd, SENTRY_EPOLL_WALL)) ||
+	    (s->birth_timerfd >= 0 &&
+	     sentry_epoll_add(s, s->birth_timerfd, SENTRY_EPOLL_BIRTH)))
 		return -errno;
 	if (s->out.active) {
 		int i;
@@ -487,6 +527,8 @@ int sentry_run(const struct sentry_opts *o)
 		free(s);
 		return CORDON_EXIT_NOTFOUND;
 	}
+	/* No pidfd_getfd (a container's profile): sockets owned from birth. */
+	s->birth = !platform_kind_takes_fds(o->platform);
 	/* Compile before anything runs: a bad override fails here, exit 125. */
 	rc = filter_compile(
 		o->overrides, o->n_overrides,
@@ -494,7 +536,8 @@ int sentry_run(const struct sentry_opts *o)
 			(o->limits && o->limits->set[POLICY_LIMIT_PIDS]
 				 ? FILTER_TASKS
 				 : 0) |
-			(o->audit_path ? FILTER_EXECS : 0),
+			(o->audit_path ? FILTER_EXECS : 0) |
+			(s->birth ? FILTER_BIRTH : 0),
 		platform_kind_trap_action(o->platform), &s->filter, &why);
 	if (rc < 0) {
 		diag_error("cannot compile the seccomp filter%s%s: %s",

@@ -93,10 +93,15 @@ static int sys_net_unreadable(struct sentry_call *c, const char *what)
 	return 0;
 }
 
+/* sys_net_take(): the fd was taken, and it is no socket. */
+#define SYS_NET_NOT_SOCKET (-ENOTSOCK)
+
 /*
  * Take the job's socket @remote into @k. @stream_cookie: read SO_COOKIE of
  * a stream socket too; a connect does without (netstack reads it where a
  * plan needs it: a redirect), one syscall less on the hottest call.
+ * Return: 0; SYS_NET_NOT_SOCKET; or what platform_take_fd() failed with
+ * (-ENOENT: the caller is gone).
  */
 static int sys_net_take(struct sentry *s, struct sentry_call *c, int remote,
 			struct netstack_sockinfo *k, bool stream_cookie)
@@ -106,15 +111,19 @@ static int sys_net_take(struct sentry *s, struct sentry_call *c, int remote,
 	k->job_fd = remote;
 	k->cookie = 0;
 	k->fd = platform_take_fd(s->plat, &c->pc, remote);
+	/* No pidfd_getfd: the supervisor's own copy (sys_sock.c). */
+	if (k->fd == -EOPNOTSUPP && sys_sock_birth(s)) {
+		k->fd = sys_sock_take(s, c, remote);
+		if (k->fd == -ENOTSOCK)
+			return SYS_NET_NOT_SOCKET;
+	}
 	if (k->fd < 0)
 		return k->fd;
 	if (getsockopt(k->fd, SOL_SOCKET, SO_DOMAIN, &k->domain, &l) < 0 ||
 	    getsockopt(k->fd, SOL_SOCKET, SO_TYPE, &k->type, &l) < 0) {
-		int e = errno;
-
 		close(k->fd);
 		k->fd = -1;
-		return -e;
+		return SYS_NET_NOT_SOCKET;
 	}
 	/* SO_COOKIE (4.12): without it nothing is recorded (fails closed). */
 	if ((stream_cookie || k->type != SOCK_STREAM) &&
@@ -129,6 +138,21 @@ static void sys_net_put(struct netstack_sockinfo *k)
 	if (k->fd >= 0)
 		close(k->fd);
 	k->fd = -1;
+}
+
+/*
+ * Answer a failed sys_net_take() (@rc): not a socket as the kernel would,
+ * anything else through the one mapping of a failed take. Return: what the
+ * handler returns (-ENOENT: the caller is gone, no verdict).
+ */
+static int sys_net_take_failed(struct sentry_call *c, int rc)
+{
+	if (rc == -ENOENT)
+		return rc;
+	if (rc == SYS_NET_NOT_SOCKET)
+		return sys_net_invalid(c, ENOTSOCK, "not a socket");
+	verdict_take_fail(&c->v, rc, NETSTACK_DENY_ERRNO, "socket");
+	return 0;
 }
 
 /* Copy @len bytes at @addr, without confirming the caller. */
@@ -150,15 +174,18 @@ static int sys_net_read(struct sentry *s, struct sentry_call *c, uint64_t addr,
  * tid never changed hands, which covers the copy before it: one check, not
  * two. @what names the copy in a refusal.
  * Return: true to go on (@k->fd is the caller's to close); false with the
- * call answered as the kernel would (EFAULT, EBADF, ENOTSOCK).
+ * call's verdict stated (EFAULT, EBADF, ENOTSOCK, a denial when the socket
+ * cannot be taken), or with *@gone set when the caller is gone (the handler
+ * returns -ENOENT: nothing to answer).
  */
 static bool sys_net_begin(struct sentry *s, struct sentry_call *c,
 			  uint64_t addr, void *buf, size_t len,
 			  const char *what, struct netstack_sockinfo *k,
-			  bool stream_cookie)
+			  bool stream_cookie, bool *gone)
 {
 	int rc;
 
+	*gone = false;
 	k->fd = -1;
 	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
 	if (sys_net_read(s, c, addr, buf, len) < 0) {
@@ -167,8 +194,7 @@ static bool sys_net_begin(struct sentry *s, struct sentry_call *c,
 	}
 	rc = sys_net_take(s, c, (int)c->pc.args[0], k, stream_cookie);
 	if (rc < 0) {
-		sys_net_invalid(c, -rc == EBADF ? EBADF : ENOTSOCK,
-				"not a socket");
+		*gone = sys_net_take_failed(c, rc) == -ENOENT;
 		return false;
 	}
 	return true;
@@ -360,6 +386,7 @@ int sys_connect(struct sentry *s, struct sentry_call *c)
 	uint8_t addr[SYS_NET_ADDR_MAX];
 	size_t len = (size_t)c->pc.args[2];
 	struct netstack_sockinfo k = {.fd = -1};
+	bool gone;
 	struct netstack_plan plan;
 	char cwd[PATH_MAX];
 	int rc = 0;
@@ -368,8 +395,8 @@ int sys_connect(struct sentry *s, struct sentry_call *c)
 	if (len > sizeof(addr) || len < sizeof(sa_family_t))
 		return sys_net_invalid(c, EINVAL, "bad address length");
 	if (!sys_net_begin(s, c, c->pc.args[1], addr, len,
-			   "address not readable", &k, false))
-		return 0;
+			   "address not readable", &k, false, &gone))
+		return gone ? -ENOENT : 0;
 	/* Ask netstack; perform the plan; answer. */
 	netstack_plan_send(&s->net, &k, addr, len, SOCKADDR_CONNECT, false,
 			   sys_net_cwd(c, addr, len, cwd, sizeof(cwd)), &plan);
@@ -506,6 +533,7 @@ int sys_sendto(struct sentry *s, struct sentry_call *c)
 	size_t alen = (size_t)c->pc.args[5];
 	struct deferred_req p = {.flags = (int)c->pc.args[3]};
 	struct netstack_sockinfo k = {.fd = -1};
+	bool gone;
 	struct netstack_plan plan;
 	char cwd[PATH_MAX];
 	int rc = 0;
@@ -514,8 +542,8 @@ int sys_sendto(struct sentry *s, struct sentry_call *c)
 	if (alen > sizeof(p.name) || alen < sizeof(sa_family_t))
 		return sys_net_invalid(c, EINVAL, "bad address length");
 	if (!sys_net_begin(s, c, c->pc.args[4], p.name, alen,
-			   "address not readable", &k, true))
-		return 0;
+			   "address not readable", &k, true, &gone))
+		return gone ? -ENOENT : 0;
 	netstack_plan_send(&s->net, &k, p.name, alen, SOCKADDR_SEND, false,
 			   sys_net_cwd(c, p.name, alen, cwd, sizeof(cwd)),
 			   &plan);
@@ -611,18 +639,41 @@ static int sys_net_copy_msg(struct sentry *s, struct sentry_call *c,
 				int local = platform_take_fd(s->plat, &c->pc,
 							     fds[j]);
 
+				/* Only sockets: cordon holds nothing else. */
+				if (local == -EOPNOTSUPP && sys_sock_birth(s)) {
+					local = sys_sock_take(s, c, fds[j]);
+					if (local == -ENOTSOCK)
+						local = -EOPNOTSUPP;
+				}
+
 				if (local < 0) {
 					for (; j > 0; j--)
 						close(fds[j - 1]);
 					cm->cmsg_len = CMSG_LEN(0);
-					return local == -ENOENT ? -ENOENT
-								: -EBADF;
+					return local;
 				}
 				fds[j] = local;
 			}
 		}
 	}
 	return 0;
+}
+
+/*
+ * Answer a failed sys_net_copy_msg() (@rc): the caller gone (-ENOENT,
+ * returned), an fd passed with SCM_RIGHTS that could not be taken (a
+ * denial through the one mapping), or a malformed message.
+ */
+static int sys_net_msg_failed(struct sentry_call *c, int rc)
+{
+	if (rc == -ENOENT)
+		return rc;
+	if (rc == -EOPNOTSUPP || rc == -EPERM || rc == -EACCES) {
+		verdict_take_fail(&c->v, rc, NETSTACK_DENY_ERRNO,
+				  "fd passed with SCM_RIGHTS");
+		return 0;
+	}
+	return sys_net_invalid(c, -rc, "bad message");
 }
 
 void sys_net_close_rights(void *control, size_t len)
@@ -688,21 +739,21 @@ int sys_sendmsg(struct sentry *s, struct sentry_call *c)
 {
 	struct deferred_req p = {.flags = (int)c->pc.args[2]};
 	struct netstack_sockinfo k = {.fd = -1};
+	bool gone;
 	struct msghdr jm;
 	int rc;
 
 	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
 	if (!sys_net_begin(s, c, c->pc.args[1], &jm, sizeof(jm),
-			   "msghdr not readable", &k, true))
-		return 0;
+			   "msghdr not readable", &k, true, &gone))
+		return gone ? -ENOENT : 0;
 	rc = sys_net_copy_msg(s, c, &jm, k.type == SOCK_STREAM, &p);
 	if (rc < 0) {
 		sys_net_close_rights(p.control, p.msg.msg_controllen);
 		free(p.data);
 		free(p.control);
 		close(k.fd);
-		return rc == -ENOENT ? 0
-				     : sys_net_invalid(c, -rc, "bad message");
+		return sys_net_msg_failed(c, rc);
 	}
 	if (p.msg.msg_controllen)
 		p.msg.msg_control = p.control;
@@ -722,6 +773,7 @@ int sys_sendmmsg(struct sentry *s, struct sentry_call *c)
 	struct mmsghdr jv[SYS_NET_MMSG_MAX];
 	size_t vlen = (size_t)c->pc.args[2], i, sent = 0;
 	struct netstack_sockinfo k = {.fd = -1};
+	bool gone;
 	int rc;
 
 	if (vlen > SYS_NET_MMSG_MAX)
@@ -731,8 +783,8 @@ int sys_sendmmsg(struct sentry *s, struct sentry_call *c)
 		return 0;
 	}
 	if (!sys_net_begin(s, c, c->pc.args[1], jv, vlen * sizeof(jv[0]),
-			   "mmsghdr not readable", &k, true))
-		return 0;
+			   "mmsghdr not readable", &k, true, &gone))
+		return gone ? -ENOENT : 0;
 	for (i = 0; i < vlen; i++) {
 		struct deferred_req p = {.flags = (int)c->pc.args[3]};
 		struct sentry_call one = *c;
@@ -746,9 +798,9 @@ int sys_sendmmsg(struct sentry *s, struct sentry_call *c)
 			free(p.control);
 			if (rc == -ENOENT) {
 				close(k.fd);
-				return 0;
+				return rc;
 			}
-			sys_net_invalid(&one, -rc, "bad message");
+			sys_net_msg_failed(&one, rc);
 		} else {
 			if (p.msg.msg_controllen)
 				p.msg.msg_control = p.control;
@@ -874,14 +926,15 @@ int sys_bind(struct sentry *s, struct sentry_call *c)
 	size_t len = (size_t)c->pc.args[2];
 	struct netstack_unix_shield sh = {.pin = -1, .sentinel = -1};
 	struct netstack_sockinfo k = {.fd = -1};
+	bool gone;
 	struct netstack_plan plan;
 	int rc;
 
 	if (len > sizeof(addr) || len < sizeof(sa_family_t))
 		return sys_net_invalid(c, EINVAL, "bad address length");
 	if (!sys_net_begin(s, c, c->pc.args[1], addr, len,
-			   "address not readable", &k, true))
-		return 0;
+			   "address not readable", &k, true, &gone))
+		return gone ? -ENOENT : 0;
 	netstack_plan_bind(&s->net, &k, addr, len, &plan);
 	if (sys_net_verdict(s, c, &plan) && sys_net_narrow(s, c, &k, &plan)) {
 		if (plan.unix_path)
@@ -924,8 +977,7 @@ int sys_listen(struct sentry *s, struct sentry_call *c)
 		 (int)c->pc.args[0], backlog);
 	rc = sys_net_take(s, c, (int)c->pc.args[0], &k, true);
 	if (rc < 0)
-		return sys_net_invalid(c, -rc == EBADF ? EBADF : ENOTSOCK,
-				       "not a socket");
+		return sys_net_take_failed(c, rc);
 	netstack_plan_listen(&s->net, &k, &plan);
 	if (plan.detail[0])
 		snprintf(plan.detail + strlen(plan.detail),
@@ -1070,14 +1122,25 @@ sys_net_recv_take(struct sentry *s, struct sentry_call *c,
 		  struct netstack_sockinfo *k, bool rights)
 {
 	const struct netstack_sock *peer = NULL;
+	int rc;
 
 	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
 	sys_net_passthrough(c);
 	rights = rights && unix_rights_guarding(&s->net);
 	if (!netstack_translating(&s->net) && !rights)
 		return NULL;
-	if (sys_net_take(s, c, (int)c->pc.args[0], k, true) < 0)
+	rc = sys_net_take(s, c, (int)c->pc.args[0], k, true);
+	if (rc < 0) {
+		/*
+		 * Guarded receives must be the supervisor's: one it cannot
+		 * perform is refused (never continued, or fds from outside
+		 * could arrive). A translated-only look may continue: the
+		 * receive decides nothing about egress.
+		 */
+		if (rights && rc != SYS_NET_NOT_SOCKET)
+			sys_net_take_failed(c, rc);
 		return NULL;
+	}
 	if (k->domain != AF_UNIX && netstack_translating(&s->net))
 		peer = netstack_sock_translated(&s->net, k->cookie);
 	if (!peer && !rights)

@@ -691,6 +691,22 @@ static int sys_open_base(struct sentry *s, struct sentry_call *c,
 	if (r->dirfd == AT_FDCWD)
 		return sys_open_cwd(s, c);
 	fd = platform_take_fd(s->plat, &c->pc, r->dirfd);
+	if (fd == -EOPNOTSUPP && !platform_can(s->plat, PLATFORM_CAN_TAKE_FD)) {
+		/*
+		 * No pidfd_getfd (a container's seccomp profile): the same
+		 * directory opened again, O_PATH, is enough to resolve
+		 * against (a job that swaps the fd number meanwhile gets the
+		 * directory it swapped in, as natively). Confirmed after.
+		 */
+		fd = procfs_fd_path_open(c->pc.tid, r->dirfd);
+		if (platform_call_valid(s->plat, &c->pc) < 0) {
+			if (fd >= 0)
+				close(fd);
+			return -ENOENT;
+		}
+		if (fd == -ENOENT)
+			fd = -EBADF; /* the caller is there: the fd is not */
+	}
 	return fd == -ENOENT ? -ENOENT : (fd < 0 ? -EBADF : fd);
 }
 

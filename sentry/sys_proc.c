@@ -150,7 +150,7 @@ static int sys_proc_judge_fd(struct sentry *s, struct sentry_call *c,
 	if (*local < 0) {
 		if (*local == -ENOENT)
 			return *local; /* the caller is gone */
-		sys_proc_errno(c, EBADF);
+		verdict_take_fail(&c->v, *local, EPERM, "pidfd");
 		return 0;
 	}
 	rc = jobtree_fd_member(*local, pid);

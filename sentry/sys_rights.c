@@ -205,6 +205,8 @@ static ssize_t sys_rights_control(struct sentry *s, struct sentry_call *c,
 
 	unix_rights_build(r->control, r->m.msg_controllen, &o, r->job_control,
 			  cap, &n_fit, &scratch);
+	/* Sockets the job receives are the supervisor's to use later too. */
+	sys_sock_own_received(s, r->rx.fds, n_fit);
 	for (i = 0; i < n_fit; i++) {
 		int remote =
 			platform_add_fd(s->plat, &c->pc, r->rx.fds[i], cloexec);
@@ -446,6 +448,8 @@ int sys_socketpair(struct sentry *s, struct sentry_call *c)
 	 */
 	if ((int)c->pc.args[0] == AF_UNIX)
 		unix_rights_guard_on(&s->net);
+	if (sys_sock_birth(s))
+		return sys_sock_socketpair(s, c);
 	snprintf(c->detail, sizeof(c->detail), "domain=%d", (int)c->pc.args[0]);
 	verdict_continue(&c->v, "socketpair (unix receives guarded from now)");
 	return 0;

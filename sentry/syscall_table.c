@@ -77,6 +77,15 @@
 		.nr = nr_, .name = #name_, .cls = SYSCALL_CLASS_RULE,          \
 		.rule = rule_, .task = true, .handler = sys_task_create        \
 	}
+/*
+ * Allowed in the kernel, except where job sockets are owned from birth
+ * (FILTER_BIRTH, sys_sock.c): then served by handler_.
+ */
+#define SC_BIRTH(nr_, name_, handler_)                                         \
+	{                                                                      \
+		.nr = nr_, .name = #name_, .cls = SYSCALL_CLASS_ALLOW,         \
+		.birth = true, .handler = handler_                             \
+	}
 #define LAT_SCOPE SYSCALL_LATERAL_SCOPE
 #define LAT_DOMAIN SYSCALL_LATERAL_DOMAIN
 
@@ -85,7 +94,7 @@ static const struct syscall_entry syscall_table[] = {
 	SC_ALLOW(0, read),
 	SC_ALLOW(1, write),
 	SC_LATERAL(2, open, LAT_DOMAIN, sys_open),
-	SC_ALLOW(3, close),
+	SC_BIRTH(3, close, sys_close),
 	SC_ALLOW(4, stat),
 	SC_ALLOW(5, fstat),
 	SC_ALLOW(6, lstat),
@@ -115,7 +124,7 @@ static const struct syscall_entry syscall_table[] = {
 	SC_ALLOW(30, shmat),
 	SC_ALLOW(31, shmctl),
 	SC_ALLOW(32, dup),
-	SC_ALLOW(33, dup2),
+	SC_BIRTH(33, dup2, sys_dup2),
 	SC_ALLOW(34, pause),
 	SC_ALLOW(35, nanosleep),
 	SC_ALLOW(36, getitimer),
@@ -123,9 +132,15 @@ static const struct syscall_entry syscall_table[] = {
 	SC_ALLOW(38, setitimer),
 	SC_ALLOW(39, getpid),
 	SC_ALLOW(40, sendfile),
-	SC_RULE(41, socket, SYSCALL_RULE_SOCKET_KINDS),
+	/* Allowed kinds are the supervisor's to create under FILTER_BIRTH. */
+	{.nr = 41,
+	 .name = "socket",
+	 .cls = SYSCALL_CLASS_RULE,
+	 .rule = SYSCALL_RULE_SOCKET_KINDS,
+	 .birth = true,
+	 .handler = sys_socket},
 	SC_NOTIFY(42, connect, sys_connect),
-	SC_ALLOW(43, accept),
+	SC_BIRTH(43, accept, sys_accept),
 	SC_RULE_NOTIFY(44, sendto, SYSCALL_RULE_ADDR_ARG4, sys_sendto),
 	SC_RULE_NOTIFY(45, recvfrom, SYSCALL_RULE_ADDR_ARG4, sys_recvfrom),
 	SC_NOTIFY(46, sendmsg, sys_sendmsg),
@@ -377,11 +392,11 @@ static const struct syscall_entry syscall_table[] = {
 	SC_ALLOW(285, fallocate),
 	SC_ALLOW(286, timerfd_settime),
 	SC_ALLOW(287, timerfd_gettime),
-	SC_ALLOW(288, accept4),
+	SC_BIRTH(288, accept4, sys_accept4),
 	SC_ALLOW(289, signalfd4),
 	SC_ALLOW(290, eventfd2),
 	SC_ALLOW(291, epoll_create1),
-	SC_ALLOW(292, dup3),
+	SC_BIRTH(292, dup3, sys_dup3),
 	SC_ALLOW(293, pipe2),
 	SC_ALLOW(294, inotify_init1),
 	SC_ALLOW(295, preadv),
@@ -439,7 +454,7 @@ static const struct syscall_entry syscall_table[] = {
 	SC_LOCKED(433, fspick, EPERM),
 	SC_ALLOW(434, pidfd_open),
 	SC_LOCKED(435, clone3, ENOSYS),
-	SC_ALLOW(436, close_range),
+	SC_BIRTH(436, close_range, sys_close_range),
 	SC_LATERAL(437, openat2, LAT_DOMAIN, sys_openat2),
 	SC_LATERAL(438, pidfd_getfd, LAT_DOMAIN, sys_pidfd_getfd),
 	SC_ALLOW(439, faccessat2),

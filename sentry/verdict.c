@@ -102,6 +102,40 @@ void verdict_fail(struct verdict *v, int rc, bool inconsistent)
 		     "internal error (fail closed)");
 }
 
+void verdict_take_fail(struct verdict *v, int rc, int err, const char *what)
+{
+	enum verdict_category cat = VERDICT_CAT_INTERNAL;
+
+	switch (rc) {
+	case -EBADF:
+		verdict_invalid(v, EBADF, "not an open fd of the caller");
+		return;
+	case -EOPNOTSUPP:
+		snprintf(v->rule_buf, sizeof(v->rule_buf),
+			 "the job's %s cannot be reached: pidfd_getfd is "
+			 "refused here (a container's seccomp profile?) and "
+			 "cordon holds no copy of its own (not born under "
+			 "cordon: inherited, or received from outside; fail "
+			 "closed)",
+			 what);
+		break;
+	case -EPERM:
+	case -EACCES:
+		cat = VERDICT_CAT_UNREADABLE;
+		snprintf(v->rule_buf, sizeof(v->rule_buf),
+			 "the job's %s cannot be taken (the process is not "
+			 "dumpable?)",
+			 what);
+		break;
+	default:
+		snprintf(v->rule_buf, sizeof(v->rule_buf),
+			 "taking the job's %s failed: %s (fail closed)", what,
+			 strerror(-rc));
+		break;
+	}
+	verdict_deny(v, err, cat, v->rule_buf);
+}
+
 void verdict_dest(struct verdict *v, const struct net_endpoint *e,
 		  const char *proto)
 {

@@ -160,6 +160,26 @@ void verdict_kill(struct verdict *v, const char *rule);
 void verdict_fail(struct verdict *v, int rc, bool inconsistent);
 
 /**
+ * verdict_take_fail() - the one mapping of a job fd the supervisor could not
+ * take (platform_take_fd() or the sockets owned from birth returned @rc < 0)
+ * to an outcome; @err is the errno of a denial (EACCES for a network call),
+ * @what names the object ("socket", "dirfd", "pidfd", static).
+ *  -EBADF:      the job has no such fd: VERDICT_INVALID with EBADF, as the
+ *               kernel answers.
+ *  -EOPNOTSUPP: this platform cannot take fds (pidfd_getfd refused, e.g. by
+ *               a container's seccomp profile) and the supervisor holds no
+ *               copy of its own (a socket not born under cordon, or not a
+ *               socket): a denial, VERDICT_CAT_INTERNAL.
+ *  -EPERM, -EACCES: the kernel refused the take (the process made itself
+ *               non-dumpable): a denial, VERDICT_CAT_UNREADABLE.
+ *  anything else: an internal error, a denial (fail closed).
+ * -ENOENT (the caller is gone) is not a verdict: the handler returns it and
+ * sentry_dispatch() answers nothing and records nothing once the platform
+ * confirms the call is gone.
+ */
+void verdict_take_fail(struct verdict *v, int rc, int err, const char *what);
+
+/**
  * verdict_dest() - record the decoded destination @e (copied) and its
  * protocol name @proto (static) as fields of the audit record.
  */

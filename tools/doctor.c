@@ -158,10 +158,26 @@ int doctor_main(int argc, char **argv)
 	else
 		doctor_line(DOCTOR_LEVEL_MISSING, "seccomp user notification",
 			    "%s", f.detail);
-	doctor_line(f.pidfd_getfd ? DOCTOR_LEVEL_OK : DOCTOR_LEVEL_MISSING,
-		    "pidfd_getfd",
-		    f.pidfd_getfd ? "takes the listener and job sockets" : "%s",
-		    f.detail);
+	if (f.pidfd_getfd)
+		doctor_line(DOCTOR_LEVEL_OK, "pidfd_getfd",
+			    "takes the listener and job sockets");
+	else
+		doctor_line(f.unotify && f.addfd ? DOCTOR_LEVEL_FALLBACK
+						 : DOCTOR_LEVEL_MISSING,
+			    "pidfd_getfd",
+			    "%s; job sockets owned from birth (the supervisor "
+			    "creates them: socket, socketpair and accept are "
+			    "notified, close and dup2 too); sockets inherited "
+			    "or received from outside, fds that are not "
+			    "sockets passed with SCM_RIGHTS and pidfds given "
+			    "to the supervisor are refused",
+			    f.detail);
+	doctor_line(f.process_vm ? DOCTOR_LEVEL_OK : DOCTOR_LEVEL_FALLBACK,
+		    "job memory",
+		    f.process_vm ? "process_vm_readv/writev"
+				 : "/proc/PID/mem (process_vm_readv refused: "
+				   "a container's seccomp profile?); one open "
+				   "per notified call that reads memory");
 	doctor_line(f.addfd ? DOCTOR_LEVEL_OK : DOCTOR_LEVEL_MISSING,
 		    "SECCOMP_IOCTL_NOTIF_ADDFD",
 		    f.addfd ? "installs fds into the job" : "not available");

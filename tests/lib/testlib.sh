@@ -13,6 +13,13 @@
 # --no-landlock (the supervisor's isolation layer, docs/isolation.md): the
 # staged cordon is then a wrapper that adds the option, so the same
 # assertions hold on both layers.
+#
+# CORDON_TEST_PROFILE=podman|docker runs every cordon command of the suite
+# under a container runtime's default seccomp profile
+# (tests/container/container_profile.py: Podman's seccomp.json as shipped,
+# or with pidfd_getfd and process_vm_readv/writev refused as Docker's and
+# containerd's profiles refuse them without CAP_SYS_PTRACE). The suite is
+# skipped (77) when the profile or libseccomp's Python bindings are missing.
 
 T_PASS=0
 T_FAIL=0
@@ -33,6 +40,24 @@ t_init() {
 			#!/bin/sh
 			[ "\$1" = run ] && { shift; exec "$T_DIR/bin/cordon.real" run --no-landlock "\$@"; }
 			exec "$T_DIR/bin/cordon.real" "\$@"
+		EOF
+		chmod 755 "$CORDON"
+	fi
+	if [ -n "${CORDON_TEST_PROFILE:-}" ]; then
+		local prof
+		prof=$(cd "$(dirname "${BASH_SOURCE[0]}")/../container" && pwd)/container_profile.py
+		cp "$prof" "$T_DIR/bin/container_profile.py"
+		chmod 755 "$T_DIR/bin/container_profile.py"
+		if ! /usr/bin/python3 "$T_DIR/bin/container_profile.py" --check \
+			--mode "$CORDON_TEST_PROFILE" >/dev/null; then
+			echo "SKIP: no container profile ($CORDON_TEST_PROFILE)"
+			rm -rf "$T_DIR"
+			exit 77
+		fi
+		mv "$CORDON" "$T_DIR/bin/cordon.inner"
+		cat >"$CORDON" <<-EOF
+			#!/bin/sh
+			exec /usr/bin/python3 "$T_DIR/bin/container_profile.py" --mode "$CORDON_TEST_PROFILE" -- "$T_DIR/bin/cordon.inner" "\$@"
 		EOF
 		chmod 755 "$CORDON"
 	fi

@@ -360,6 +360,8 @@ static void test_feature_off_pidfd_getfd(void)
 		harness_skip("no user notification here");
 	CHECK(!f.pidfd_getfd);
 	CHECK(strstr(f.detail, "pidfd_getfd") != NULL);
+	/* The listener came over the socketpair: ADDFD was tried for real. */
+	CHECK(f.addfd);
 }
 
 /* A bad value is refused (the CLI exits 125 on it), never half-applied. */
