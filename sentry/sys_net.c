@@ -14,10 +14,14 @@
  * dup2()s another socket over the fd number, changes nothing, since the
  * object (pidfd_getfd) and the bytes were fixed before the decision. Taking
  * the fd confirms the call is still pending, which covers the copy before
- * it.
+ * it. Where pidfd_getfd is refused (a container's default seccomp profile)
+ * the object is the supervisor's own copy of a socket it created for the
+ * job (owned from birth, sys_sock.c): the fd number is resolved through the
+ * kernel (/proc/TID/fd/N, then ID_VALID); a socket cordon holds no copy of
+ * is refused (verdict_take_fail()).
  *
  * socket() never comes here: the filter decides it on its registers
- * (SYSCALL_RULE_SOCKET_KINDS, filter.c).
+ * (SYSCALL_RULE_SOCKET_KINDS, filter.c), or sys_sock.c performs it.
  *
  * The supervisor must never block: a blocking connect is started with
  * O_NONBLOCK set for the duration of the call on the shared file description

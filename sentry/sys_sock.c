@@ -241,9 +241,18 @@ size_t sys_sock_sweep(struct sentry *s)
 static int sys_sock_install(struct sentry *s, struct sentry_call *c, int fd,
 			    bool cloexec, const char *rule)
 {
-	int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3), rc, remote;
+	int copy, rc, remote;
 	struct stat st;
 
+	/* Owning from birth rests on installing fds (ADDFD). */
+	if (!platform_can(s->plat, PLATFORM_CAN_PUT_FD)) {
+		close(fd);
+		verdict_deny(&c->v, EPERM, VERDICT_CAT_INTERNAL,
+			     "the platform cannot install fds: no socket can "
+			     "be created for the job (fail closed)");
+		return 0;
+	}
+	copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 	if (copy < 0 || fstat(fd, &st) < 0) {
 		rc = -errno;
 		if (copy >= 0)

@@ -312,6 +312,14 @@ void sentry_verdict(struct sentry *s, struct sentry_call *c)
 		verdict_fail(v, -EINVAL, false);
 		denial = record = true;
 	}
+	/* A platform that cannot let the kernel run it: refuse, recorded. */
+	if (v->answer.kind == PLATFORM_ANSWER_CONTINUE &&
+	    !platform_can(s->plat, PLATFORM_CAN_CONTINUE)) {
+		verdict_deny(v, EPERM, VERDICT_CAT_INTERNAL,
+			     "the platform cannot let the kernel run this call "
+			     "(fail closed)");
+		denial = record = true;
+	}
 	/* Identify the program while the caller is still stopped. */
 	if (record)
 		exe_fd = procfs_exe_open(c->pc.tid);
