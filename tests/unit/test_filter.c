@@ -322,6 +322,41 @@ static void test_lateral_domain_layer(void)
 	CHECK_ERRNO(setpgid(0, 1), ENOSYS);
 }
 
+/*
+ * Sockets owned from birth (FILTER_BIRTH): the allowed socket kinds, accept
+ * and the closing calls go to the supervisor (ENOSYS here: no listener);
+ * refused kinds stay refused in the kernel. Without it they never leave.
+ */
+static void test_birth_rows(void)
+{
+	filter_install_layers(NULL, 0,
+			      FILTER_BIRTH | SYSCALL_LATERAL_SCOPE |
+				      SYSCALL_LATERAL_DOMAIN);
+	CHECK_ERRNO(socket(AF_INET, SOCK_STREAM, 0), ENOSYS);
+	CHECK_ERRNO(socket(AF_UNIX, SOCK_STREAM, 0), ENOSYS);
+	CHECK_ERRNO(socket(AF_PACKET, SOCK_RAW, 0), EAFNOSUPPORT);
+	CHECK_ERRNO(socket(AF_INET, SOCK_RAW, IPPROTO_ICMP), EACCES);
+	CHECK_ERRNO(accept(-1, NULL, NULL), ENOSYS);
+	CHECK_ERRNO(accept4(-1, NULL, NULL, 0), ENOSYS);
+	CHECK_ERRNO(close(-1), ENOSYS);
+	CHECK_ERRNO(dup2(-1, 100), ENOSYS);
+	CHECK_ERRNO(syscall(SYS_close_range, 100, 101, 0), ENOSYS);
+	CHECK(syscall(SYS_getpid) > 0);
+}
+
+static void test_birth_rows_off(void)
+{
+	int fd;
+
+	filter_install_layers(NULL, 0,
+			      SYSCALL_LATERAL_SCOPE | SYSCALL_LATERAL_DOMAIN);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(fd >= 0);
+	CHECK_EQ(close(fd), 0);
+	CHECK_ERRNO(close(-1), EBADF);
+	CHECK_ERRNO(accept(-1, NULL, NULL), EBADF);
+}
+
 static void test_lateral_rows_counted(void)
 {
 	size_t all = filter_mediated_rows(0);
@@ -758,6 +793,8 @@ static const struct harness_test tests[] = {
 	HARNESS_TEST(test_clone_namespaces),
 	HARNESS_TEST(test_seccomp_listener_refused),
 	HARNESS_TEST(test_unknown_enosys),
+	HARNESS_TEST(test_birth_rows),
+	HARNESS_TEST(test_birth_rows_off),
 	HARNESS_TEST(test_override_errno),
 	HARNESS_TEST(test_override_validation),
 	HARNESS_TEST(test_lateral_kernel_layer),
