@@ -662,7 +662,8 @@ static int net_plan_abstract(struct netstack *ns,
 	struct policy_decision d;
 	int rc;
 
-	net_plan_decide_unix(ns, &out->dest, NULL, &d);
+	/* Only ever reached for an abstract name: the path is its bytes. */
+	net_plan_decide_unix(ns, &out->dest, out->dest.path, &d);
 	net_plan_decided(out, &d);
 	if (out->kind != NETSTACK_PLAN_PERFORM)
 		return 0;

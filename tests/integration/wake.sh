@@ -57,7 +57,11 @@ t_check "busy-caller-polled ($hits of $polls windows caught a call)" '[ "${hits:
 # --- a sparse caller: calls 2 ms apart, far beyond the window: no polling ---
 as_user env $NOSYNC "$CORDON" run -q --report-json "$W/sparse.json" -- "$PROBE" sparse-personality 300 2000 >"$T_DIR/out" 2>&1
 polls=$(rx "$W/sparse.json" polls) ps=$(rx "$W/sparse.json" poll_s)
-t_check "sparse-caller-not-polled ($polls windows, $ps s for 300 calls)" '[ -n "$polls" ] && [ "$polls" -le 30 ] && fcmp "$ps" "<" 0.005'
+# The window count is the property; the time is wall clock, which a loaded
+# machine stretches by preempting the receiver inside a window (2 windows
+# took 22 ms at load 13), so it only bounds a receiver that kept polling
+# (300 calls 2 ms apart: 0.6 s).
+t_check "sparse-caller-not-polled ($polls windows, $ps s for 300 calls)" '[ -n "$polls" ] && [ "$polls" -le 30 ] && fcmp "$ps" "<" 0.2'
 
 # --- the receiver's CPU is not the job's ---------------------------------------
 # A CPU limit on a job that calls without a pause (the receiver polls all
