@@ -325,8 +325,16 @@ static int sys_net_do_connect(struct sentry *s, struct sentry_call *c,
 	int flags = 0, r, err;
 	bool toggled = false;
 
-	/* Only a TCP connect can block for long (unix ones do not wait). */
-	if (k->type == SOCK_STREAM && k->domain != AF_UNIX) {
+	/*
+	 * A TCP connect waits for the handshake; a unix stream or seqpacket
+	 * connect waits while the listener's backlog is full
+	 * (unix_stream_connect(), unix_wait_for_peer()) - for ever when the
+	 * job never accepts, which wedged the supervisor and with it the
+	 * job's limits. Non-blocking, a full backlog is EAGAIN, answered as
+	 * is: the kernel's answer when the socket's SO_SNDTIMEO passes.
+	 */
+	if (k->type == SOCK_STREAM ||
+	    (k->domain == AF_UNIX && k->type == SOCK_SEQPACKET)) {
 		flags = fcntl(k->fd, F_GETFL);
 		if (flags < 0)
 			return -errno;

@@ -15,7 +15,9 @@
 # bound again, a renamed socket file still leads to the listener, and
 # listen() on an autobound stream socket (a name nobody can shield) is
 # refused under cordon. A real server (socketserver.ThreadingUnixStreamServer)
-# answers an exec'd client of the job and refuses an outside one.
+# answers an exec'd client of the job and refuses an outside one. A
+# blocking connect to a listener whose backlog is full does not wedge the
+# supervisor (EAGAIN).
 # Everything runs as the kernel is and with SO_PASSRIGHTS hidden
 # (CORDON_TEST_NO_PASSRIGHTS=1, the path of kernels before 6.16).
 . "$(dirname "$0")/netlib.sh"
@@ -284,5 +286,29 @@ wait "$pid"
 t_check socketserver-inside-answered 'grep -qx "echo inside" "$T_DIR/out"'
 t_check socketserver-address 'grep -qx "served srv.sock" "$T_DIR/out"'
 t_check socketserver-outsider-refused '[ "$outs" = ECONNREFUSED ]'
+
+# A blocking connect to the job's own listener whose backlog is full: the
+# supervisor performs it, and must not wait with it (it waited for ever,
+# and the job's wall limit with it). It answers EAGAIN, the kernel's answer
+# once SO_SNDTIMEO passes; the job goes on.
+jrun -- timeout -s KILL 30 "$CORDON" run --limit wall=20s -- python3 -c '
+import errno, os, socket, time
+if os.path.exists("full.sock"):
+    os.unlink("full.sock")
+s = socket.socket(socket.AF_UNIX)
+s.bind("full.sock")
+s.listen(0)
+t = time.monotonic()
+got = "connected"
+for _ in range(4):
+    c = socket.socket(socket.AF_UNIX)
+    try:
+        c.connect("full.sock")
+    except OSError as e:
+        got = errno.errorcode[e.errno]
+        break
+print("full-backlog:", got, "after", round(time.monotonic() - t))
+' >"$T_DIR/out" 2>&1
+t_check full-backlog-connect-eagain 'grep -qx "full-backlog: EAGAIN after 0" "$T_DIR/out"'
 
 t_done
