@@ -5,8 +5,9 @@
 # on today) with `apt-get download`, never installing it on the host, and
 # prepare from it, in a cache, what tests/kernel/run-6.1.sh boots: the
 # uncompressed kernel (the ELF inside vmlinuz, which qemu starts directly
-# through its PVH entry: no real mode, no decompressor under TCG) and the
-# modules the guest's initramfs loads. Prints the prepared directory.
+# through its PVH entry: no real mode, no decompressor under TCG), the
+# modules the guest's initramfs loads and the package's whole module tree
+# (lib/modules/RELEASE, with a modules.dep). Prints the prepared directory.
 #
 # Cache: $CORDON_KERNEL_CACHE (default /var/cache/cordon/kernels), one
 # directory per package version, made in a temporary directory and renamed
@@ -27,6 +28,14 @@ drivers/virtio/virtio_pci drivers/virtio/virtio_mmio fs/netfs/netfs
 fs/fscache/fscache net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p
 fs/overlayfs/overlay drivers/net/dummy"
 
+# What a cached directory holds; one of another format is made anew.
+FETCH_FORMAT=2
+
+# fetch_complete DIR - DIR was fully prepared, in this format.
+fetch_complete() {
+	[ -f "$1/stamp" ] && grep -qx "format $FETCH_FORMAT" "$1/stamp"
+}
+
 fetch_die() {
 	echo "fetch-kernel: $*" >&2
 	exit 1
@@ -44,7 +53,7 @@ fetch_pkg_name() {
 fetch_cached() {
 	local d best=""
 	for d in "$cache"/linux-image-"$series".*-amd64_*; do
-		[ -f "$d/stamp" ] && best=$d
+		fetch_complete "$d" && best=$d
 	done
 	[ -n "$best" ] && printf '%s\n' "$best"
 }
@@ -78,6 +87,14 @@ fetch_extract() {
 	cp "$x"/boot/config-* "$dir/config"
 	ls "$x"/lib/modules >"$dir/release"
 	echo "$FETCH_MODULES" | tr ' ' '\n' | sed 's|.*/||' >"$dir/modules.order"
+	# The whole module tree with a modules.dep, for the guest's on-demand
+	# loading as on a real Debian 12 (sock_diag's inet_diag, udp_diag and
+	# unix_diag, netlink families, ...: all =m there). busybox's depmod: the
+	# host needs no kmod.
+	mkdir -p "$dir/lib"
+	mv "$x/lib/modules" "$dir/lib/modules"
+	/bin/busybox depmod -b "$dir" "$(cat "$dir/release")" ||
+		fetch_die "depmod of the $(cat "$dir/release") modules failed"
 	rm -rf "$x"
 }
 
@@ -85,7 +102,10 @@ fetch_main() {
 	mkdir -p "$cache"
 	exec 9>"$cache/.lock"
 	flock 9
-	local pkg ver dir tmp deb
+	# A run killed half-way left its temporary directory: none is in use
+	# while we hold the lock.
+	rm -rf "$cache"/.tmp.*
+	local pkg ver dir deb
 	pkg=$(fetch_pkg_name)
 	if [ -z "$pkg" ]; then
 		dir=$(fetch_cached) ||
@@ -97,11 +117,12 @@ fetch_main() {
 	ver=$(apt-cache show --no-all-versions "$pkg" 2>/dev/null |
 		sed -n 's/^Version: //p' | head -n1)
 	dir=$cache/${pkg}_$ver
-	if [ -f "$dir/stamp" ]; then
+	if fetch_complete "$dir"; then
 		printf '%s\n' "$dir"
 		return 0
 	fi
 	tmp=$(mktemp -d "$cache/.tmp.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
 	# _apt cannot write into a root-only temporary directory: let it.
 	chmod 755 "$tmp"
 	if ! (cd "$tmp" && apt-get download -q "$pkg" >"$tmp/download.log" 2>&1); then
@@ -118,7 +139,7 @@ fetch_main() {
 	fetch_extract "$deb" "$tmp/out"
 	echo "$pkg $ver $(sha256sum "$deb" | cut -d' ' -f1)" >"$tmp/out/package"
 	rm -f "$deb"
-	date -u +%FT%TZ >"$tmp/out/stamp"
+	printf 'format %s\n%s\n' "$FETCH_FORMAT" "$(date -u +%FT%TZ)" >"$tmp/out/stamp"
 	rm -rf "$dir"
 	mv "$tmp/out" "$dir"
 	rm -rf "$tmp"

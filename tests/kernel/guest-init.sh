@@ -35,6 +35,11 @@ mount -t overlay -o lowerdir=/lower,upperdir=/upper/u,workdir=/upper/w \
 mount -t tmpfs -o mode=755,nosuid,nodev run /newroot/run || init_die "tmpfs /run"
 mkdir -p /newroot/run/cordon-job /newroot/run/lock
 mount -t 9p -o "$p9" job /newroot/run/cordon-job || init_die "9p job"
+# What udev would add: bash's process substitution needs /dev/fd.
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
 mount --move /dev /newroot/dev || init_die "move /dev"
 mkdir -p /newroot/dev/shm
 mount -t tmpfs -o mode=1777,nosuid,nodev shm /newroot/dev/shm || init_die "shm"

@@ -89,7 +89,22 @@ job_run() {
 		sed "s/^/cordon-guest:   $name: /"
 }
 
+# job_kmod - load modules on demand as a real Debian 12 does: the kernel
+# runs /proc/sys/kernel/modprobe for a missing socket family or sock_diag
+# handler (request_module()); the host has no kmod, so busybox's modprobe
+# on the package's own tree (fetch-kernel.sh made its modules.dep).
+job_kmod() {
+	local rel
+	rel=$(uname -r)
+	mkdir -p /lib/modules
+	[ -e "/lib/modules/$rel" ] || ln -s "$KTREE/lib/modules/$rel" "/lib/modules/$rel"
+	mkdir -p /run/cordon-kmod
+	ln -sf /bin/busybox /run/cordon-kmod/modprobe
+	echo /run/cordon-kmod/modprobe >/proc/sys/kernel/modprobe
+}
+
 : >"$J/results"
+job_kmod || job_log "module autoloading not set up"
 ip link set lo up || job_log "lo up failed"
 hostname cordon-6-1 2>/dev/null
 job_facts

@@ -32,21 +32,22 @@ GUEST_TIMEOUT=${CORDON_KERNEL_TIMEOUT:-720}
 # about twice what the script took under TCG here.
 RUN_PLAN="
 filter 120 @tests/test_filter
-platform 120 @tests/test_platform
+platform 120 @tests/test_platform test_unotify_can test_value_emulated test_errno_emulated test_fd_installed test_killed_caller_does_not_wedge
 procfs 120 @tests/test_procfs
 proc_signal 120 @tests/test_proc_signal
-lateral 400 tests/lateral/lateral.sh CORDON_LATERAL_MODES=landlock CORDON_TEST_LATERAL_LAYER=supervisor
-limits 400 tests/integration/limits.sh
-run_basics 400 tests/integration/run_basics.sh
+lateral 300 tests/lateral/lateral.sh CORDON_LATERAL_MODES=landlock CORDON_TEST_LATERAL_LAYER=supervisor
+net_ownsock 300 tests/net/ownsock.sh
+net_adversarial 300 tests/net/adversarial.sh RACE_N=300 RACE_N_BIG=1000
 net_rights 400 tests/net/rights.sh
-net_adversarial 400 tests/net/adversarial.sh
-net_ownsock 400 tests/net/ownsock.sh
-net_egress 400 tests/net/egress.sh
-net_abstract 400 tests/net/abstract.sh
-net_listen 400 tests/net/listen.sh
 "
-# What is left out, and why: NAME: reason.
+# What is left out, and why: NAME: reason (docs/kernels.md).
 SKIP_PLAN="
+lateral --no-landlock: on 6.1 (Landlock ABI 2 < 6) the default mode is the supervisor layer already; the second mode would repeat it (~140 s)
+platform test_200_threads_answered, test_blocking_recv_ends_with_epipe: they expect POLLHUP/EPIPE while the exited job is an unreaped zombie and a sleeping receive to end; 6.1 gives neither (docs/kernels.md); cordon's own loop ends on the job's status (run by every suite here)
+run_basics: over 400 s under TCG (its stderr-full audit case alone 246 s), and its signal cases race a 0.5 s sleep that emulation loses; its ABI-gate cases run in test_filter
+limits: about 340 s under TCG, its Python observer (2 ms samples) starts after the bombs end and its wall/cpu windows are timings; no 6.1-specific kernel path
+net_egress net_dns net_listen net_blocking net_abstract net_netlink net_v6spell: Python servers and clients (seconds per import under TCG) past the budget; rights, ownsock and adversarial cover the 6.1 paths (no SO_PASSRIGHTS, sock_diag, pidfd_getfd)
+faults bind_fs output_backpressure *_nolandlock: the supervisor layer they add is 6.1's default, run above; faults is 900 s on the host already
 "
 
 run_die() {
@@ -130,8 +131,8 @@ run_main() {
 	trap 'exit 1' TERM INT HUP
 	run_initrd "$kdir" "$JOB_DIR/initrd.gz"
 	cp "$HERE/guest-job.sh" "$JOB_DIR/guest-job.sh"
-	printf 'SRC=%q\nBUILD=%q\nCORDON_TEST_USER=%q\nCORDON_KERNEL_TRACE=%q\n' \
-		"$KDIR_SRC" "$BUILD" "${CORDON_TEST_USER:-cordontest}" \
+	printf 'SRC=%q\nBUILD=%q\nKTREE=%q\nCORDON_TEST_USER=%q\nCORDON_KERNEL_TRACE=%q\n' \
+		"$KDIR_SRC" "$BUILD" "$kdir" "${CORDON_TEST_USER:-cordontest}" \
 		"${CORDON_KERNEL_TRACE:-}" >"$JOB_DIR/env"
 	run_plan >"$JOB_DIR/plan"
 	[ -s "$JOB_DIR/plan" ] || run_die "CORDON_KERNEL_TESTS names nothing in the plan"
