@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # SPDX-License-Identifier: MIT
 # guest-init.sh - stage 1 of the qemu guest (run-6.1.sh), /init of its
 # initramfs, run by the static busybox it carries: load the virtio, 9p,

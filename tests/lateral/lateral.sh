@@ -216,10 +216,10 @@ PY
 		t_fail "$mode: LeakSanitizer" "lateral-leak was not built"
 	fi
 	start=$(date +%s%N)
-	out=$(as_user "$CORDON" run -q $opts -- bash -c 'set -m; sleep 10 & kill %1; wait %1; echo status=$?' 2>/dev/null)
+	out=$(as_user "$CORDON" run -q $opts -- bash -c "set -m; sleep $((10 * T_SCALE)) & kill %1; wait %1; echo status=\$?" 2>/dev/null)
 	ms=$((($(date +%s%N) - start) / 1000000))
-	t_check "$mode: job control kills its own background job" \
-		'[ "$out" = "status=143" ] && [ "$ms" -lt 5000 ]'
+	t_check "$mode: job control kills its own background job ($ms ms)" \
+		'[ "$out" = "status=143" ] && [ "$ms" -lt $((5000 * T_SCALE)) ]'
 	out=$(as_user "$CORDON" run -q $opts -- python3 -c '
 import multiprocessing as m, os, signal, time
 p = m.Pool(2)

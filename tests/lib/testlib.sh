@@ -24,6 +24,10 @@
 T_PASS=0
 T_FAIL=0
 T_USER=${CORDON_TEST_USER:-cordontest}
+# CORDON_TEST_TIME_SCALE multiplies the timing windows of the checks that
+# have one (and the sleeps they race), for emulated kernels where every
+# process start costs 50 ms (tests/kernel/run-6.1.sh).
+T_SCALE=${CORDON_TEST_TIME_SCALE:-1}
 
 t_init() {
 	local build=$1
