@@ -84,9 +84,13 @@ run_observed() {
 }
 
 # No process of this user's jobs is left (the job, or anything it forked).
+# The probes' command lines carry this run's own marker: ctest runs the
+# limits suite in several variants at once (-j), and another variant's
+# live probes must not count as this run's leftovers.
+MARK="cordon-limit-probe-$$"
 nothing_left() {
 	sleep 0.2
-	! pgrep -u "$T_USER" -f "cordon-limit-probe" >/dev/null
+	! pgrep -u "$T_USER" -f "$MARK" >/dev/null
 }
 
 MiB=$((1 << 20))
@@ -97,7 +101,7 @@ bound=$((lim + lim / 10 + 32 * MiB))
 for how in malloc mmap shm memfd; do
 	run_observed run --limit mem=256M -- $PY -c "
 import mmap, os, sys
-sys.argv[0] = 'cordon-limit-probe'
+sys.argv[0] = '$MARK'
 how = '$how'
 chunks = []
 step = 8 << 20
@@ -169,7 +173,7 @@ t_check "racing-forks-never-pass-the-limit (forked:$race_seen; room for 23)" '[ 
 # a real bomb: every process forks as fast as it can
 run_observed run -q --limit pids=64,wall=3s -- $PY -c "
 import os, sys, time
-sys.argv[0] = 'cordon-limit-probe'
+sys.argv[0] = '$MARK'
 while True:
     try:
         os.fork()
@@ -246,7 +250,7 @@ except OSError as e: print('opened', len(fds), e.errno)
 t_check "fds-emfile-per-process" 'grep -q "opened 6[0-9] 24" "$T_DIR/out"'
 run_observed run --limit fds=64 -- $PY -c "
 import os, sys, time
-sys.argv[0] = 'cordon-limit-probe'
+sys.argv[0] = '$MARK'
 for i in range(4):
     if os.fork() == 0:
         fds = [os.open('/dev/null', os.O_RDONLY) for _ in range(40)]
@@ -279,7 +283,7 @@ import os, sys, time
 if os.fork() == 0:
     os.setsid()
     if os.fork() == 0:
-        sys.argv[0] = 'cordon-limit-probe'
+        sys.argv[0] = '$MARK'
         open('$W/d.pid', 'w').write(str(os.getpid()))
         a = []
         while True:
@@ -291,6 +295,7 @@ t_check "daemon-mem-bomb-killed-124" '[ "$st" = 124 ]'
 t_check "daemon-mem-bomb-nothing-left" 'nothing_left'
 run_observed run -q -- $PY -c "
 import os, sys, time
+sys.argv[0] = '$MARK'
 if os.fork() == 0:
     os.setsid()
     if os.fork() == 0:
