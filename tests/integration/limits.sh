@@ -231,9 +231,11 @@ t_check "wall-grace-sigterm-first" 'grep -q got-term "$T_DIR/out" && [ "$st" = 1
 run_observed run --limit disk=64M -- sh -c "dd if=/dev/zero of=$W/fill bs=1M count=1000 2>/dev/null"
 size=$(stat -c %s "$W/fill" 2>/dev/null || echo 0)
 t_check "disk-fill-killed-124" '[ "$st" = 124 ]'
-# The overshoot is what the job writes between two samples: a slower
-# supervisor (the -O0 sanitizer build, CORDON_TEST_TIME_SCALE) samples later.
-t_check "disk-fill-bounded ($((size / MiB)) MiB)" '[ "$size" -le $((64 * MiB + 64 * MiB / 10 + 32 * MiB * T_SCALE)) ]'
+# The overshoot is what the job writes while a sample and the kill happen:
+# measured 70-127 MiB at ~2 GB/s (docs/limits.md), so the slack is 64 MiB;
+# a slower supervisor (the -O0 sanitizer build, CORDON_TEST_TIME_SCALE)
+# samples later still. A kill that never came would write 1000 MiB.
+t_check "disk-fill-bounded ($((size / MiB)) MiB)" '[ "$size" -le $((64 * MiB + 64 * MiB / 10 + 64 * MiB * T_SCALE)) ]'
 rm -f "$W/fill"
 as_user "$CORDON" run -q --limit fsize=1M -- sh -c "trap '' XFSZ; dd if=/dev/zero of=$W/big bs=64K count=64 2>$W/dd.err; cat $W/dd.err" >"$T_DIR/out" 2>&1
 size=$(stat -c %s "$W/big" 2>/dev/null || echo 0)
