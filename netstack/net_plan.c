@@ -611,12 +611,33 @@ static int net_plan_inet(struct netstack *ns, const struct netstack_sockinfo *k,
 	return net_plan_decided(out, &plan.d);
 }
 
+/* A unix peer the receive guard could not make safe: refused. */
+static int net_plan_guard_denied(struct netstack_plan *out, int rc)
+{
+	return net_plan_set(
+		out, NETSTACK_PLAN_DENY, NETSTACK_DENY_ERRNO,
+		rc == -ENOPROTOOPT
+			? "unix peer outside the job: fd passing cannot be "
+			  "refused on this kernel (SO_PASSRIGHTS, Linux 6.16)"
+			: "unix peer outside the job: SO_PASSRIGHTS failed");
+}
+
+/* Perform the connect to the socket file pinned by supervisor fd @fd. */
+static void net_plan_addr_pin(struct netstack_plan *out, int fd)
+{
+	struct sockaddr_un un = {.sun_family = AF_UNIX};
+
+	snprintf(un.sun_path, sizeof(un.sun_path), "/proc/self/fd/%d", fd);
+	out->addr_len = offsetof(struct sockaddr_un, sun_path) +
+			strlen(un.sun_path) + 1;
+	memcpy(out->addr, &un, out->addr_len);
+}
+
 /* 3. A unix path: pin, judge the file, guard fd passing, name the inode. */
 static int net_plan_unix_path(struct netstack *ns,
 			      const struct netstack_sockinfo *k,
 			      const char *cwd, struct netstack_plan *out)
 {
-	struct sockaddr_un un = {.sun_family = AF_UNIX};
 	struct policy_decision d;
 	char actual[PATH_MAX];
 	int fd, rc;
@@ -640,18 +661,8 @@ static int net_plan_unix_path(struct netstack *ns,
 	}
 	rc = netstack_unix_guard(ns, k->fd, &out->dest, fd);
 	if (rc < 0)
-		return net_plan_set(
-			out, NETSTACK_PLAN_DENY, NETSTACK_DENY_ERRNO,
-			rc == -ENOPROTOOPT
-				? "unix peer outside the job: fd passing cannot "
-				  "be refused on this kernel (SO_PASSRIGHTS, "
-				  "Linux 6.16)"
-				: "unix peer outside the job: SO_PASSRIGHTS "
-				  "failed");
-	snprintf(un.sun_path, sizeof(un.sun_path), "/proc/self/fd/%d", fd);
-	out->addr_len = offsetof(struct sockaddr_un, sun_path) +
-			strlen(un.sun_path) + 1;
-	memcpy(out->addr, &un, out->addr_len);
+		return net_plan_guard_denied(out, rc);
+	net_plan_addr_pin(out, fd);
 	return 0;
 }
 
@@ -669,25 +680,11 @@ static int net_plan_abstract(struct netstack *ns,
 		return 0;
 	rc = netstack_unix_guard(ns, k->fd, &out->dest, -1);
 	if (rc < 0)
-		return net_plan_set(
-			out, NETSTACK_PLAN_DENY, NETSTACK_DENY_ERRNO,
-			rc == -ENOPROTOOPT
-				? "unix peer outside the job: fd passing cannot "
-				  "be refused on this kernel (SO_PASSRIGHTS, "
-				  "Linux 6.16)"
-				: "unix peer outside the job: SO_PASSRIGHTS "
-				  "failed");
+		return net_plan_guard_denied(out, rc);
 	/* The job's own listener: its sentinel holds the name. */
 	out->pin = netstack_unix_shield_for(ns, &out->dest, -1);
-	if (out->pin >= 0) {
-		struct sockaddr_un un = {.sun_family = AF_UNIX};
-
-		snprintf(un.sun_path, sizeof(un.sun_path), "/proc/self/fd/%d",
-			 out->pin);
-		out->addr_len = offsetof(struct sockaddr_un, sun_path) +
-				strlen(un.sun_path) + 1;
-		memcpy(out->addr, &un, out->addr_len);
-	}
+	if (out->pin >= 0)
+		net_plan_addr_pin(out, out->pin);
 	return 0;
 }
 
