@@ -38,6 +38,14 @@
  *           from its options. A local destination refused only for being
  *           loopback or the host, where nothing receives at all, is dropped
  *           (UDP) or refused (TCP) as the kernel would, sending nothing.
+ *      2.3. A TCP connect allowed by a hostname rule (a pinned name) is
+ *           performed towards the inspecting relay (relay.c), registered
+ *           there before the connect: the relay checks the TLS SNI or
+ *           HTTP Host against the zone and the pins before any byte
+ *           leaves. A rule naming one port other than 80 and 443 (ssh
+ *           :22, git :9418) is relayed after the pin check alone. The
+ *           socket table shows the job the destination it asked for.
+ *           Address rules and the job's own loopback stay direct.
  *   3. A unix path is pinned (O_PATH, symlinks followed as the job would
  *      follow them from its cwd) and judged on the file it resolves to; the
  *      call is performed on that very inode through /proc/self/fd/N, so a
@@ -192,7 +200,26 @@ int net_plan_dest(const struct zone_tables *t, const struct policy_runtime *rt,
 	zone_decide_connect(t, rt, c, &out->d);
 	out->kind = out->d.verdict == POLICY_VERDICT_ALLOW ? NET_PLAN_PERFORM
 							   : NET_PLAN_DENY;
+	/* 2.3. A hostname rule allowed it: through the relay. */
+	if (out->kind == NET_PLAN_PERFORM && c)
+		out->relay = net_plan_relay_of(&out->d, c->proto, c->port);
 	return 0;
+}
+
+enum net_plan_relay net_plan_relay_of(const struct policy_decision *d,
+				      unsigned proto, uint16_t port)
+{
+	const struct policy_rule *r = d->rule;
+
+	if (proto != POLICY_PROTO_TCP || d->verdict != POLICY_VERDICT_ALLOW ||
+	    d->reason != POLICY_REASON_RULE || !r ||
+	    (r->host_kind != POLICY_HOST_KIND_NAME &&
+	     r->host_kind != POLICY_HOST_KIND_SUFFIX))
+		return NET_PLAN_RELAY_NONE;
+	/* The SNI/Host check comes with the parsers (stream_sniff.h): until
+	 * then every relayed connect is checked by its pin alone. */
+	(void)port;
+	return NET_PLAN_RELAY_PIN;
 }
 
 /* ---------------------------------------------------------------------------
@@ -528,6 +555,203 @@ static int net_plan_redirect(struct netstack *ns,
 	return net_plan_set(out, NETSTACK_PLAN_REDIRECT, 0, NULL);
 }
 
+/* The local address of @fd, as 4 or 16 bytes and a port. */
+static bool net_plan_local(int fd, int *family, uint8_t *addr, uint16_t *port)
+{
+	struct sockaddr_storage ss;
+	socklen_t l = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &l) < 0)
+		return false;
+	*family = ss.ss_family;
+	if (ss.ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)&ss;
+
+		memcpy(addr, &in->sin_addr, 4);
+		*port = ntohs(in->sin_port);
+		return true;
+	}
+	if (ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)&ss;
+
+		memcpy(addr, &in6->sin6_addr, 16);
+		*port = ntohs(in6->sin6_port);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * 2.3. Where the relay will see @k's connect come from, in @g: bind an
+ * unbound socket to loopback of the relay target's family (@target) first
+ * (the kernel would pick a source at connect anyway; the job's own bind,
+ * if any, stays), then read it back. An IPv6 socket reaching the IPv4
+ * listener v4-mapped is seen as that IPv4 address.
+ */
+static int net_plan_relay_source(const struct netstack_sockinfo *k,
+				 const struct sockaddr_storage *target,
+				 struct relay_reg *g)
+{
+	static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
+	struct sockaddr_storage lo;
+	uint8_t a[16];
+	uint16_t port;
+	int fam;
+
+	if (!net_plan_local(k->fd, &fam, a, &port))
+		return -errno;
+	if (!port) {
+		memcpy(&lo, target, sizeof(lo));
+		if (lo.ss_family == AF_INET)
+			((struct sockaddr_in *)&lo)->sin_port = 0;
+		else
+			((struct sockaddr_in6 *)&lo)->sin6_port = 0;
+		if (bind(k->fd, (struct sockaddr *)&lo,
+			 lo.ss_family == AF_INET
+				 ? sizeof(struct sockaddr_in)
+				 : sizeof(struct sockaddr_in6)) < 0 ||
+		    !net_plan_local(k->fd, &fam, a, &port))
+			return -errno;
+	}
+	if (fam == AF_INET6 && !memcmp(a, mapped, 12)) {
+		g->family = AF_INET;
+		memcpy(g->addr, a + 12, 4);
+	} else if (fam == AF_INET6 && net_plan_zero(a, 16)) {
+		/* Bound to the wildcard: the source is the listener's own. */
+		g->family =
+			target->ss_family == AF_INET6 &&
+					memcmp(&((const struct sockaddr_in6 *)
+							 target)
+							->sin6_addr,
+					       mapped, 12)
+				? AF_INET6
+				: AF_INET;
+		if (g->family == AF_INET6)
+			memcpy(g->addr, &in6addr_loopback, 16);
+		else
+			memcpy(g->addr, (const uint8_t[4]){127, 0, 0, 1}, 4);
+	} else if (fam == AF_INET && net_plan_zero(a, 4)) {
+		memcpy(g->addr, (const uint8_t[4]){127, 0, 0, 1}, 4);
+		g->family = AF_INET;
+	} else {
+		g->family = fam;
+		memcpy(g->addr, a, fam == AF_INET ? 4 : 16);
+	}
+	g->port = port;
+	return 0;
+}
+
+/*
+ * 2.3. What getsockname() shows for a relayed socket: the source address
+ * the kernel would pick towards @dest (a UDP connect routes, sends
+ * nothing), with the socket's real port. Unknown (no route): the real one.
+ */
+static void net_plan_relay_local(struct netstack *ns, uint64_t cookie,
+				 const struct sockaddr_storage *dest,
+				 socklen_t len)
+{
+	struct netstack_sock *e = netstack_sock_find(ns, cookie);
+	struct sockaddr_storage ss;
+	socklen_t l = sizeof(ss);
+	struct net_endpoint src;
+	int u;
+
+	if (!e)
+		return;
+	u = socket(dest->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (u < 0)
+		return;
+	if (connect(u, (const struct sockaddr *)dest, len) == 0 &&
+	    getsockname(u, (struct sockaddr *)&ss, &l) == 0 &&
+	    sockaddr_parse((const uint8_t *)&ss, l, &src) == 0 &&
+	    src.kind == NET_ENDPOINT_INET) {
+		e->peer.has_local = true;
+		e->peer.local = src.addr;
+	}
+	close(u);
+}
+
+/*
+ * 2.3. Redirect connect @k to the relay (plan @how), registered there
+ * before the connect is performed; the socket table shows the job
+ * @out->dest.
+ */
+static int net_plan_relay(struct netstack *ns,
+			  const struct netstack_sockinfo *k,
+			  enum net_plan_relay how, struct netstack_plan *out)
+{
+	struct netstack_sockinfo known = *k;
+	socklen_t sl = 0, cl = sizeof(known.cookie);
+	const char *names[RELAY_NAMES_MAX];
+	struct sockaddr_storage ss, g_dest;
+	socklen_t g_dest_len;
+	struct relay_reg *g;
+	struct dynbuf db;
+	size_t i, n = 0;
+	int rc;
+
+	if (!known.cookie &&
+	    getsockopt(known.fd, SOL_SOCKET, SO_COOKIE, &known.cookie, &cl) < 0)
+		return net_plan_set(out, NETSTACK_PLAN_FAIL, ENOBUFS,
+				    "relay: the socket has no cookie (fail "
+				    "closed)");
+	rc = netstack_service_start(ns, NETSTACK_SERVICE_RELAY);
+	out->service_started = rc == 1;
+	out->via = NETSTACK_SERVICE_RELAY;
+	if (rc < 0 || relay_target(ns->relay, k->domain,
+				   net_plan_v4(&out->dest.addr), &ss, &sl) < 0)
+		return net_plan_set(out, NETSTACK_PLAN_FAIL, ENOBUFS,
+				    "relay: not started, or no listener for "
+				    "this family (fail closed)");
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return net_plan_set(out, NETSTACK_PLAN_FAIL, ENOBUFS,
+				    "relay: out of memory (fail closed)");
+	rc = net_plan_relay_source(k, &ss, g);
+	if (rc < 0) {
+		free(g);
+		return net_plan_set(out, NETSTACK_PLAN_INVALID, -rc,
+				    "relay: cannot bind the socket to "
+				    "loopback");
+	}
+	g->cookie = known.cookie;
+	g->dest_len = sockaddr_build(
+		&out->dest, net_plan_v4(&out->dest.addr) ? AF_INET : AF_INET6,
+		&g->dest);
+	g->shown = out->dest;
+	g->check =
+		how == NET_PLAN_RELAY_PIN ? RELAY_CHECK_PIN : RELAY_CHECK_NAME;
+	dynbuf_init(&db, sizeof(g->rule));
+	if (policy_decision_fmt(&out->d, &db) == 0 && db.len)
+		snprintf(g->rule, sizeof(g->rule), "%.*s", (int)db.len,
+			 (const char *)db.data);
+	dynbuf_free(&db);
+	if (ns->dns)
+		n = dns_proxy_pinned(ns->dns, &out->dest.addr, names,
+				     ARRAY_SIZE(names));
+	for (i = 0; i < n; i++)
+		snprintf(g->names[i], sizeof(g->names[i]), "%s", names[i]);
+	g->n_names = n;
+	rc = relay_register(ns->relay, g);
+	g_dest = g->dest;
+	g_dest_len = g->dest_len;
+	free(g);
+	if (rc < 0 || netstack_sock_redirect(ns, &known, NETSTACK_SERVICE_RELAY,
+					     &ss, sl, &out->dest) < 0)
+		return net_plan_set(out, NETSTACK_PLAN_FAIL, ENOBUFS,
+				    "relay: too many connects at once (fail "
+				    "closed)");
+	net_plan_relay_local(ns, known.cookie, &g_dest, g_dest_len);
+	snprintf(out->detail + strlen(out->detail),
+		 sizeof(out->detail) - strlen(out->detail),
+		 how == NET_PLAN_RELAY_PIN ? " through the relay"
+					   : " through the relay (SNI/Host "
+					     "checked)");
+	memcpy(out->addr, &ss, sl);
+	out->addr_len = sl;
+	return net_plan_set(out, NETSTACK_PLAN_REDIRECT, 0, NULL);
+}
+
 /* The address @k is bound to, if the kernel says (for 0.0.0.0: 2.0). */
 static bool net_plan_bound(const struct netstack_sockinfo *k,
 			   struct policy_addr *a)
@@ -605,6 +829,30 @@ static int net_plan_inet(struct netstack *ns, const struct netstack_sockinfo *k,
 				    "nothing listens on this local port: "
 				    "refused, as the kernel would");
 	case NET_PLAN_PERFORM:
+		if (plan.relay == NET_PLAN_RELAY_NONE || !net_plan_is_inet(k))
+			break;
+		net_plan_decided(out, &plan.d);
+		if (use == SOCKADDR_CONNECT)
+			return net_plan_relay(ns, k, plan.relay, out);
+		/*
+		 * A TCP send with a name: on a connected socket the kernel
+		 * ignores it (sent without); on an unconnected one it is a
+		 * TCP Fast Open connect, which would go around the relay.
+		 */
+		{
+			struct sockaddr_storage ps;
+			socklen_t pl = sizeof(ps);
+
+			if (getpeername(k->fd, (struct sockaddr *)&ps, &pl) ==
+			    0) {
+				out->addr_len = 0;
+				return 0;
+			}
+		}
+		return net_plan_set(out, NETSTACK_PLAN_DENY,
+				    NETSTACK_DENY_ERRNO,
+				    "TCP Fast Open to a destination the relay "
+				    "inspects: refused (connect() first)");
 	case NET_PLAN_DENY:
 		break;
 	}

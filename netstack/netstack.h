@@ -142,9 +142,11 @@ struct dns_proxy;
  * enum netstack_service_kind - a service netstack runs for the job
  * (service.c), behind one interface: its fd, run, its events.
  * @NETSTACK_SERVICE_DNS: the filtering DNS proxy (dns_proxy.c).
+ * @NETSTACK_SERVICE_RELAY: the inspecting TCP relay (relay.c).
  */
 enum netstack_service_kind {
 	NETSTACK_SERVICE_DNS,
+	NETSTACK_SERVICE_RELAY,
 	NETSTACK_SERVICE_COUNT,
 };
 
@@ -174,6 +176,9 @@ struct netstack_sockinfo {
  * it talks to @shown, and what it receives from @real is shown as coming
  * from @shown.
  * @via: the service at @real.
+ * @has_local, @local: the local address to show (getsockname) in place of
+ *      the real one (the relay: loopback), its port the real one's: the
+ *      source address the kernel would pick towards @shown.
  */
 struct netstack_xlate {
 	bool active;
@@ -182,6 +187,8 @@ struct netstack_xlate {
 	socklen_t real_len;
 	struct net_endpoint shown;
 	uint64_t last_use_ns;
+	bool has_local;
+	struct policy_addr local;
 };
 
 /**
@@ -273,9 +280,12 @@ struct netstack_unix_own {
 	struct netstack_unix_shield sh;
 };
 
+struct relay;
+
 struct netstack {
 	const struct zone_tables *tables;
 	struct dns_proxy *dns; /* NETSTACK_SERVICE_DNS, once started */
+	struct relay *relay;   /* NETSTACK_SERVICE_RELAY, once started */
 	char abstract[NETSTACK_ABSTRACT_MAX][NET_UNIX_PATH_MAX + 1];
 	struct policy_abstract abstract_names[NETSTACK_ABSTRACT_MAX];
 	size_t n_abstract;
@@ -636,14 +646,42 @@ enum net_plan_kind {
 };
 
 /**
+ * enum net_plan_relay - whether an allowed TCP connect goes through the
+ * inspecting relay (relay.c), and why.
+ * @NET_PLAN_RELAY_NONE: direct (an address rule, the job's own loopback).
+ * @NET_PLAN_RELAY_NAME: a hostname rule allowed it: the relay checks the
+ *                       TLS SNI or HTTP Host (RELAY_CHECK_NAME).
+ * @NET_PLAN_RELAY_PIN:  a hostname rule naming this one port explicitly
+ *                       (not 80, not 443): relayed after the pin check
+ *                       alone (RELAY_CHECK_PIN).
+ * Later: every connect leaving the sandbox in a zone with an egress limit
+ * or an upstream gateway (then NAME or PIN for hostname rules, a plain
+ * counted relay for the others).
+ */
+enum net_plan_relay {
+	NET_PLAN_RELAY_NONE,
+	NET_PLAN_RELAY_NAME,
+	NET_PLAN_RELAY_PIN,
+};
+
+/**
  * struct net_plan - a plan and the decision behind it.
  * @d: names the zone and what decided; for NET_PLAN_REDIRECT_DNS the
  *     verdict is allow and the reason POLICY_REASON_DNS_PROXY.
+ * @relay: for NET_PLAN_PERFORM over TCP: performed towards the relay.
  */
 struct net_plan {
 	enum net_plan_kind kind;
 	struct policy_decision d;
+	enum net_plan_relay relay;
 };
+
+/**
+ * net_plan_relay_of() - whether the allowing decision @d of a @proto
+ * connect to @port puts it through the relay, and with which check.
+ */
+enum net_plan_relay net_plan_relay_of(const struct policy_decision *d,
+				      unsigned proto, uint16_t port);
 
 /**
  * net_plan_redirects_dns() - whether a destination on @port (host order) is
@@ -878,6 +916,11 @@ int netstack_unix_pin(const char *cwd, const char *path, char *actual,
  * @allowed: the zone allowed it; @stripped: answers removed from it.
  * @what:    the outcome ("forwarded", "NXDOMAIN", ...).
  * @rule:    the decision, formatted (empty: none).
+ * @seen:    RELAY: what the name in @name is ("sni", "host", "" none).
+ * @dest:    RELAY: the destination ("192.0.2.1:443"), or the refused
+ *           local client's address.
+ * @bytes_out, @bytes_in: RELAY: what the connection carried, when it
+ *           closed (bytes_out: the job's egress).
  */
 struct netstack_event {
 	enum netstack_service_kind service;
@@ -887,6 +930,10 @@ struct netstack_event {
 	unsigned stripped;
 	char what[64];
 	char rule[256];
+	char seen[8];
+	char dest[64];
+	uint64_t bytes_out;
+	uint64_t bytes_in;
 };
 
 /**
@@ -977,6 +1024,138 @@ bool dns_proxy_is_proxy(const struct dns_proxy *p, const struct sockaddr *sa,
  */
 size_t dns_proxy_pinned(const struct dns_proxy *p, const struct policy_addr *a,
 			const char **names, size_t max);
+
+/* ---------------------------------------------------------------------------
+ * The inspecting relay (relay.c): a TCP connect the zone allows by a
+ * hostname rule is performed towards the relay's loopback listener instead
+ * of the destination; the relay reads the first bytes the job sends, checks
+ * the TLS SNI or HTTP Host against the zone and the names the job resolved
+ * to that address, and only then connects to the destination and moves
+ * the bytes both ways with splice(2).
+ *
+ * Threads: the relay runs its own thread (relay_main), which alone owns its
+ * epoll fd, its listeners and every relayed connection. The supervisor's
+ * threads (under s->lock) call relay_register() and relay_events(); those
+ * touch only the registrations and the event queue, under the relay's own
+ * mutex (struct relay's @mu). The relay never takes s->lock: a 1 GiB
+ * transfer runs beside the notification handling, never in front of it.
+ */
+
+#define RELAY_NAMES_MAX 16     /* pinned names kept per registration */
+#define RELAY_REGS_MAX 256     /* connects registered, not yet accepted */
+#define RELAY_REG_TTL_S 10     /* a registration nobody connected for */
+#define RELAY_HEAD_MAX 16384   /* first bytes read for the inspection */
+#define RELAY_INSPECT_MS 10000 /* the first bytes must be in by then */
+#define RELAY_PIPE_SIZE 262144 /* F_SETPIPE_SZ, each direction */
+#define RELAY_CONNS_MAX 16384  /* relayed connections at once */
+#define RELAY_EVENTS_MAX 1024  /* queued for the supervisor's audit */
+
+/**
+ * enum relay_check - what the relay checks before a byte leaves.
+ * @RELAY_CHECK_NAME: TLS SNI or HTTP/1.x Host must name an allowed,
+ *                    pinned name (the rule's port is 80 or 443, or a range).
+ * @RELAY_CHECK_PIN:  the rule names this one port explicitly (ssh :22,
+ *                    git :9418, ...): relayed after the pin check alone,
+ *                    without waiting for the job's first bytes.
+ */
+enum relay_check {
+	RELAY_CHECK_NAME,
+	RELAY_CHECK_PIN,
+};
+
+/**
+ * struct relay_reg - a job socket the supervisor is about to connect to the
+ * relay, registered before the connect is performed.
+ * @family, @addr, @port: the socket's local address as the relay will see
+ *            its peer (@addr: 4 or 16 bytes of @family; @port host order).
+ * @cookie:   the job socket's SO_COOKIE: an accepted peer is the job's only
+ *            if the kernel says the connecting socket has this cookie.
+ * @dest, @dest_len: where the relay connects on the job's behalf.
+ * @shown:    the destination as the job named it (for the audit text).
+ * @check:    what the relay checks.
+ * @rule:     the allowing decision, formatted.
+ * @names:    the names the job resolved through cordon's DNS proxy to
+ *            @dest's address (at connect time), @n_names of them.
+ */
+struct relay_reg {
+	int family;
+	uint8_t addr[16];
+	uint16_t port;
+	uint64_t cookie;
+	struct sockaddr_storage dest;
+	socklen_t dest_len;
+	struct net_endpoint shown;
+	enum relay_check check;
+	char rule[256];
+	char names[RELAY_NAMES_MAX][POLICY_NAME_MAX + 1];
+	size_t n_names;
+};
+
+/**
+ * relay_new() - open the relay's loopback listeners (127.0.0.1 and ::1,
+ * ephemeral ports; ::1 only where the host has IPv6) and start its thread.
+ * @tables is borrowed (name decisions are read-only: relay thread safe).
+ * Raises RLIMIT_NOFILE's soft limit to the hard one (each relayed
+ * connection holds 6 fds).
+ * Return: 0 and *@out, or -errno.
+ */
+int relay_new(struct relay **out, const struct zone_tables *tables);
+
+/** relay_free() - stop the thread, reset every connection; NULL is a no-op. */
+void relay_free(struct relay *r);
+
+/** relay_fd() - an eventfd, readable when events are queued. */
+int relay_fd(const struct relay *r);
+
+/**
+ * relay_target() - the listener a job socket of @sock_family connecting to
+ * an IPv4 (@v4_dest) or IPv6 destination is connected to instead, in *@ss.
+ * Return: 0, or -EAFNOSUPPORT (no IPv6 listener).
+ */
+int relay_target(const struct relay *r, int sock_family, bool v4_dest,
+		 struct sockaddr_storage *ss, socklen_t *len);
+
+/**
+ * relay_register() - @reg (copied) is about to connect. A registration for
+ * the same local address replaces the older one; one left unaccepted for
+ * RELAY_REG_TTL_S is dropped. Called from the supervisor's threads.
+ * Return: 0, or -ENOSPC (the caller must not redirect: fail closed).
+ */
+int relay_register(struct relay *r, const struct relay_reg *reg);
+
+/**
+ * relay_unregister() - the connect of @cookie to the relay was not
+ * performed after all: drop its registration.
+ */
+void relay_unregister(struct relay *r, uint64_t cookie);
+
+/**
+ * relay_events() - the events the relay queued since the last call, moved
+ * into an array of the relay's (reused by the next call; the supervisor's
+ * thread only). Return: their number.
+ */
+size_t relay_events(struct relay *r, const struct netstack_event **out);
+
+/**
+ * struct relay_stats - counters since the relay started (read under the
+ * relay's mutex). @egress: bytes the job sent out through the relay (the
+ * inspected first bytes included); @ingress: bytes to the job; @accepted,
+ * @refused_local (not a registered job socket), @denied (SNI/Host),
+ * @upstream_failed; @active: connections open now; @events_lost.
+ */
+struct relay_stats {
+	uint64_t egress;
+	uint64_t ingress;
+	uint64_t accepted;
+	uint64_t refused_local;
+	uint64_t denied;
+	uint64_t upstream_failed;
+	uint64_t active;
+	uint64_t events_lost;
+};
+
+/** relay_stats() - a copy of the counters. */
+void relay_stats(struct relay *r, struct relay_stats *out);
 
 /* ---------------------------------------------------------------------------
  * Kernel socket tables (sock_diag.c).

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * service.c - the services netstack runs for the job behind one interface
- * (start, fd, run, events): the DNS proxy today, the relay next. The
+ * (start, fd, run, events): the DNS proxy and the relay. The
  * supervisor's loop knows only this interface and one epoll tag; each
  * service is held once, in struct netstack.
  */
@@ -20,6 +20,11 @@ int netstack_service_start(struct netstack *ns, enum netstack_service_kind k)
 		netstack_host_addrs_load(ns);
 		rc = dns_proxy_new(&ns->dns, ns->tables, &ns->rt);
 		return rc < 0 ? rc : 1;
+	case NETSTACK_SERVICE_RELAY:
+		if (ns->relay)
+			return 0;
+		rc = relay_new(&ns->relay, ns->tables);
+		return rc < 0 ? rc : 1;
 	case NETSTACK_SERVICE_COUNT:
 		break;
 	}
@@ -31,23 +36,33 @@ void netstack_service_stop(struct netstack *ns, enum netstack_service_kind k)
 	if (k == NETSTACK_SERVICE_DNS) {
 		dns_proxy_free(ns->dns);
 		ns->dns = NULL;
+	} else if (k == NETSTACK_SERVICE_RELAY) {
+		relay_free(ns->relay);
+		ns->relay = NULL;
 	}
 }
 
 bool netstack_service_running(const struct netstack *ns,
 			      enum netstack_service_kind k)
 {
-	return k == NETSTACK_SERVICE_DNS && ns->dns;
+	return (k == NETSTACK_SERVICE_DNS && ns->dns) ||
+	       (k == NETSTACK_SERVICE_RELAY && ns->relay);
 }
 
 int netstack_service_fd(const struct netstack *ns, enum netstack_service_kind k)
 {
-	return netstack_service_running(ns, k) ? dns_proxy_fd(ns->dns) : -1;
+	if (!netstack_service_running(ns, k))
+		return -1;
+	return k == NETSTACK_SERVICE_RELAY ? relay_fd(ns->relay)
+					   : dns_proxy_fd(ns->dns);
 }
 
 int netstack_service_run(struct netstack *ns, enum netstack_service_kind k)
 {
-	return netstack_service_running(ns, k) ? dns_proxy_run(ns->dns) : 0;
+	if (!netstack_service_running(ns, k))
+		return 0;
+	/* The relay runs in its own thread: here only its events. */
+	return k == NETSTACK_SERVICE_RELAY ? 0 : dns_proxy_run(ns->dns);
 }
 
 size_t netstack_service_events(struct netstack *ns,
@@ -56,6 +71,8 @@ size_t netstack_service_events(struct netstack *ns,
 {
 	if (!netstack_service_running(ns, k))
 		return 0;
+	if (k == NETSTACK_SERVICE_RELAY)
+		return relay_events(ns->relay, out);
 	return dns_proxy_events(ns->dns, out);
 }
 

@@ -266,6 +266,7 @@ int netstack_sock_redirect(struct netstack *ns,
 	memcpy(&e->peer.real, real, real_len);
 	e->peer.real_len = real_len;
 	e->peer.shown = *shown;
+	e->peer.has_local = false;
 	e->peer.last_use_ns = time_mono_ns();
 	return 0;
 }

@@ -386,6 +386,8 @@ sys_handler_fn sys_sendmmsg;
 sys_handler_fn sys_bind;
 sys_handler_fn sys_listen;
 sys_handler_fn sys_recvfrom;
+sys_handler_fn sys_getsockname;
+sys_handler_fn sys_getpeername;
 
 /* Handlers (sys_task.c). */
 sys_handler_fn sys_task_create;

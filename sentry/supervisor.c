@@ -107,6 +107,42 @@ void sentry_dispatch(struct sentry *s, struct sentry_call *c)
 		sys_exec_finish(s, c);
 }
 
+/*
+ * A relay event: a stream relayed, refused (SNI/Host, not a job socket) or
+ * closed (its byte counts). Denials are printed and counted.
+ */
+static void sentry_relay_event(struct sentry *s, const struct netstack_event *e)
+{
+	char summary[900], seen[300];
+	struct jsonw w;
+	uint64_t key;
+
+	if (e->allowed && s->o->audit_level != SENTRY_AUDIT_LEVEL_ALL)
+		return;
+	audit_begin(&s->audit, &w, "relay");
+	jsonw_key_str(&w, "dest", e->dest);
+	jsonw_key_str(&w, "seen", e->seen[0] ? e->seen : NULL);
+	jsonw_key_str(&w, "name", e->name[0] ? e->name : NULL);
+	jsonw_key_str(&w, "decision", e->allowed ? "allow" : "deny");
+	jsonw_key_str(&w, "outcome", e->what);
+	jsonw_key_str(&w, "zone", s->o->zone_name);
+	jsonw_key_str(&w, "rule", e->rule[0] ? e->rule : NULL);
+	jsonw_key_u64(&w, "bytes_out", e->bytes_out);
+	jsonw_key_u64(&w, "bytes_in", e->bytes_in);
+	seen[0] = '\0';
+	if (e->seen[0])
+		snprintf(seen, sizeof(seen), " (%s %s)", e->seen, e->name);
+	snprintf(summary, sizeof(summary),
+		 "%s stream to %s%s: %s (zone %s: %s)",
+		 e->allowed ? "relayed" : "denied", e->dest, seen, e->what,
+		 s->o->zone_name, e->rule[0] ? e->rule : "relay");
+	key = digest_xxh3_buf(summary, strlen(summary));
+	audit_commit(&s->audit, &w, e->allowed ? 0 : (key ? key : 1), summary,
+		     !e->allowed);
+	if (!e->allowed)
+		s->n_denied++;
+}
+
 /* Audit records and stderr lines for what service @k decided. */
 static void sentry_service_events(struct sentry *s,
 				  enum netstack_service_kind k)
@@ -115,6 +151,11 @@ static void sentry_service_events(struct sentry *s,
 	size_t n, i;
 
 	n = netstack_service_events(&s->net, k, &ev);
+	if (k == NETSTACK_SERVICE_RELAY) {
+		for (i = 0; i < n; i++)
+			sentry_relay_event(s, &ev[i]);
+		return;
+	}
 	for (i = 0; i < n; i++) {
 		char summary[700];
 		struct jsonw w;

@@ -1362,3 +1362,76 @@ void sys_net_deferred_ready(struct sentry *s, struct deferred *d)
 		return;
 	deferred_finish(s, d, rc, false, NULL);
 }
+
+/*
+ * getsockname() and getpeername() of a translated socket show what the job
+ * believes (netstack_xlate): the peer it asked for, and for a relayed
+ * socket the source address the kernel would have picked towards it (its
+ * real port); every other socket continues in the kernel. The answer
+ * decides nothing about egress, so a continue is safe.
+ */
+static int sys_net_name(struct sentry *s, struct sentry_call *c, bool peer)
+{
+	struct netstack_sockinfo k = {.fd = -1};
+	const struct netstack_sock *e;
+	struct sockaddr_storage ss;
+	struct net_endpoint shown;
+	struct platform_mem_seg seg[2];
+	socklen_t sl = sizeof(ss), cap;
+	ssize_t w;
+	int rc;
+
+	snprintf(c->detail, sizeof(c->detail), "fd=%d", (int)c->pc.args[0]);
+	verdict_continue(&c->v, "socket name: continues in the kernel");
+	if (!netstack_translating(&s->net))
+		return 0;
+	if (sys_net_read(s, c, c->pc.args[2], &cap, sizeof(cap)) < 0)
+		return 0; /* the kernel answers EFAULT itself */
+	rc = sys_net_take(s, c, (int)c->pc.args[0], &k, true);
+	if (rc < 0)
+		return rc == -ENOENT ? rc : 0;
+	e = k.domain == AF_INET || k.domain == AF_INET6
+		    ? netstack_sock_translated(&s->net, k.cookie)
+		    : NULL;
+	if (!e || (!peer && !e->peer.has_local)) {
+		sys_net_put(&k);
+		return 0;
+	}
+	rc = peer ? getpeername(k.fd, (struct sockaddr *)&ss, &sl)
+		  : getsockname(k.fd, (struct sockaddr *)&ss, &sl);
+	if (rc < 0) {
+		sys_net_errno(c, errno);
+		sys_net_put(&k);
+		return 0;
+	}
+	if (peer && sockaddr_same(&ss, &e->peer.real)) {
+		sl = sockaddr_build(&e->peer.shown, k.domain, &ss);
+	} else if (!peer &&
+		   sockaddr_parse((const uint8_t *)&ss, sl, &shown) == 0 &&
+		   shown.kind == NET_ENDPOINT_INET) {
+		shown.addr = e->peer.local;
+		sl = sockaddr_build(&shown, k.domain, &ss);
+	}
+	sys_net_put(&k);
+	/* As the kernel: truncated to the caller's length, the full one
+	 * written back. */
+	seg[0] = (struct platform_mem_seg){c->pc.args[1], &ss,
+					   sl < cap ? sl : cap};
+	seg[1] = (struct platform_mem_seg){c->pc.args[2], &sl, sizeof(sl)};
+	w = platform_write_memv(s->plat, &c->pc, seg, 2);
+	if (w < (ssize_t)(seg[0].len + seg[1].len))
+		sys_net_errno(c, EFAULT);
+	else
+		sys_net_value(c, 0);
+	return 0;
+}
+
+int sys_getsockname(struct sentry *s, struct sentry_call *c)
+{
+	return sys_net_name(s, c, false);
+}
+
+int sys_getpeername(struct sentry *s, struct sentry_call *c)
+{
+	return sys_net_name(s, c, true);
+}

