@@ -231,13 +231,22 @@ struct netstack_sock {
  * @dev: the sockfs device (st_dev), checked with @ino.
  * @fd:  the supervisor's copy (owned by the table).
  * @mark: a sweep saw a job fd naming it.
+ * @gen: netstack.own_gen when it was added, or NETSTACK_OWN_SPREAD: the
+ *       socket may be in more than one fd table of the job (received, or
+ *       passed with SCM_RIGHTS).
+ * @duped: a job fd naming it was duplicated (dup, dup2, dup3, F_DUPFD*):
+ *       its table may hold more than one fd for it.
  */
 struct netstack_owned {
 	uint64_t ino;
 	uint64_t dev;
 	int fd;
 	bool mark;
+	bool duped;
+	uint64_t gen;
 };
+
+#define NETSTACK_OWN_SPREAD UINT64_MAX
 
 #define NETSTACK_ABSTRACT_MAX 256
 #define NETSTACK_UNIX_OWN_MAX 128
@@ -305,6 +314,13 @@ struct netstack {
 	uint64_t n_prunes;
 	struct netstack_owned owned[NETSTACK_OWNED_MAX];
 	size_t n_owned;
+	/*
+	 * Counts the events that may put a job socket in one more fd table
+	 * (netstack_own_spread()); own_one_off: one happened that the count
+	 * cannot follow, so netstack_own_one_table() answers false from now.
+	 */
+	uint64_t own_gen;
+	bool own_one_off;
 	char cwd[4096];
 	char tmpdir[4096];
 	char xdg_runtime_dir[4096];
@@ -349,6 +365,47 @@ struct netstack_sock *netstack_sock_add(struct netstack *ns,
  * refuses the creation: fail closed), -errno when @fd cannot be fstat()ed.
  */
 int netstack_own_add(struct netstack *ns, int fd);
+
+/**
+ * netstack_own_add_spread() - as netstack_own_add(), for a socket that may
+ * be in other fd tables of the job already (one the supervisor received for
+ * it): its entry, a new one or the one held, never counts as in one table.
+ */
+int netstack_own_add_spread(struct netstack *ns, int fd);
+
+/**
+ * netstack_own_spread() - an fd table of the job may have been copied (a
+ * fork, a clone without CLONE_FILES) or an owned socket passed to another
+ * one (SCM_RIGHTS): every socket owned so far may now be in more than the
+ * one table it was installed into. @forever: an event after which tables
+ * may be copied without the supervisor seeing it (a clone sharing the
+ * table with another process: its exec copies the table), so no socket
+ * counts as in one table again.
+ */
+void netstack_own_spread(struct netstack *ns, bool forever);
+
+/**
+ * netstack_own_one_table() - whether socket @dev/@ino, owned, can be in no
+ * fd table but the one it was installed into: nothing that spreads sockets
+ * (netstack_own_spread()) happened since it was added. Then the job's
+ * processes that may hold it are exactly the ones using the table of the
+ * thread that still names it, and one read of that table tells whether
+ * another fd names it (sys_sock.c, 4). False when not owned.
+ */
+bool netstack_own_one_table(const struct netstack *ns, uint64_t dev,
+			    uint64_t ino);
+
+/**
+ * netstack_own_duped() - a job fd naming owned socket @dev/@ino is being
+ * duplicated (no-op when not owned).
+ * netstack_own_lone() - whether owned socket @dev/@ino has exactly one fd
+ * in the job: netstack_own_one_table() and never duplicated. It is born
+ * with one fd (ADDFD installs one), and every way to a second one is
+ * notified where sockets are owned from birth: a close of that fd is then
+ * its last, known without reading any fd table.
+ */
+void netstack_own_duped(struct netstack *ns, uint64_t dev, uint64_t ino);
+bool netstack_own_lone(const struct netstack *ns, uint64_t dev, uint64_t ino);
 
 /**
  * netstack_own_find() - the supervisor's copy of the owned socket with

@@ -43,7 +43,10 @@
  *      pins the socket, so its inode number cannot be reused while held;
  *      the device is compared too. Released when the job's last fd goes
  *      (the sentry's close handlers and sweeps ask the kernel), so that a
- *      close by the job still reaches the peer. Same probing and backward
+ *      close by the job still reaches the peer. Each entry remembers the
+ *      count of spreading events (fork, fd passing; own_gen) at its birth:
+ *      while none happened since, it is in one fd table only, and the
+ *      close handler reads that table alone. Same probing and backward
  *      shift as 5.
  *
  * Not responsible for deciding anything (net_plan.c, zone_decide.c) nor for
@@ -374,9 +377,10 @@ static void sock_own_remove(struct netstack *ns, size_t i)
 	}
 }
 
-int netstack_own_add(struct netstack *ns, int fd)
+static int sock_own_add(struct netstack *ns, int fd, bool spread)
 {
 	struct stat st;
+	ssize_t held;
 	size_t i;
 
 	if (fstat(fd, &st) < 0) {
@@ -385,8 +389,11 @@ int netstack_own_add(struct netstack *ns, int fd)
 		close(fd);
 		return -e;
 	}
-	if (sock_own_slot(ns, st.st_dev, st.st_ino) >= 0) {
+	held = sock_own_slot(ns, st.st_dev, st.st_ino);
+	if (held >= 0) {
 		close(fd); /* held already: one copy is enough */
+		if (spread)
+			ns->owned[held].gen = NETSTACK_OWN_SPREAD;
 		return 0;
 	}
 	if (ns->n_owned >= NETSTACK_OWNED_MAX - 1) {
@@ -400,8 +407,52 @@ int netstack_own_add(struct netstack *ns, int fd)
 	ns->owned[i].dev = st.st_dev;
 	ns->owned[i].fd = fd;
 	ns->owned[i].mark = false;
+	ns->owned[i].gen = spread ? NETSTACK_OWN_SPREAD : ns->own_gen;
+	ns->owned[i].duped = false;
 	ns->n_owned++;
 	return 0;
+}
+
+int netstack_own_add(struct netstack *ns, int fd)
+{
+	return sock_own_add(ns, fd, false);
+}
+
+int netstack_own_add_spread(struct netstack *ns, int fd)
+{
+	return sock_own_add(ns, fd, true);
+}
+
+void netstack_own_spread(struct netstack *ns, bool forever)
+{
+	/* Never reaches NETSTACK_OWN_SPREAD: one event per notified call. */
+	ns->own_gen++;
+	if (forever)
+		ns->own_one_off = true;
+}
+
+bool netstack_own_one_table(const struct netstack *ns, uint64_t dev,
+			    uint64_t ino)
+{
+	ssize_t i = sock_own_slot(ns, dev, ino);
+
+	return i >= 0 && !ns->own_one_off && ns->owned[i].gen == ns->own_gen;
+}
+
+void netstack_own_duped(struct netstack *ns, uint64_t dev, uint64_t ino)
+{
+	ssize_t i = sock_own_slot(ns, dev, ino);
+
+	if (i >= 0)
+		ns->owned[i].duped = true;
+}
+
+bool netstack_own_lone(const struct netstack *ns, uint64_t dev, uint64_t ino)
+{
+	ssize_t i = sock_own_slot(ns, dev, ino);
+
+	return i >= 0 && !ns->owned[i].duped &&
+	       netstack_own_one_table(ns, dev, ino);
 }
 
 int netstack_own_find(const struct netstack *ns, uint64_t dev, uint64_t ino)

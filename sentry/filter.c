@@ -24,6 +24,7 @@
  * number. Unknown numbers get the default action, ERRNO(ENOSYS).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <seccomp.h>
 #include <stdbool.h>
@@ -357,6 +358,30 @@ static int filter_add_no_tiocsti(scmp_filter_ctx ctx, int nr)
 	return rc;
 }
 
+/*
+ * fcntl(fd, F_DUPFD or F_DUPFD_CLOEXEC, ...) gets @trap, every other command
+ * is allowed. The command is an unsigned int to the kernel: matched on the
+ * low 32 bits, the allowed complement a block cover of the two values.
+ */
+static int filter_add_fcntl_dupfd(scmp_filter_ctx ctx, int nr, uint32_t trap)
+{
+	static const uint64_t cmd[] = {F_DUPFD, F_DUPFD_CLOEXEC};
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; !rc && i < ARRAY_SIZE(cmd); i++) {
+		struct scmp_arg_cmp dup =
+			filter_is(1, FILTER_SPACE_LOW32, cmd[i]);
+
+		rc = seccomp_rule_add_array(ctx, trap, nr, 1, &dup);
+	}
+	if (!rc)
+		rc = filter_add_outside(ctx, SCMP_ACT_ALLOW, nr, NULL, 0, 1,
+					FILTER_SPACE_LOW32, cmd,
+					ARRAY_SIZE(cmd));
+	return rc;
+}
+
 static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e,
 			   unsigned int layers, uint32_t trap)
 {
@@ -381,9 +406,15 @@ static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e,
 			if (rc)
 				return rc;
 		}
-		/* Under a pids limit, what would be allowed is counted. */
+		/*
+		 * Under a pids limit, what would be allowed is counted; with
+		 * sockets owned from birth, seen (a table may be copied).
+		 */
 		return seccomp_rule_add(
-			ctx, (layers & FILTER_TASKS) ? trap : SCMP_ACT_ALLOW,
+			ctx,
+			(layers & (FILTER_TASKS | FILTER_BIRTH))
+				? trap
+				: SCMP_ACT_ALLOW,
 			e->nr, 1,
 			SCMP_A0(SCMP_CMP_MASKED_EQ, FILTER_CLONE_NS_FLAGS, 0));
 	case SYSCALL_RULE_SECCOMP_NO_LISTENER:
@@ -458,6 +489,11 @@ static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e,
 		return filter_add_keep_dumpable(ctx, e->nr);
 	case SYSCALL_RULE_IOCTL_NO_TIOCSTI:
 		return filter_add_no_tiocsti(ctx, e->nr);
+	case SYSCALL_RULE_FCNTL_DUPFD:
+		/* Only sockets owned from birth want a new fd seen. */
+		if (!(layers & FILTER_BIRTH))
+			return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, e->nr, 0);
+		return filter_add_fcntl_dupfd(ctx, e->nr, trap);
 	}
 	return -EINVAL;
 }
@@ -469,8 +505,11 @@ static int filter_add_entry(scmp_filter_ctx ctx, const struct syscall_entry *e,
 	enum syscall_class cls = ov ? ov->cls : e->cls;
 	int err = ov ? ov->err : e->err;
 
-	/* A task-creating row under a pids limit: counted by the supervisor. */
-	if (!ov && e->task && (layers & FILTER_TASKS) &&
+	/*
+	 * A task-creating row under a pids limit: counted by the supervisor;
+	 * with sockets owned from birth: seen (it may copy an fd table).
+	 */
+	if (!ov && e->task && (layers & (FILTER_TASKS | FILTER_BIRTH)) &&
 	    cls == SYSCALL_CLASS_ALLOW)
 		cls = SYSCALL_CLASS_NOTIFY;
 	/* An exec row without an audit sink: nothing to record. */
@@ -479,7 +518,10 @@ static int filter_add_entry(scmp_filter_ctx ctx, const struct syscall_entry *e,
 	/* A lateral row without its kernel layer: the supervisor layer. */
 	if (!ov && e->lateral && !(layers & e->lateral))
 		cls = SYSCALL_CLASS_NOTIFY;
-	/* Sockets owned from birth: creation and the last close are seen. */
+	/*
+	 * Sockets owned from birth: creation, the last close and what copies
+	 * fds (pidfd_getfd; the task rows above) are seen.
+	 */
 	if (!ov && e->birth && (layers & FILTER_BIRTH) &&
 	    cls == SYSCALL_CLASS_ALLOW)
 		cls = SYSCALL_CLASS_NOTIFY;

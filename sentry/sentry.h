@@ -91,6 +91,12 @@ enum syscall_class {
  *                                     after cordon exits, outside every
  *                                     rule (docs/root.md). Every other
  *                                     ioctl is allowed. Never notified.
+ * @SYSCALL_RULE_FCNTL_DUPFD:          fcntl(fd, F_DUPFD or F_DUPFD_CLOEXEC,
+ *                                     ...) notified under FILTER_BIRTH (a
+ *                                     new fd for a socket owned from birth,
+ *                                     sys_sock.c); every other command, and
+ *                                     every command without FILTER_BIRTH,
+ *                                     allowed.
  */
 enum syscall_rule {
 	SYSCALL_RULE_NONE,
@@ -106,6 +112,7 @@ enum syscall_rule {
 	SYSCALL_RULE_NO_PASSRIGHTS,
 	SYSCALL_RULE_PRCTL_KEEP_DUMPABLE,
 	SYSCALL_RULE_IOCTL_NO_TIOCSTI,
+	SYSCALL_RULE_FCNTL_DUPFD,
 };
 
 /**
@@ -156,7 +163,8 @@ typedef int sys_handler_fn(struct sentry *s, struct sentry_call *c);
  *           is notified to @handler.
  * @task:    creates a task (fork, vfork, clone): notified to @task_handler
  *           when the job has a pids limit (FILTER_TASKS), so that the
- *           creating call itself fails with EAGAIN at the limit.
+ *           creating call itself fails with EAGAIN at the limit, and
+ *           under FILTER_BIRTH.
  * @exec:    starts a program (execve, execveat): notified only for the exec
  *           record (FILTER_EXECS); allowed in the kernel otherwise.
  */
@@ -193,7 +201,13 @@ struct syscall_entry {
  * refused, e.g. by a container's seccomp profile): socket(), socketpair(),
  * accept() and accept4() are performed by the supervisor, and close(),
  * dup2(), dup3() and close_range() are notified so that its copies go when
- * the job's last fd goes (sys_sock.c). Rows with .birth.
+ * the job's last fd goes (sys_sock.c). Rows with .birth. Task creation
+ * (the @task rows) and pidfd_getfd are notified too: they may put a job
+ * socket in another fd table, and the close handlers read only the
+ * caller's table while nothing did (netstack_own_one_table()); so are
+ * dup() and fcntl(F_DUPFD*) (SYSCALL_RULE_FCNTL_DUPFD): while a socket was
+ * never duplicated either, the fd being closed is its only one and nothing
+ * is read (netstack_own_lone()).
  */
 #define FILTER_BIRTH (1U << 10)
 

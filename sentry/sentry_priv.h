@@ -404,6 +404,8 @@ sys_handler_fn sys_close;
 sys_handler_fn sys_dup2;
 sys_handler_fn sys_dup3;
 sys_handler_fn sys_close_range;
+sys_handler_fn sys_dup;
+sys_handler_fn sys_fcntl_dupfd;
 
 /**
  * sys_sock_birth() - whether job sockets are owned from birth in @s (the
@@ -431,6 +433,13 @@ int sys_sock_take(struct sentry *s, struct sentry_call *c, int remote);
  * sys_sock_birth().
  */
 void sys_sock_own_received(struct sentry *s, const int *fds, size_t n);
+
+/**
+ * sys_sock_spawning() - @c creates a task (fork, vfork, clone; notified
+ * under FILTER_BIRTH for this): a new fd table may hold copies of the job's
+ * sockets (netstack_own_spread()). No-op unless sys_sock_birth().
+ */
+void sys_sock_spawning(struct sentry *s, const struct sentry_call *c);
 
 /**
  * sys_sock_socketpair() - socketpair() performed by the supervisor, both

@@ -656,6 +656,10 @@ static int sys_net_copy_msg(struct sentry *s, struct sentry_call *c,
 					local = sys_sock_take(s, c, fds[j]);
 					if (local == -ENOTSOCK)
 						local = -EOPNOTSUPP;
+					/* It may land in another table. */
+					if (local >= 0)
+						netstack_own_spread(&s->net,
+								    false);
 				}
 
 				if (local < 0) {

@@ -129,6 +129,8 @@ int sys_task_create(struct sentry *s, struct sentry_call *c)
 	uint64_t limit = limits_value(&s->limits, POLICY_LIMIT_PIDS);
 	struct limits *l = &s->limits;
 
+	/* Also notified for sockets owned from birth: a table may be copied. */
+	sys_sock_spawning(s, c);
 	if (!limit) {
 		verdict_continue(&c->v, "no pids limit");
 		return 0;

@@ -5,6 +5,7 @@ by tests/container/container.sh (under each container profile). Prints
 "ok NAME" or "FAIL NAME: why" per check; decides nothing about cordon's
 internals, only what a program sees.
 """
+import ctypes
 import errno
 import os
 import socket
@@ -144,4 +145,71 @@ c2.close()
 _, st = os.waitpid(pid, 0)
 check("fork-inherited-socket", st == 0 and a2.recv(10) == b"child",
       "child status %d" % st)
+
+# A socket made after the fork, passed to the child (another fd table) and
+# closed by the parent once the child holds it: the child still uses it.
+p3, q3 = socket.socketpair()
+pid = os.fork()
+if pid == 0:
+    p3.close()
+    _, fds, _, _ = socket.recv_fds(q3, 10, 4)
+    q3.sendmsg([b"got"])
+    q3.recv(10)  # the parent has closed its fd
+    try:
+        socket.socket(fileno=fds[0]).sendmsg([b"passed-on"])
+        os._exit(0)
+    except OSError:
+        os._exit(1)
+q3.close()
+m, n = socket.socketpair()
+socket.send_fds(p3, [b"f"], [m.fileno()])
+p3.recv(10)
+m.close()
+p3.sendmsg([b"go"])
+_, st = os.waitpid(pid, 0)
+n.settimeout(3)
+try:
+    check("passed-to-child-then-closed", st == 0 and
+          n.recv(20) == b"passed-on", "child status %d" % st)
+except socket.timeout:
+    check("passed-to-child-then-closed", False, "nothing arrived")
+
+# Closing the last fd of a socket still reaches the peer after a dup was
+# closed first (both fds in one table: the caller's table is read).
+ls4 = own_listener()
+c4 = socket.socket()
+c4.connect(ls4.getsockname())
+a4, _ = ls4.accept()
+d4 = os.dup(c4.fileno())
+c4.close()
+s4 = socket.socket(fileno=d4)
+try:
+    s4.sendmsg([b"still"])
+    a4.settimeout(3)
+    check("dup-keeps-connection", a4.recv(10) == b"still")
+except OSError as e:
+    check("dup-keeps-connection", False, repr(e))
+s4.close()
+a4.settimeout(3)
+try:
+    check("last-dup-close-reaches-peer", a4.recv(10) == b"")
+except socket.timeout:
+    check("last-dup-close-reaches-peer", False, "no EOF")
+# The same through dup(2) itself and dup2(2) (os.dup is fcntl(F_DUPFD*)).
+libc = ctypes.CDLL(None, use_errno=True)
+for how in ("dup", "dup2"):
+    c5 = socket.socket()
+    c5.connect(ls4.getsockname())
+    a5, _ = ls4.accept()
+    d5 = libc.dup(c5.fileno()) if how == "dup" else os.dup2(c5.fileno(), 200)
+    c5.close()
+    s5 = socket.socket(fileno=d5)
+    try:
+        s5.sendmsg([b"still"])
+        a5.settimeout(3)
+        check("%s-keeps-connection" % how, a5.recv(10) == b"still")
+    except OSError as e:
+        check("%s-keeps-connection" % how, False, repr(e))
+    s5.close()
+    a5.close()
 print("done", flush=True)

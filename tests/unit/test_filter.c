@@ -323,10 +323,24 @@ static void test_lateral_domain_layer(void)
 }
 
 /*
- * Sockets owned from birth (FILTER_BIRTH): the allowed socket kinds, accept
- * and the closing calls go to the supervisor (ENOSYS here: no listener);
+ * Sockets owned from birth (FILTER_BIRTH): the allowed socket kinds, accept,
+ * the closing calls, and what can copy fds into another table (fork, clone,
+ * pidfd_getfd) go to the supervisor (ENOSYS here: no listener);
  * refused kinds stay refused in the kernel. Without it they never leave.
  */
+/* fork or clone(SIGCHLD); a child made after all (a broken filter) ends. */
+static long birth_spawn(long nr)
+{
+	long r = nr == SYS_clone ? syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0)
+				 : syscall(nr);
+
+	if (r == 0)
+		_exit(0);
+	if (r > 0)
+		waitpid((pid_t)r, NULL, 0);
+	return r;
+}
+
 static void test_birth_rows(void)
 {
 	filter_install_layers(NULL, 0,
@@ -341,6 +355,10 @@ static void test_birth_rows(void)
 	CHECK_ERRNO(close(-1), ENOSYS);
 	CHECK_ERRNO(dup2(-1, 100), ENOSYS);
 	CHECK_ERRNO(syscall(SYS_close_range, 100, 101, 0), ENOSYS);
+	/* What may copy a job socket into another fd table is seen too. */
+	CHECK_ERRNO(birth_spawn(SYS_fork), ENOSYS);
+	CHECK_ERRNO(birth_spawn(SYS_clone), ENOSYS);
+	CHECK_ERRNO(syscall(SYS_pidfd_getfd, -1, 0, 0), ENOSYS);
 	CHECK(syscall(SYS_getpid) > 0);
 }
 
@@ -355,6 +373,7 @@ static void test_birth_rows_off(void)
 	CHECK_EQ(close(fd), 0);
 	CHECK_ERRNO(close(-1), EBADF);
 	CHECK_ERRNO(accept(-1, NULL, NULL), EBADF);
+	CHECK_ERRNO(syscall(SYS_pidfd_getfd, -1, 0, 0), EBADF);
 }
 
 static void test_lateral_rows_counted(void)
