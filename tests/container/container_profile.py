@@ -32,6 +32,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import sys
 
 DEFAULT_PROFILE = "/usr/share/containers/seccomp.json"
@@ -188,6 +189,11 @@ def main():
     ap.add_argument("--check", action="store_true",
                     help="exit 0 when the profile and the bindings are "
                     "there, 77 (with the reason) when not")
+    ap.add_argument("--sig-ignored", default=None, metavar="HEX",
+                    help="the caller's SigIgn mask (/proc/PID/status): "
+                    "Python ignores SIGPIPE and SIGXFSZ for itself, and "
+                    "the command gets them back as the caller had them "
+                    "(default: as a runtime starts it, SIG_DFL)")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     o = ap.parse_args()
     try:
@@ -214,6 +220,10 @@ def main():
         f.load()
     except OSError as e:
         die("loading the filter: %s" % e)
+    ign = int(o.sig_ignored, 16) if o.sig_ignored else 0
+    for sig in (signal.SIGPIPE, signal.SIGXFSZ):
+        if not ign >> (sig - 1) & 1:
+            signal.signal(sig, signal.SIG_DFL)
     try:
         os.execvp(cmd[0], cmd)
     except OSError as e:
