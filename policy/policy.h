@@ -297,6 +297,14 @@ struct policy_syscall {
 	struct policy_loc loc;
 };
 
+/**
+ * policy_env_secret() - whether the environment variable named by the @len
+ * bytes at @name (no '=') carries a secret a job starts without unless it
+ * is passed on purpose: the exact names, prefixes and suffixes listed in
+ * policy_env.c and docs/policy.md, compared without regard to case.
+ */
+bool policy_env_secret(const char *name, size_t len);
+
 /** policy_errno_name() - "EPERM" for EPERM, NULL for errnos not in the table.
  */
 const char *policy_errno_name(int e);

@@ -59,6 +59,11 @@ void sentry_header(struct sentry *s)
 	jsonw_key_bool(&w, "started_as_root",
 		       (s->o->runas && s->o->runas->drop) || getuid() == 0);
 	jsonw_key_i64(&w, "job_pid", s->job.pid);
+	/* Names only: the values never reach the log. */
+	jsonw_key_arr(&w, "env_dropped");
+	for (i = 0; i < s->o->n_env_dropped; i++)
+		jsonw_str(&w, s->o->env_dropped[i]);
+	jsonw_close(&w);
 	jsonw_key_arr(&w, "argv");
 	for (i = 0; s->o->argv[i]; i++)
 		jsonw_str(&w, s->o->argv[i]);

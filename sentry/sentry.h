@@ -410,6 +410,9 @@ enum sentry_audit_level {
  *                    without @drop: as the caller.
  * @workspace:        a directory the job gets to own for the run when it
  *                    runs as another user (workspace.c); NULL: none.
+ * @env_dropped, @n_env_dropped: the names of the secret carriers left out
+ *                    of @envp (policy_env_secret()), for the audit header;
+ *                    borrowed. Never their values.
  */
 struct sentry_opts {
 	char *const *argv;
@@ -435,6 +438,8 @@ struct sentry_opts {
 	int slot_timeout_ms;
 	const struct runas *runas;
 	const char *workspace;
+	const char *const *env_dropped;
+	size_t n_env_dropped;
 };
 
 /**

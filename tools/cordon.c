@@ -44,7 +44,9 @@ static void cordon_usage(FILE *f)
 	      "  --keep-going              when CMD exits, wait for the rest of its tree\n"
 	      "  --grace DURATION          SIGINT/SIGTERM: time before SIGKILL (default 5s)\n"
 	      "  --env-clear               start CMD with an empty environment\n"
-	      "  --env KEY[=VALUE]         pass KEY through, or set it (repeatable)\n"
+	      "  --env KEY[=VALUE]         pass KEY through, or set it (repeatable);\n"
+	      "                            secret carriers (GITHUB_TOKEN, *_TOKEN, AWS_*,\n"
+	      "                            ...) are dropped unless named here\n"
 	      "  --platform unotify|auto   where syscall stops come from (default auto)\n"
 	      "  --no-landlock             do not enter a Landlock domain\n"
 	      "  --report                  one line per limit at exit (value, peak)\n"
@@ -118,6 +120,56 @@ static void cordon_env_set(struct cordon_env *e, const char *kv)
 			   "too many environment variables");
 	e->kv[e->n++] = (char *)kv;
 	e->kv[e->n] = NULL;
+}
+
+/*
+ * The names of the secret carriers (policy_env_secret()) in the caller's
+ * environment that the job does not get: those no --env names. Recorded
+ * for the audit header, never their values.
+ */
+struct cordon_env_dropped {
+	const char *name[CORDON_MAX_ENV + 1];
+	size_t n;
+};
+
+/* Whether --env names @kv's variable (as KEY or KEY=VALUE). */
+static bool cordon_env_named(const char *kv, const char *const *opts,
+			     size_t n_opts)
+{
+	size_t klen = strcspn(kv, "="), i;
+
+	for (i = 0; i < n_opts; i++)
+		if (!strncmp(opts[i], kv, klen) &&
+		    (opts[i][klen] == '=' || !opts[i][klen]))
+			return true;
+	return false;
+}
+
+/* The caller's environment less its secret carriers, into @e and @d. */
+static void cordon_env_scrubbed(struct cordon_env *e,
+				struct cordon_env_dropped *d,
+				const char *const *opts, size_t n_opts)
+{
+	size_t i, klen;
+	char *name;
+
+	for (i = 0; environ[i]; i++) {
+		klen = strcspn(environ[i], "=");
+		if (!policy_env_secret(environ[i], klen)) {
+			cordon_env_set(e, environ[i]);
+			continue;
+		}
+		if (cordon_env_named(environ[i], opts, n_opts))
+			continue; /* --env puts it back on purpose */
+		if (d->n >= CORDON_MAX_ENV)
+			diag_fatal(CORDON_EXIT_FAILURE,
+				   "too many environment variables");
+		name = strndup(environ[i], klen);
+		if (!name)
+			diag_fatal(CORDON_EXIT_FAILURE, "out of memory");
+		d->name[d->n++] = name;
+		d->name[d->n] = NULL;
+	}
 }
 
 /* --env KEY (pass through) or KEY=VALUE (set). */
@@ -291,6 +343,7 @@ static int cordon_run(int argc, char **argv)
 	const char *why = NULL, *opt_why = "";
 	struct filter_prog probe;
 	int rc;
+	static struct cordon_env_dropped dropped;
 	size_t n_env_opts = 0, i;
 	bool env_clear = false, slot_timeout_set = false;
 	int c;
@@ -461,8 +514,9 @@ static int cordon_run(int argc, char **argv)
 	if (!runas.drop)
 		o.workspace = NULL; /* the job is the caller: it has the tree */
 	if (!env_clear)
-		for (i = 0; environ[i]; i++)
-			cordon_env_set(&env, environ[i]);
+		cordon_env_scrubbed(&env, &dropped, env_opts, n_env_opts);
+	o.env_dropped = dropped.name;
+	o.n_env_dropped = dropped.n;
 	/* Before --env: an explicit --env HOME=... wins. */
 	cordon_runas_env(&env, &runas);
 	for (i = 0; i < n_env_opts; i++)

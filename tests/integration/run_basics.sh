@@ -57,6 +57,25 @@ out=$(as_user env SECRET=s3cret KEEP=k "$CORDON" run --env-clear --env KEEP --en
 t_check "env-clear-keeps-only-asked" '[ "$(echo "$out" | sort | tr '\''\n'\'' '\'' '\'')" = "KEEP=k NEW=n " ]'
 out=$(as_user env SECRET=s3cret "$CORDON" run -- /usr/bin/env)
 t_check "env-passes-through" 'grep -q "SECRET=s3cret" <<<"$out"'
+# Secret carriers (policy_env_secret()) are dropped unless --env names them;
+# the audit header lists their names, never their values.
+out=$(as_user env GITHUB_TOKEN=canary-gh github_token=canary-lc CI_JOB_TOKEN=canary-ci \
+	AWS_ACCESS_KEY_ID=canary-aws NPM_TOKEN=canary-npm SSH_AUTH_SOCK=/tmp/canary-sock \
+	ACTIONS_ID_TOKEN_REQUEST_URL=canary-oidc BUILD_FLAGS=keep \
+	"$CORDON" run -q --audit "$W/env.jsonl" -- /usr/bin/env)
+t_check "env-secrets-dropped" '! grep -q canary <<<"$out" && grep -qx "BUILD_FLAGS=keep" <<<"$out"'
+t_check "env-secrets-native-control" 'as_user env GITHUB_TOKEN=canary-gh /usr/bin/env | grep -qx GITHUB_TOKEN=canary-gh'
+t_check "env-dropped-in-audit-header" 'python3 -c "
+import json, sys
+h = json.loads(open(sys.argv[1]).readline())
+assert h[\"type\"] == \"header\", h
+need = {\"GITHUB_TOKEN\", \"github_token\", \"CI_JOB_TOKEN\", \"AWS_ACCESS_KEY_ID\", \"NPM_TOKEN\", \"SSH_AUTH_SOCK\", \"ACTIONS_ID_TOKEN_REQUEST_URL\"}
+assert need <= set(h[\"env_dropped\"]), h[\"env_dropped\"]
+assert \"BUILD_FLAGS\" not in h[\"env_dropped\"]
+" "$W/env.jsonl" && ! grep -q canary "$W/env.jsonl"'
+out=$(as_user env GITHUB_TOKEN=canary-gh NPM_TOKEN=canary-npm "$CORDON" run -q --audit "$W/env2.jsonl" --env GITHUB_TOKEN -- /usr/bin/env)
+t_check "env-secret-passed-on-purpose" 'grep -qx GITHUB_TOKEN=canary-gh <<<"$out" && ! grep -q canary-npm <<<"$out"'
+t_check "env-passed-not-listed-dropped" 'head -1 "$W/env2.jsonl" | grep -q "\"env_dropped\":\[[^]]*\"NPM_TOKEN\"" && ! head -1 "$W/env2.jsonl" | grep -q "\"GITHUB_TOKEN\""'
 
 # --- the ABI gate and kernel-refused bypasses, against native --------------
 if T_INT80_PROBE=$PROBE host_has_int80; then
