@@ -52,6 +52,35 @@ static void doctor_line(enum doctor_level lvl, const char *what,
 }
 
 /*
+ * The filesystem layer: what the job can see of the files, and what this
+ * kernel's Landlock would let cordon confine (ABI 1: read, write, exec
+ * rules; 2: refer, so rename and link cannot move a file across a
+ * boundary; 3: truncate; 5: device ioctls). Confinement itself is not
+ * built yet (issue 16): said as reduced, never as ok. The environment's
+ * secret carriers are dropped (policy_env_secret()).
+ */
+static void doctor_filesystem(int abi)
+{
+	if (abi < 1)
+		doctor_line(
+			DOCTOR_LEVEL_FALLBACK, "filesystem",
+			"not confined: the job sees the caller's files; no Landlock here to confine them with");
+	else
+		doctor_line(
+			DOCTOR_LEVEL_FALLBACK, "filesystem",
+			"not confined yet (issue 16): the job sees the caller's files; Landlock ABI %d offers read/write/exec rules%s%s%s",
+			abi,
+			abi >= 2
+				? ", refer"
+				: ", no refer (rename/link across directories: EXDEV)",
+			abi >= 3 ? ", truncate" : ", no truncate",
+			abi >= 5 ? ", device ioctls" : ", no device ioctls");
+	doctor_line(
+		DOCTOR_LEVEL_OK, "environment",
+		"secret carriers (GITHUB_TOKEN, *_TOKEN, *_SECRET, AWS_*, SSH_AUTH_SOCK, ...) dropped unless --env names them");
+}
+
+/*
  * Which of the three lateral modes a job is given (docs/isolation.md), and
  * what it costs.
  */
@@ -212,6 +241,7 @@ int doctor_main(int argc, char **argv)
 		doctor_line(
 			DOCTOR_LEVEL_FALLBACK, "Landlock",
 			"not available: the supervisor layer keeps the job off other processes");
+	doctor_filesystem(f.landlock_abi);
 	doctor_line(
 		f.passrights ? DOCTOR_LEVEL_OK : DOCTOR_LEVEL_FALLBACK,
 		"SO_PASSRIGHTS",

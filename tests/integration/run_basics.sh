@@ -436,6 +436,12 @@ else
 	t_check "doctor-ok-as-user" '[ "$st" = 0 ]'
 fi
 t_check "doctor-lists-features" 'grep -q "SYNC_WAKE_UP" "$T_DIR/out"'
+# The filesystem layer says what it lacks, driven by the feature switch.
+t_check "doctor-filesystem-not-ok" 'grep -qE "^reduced +filesystem +not confined" "$T_DIR/out" && grep -qE "^ok +environment +secret carriers" "$T_DIR/out"'
+as_user env CORDON_IGNORE_FEATURES=landlock_abi=2 "$CORDON" doctor >"$T_DIR/out" 2>&1
+t_check "doctor-filesystem-abi2" 'grep -E "^reduced +filesystem" "$T_DIR/out" | grep -q "ABI 2 .*, refer, no truncate, no device ioctls"'
+as_user env CORDON_IGNORE_FEATURES=landlock "$CORDON" doctor >"$T_DIR/out" 2>&1
+t_check "doctor-filesystem-no-landlock" 'grep -qE "^reduced +filesystem +not confined: .*no Landlock" "$T_DIR/out"'
 if [ "$(id -u)" = 0 ]; then
 	# Started as root the job is not root (docs/root.md): doctor says who
 	# it runs as instead of failing.
