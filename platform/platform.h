@@ -160,6 +160,10 @@ int platform_landlock_abi(void);
  *                   output forwarding); otherwise the job inherits them.
  * @nofile, @fsize:  RLIMIT_NOFILE and RLIMIT_FSIZE for the job when non-zero
  *                   (the kernel then enforces them per process).
+ * @nproc:           RLIMIT_NPROC (soft and hard) for the job when non-zero:
+ *                   the kernel refuses task creation with EAGAIN once the
+ *                   job's real uid has that many tasks (the pids limit's
+ *                   backstop, sentry/sys_task.c).
  * @sigpipe_default: reset SIGPIPE to SIG_DFL before the exec (the
  *                   supervisor ignores it for itself; cordon's caller had
  *                   it at the default). False: the job inherits SIG_IGN.
@@ -180,6 +184,7 @@ struct platform_spawn {
 	int stderr_fd;
 	uint64_t nofile;
 	uint64_t fsize;
+	uint64_t nproc;
 	bool sigpipe_default;
 	unsigned close_stdio;
 };
@@ -569,6 +574,12 @@ int procfs_status(pid_t tid, struct procfs_status *out);
 pid_t procfs_tgid(pid_t tid);
 /** procfs_ruid() - the real uid of @pid; (uid_t)-1 on failure. */
 uid_t procfs_ruid(pid_t pid);
+/**
+ * procfs_uid_tasks() - tasks (threads of every process) whose real uid is
+ * @uid, as RLIMIT_NPROC counts them: a scan of /proc. Processes that start
+ * or end during the scan may be missed or counted. Return: the count.
+ */
+uint64_t procfs_uid_tasks(uid_t uid);
 /** procfs_umask() - the umask of thread @tid; 022 when it cannot be read. */
 mode_t procfs_umask(pid_t tid);
 

@@ -321,6 +321,28 @@ uid_t procfs_ruid(pid_t pid)
 	return st.ruid;
 }
 
+uint64_t procfs_uid_tasks(uid_t uid)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	uint64_t n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		struct procfs_status st;
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+
+		if (pid <= 0 || *end)
+			continue;
+		if (procfs_status((pid_t)pid, &st) == 0 && st.ruid == uid)
+			n += st.threads > 0 ? (uint64_t)st.threads : 1;
+	}
+	closedir(d);
+	return n;
+}
+
 mode_t procfs_umask(pid_t tid)
 {
 	struct procfs_status st;

@@ -296,7 +296,8 @@ static void unotify_child(const struct platform_spawn *s, int report, int go,
 	    (s->stderr_fd > 2 && dup2(s->stderr_fd, STDERR_FILENO) < 0))
 		unotify_child_fail(report, PLATFORM_SPAWN_STAGE_SETUP, errno);
 	if (unotify_rlimit(RLIMIT_NOFILE, s->nofile) < 0 ||
-	    unotify_rlimit(RLIMIT_FSIZE, s->fsize) < 0)
+	    unotify_rlimit(RLIMIT_FSIZE, s->fsize) < 0 ||
+	    unotify_rlimit(RLIMIT_NPROC, s->nproc) < 0)
 		unotify_child_fail(report, PLATFORM_SPAWN_STAGE_SETUP, errno);
 	{
 		int keep[] = {report, go, handover};

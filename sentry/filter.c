@@ -406,15 +406,10 @@ static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e,
 			if (rc)
 				return rc;
 		}
-		/*
-		 * Under a pids limit, what would be allowed is counted; with
-		 * sockets owned from birth, seen (a table may be copied).
+		/* With sockets owned from birth, seen (a table may be copied).
 		 */
 		return seccomp_rule_add(
-			ctx,
-			(layers & (FILTER_TASKS | FILTER_BIRTH))
-				? trap
-				: SCMP_ACT_ALLOW,
+			ctx, (layers & FILTER_BIRTH) ? trap : SCMP_ACT_ALLOW,
 			e->nr, 1,
 			SCMP_A0(SCMP_CMP_MASKED_EQ, FILTER_CLONE_NS_FLAGS, 0));
 	case SYSCALL_RULE_SECCOMP_NO_LISTENER:
@@ -505,11 +500,8 @@ static int filter_add_entry(scmp_filter_ctx ctx, const struct syscall_entry *e,
 	enum syscall_class cls = ov ? ov->cls : e->cls;
 	int err = ov ? ov->err : e->err;
 
-	/*
-	 * A task-creating row under a pids limit: counted by the supervisor;
-	 * with sockets owned from birth: seen (it may copy an fd table).
-	 */
-	if (!ov && e->task && (layers & (FILTER_TASKS | FILTER_BIRTH)) &&
+	/* A task-creating row with sockets owned from birth: seen. */
+	if (!ov && e->task && (layers & FILTER_BIRTH) &&
 	    cls == SYSCALL_CLASS_ALLOW)
 		cls = SYSCALL_CLASS_NOTIFY;
 	/* An exec row without an audit sink: nothing to record. */

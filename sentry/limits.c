@@ -3,8 +3,8 @@
  * limits.c - tree-wide resource accounting: CPU, memory, tasks, open files
  * and bytes written, measured over the whole job tree in userspace (no
  * cgroups), and the verdict "over the limit" that makes the supervisor kill
- * the tree. Task creation is limited at the creating call (sys_proc.c asks
- * limits_count_tasks()); wall time is a timer of the supervisor; log bytes
+ * the tree. Tasks are counted here too; the kernel's RLIMIT_NPROC backs
+ * that count (sys_task.c); wall time is a timer of the supervisor; log bytes
  * are counted where output is forwarded (output.c).
  *
  * Theory of operation
@@ -56,13 +56,13 @@
 
 #define LIMITS_MEM_RATE (8ULL << 30)  /* bytes/s a bomb may allocate */
 #define LIMITS_DISK_RATE (4ULL << 30) /* bytes/s a job may write */
+#define LIMITS_TASK_RATE 2000ULL      /* tasks/s, below the backstop */
 #define LIMITS_MIN_NS (2ULL * 1000000)
 #define LIMITS_MAX_NS (500ULL * 1000000)
 #define LIMITS_TMPFS_MAGIC 0x01021994
 
 struct limits_walk {
 	struct limits *l;
-	bool tasks_only; /* one stat per process: the pids count */
 	uint64_t cpu_ticks, mem, tasks, fds, wchar;
 	uint64_t memfd_ino[256];
 	size_t n_memfd;
@@ -114,7 +114,8 @@ static bool limits_sampled(const struct limits *l)
 	return limits_set(l, POLICY_LIMIT_CPU) ||
 	       limits_set(l, POLICY_LIMIT_MEM) ||
 	       limits_set(l, POLICY_LIMIT_FDS) ||
-	       limits_set(l, POLICY_LIMIT_DISK);
+	       limits_set(l, POLICY_LIMIT_DISK) ||
+	       limits_set(l, POLICY_LIMIT_PIDS);
 }
 
 /* Record @pid's bytes written; remember it for when it is gone. */
@@ -177,8 +178,6 @@ static bool limits_proc(struct limits_walk *w, pid_t pid, pid_t ppid)
 	if (ppid > 0 && st.ppid != ppid)
 		return false;
 	w->tasks += (uint64_t)st.threads;
-	if (w->tasks_only)
-		return true;
 	w->cpu_ticks += st.utime + st.stime + st.cutime + st.cstime;
 	if (limits_set(w->l, POLICY_LIMIT_MEM)) {
 		struct procfs_status ps;
@@ -226,16 +225,6 @@ static void limits_walk(struct limits_walk *w)
 			continue;
 		n = limits_children(pid, q, n, ARRAY_SIZE(q), parents);
 	}
-}
-
-uint64_t limits_count_tasks(struct limits *l)
-{
-	struct limits_walk w = {.l = l, .tasks_only = true};
-
-	limits_walk(&w);
-	if (w.tasks > l->tasks_peak)
-		l->tasks_peak = w.tasks;
-	return w.tasks;
 }
 
 void limits_note_reaped(struct limits *l)
@@ -312,6 +301,9 @@ static enum policy_limit_key limits_judge(struct limits *l,
 	if (limits_set(l, POLICY_LIMIT_MEM) &&
 	    l->mem > limits_value(l, POLICY_LIMIT_MEM))
 		return POLICY_LIMIT_MEM;
+	if (limits_set(l, POLICY_LIMIT_PIDS) &&
+	    l->tasks > limits_value(l, POLICY_LIMIT_PIDS))
+		return POLICY_LIMIT_PIDS;
 	if (limits_set(l, POLICY_LIMIT_FDS) &&
 	    l->fds > limits_value(l, POLICY_LIMIT_FDS))
 		return POLICY_LIMIT_FDS;
@@ -462,6 +454,13 @@ void limits_arm(struct limits *l)
 		h = limits_headroom_ns(l->cpu_ms,
 				       limits_value(l, POLICY_LIMIT_CPU),
 				       1000ULL * l->ncpu);
+		if (h < next)
+			next = h;
+	}
+	if (limits_set(l, POLICY_LIMIT_PIDS)) {
+		h = limits_headroom_ns(l->tasks,
+				       limits_value(l, POLICY_LIMIT_PIDS),
+				       LIMITS_TASK_RATE);
 		if (h < next)
 			next = h;
 	}

@@ -20,16 +20,6 @@
  */
 #define LIMITS_PROCS_MAX 8192
 
-/* A task creation let through and maybe not yet in /proc (sys_task.c). */
-#define LIMITS_FLIGHT_MAX 256
-struct limits_flight {
-	pid_t tid;  /* the creating thread */
-	int nr;	    /* the creating call */
-	bool vfork; /* its caller waits in the call while the child runs */
-	bool used;
-	uint64_t t_ns;
-};
-
 struct limits_proc {
 	pid_t pid;
 	uint64_t start;
@@ -56,8 +46,6 @@ struct limits {
 	size_t n_procs;
 	uint64_t dead_wchar, untracked_wchar;
 	enum policy_limit_key fired; /* POLICY_LIMIT_COUNT: none */
-	uint64_t tasks_est;	     /* live tasks, as last counted + created */
-	struct limits_flight flight[LIMITS_FLIGHT_MAX];
 	/*
 	 * The walker thread (limits_walk_request()): while @walking, it owns
 	 * generation, samples, procs, n_procs, dead_wchar, untracked_wchar
@@ -103,8 +91,6 @@ enum policy_limit_key limits_walk_finish(struct limits *l, uint64_t log_bytes);
 void limits_walk_wait(struct limits *l);
 /** limits_arm() - schedule the next sample by the headroom left. */
 void limits_arm(struct limits *l);
-/** limits_count_tasks() - live tasks (processes + threads) of the tree. */
-uint64_t limits_count_tasks(struct limits *l);
 /** limits_note_reaped() - fold in what the supervisor reaped itself. */
 void limits_note_reaped(struct limits *l);
 /** limits_peak_of() - the peak of @k, in the limit's unit. */

@@ -192,7 +192,6 @@ static void sentry_limits_json(struct sentry *s, struct jsonw *w)
 					   : "");
 	}
 	jsonw_close(w);
-	jsonw_key_u64(w, "tasks_refused", s->pids_refused);
 	jsonw_key_u64(w, "log_bytes_dropped", s->out.dropped);
 	/* Job output cordon's stdout/stderr never took (no reader, or one
 	 * still stopped when the run's end had waited OUTPUT_DRAIN_MS). */

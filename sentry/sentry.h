@@ -161,10 +161,10 @@ typedef int sys_handler_fn(struct sentry *s, struct sentry_call *c);
  * @lateral: for a SYSCALL_CLASS_ALLOW row that can name another process:
  *           the kernel layer that confines it. Without that layer the row
  *           is notified to @handler.
- * @task:    creates a task (fork, vfork, clone): notified to @task_handler
- *           when the job has a pids limit (FILTER_TASKS), so that the
- *           creating call itself fails with EAGAIN at the limit, and
- *           under FILTER_BIRTH.
+ * @task:    creates a task (fork, vfork, clone): notified to @handler only
+ *           under FILTER_BIRTH (an fd table with owned sockets may be
+ *           copied). The pids limit never notifies it (sys_task.c: a
+ *           notified fork can fail with EINTR).
  * @exec:    starts a program (execve, execveat): notified only for the exec
  *           record (FILTER_EXECS); allowed in the kernel otherwise.
  */
@@ -181,12 +181,6 @@ struct syscall_entry {
 	bool exec;
 	bool birth;
 };
-
-/*
- * Not a lateral layer: a bit of filter_compile()'s @layers that asks for
- * task creation to be notified (the pids limit).
- */
-#define FILTER_TASKS (1U << 8)
 
 /*
  * Not a lateral layer either: exec records are wanted (the job has an audit
@@ -290,22 +284,16 @@ int filter_compile_libseccomp(const struct syscall_override *ov, size_t n_ov,
 /**
  * FILTER_PREBUILT_LAYERS - the @layers values filter_gen.c compiles at
  * build time: with both Landlock layers, with the domain alone (ABI 1-5),
- * without Landlock, each with and without a pids limit and exec records.
+ * without Landlock, each with and without exec records.
  */
 #define FILTER_PREBUILT_LAYERS_LATERAL                                         \
 	(SYSCALL_LATERAL_SCOPE | SYSCALL_LATERAL_DOMAIN)
 #define FILTER_PREBUILT_LAYERS                                                 \
 	{                                                                      \
-		0, FILTER_TASKS, FILTER_EXECS, FILTER_TASKS | FILTER_EXECS,    \
-			FILTER_PREBUILT_LAYERS_LATERAL,                        \
-			FILTER_PREBUILT_LAYERS_LATERAL | FILTER_TASKS,         \
+		0, FILTER_EXECS, FILTER_PREBUILT_LAYERS_LATERAL,               \
 			FILTER_PREBUILT_LAYERS_LATERAL | FILTER_EXECS,         \
-			FILTER_PREBUILT_LAYERS_LATERAL | FILTER_TASKS |        \
-				FILTER_EXECS,                                  \
 			SYSCALL_LATERAL_DOMAIN,                                \
-			SYSCALL_LATERAL_DOMAIN | FILTER_TASKS,                 \
-			SYSCALL_LATERAL_DOMAIN | FILTER_EXECS,                 \
-			SYSCALL_LATERAL_DOMAIN | FILTER_TASKS | FILTER_EXECS   \
+			SYSCALL_LATERAL_DOMAIN | FILTER_EXECS                  \
 	}
 
 /**

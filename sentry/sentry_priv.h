@@ -169,7 +169,7 @@ struct receiver_spin {
  *   - Any thread that runs handlers (receiver and loop), only under
  *     @lock: stop, stop_signal, killing, rx_stop (also read atomically
  *     by the receiver's poll, so written atomically), n_notified, n_denied,
- *     pids_refused, audit, net, dns, dns_due, deferred (the receiver
+ *     audit, net, dns, dns_due, deferred (the receiver
  *     adds calls, the loop ends them: deferred.h), exe_cache,
  *     pending, pending_evicted, limits (except the walker's fields while
  *     limits.walking, see struct limits), scratch.
@@ -242,8 +242,7 @@ struct sentry {
 	struct output out;
 	int wall_timerfd;
 	int birth_timerfd; /* the owned-socket sweep (sys_sock.c), or -1 */
-	uint64_t pids_refused;
-	int report_fd; /* --report-json, opened early; -1: none */
+	int report_fd;	   /* --report-json, opened early; -1: none */
 	struct sentry_scratch scratch;
 };
 
@@ -391,6 +390,12 @@ sys_handler_fn sys_getpeername;
 
 /* Handlers (sys_task.c). */
 sys_handler_fn sys_task_create;
+/**
+ * sys_task_backstop() - the RLIMIT_NPROC the job starts with under a pids
+ * limit (sys_task.c): its uid's tasks now plus twice the limit; 0 for none
+ * (no pids limit, or real uid 0, which the kernel exempts).
+ */
+uint64_t sys_task_backstop(const struct sentry *s);
 
 sys_handler_fn sys_recvmsg;
 sys_handler_fn sys_recvmmsg;

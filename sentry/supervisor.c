@@ -254,6 +254,7 @@ static int sentry_setup(struct sentry *s)
 		return rc;
 	sp.nofile = limits_value(&s->limits, POLICY_LIMIT_FDS);
 	sp.fsize = limits_value(&s->limits, POLICY_LIMIT_FSIZE);
+	sp.nproc = sys_task_backstop(s);
 	/*
 	 * A job under another uid could not reopen cordon's own stdout and
 	 * stderr (/dev/stdout is /proc/self/fd/1: a pipe or pty of root's,
@@ -379,7 +380,6 @@ static int sentry_setup(struct sentry *s)
 				return -errno;
 		}
 	}
-	s->limits.tasks_est = 1;
 	limits_arm(&s->limits);
 	return 0;
 }
@@ -571,15 +571,12 @@ int sentry_run(const struct sentry_opts *o)
 	/* No pidfd_getfd (a container's profile): sockets owned from birth. */
 	s->birth = !platform_kind_takes_fds(o->platform);
 	/* Compile before anything runs: a bad override fails here, exit 125. */
-	rc = filter_compile(
-		o->overrides, o->n_overrides,
-		filter_lateral_layers(o->landlock) |
-			(o->limits && o->limits->set[POLICY_LIMIT_PIDS]
-				 ? FILTER_TASKS
-				 : 0) |
-			(o->audit_path ? FILTER_EXECS : 0) |
-			(s->birth ? FILTER_BIRTH : 0),
-		platform_kind_trap_action(o->platform), &s->filter, &why);
+	rc = filter_compile(o->overrides, o->n_overrides,
+			    filter_lateral_layers(o->landlock) |
+				    (o->audit_path ? FILTER_EXECS : 0) |
+				    (s->birth ? FILTER_BIRTH : 0),
+			    platform_kind_trap_action(o->platform), &s->filter,
+			    &why);
 	if (rc < 0) {
 		diag_error("cannot compile the seccomp filter%s%s: %s",
 			   why ? " at " : "", why ? why : "", strerror(-rc));
