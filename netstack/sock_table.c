@@ -514,6 +514,12 @@ void netstack_own_fini(struct netstack *ns)
 {
 	size_t i;
 
+	/*
+	 * n_owned counts the filled slots (removal shifts, no tombstones):
+	 * with none, the table is all zero and its 24 pages stay untouched.
+	 */
+	if (!ns->n_owned)
+		return;
 	for (i = 0; i < NETSTACK_OWNED_MAX; i++)
 		if (ns->owned[i].ino)
 			close(ns->owned[i].fd);
