@@ -1261,4 +1261,21 @@ struct sock_diag_unix {
  */
 int sock_diag_unix(uint64_t ino, uint64_t cookie, struct sock_diag_unix *out);
 
+/**
+ * sock_diag_unix_is_file() - does unix_diag's @vfs_dev/@vfs_ino (what
+ * sock_diag_unix() said a socket is bound to) name the file open at @fd (a
+ * pin, usually O_PATH), whose fstat() is @st? unix_diag reports the bound
+ * dentry's superblock device; stat() shows that same device on most
+ * filesystems, but overlayfs whose layers are on different filesystems
+ * shows a pseudo device per layer for a non-directory (ovl_map_dev_ino();
+ * Docker's and the 6.1 test guest's root), so the device of the
+ * superblock @fd's mount is on (/proc/self/mountinfo, by statx()'s
+ * STATX_MNT_ID, Linux 5.8) is accepted too. The inode number must be
+ * stat()'s. Any failure to tell answers false (fail closed). Reads
+ * /proc/self/mountinfo only when the devices differ. Any thread.
+ */
+struct stat;
+bool sock_diag_unix_is_file(uint64_t vfs_dev, uint64_t vfs_ino, int fd,
+			    const struct stat *st);
+
 #endif /* CORDON_NETSTACK_H */

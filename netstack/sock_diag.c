@@ -15,8 +15,11 @@
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 #include <netinet/in.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -274,4 +277,61 @@ int sock_diag_inet_cookies(int family, unsigned proto, uint64_t *out,
 	}
 	close(fd);
 	return rc;
+}
+
+#ifndef STATX_MNT_ID
+#define STATX_MNT_ID 0x00001000U /* Linux 5.8 */
+#endif
+
+/*
+ * The device of the superblock mount @mnt_id is on, as
+ * /proc/self/mountinfo's third field says it ("MAJOR:MINOR").
+ * Return: 0 and *@dev, or -errno.
+ */
+static int sock_diag_mount_dev(uint64_t mnt_id, uint64_t *dev)
+{
+	char line[4096];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	int rc = -ENOENT;
+	bool at_start = true;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long id, parent;
+		unsigned int maj, min;
+		bool start = at_start;
+
+		/* A line longer than the buffer: its rest is no line. */
+		at_start = strchr(line, '\n') != NULL;
+		if (!start ||
+		    sscanf(line, "%llu %llu %u:%u ", &id, &parent, &maj,
+			   &min) != 4 ||
+		    id != mnt_id)
+			continue;
+		*dev = makedev(maj, min);
+		rc = 0;
+		break;
+	}
+	fclose(f);
+	return rc;
+}
+
+bool sock_diag_unix_is_file(uint64_t vfs_dev, uint64_t vfs_ino, int fd,
+			    const struct stat *st)
+{
+	struct statx sx;
+	uint64_t sb_dev;
+
+	if (vfs_ino != (uint64_t)st->st_ino)
+		return false;
+	if (vfs_dev == (uint64_t)st->st_dev)
+		return true;
+	/* overlayfs: stat() shows a layer's pseudo device, not its own. */
+	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID,
+		  &sx) < 0 ||
+	    !(sx.stx_mask & STATX_MNT_ID) ||
+	    sock_diag_mount_dev(sx.stx_mnt_id, &sb_dev) < 0)
+		return false;
+	return vfs_dev == sb_dev;
 }

@@ -156,8 +156,7 @@ static bool unix_listen_is_bound_file(int fd, int pin)
 	    sock_diag_unix(sock_st.st_ino, cookie, &now) < 0)
 		return false;
 	return S_ISSOCK(file_st.st_mode) && now.has_vfs &&
-	       now.vfs_ino == (uint64_t)file_st.st_ino &&
-	       now.vfs_dev == (uint64_t)file_st.st_dev;
+	       sock_diag_unix_is_file(now.vfs_dev, now.vfs_ino, pin, &file_st);
 }
 
 /* A new socket of @type bound to @un (@len bytes). Return: fd or -errno. */

@@ -129,8 +129,8 @@ bool netstack_unix_own(struct netstack *ns, const struct net_endpoint *e,
 
 		if (e->kind == NET_ENDPOINT_UNIX) {
 			if (o->abstract || !o->vfs_ino ||
-			    o->vfs_ino != (uint64_t)st.st_ino ||
-			    o->vfs_dev != (uint64_t)st.st_dev)
+			    !sock_diag_unix_is_file(o->vfs_dev, o->vfs_ino, pin,
+						    &st))
 				continue;
 			if (unix_own_alive(o, &now) && now.has_vfs &&
 			    now.vfs_ino == o->vfs_ino &&
