@@ -124,9 +124,10 @@ enum tls_hello_status {
 /**
  * struct tls_hello - what tls_hello_parse() found.
  * @need:           NEED_MORE: @len must grow to at least this many bytes
- *                  before the answer can change (always > @len); when the
- *                  parser knows the current record's length it is that
- *                  record's end, else @len + 1. 0 otherwise.
+ *                  before the answer can change (always > @len): the end
+ *                  of the field the parser is reading (a record header, a
+ *                  length, a vector it skips whole), cut at the end of the
+ *                  current record. 0 otherwise.
  * @end:            OK / NO_SNI / ECH: offset just past the last record
  *                  that carries the ClientHello. 0 otherwise.
  * @record_version: legacy_record_version of the first record (0 if not
