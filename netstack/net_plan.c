@@ -216,10 +216,9 @@ enum net_plan_relay net_plan_relay_of(const struct policy_decision *d,
 	    (r->host_kind != POLICY_HOST_KIND_NAME &&
 	     r->host_kind != POLICY_HOST_KIND_SUFFIX))
 		return NET_PLAN_RELAY_NONE;
-	/* The SNI/Host check comes with the parsers (stream_sniff.h): until
-	 * then every relayed connect is checked by its pin alone. */
-	(void)port;
-	return NET_PLAN_RELAY_PIN;
+	if (r->port_lo == r->port_hi && port != 80 && port != 443)
+		return NET_PLAN_RELAY_PIN;
+	return NET_PLAN_RELAY_NAME;
 }
 
 /* ---------------------------------------------------------------------------

@@ -1101,7 +1101,7 @@ size_t dns_proxy_pinned(const struct dns_proxy *p, const struct policy_addr *a,
 #define RELAY_NAMES_MAX 16     /* pinned names kept per registration */
 #define RELAY_REGS_MAX 256     /* connects registered, not yet accepted */
 #define RELAY_REG_TTL_S 10     /* a registration nobody connected for */
-#define RELAY_HEAD_MAX 16384   /* first bytes read for the inspection */
+#define RELAY_HEAD_MAX 18432   /* first bytes read (TLS_HELLO_BUF_MAX) */
 #define RELAY_INSPECT_MS 10000 /* the first bytes must be in by then */
 #define RELAY_PIPE_SIZE 262144 /* F_SETPIPE_SZ, each direction */
 #define RELAY_CONNS_MAX 16384  /* relayed connections at once */

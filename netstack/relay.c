@@ -83,6 +83,11 @@
 
 #include "common/common.h"
 #include "netstack/netstack.h"
+#include "netstack/stream_sniff.h"
+
+_Static_assert(RELAY_HEAD_MAX >= TLS_HELLO_BUF_MAX &&
+		       RELAY_HEAD_MAX >= HTTP_HEAD_MAX,
+	       "the inspection buffer holds any head the parsers accept");
 
 #define RELAY_EPOLL_BATCH 64
 #define RELAY_BURST (4u << 20) /* bytes one direction moves per turn */
@@ -695,6 +700,181 @@ static void relay_deny(struct relay *r, struct relay_conn *c, const char *name,
 	relay_conn_free(r, c, true);
 }
 
+/*
+ * 3. May @name (normalised by the parser, from hostile bytes) be talked to
+ * on this connection to @port? Pinned to the destination address (unless
+ * @proxied: the target of a CONNECT, which the proxy resolves), and allowed
+ * by a hostname rule of the zone on that port.
+ */
+static const char *relay_name_check(struct relay *r, const struct relay_conn *c,
+				    const char *name, uint16_t port,
+				    bool proxied)
+{
+	const struct relay_reg *g = &c->in->reg;
+	struct policy_connect q;
+	struct policy_decision d;
+	const char *one[1];
+	bool pinned = proxied;
+	size_t i;
+
+	for (i = 0; i < g->n_names && !pinned; i++) {
+		char p[POLICY_NAME_MAX + 1];
+
+		pinned = policy_name_normalize((const uint8_t *)g->names[i],
+					       strlen(g->names[i]), p,
+					       NULL) == 0 &&
+			 !strcmp(p, name);
+	}
+	if (!pinned)
+		return "name not resolved to this address through cordon's "
+		       "DNS proxy";
+	memset(&q, 0, sizeof(q));
+	q.proto = POLICY_PROTO_TCP;
+	q.port = port;
+	one[0] = name;
+	q.pinned = one;
+	q.n_pinned = 1;
+	zone_decide_connect(r->tables, NULL, &q, &d);
+	if (d.verdict != POLICY_VERDICT_ALLOW)
+		return "no hostname rule of the zone allows this name";
+	return NULL;
+}
+
+/* 3. A TLS ClientHello so far: decide, or wait (return false). */
+static bool relay_judge_tls(struct relay *r, struct relay_conn *c)
+{
+	struct tls_hello h;
+	const char *why;
+
+	switch (tls_hello_parse(c->in->head, c->in->len, &h)) {
+	case TLS_HELLO_NEED_MORE:
+		return false;
+	case TLS_HELLO_NO_SNI:
+		relay_deny(r, c, NULL, "sni", "ClientHello without SNI");
+		return true;
+	case TLS_HELLO_ECH:
+		relay_deny(r, c, h.sni, "sni",
+			   "ClientHello with encrypted_client_hello");
+		return true;
+	case TLS_HELLO_OK:
+		break;
+	default:
+		relay_deny(r, c, NULL, "sni", h.why ? h.why : "not TLS");
+		return true;
+	}
+	snprintf(c->name, sizeof(c->name), "%s", h.sni);
+	snprintf(c->seen, sizeof(c->seen), "sni");
+	why = relay_name_check(r, c, h.sni, c->in->reg.shown.port, false);
+	if (why)
+		relay_deny(r, c, h.sni, "sni", why);
+	else
+		relay_allow(r, c);
+	return true;
+}
+
+/* 3. An HTTP/1.x request head so far: decide, or wait (return false). */
+static bool relay_judge_http(struct relay *r, struct relay_conn *c)
+{
+	uint16_t port = c->in->reg.shown.port;
+	struct http_head h;
+	bool proxied;
+	const char *why;
+
+	switch (http_head_parse(c->in->head, c->in->len, &h)) {
+	case HTTP_HEAD_NEED_MORE:
+		return false;
+	case HTTP_HEAD_OK:
+		break;
+	case HTTP_HEAD_NOT_HTTP:
+		relay_deny(r, c, NULL, NULL,
+			   "neither TLS nor HTTP/1.x (other protocols need a "
+			   "rule naming their one port)");
+		return true;
+	default:
+		relay_deny(r, c, NULL, "host", h.why ? h.why : "bad head");
+		return true;
+	}
+	snprintf(c->name, sizeof(c->name), "%s", h.host);
+	snprintf(c->seen, sizeof(c->seen), "host");
+	if (h.host_kind != HTTP_HEAD_HOST_NAME) {
+		relay_deny(r, c, h.host, "host",
+			   "Host is an address literal, not a name");
+		return true;
+	}
+	/* CONNECT to an allowed proxy: the target must be allowed itself. */
+	proxied = h.form == HTTP_HEAD_FORM_AUTHORITY;
+	if (!proxied && h.port && h.port != port) {
+		relay_deny(r, c, h.host, "host",
+			   "Host names another port than the connection's");
+		return true;
+	}
+	why = relay_name_check(r, c, h.host, proxied ? h.port : port, proxied);
+	if (why)
+		relay_deny(r, c, h.host, "host", why);
+	else
+		relay_allow(r, c);
+	return true;
+}
+
+/*
+ * 3. The first bytes so far (@full: the buffer is full; @eof: the job shut
+ * its side): decide, or wait for more.
+ */
+static void relay_judge(struct relay *r, struct relay_conn *c, bool full,
+			bool eof)
+{
+	bool done;
+
+	switch (stream_sniff_guess(c->in->head, c->in->len)) {
+	case STREAM_SNIFF_NEED_MORE:
+		done = false;
+		break;
+	case STREAM_SNIFF_TLS:
+		done = relay_judge_tls(r, c);
+		break;
+	case STREAM_SNIFF_HTTP:
+		done = relay_judge_http(r, c);
+		break;
+	default:
+		relay_deny(r, c, NULL, NULL,
+			   "neither TLS nor HTTP/1.x (other protocols need a "
+			   "rule naming their one port)");
+		return;
+	}
+	if (done)
+		return;
+	if (full)
+		relay_deny(r, c, NULL, NULL,
+			   "first bytes exceed the inspection buffer");
+	else if (eof)
+		relay_deny(r, c, NULL, NULL,
+			   "closed before a complete ClientHello or request "
+			   "head");
+}
+
+static void relay_read_head(struct relay *r, struct relay_conn *c)
+{
+	bool eof = false;
+
+	while (c->in->len < sizeof(c->in->head)) {
+		ssize_t n = recv(c->job, c->in->head + c->in->len,
+				 sizeof(c->in->head) - c->in->len, 0);
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			break;
+		if (n < 0) {
+			relay_conn_free(r, c, true);
+			return;
+		}
+		if (n == 0) {
+			eof = true;
+			break;
+		}
+		c->in->len += (size_t)n;
+	}
+	relay_judge(r, c, c->in->len == sizeof(c->in->head), eof);
+}
+
 /* 2. A new peer on listener @l (@family). */
 static void relay_accept(struct relay *r, int l, int family)
 {
@@ -766,7 +946,10 @@ static void relay_accept(struct relay *r, int l, int family)
 			relay_conn_free(r, c, true);
 			continue;
 		}
-		relay_allow(r, c);
+		if (reg.check == RELAY_CHECK_PIN)
+			relay_allow(r, c);
+		else
+			relay_read_head(r, c);
 	}
 }
 
@@ -775,6 +958,9 @@ static void relay_conn_event(struct relay *r, struct relay_conn *c,
 {
 	switch (c->state) {
 	case RELAY_INSPECTING:
+		if (side == 0 &&
+		    (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+			relay_read_head(r, c);
 		return;
 	case RELAY_CONNECTING:
 		if (side == 1)
