@@ -97,7 +97,7 @@ sed -e 's/^\(rename-across\|link-across\|rename-dir-across\) ok$/\1 EXDEV/' \
 
 # The Landlock ABI of this kernel, as cordon sees it (0: none).
 KERNEL_ABI=$(CORDON_IGNORE_FEATURES= as_user "$CORDON" doctor 2>/dev/null |
-	sed -n 's/.*Landlock  *ABI \([0-9]*\).*/\1/p')
+	sed -n 's/^[a-z]*  *Landlock  *ABI \([0-9]*\).*/\1/p' | head -n 1)
 KERNEL_ABI=${KERNEL_ABI:-0}
 
 # mode_setup MODE - set opts, CORDON_IGNORE_FEATURES and the layer the
