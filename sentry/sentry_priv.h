@@ -388,8 +388,7 @@ sys_handler_fn sys_recvfrom;
 sys_handler_fn sys_getsockname;
 sys_handler_fn sys_getpeername;
 
-/* Handlers (sys_task.c). */
-sys_handler_fn sys_task_create;
+/* The pids limit (sys_task.c). */
 /**
  * sys_task_backstop() - the RLIMIT_NPROC the job starts with under a pids
  * limit (sys_task.c): its uid's tasks now plus twice the limit; 0 for none
@@ -411,6 +410,13 @@ sys_handler_fn sys_dup3;
 sys_handler_fn sys_close_range;
 sys_handler_fn sys_dup;
 sys_handler_fn sys_fcntl_dupfd;
+/*
+ * sys_task_create: fork, vfork and clone (the @task rows), notified only
+ * under FILTER_BIRTH: a new fd table may hold copies of the job's sockets
+ * (netstack_own_spread()); always continues in the kernel. The pids limit
+ * never notifies them (sys_task.c).
+ */
+sys_handler_fn sys_task_create;
 
 /**
  * sys_sock_birth() - whether job sockets are owned from birth in @s (the
@@ -438,13 +444,6 @@ int sys_sock_take(struct sentry *s, struct sentry_call *c, int remote);
  * sys_sock_birth().
  */
 void sys_sock_own_received(struct sentry *s, const int *fds, size_t n);
-
-/**
- * sys_sock_spawning() - @c creates a task (fork, vfork, clone; notified
- * under FILTER_BIRTH for this): a new fd table may hold copies of the job's
- * sockets (netstack_own_spread()). No-op unless sys_sock_birth().
- */
-void sys_sock_spawning(struct sentry *s, const struct sentry_call *c);
 
 /**
  * sys_sock_socketpair() - socketpair() performed by the supervisor, both

@@ -549,7 +549,8 @@ void sys_sock_own_received(struct sentry *s, const int *fds, size_t n)
 	}
 }
 
-void sys_sock_spawning(struct sentry *s, const struct sentry_call *c)
+/* @c creates a task: a new fd table may hold copies of the job's sockets. */
+static void sys_sock_spawning(struct sentry *s, const struct sentry_call *c)
 {
 	uint64_t flags = c->pc.nr == SYS_clone ? c->pc.args[0] : 0;
 
@@ -562,6 +563,14 @@ void sys_sock_spawning(struct sentry *s, const struct sentry_call *c)
 	 * others). A process sharing it: its exec copies it unseen. */
 	else if (!(flags & CLONE_THREAD))
 		netstack_own_spread(&s->net, true);
+}
+
+int sys_task_create(struct sentry *s, struct sentry_call *c)
+{
+	sys_sock_spawning(s, c);
+	verdict_continue(&c->v, "task creation: the pids limit is counted "
+				"in the tree and backed by RLIMIT_NPROC");
+	return 0;
 }
 
 static const char sys_sock_rule_close[] =

@@ -32,15 +32,10 @@
  *
  * Task creation is still notified on one path: sockets owned from birth
  * (FILTER_BIRTH, a container profile without pidfd_getfd), whose table
- * must see an fd table being copied; the EINTR window remains there.
+ * must see an fd table being copied; the EINTR window remains there. That
+ * handler, sys_task_create(), is the birth path's and lives in sys_sock.c.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <sched.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/syscall.h>
+#include <stdint.h>
 #include <unistd.h>
 
 #include "sentry/sentry_priv.h"
@@ -57,16 +52,4 @@ uint64_t sys_task_backstop(const struct sentry *s)
 	if (limit > UINT64_MAX / (SYS_TASK_HEADROOM + 1))
 		return 0;
 	return procfs_uid_tasks(uid) + limit * SYS_TASK_HEADROOM;
-}
-
-int sys_task_create(struct sentry *s, struct sentry_call *c)
-{
-	/*
-	 * Notified only for sockets owned from birth (FILTER_BIRTH): a fork
-	 * may copy an fd table that holds them.
-	 */
-	sys_sock_spawning(s, c);
-	verdict_continue(&c->v, "task creation: the pids limit is counted "
-				"in the tree and backed by RLIMIT_NPROC");
-	return 0;
 }

@@ -66,7 +66,10 @@
 		.nr = nr_, .name = #name_, .cls = SYSCALL_CLASS_ALLOW,         \
 		.lateral = layer_, .handler = handler_                         \
 	}
-/* Creates a task: notified to sys_task_create under a pids limit. */
+/*
+ * Creates a task: allowed in the kernel, except where job sockets are owned
+ * from birth (FILTER_BIRTH): then notified to sys_task_create (sys_sock.c).
+ */
 #define SC_TASK(nr_, name_)                                                    \
 	{                                                                      \
 		.nr = nr_, .name = #name_, .cls = SYSCALL_CLASS_ALLOW,         \
