@@ -41,7 +41,7 @@
 
 #include "common/common.h"
 #include "netstack/dns_msg.h"
-#include "netstack/netstack.h"
+#include "netstack/netstack_priv.h"
 
 #define DNS_PROXY_QUERIES 256
 #define DNS_PROXY_CLIENTS 64
@@ -199,42 +199,18 @@ static int dns_proxy_epoll_add(struct dns_proxy *p, int fd, uint64_t tag,
 	return epoll_ctl(p->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
-/* A socket bound to loopback port 0; fills the port. */
-static int dns_proxy_listen(int family, int type, uint16_t *port)
+/* A loopback listener of the proxy (port 0); fills its port. */
+static int dns_proxy_listen(struct dns_proxy *p, int family, int type,
+			    uint64_t tag, uint16_t *port)
 {
 	struct sockaddr_storage ss;
-	socklen_t len;
-	int fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fd = netstack_service_listen(p->epfd, tag, family, type, 64, &ss);
 
-	if (fd < 0)
-		return -errno;
-	memset(&ss, 0, sizeof(ss));
-	if (family == AF_INET) {
-		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
-
-		in->sin_family = AF_INET;
-		in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		len = sizeof(*in);
-	} else {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-		int one = 1;
-
-		in6->sin6_family = AF_INET6;
-		in6->sin6_addr = in6addr_loopback;
-		len = sizeof(*in6);
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	}
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
-	    (type == SOCK_STREAM && listen(fd, 64) < 0) ||
-	    getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
-		int e = errno;
-
-		close(fd);
-		return -e;
-	}
-	*port = ntohs(family == AF_INET
-			      ? ((struct sockaddr_in *)&ss)->sin_port
-			      : ((struct sockaddr_in6 *)&ss)->sin6_port);
+	if (fd >= 0)
+		*port = ntohs(
+			family == AF_INET
+				? ((struct sockaddr_in *)&ss)->sin_port
+				: ((struct sockaddr_in6 *)&ss)->sin6_port);
 	return fd;
 }
 
@@ -317,28 +293,26 @@ int dns_proxy_new(struct dns_proxy **out, const struct zone_tables *tables,
 		dns_proxy_add_upstream(p, &ups[i].addr, ups[i].port);
 	if (!n)
 		dns_proxy_system_upstreams(p);
-	rc = p->udp4 = dns_proxy_listen(AF_INET, SOCK_DGRAM, &p->port4);
+	rc = p->udp4 = dns_proxy_listen(p, AF_INET, SOCK_DGRAM,
+					DNS_PROXY_TAG_UDP4, &p->port4);
 	if (rc < 0)
 		goto out_free;
-	rc = p->tcp4 = dns_proxy_listen(AF_INET, SOCK_STREAM, &p->tport4);
+	rc = p->tcp4 = dns_proxy_listen(p, AF_INET, SOCK_STREAM,
+					DNS_PROXY_TAG_TCP4, &p->tport4);
 	if (rc < 0)
 		goto out_free;
 	/* IPv6 may be disabled on the host: the proxy then serves IPv4. */
-	p->udp6 = dns_proxy_listen(AF_INET6, SOCK_DGRAM, &p->port6);
-	p->tcp6 = dns_proxy_listen(AF_INET6, SOCK_STREAM, &p->tport6);
+	p->udp6 = dns_proxy_listen(p, AF_INET6, SOCK_DGRAM, DNS_PROXY_TAG_UDP6,
+				   &p->port6);
+	p->tcp6 = dns_proxy_listen(p, AF_INET6, SOCK_STREAM, DNS_PROXY_TAG_TCP6,
+				   &p->tport6);
 	p->up4 = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	p->up6 = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (dns_proxy_epoll_add(p, p->udp4, DNS_PROXY_TAG_UDP4, EPOLLIN) ||
-	    dns_proxy_epoll_add(p, p->tcp4, DNS_PROXY_TAG_TCP4, EPOLLIN) ||
-	    dns_proxy_epoll_add(p, p->timerfd, DNS_PROXY_TAG_TIMER, EPOLLIN) ||
+	if (dns_proxy_epoll_add(p, p->timerfd, DNS_PROXY_TAG_TIMER, EPOLLIN) ||
 	    (p->up4 >= 0 &&
 	     dns_proxy_epoll_add(p, p->up4, DNS_PROXY_TAG_UP4, EPOLLIN)) ||
 	    (p->up6 >= 0 &&
-	     dns_proxy_epoll_add(p, p->up6, DNS_PROXY_TAG_UP6, EPOLLIN)) ||
-	    (p->udp6 >= 0 &&
-	     dns_proxy_epoll_add(p, p->udp6, DNS_PROXY_TAG_UDP6, EPOLLIN)) ||
-	    (p->tcp6 >= 0 &&
-	     dns_proxy_epoll_add(p, p->tcp6, DNS_PROXY_TAG_TCP6, EPOLLIN))) {
+	     dns_proxy_epoll_add(p, p->up6, DNS_PROXY_TAG_UP6, EPOLLIN))) {
 		rc = -errno;
 		goto out_free;
 	}

@@ -2,7 +2,8 @@
 /*
  * netstack_priv.h - what the files of netstack/ share and nobody else may
  * use: the table of the job's own unix sockets (unix_own.c), as the
- * shields of unix_listen.c need it.
+ * shields of unix_listen.c need it, and the services' loopback listeners
+ * (service.c).
  */
 #ifndef CORDON_NETSTACK_PRIV_H
 #define CORDON_NETSTACK_PRIV_H
@@ -32,5 +33,20 @@ void unix_own_shield_close(struct netstack_unix_shield *sh);
  */
 bool unix_own_alive(const struct netstack_unix_own *o,
 		    struct sock_diag_unix *now);
+
+/**
+ * netstack_service_listen() - open one loopback listener of a service (the
+ * DNS proxy, the relay; service.c): a @type socket (SOCK_STREAM, listening
+ * with @backlog, or SOCK_DGRAM), non-blocking and close-on-exec, bound to
+ * @family's loopback address (127.0.0.1, or ::1 with IPV6_V6ONLY) on a port
+ * the kernel chooses, and added to the service's epoll set @epfd for
+ * EPOLLIN with @tag. @bound (may be NULL) receives the address it is bound
+ * to (a struct sockaddr_in or sockaddr_in6, by @family). Called by the
+ * service's constructor, before its thread (if any) starts.
+ * Return: the fd (owned by the caller), or -errno with nothing left open
+ * (EAFNOSUPPORT, EADDRNOTAVAIL: a host without IPv6).
+ */
+int netstack_service_listen(int epfd, uint64_t tag, int family, int type,
+			    int backlog, struct sockaddr_storage *bound);
 
 #endif /* CORDON_NETSTACK_PRIV_H */

@@ -82,7 +82,7 @@
 #include <unistd.h>
 
 #include "common/common.h"
-#include "netstack/netstack.h"
+#include "netstack/netstack_priv.h"
 #include "netstack/stream_sniff.h"
 
 _Static_assert(RELAY_HEAD_MAX >= TLS_HELLO_BUF_MAX &&
@@ -1065,25 +1065,6 @@ static void *relay_main(void *arg)
  * Set-up.
  */
 
-static int relay_listen(int family, void *sa, socklen_t *len)
-{
-	int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	int one = 1;
-
-	if (fd < 0)
-		return -errno;
-	if (family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, sa, *len) < 0 || listen(fd, 4096) < 0 ||
-	    getsockname(fd, sa, len) < 0) {
-		int e = errno;
-
-		close(fd);
-		return -e;
-	}
-	return fd;
-}
-
 static int relay_add(struct relay *r, int fd, uint64_t tag)
 {
 	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = tag};
@@ -1094,8 +1075,7 @@ static int relay_add(struct relay *r, int fd, uint64_t tag)
 int relay_new(struct relay **out, const struct zone_tables *tables)
 {
 	struct relay *r = calloc(1, sizeof(*r));
-	socklen_t l4 = sizeof(struct sockaddr_in);
-	socklen_t l6 = sizeof(struct sockaddr_in6);
+	struct sockaddr_storage ss;
 	sigset_t all, old;
 	struct rlimit rl;
 	int rc = -ENOMEM;
@@ -1127,21 +1107,18 @@ int relay_new(struct relay **out, const struct zone_tables *tables)
 		rc = -errno;
 		goto out_free;
 	}
-	r->a4.sin_family = AF_INET;
-	r->a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	r->l4 = relay_listen(AF_INET, &r->a4, &l4);
+	r->l4 = netstack_service_listen(r->epfd, RELAY_TAG_LISTEN4, AF_INET,
+					SOCK_STREAM, 4096, &ss);
 	if (r->l4 < 0) {
 		rc = r->l4;
 		goto out_free;
 	}
-	r->a6.sin6_family = AF_INET6;
-	r->a6.sin6_addr = in6addr_loopback;
-	r->l6 = relay_listen(AF_INET6, &r->a6, &l6); /* -errno: no IPv6 */
+	memcpy(&r->a4, &ss, sizeof(r->a4));
+	r->l6 = netstack_service_listen(r->epfd, RELAY_TAG_LISTEN6, AF_INET6,
+					SOCK_STREAM, 4096, &ss);
+	if (r->l6 >= 0) /* else -errno: no IPv6 */
+		memcpy(&r->a6, &ss, sizeof(r->a6));
 	rc = relay_add(r, r->stopfd, RELAY_TAG_STOP);
-	if (!rc)
-		rc = relay_add(r, r->l4, RELAY_TAG_LISTEN4);
-	if (!rc && r->l6 >= 0)
-		rc = relay_add(r, r->l6, RELAY_TAG_LISTEN6);
 	if (rc)
 		goto out_free;
 	/* The relay thread takes no signal: the supervisor's are not its. */
