@@ -80,7 +80,7 @@ static void na_usage(void)
 		"       netattack unix-race LINK GOODDIR BADDIR SOCKNAME N\n"
 		"       netattack rights-recv PATH stream|dgram\n"
 		"       netattack rights-self path|abstract NAME\n"
-		"       netattack rights-serve stream|dgram path|abstract NAME\n"
+		"       netattack rights-serve stream|dgram path|abstract NAME [DONE]\n"
 		"       netattack ifaddrs | netlink-peer | netlink-addaddr A.B.C.D\n");
 	exit(2);
 }
@@ -999,6 +999,19 @@ static int na_bind_unspec(int argc, char **argv)
 
 /* ---- SCM_RIGHTS --------------------------------------------------------- */
 
+/*
+ * @sec seconds times CORDON_TEST_TIME_SCALE (an integer, 1 when unset): the
+ * timing windows of the rights cases, for emulated kernels where a process
+ * start costs 50 ms (tests/lib/testlib.sh).
+ */
+static unsigned int na_scaled(unsigned int sec)
+{
+	const char *e = getenv("CORDON_TEST_TIME_SCALE");
+	long k = e ? strtol(e, NULL, 10) : 1;
+
+	return sec * (unsigned int)(k >= 1 && k <= 20 ? k : 1);
+}
+
 /* Send @fd (may be -1: none) with one byte of data. */
 static long na_send_fd(int sock, int fd)
 {
@@ -1068,7 +1081,7 @@ static socklen_t na_unix_addr(struct sockaddr_un *un, const char *name,
 static int na_rights_recv(int argc, char **argv)
 {
 	struct sockaddr_un un, me;
-	struct timeval tv = {.tv_sec = 2};
+	struct timeval tv = {.tv_sec = na_scaled(2)};
 	socklen_t len, mlen;
 	int dgram, fd, got;
 	long rc;
@@ -1118,14 +1131,19 @@ static int na_rights_recv(int argc, char **argv)
 }
 
 /*
- * rights-serve stream|dgram path|abstract NAME: the job's own socket at NAME
- * (a listener, or a bound datagram socket) for a broker outside the job:
- * accept one client (stream; 8 s at most), then wait 3 s for a message. Any fd
- * that arrives is written to, as in rights-recv.
+ * rights-serve stream|dgram path|abstract NAME [DONE]: the job's own socket
+ * at NAME (a listener, or a bound datagram socket) for a broker outside the
+ * job: accept one client (stream; 8 s at most), then wait 3 s for a message.
+ * Any fd that arrives is written to, as in rights-recv. With DONE (the file
+ * the broker writes its verdict to, once it connected and sent or gave up),
+ * the accept ends as soon as that file exists and nothing is queued, so a
+ * refused broker does not cost the whole wait. Windows scaled by
+ * CORDON_TEST_TIME_SCALE.
  */
 static int na_rights_serve(int argc, char **argv)
 {
-	struct timeval tv = {.tv_sec = 3};
+	struct timeval tv = {.tv_sec = na_scaled(3)};
+	const char *done = argc > 5 ? argv[5] : NULL;
 	struct sockaddr_un un;
 	int dgram, fd, c, got;
 	socklen_t len;
@@ -1136,7 +1154,7 @@ static int na_rights_serve(int argc, char **argv)
 	len = na_unix_addr(&un, argv[4], !strcmp(argv[3], "abstract"));
 	if (un.sun_path[0])
 		unlink(un.sun_path);
-	alarm(20); /* nothing may hang the test */
+	alarm(na_scaled(20)); /* nothing may hang the test */
 	fd = socket(AF_UNIX, dgram ? SOCK_DGRAM : SOCK_STREAM, 0);
 	if (bind(fd, (struct sockaddr *)&un, len) < 0 ||
 	    (!dgram && listen(fd, 4) < 0)) {
@@ -1145,15 +1163,29 @@ static int na_rights_serve(int argc, char **argv)
 	}
 	printf("rights-serve: ready\n");
 	fflush(stdout);
-	/* Longer than the broker tries to connect (5 s): a refused broker
-	 * ends the wait with EAGAIN. */
-	tv.tv_sec = 8;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	tv.tv_sec = 3;
-	c = dgram ? fd : accept(fd, NULL, NULL);
-	if (c < 0) {
-		printf("rights-serve: accept errno %s\n", na_errname(errno));
-		return 1;
+	c = fd;
+	if (!dgram) {
+		/* Longer than the broker tries to connect (5 s): a refused
+		 * broker ends the wait with EAGAIN. */
+		double end = na_now() + na_scaled(8);
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+
+		for (;;) {
+			int last = na_now() >= end ||
+				    (done && access(done, F_OK) == 0);
+
+			if (poll(&p, 1, last ? 0 : 100) > 0 || last)
+				break;
+		}
+		/* Queued or not, the accept itself must not block now. */
+		fcntl(fd, F_SETFL, O_NONBLOCK);
+		c = accept(fd, NULL, NULL);
+		if (c < 0) {
+			printf("rights-serve: accept errno %s\n",
+			       na_errname(errno));
+			return 1;
+		}
+		fcntl(c, F_SETFL, 0);
 	}
 	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	got = na_recv_fd(c);
@@ -1185,7 +1217,7 @@ static int na_rights_self(int argc, char **argv)
 	len = na_unix_addr(&un, argv[3], !strcmp(argv[2], "abstract"));
 	if (un.sun_path[0])
 		unlink(un.sun_path);
-	alarm(10); /* a refused pass must not hang the test */
+	alarm(na_scaled(10)); /* a refused pass must not hang the test */
 	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (bind(lfd, (struct sockaddr *)&un, len) < 0 || listen(lfd, 4) < 0) {
 		printf("rights-self: listener errno %s\n", na_errname(errno));
@@ -1204,7 +1236,8 @@ static int na_rights_self(int argc, char **argv)
 	}
 	close(lfd);
 	c = socket(AF_UNIX, SOCK_STREAM, 0);
-	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &(struct timeval){.tv_sec = 3},
+	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO,
+		   &(struct timeval){.tv_sec = na_scaled(3)},
 		   sizeof(struct timeval));
 	if (connect(c, (struct sockaddr *)&un, len) < 0) {
 		printf("rights-self: connect errno %s\n", na_errname(errno));
