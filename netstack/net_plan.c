@@ -212,13 +212,64 @@ enum net_plan_relay net_plan_relay_of(const struct policy_decision *d,
 	const struct policy_rule *r = d->rule;
 
 	if (proto != POLICY_PROTO_TCP || d->verdict != POLICY_VERDICT_ALLOW ||
-	    d->reason != POLICY_REASON_RULE || !r ||
+	    d->reason != POLICY_REASON_RULE || !r)
+		return NET_PLAN_RELAY_NONE;
+	/* The rule allowed @port: its one port, or one in its range. */
+	(void)port;
+	return net_plan_rule_relay(r);
+}
+
+enum net_plan_relay net_plan_rule_relay(const struct policy_rule *r)
+{
+	if (r->kind != POLICY_RULE_KIND_EGRESS ||
+	    r->action != POLICY_ACTION_ALLOW ||
+	    !(r->proto & POLICY_PROTO_TCP) ||
 	    (r->host_kind != POLICY_HOST_KIND_NAME &&
 	     r->host_kind != POLICY_HOST_KIND_SUFFIX))
 		return NET_PLAN_RELAY_NONE;
-	if (r->port_lo == r->port_hi && port != 80 && port != 443)
+	if (r->port_lo == r->port_hi && r->port_lo != 80 && r->port_lo != 443)
 		return NET_PLAN_RELAY_PIN;
 	return NET_PLAN_RELAY_NAME;
+}
+
+const char *net_plan_relay_name(enum net_plan_relay k)
+{
+	switch (k) {
+	case NET_PLAN_RELAY_NAME:
+		return "sni-host";
+	case NET_PLAN_RELAY_PIN:
+		return "pin-only";
+	case NET_PLAN_RELAY_NONE:
+		break;
+	}
+	return "direct";
+}
+
+_Static_assert(RELAY_INSPECT_MS == 10000,
+	       "net_plan_relay_what() says the relay waits 10 s");
+
+const char *net_plan_relay_what(enum net_plan_relay k)
+{
+	switch (k) {
+	case NET_PLAN_RELAY_NAME:
+		return "through cordon's relay, SNI/Host checked: the TLS SNI "
+		       "or HTTP/1.x Host (or absolute-form target) must name "
+		       "a host that a hostname rule allows on this port and "
+		       "that resolved to this address through cordon's DNS "
+		       "proxy, a CONNECT target one a hostname rule allows "
+		       "on its port; no SNI, ECH, another protocol, nothing "
+		       "within 10 s: reset before a byte leaves";
+	case NET_PLAN_RELAY_PIN:
+		return "through cordon's relay, pinned only: the address must "
+		       "be one the name resolved to through cordon's DNS "
+		       "proxy, the bytes are not inspected (the rule names "
+		       "this one port, not 80 or 443: ssh, git and other "
+		       "protocols; any name the server answers to is "
+		       "reachable on it)";
+	case NET_PLAN_RELAY_NONE:
+		break;
+	}
+	return "";
 }
 
 /* ---------------------------------------------------------------------------

@@ -741,6 +741,27 @@ enum net_plan_relay net_plan_relay_of(const struct policy_decision *d,
 				      unsigned proto, uint16_t port);
 
 /**
+ * net_plan_rule_relay() - what the relay does with the TCP connects rule
+ * @r allows, for `policy show` (net_plan_relay_of() asks the same of the
+ * rule behind a decision): NET_PLAN_RELAY_NAME or _PIN for an allow rule
+ * naming a host (exact or "*.suffix") whose protocol covers TCP,
+ * NET_PLAN_RELAY_NONE for every other rule.
+ */
+enum net_plan_relay net_plan_rule_relay(const struct policy_rule *r);
+
+/**
+ * net_plan_relay_name() - "direct", "sni-host", "pin-only": the word for
+ * @k in `policy explain --json` and `policy show`.
+ */
+const char *net_plan_relay_name(enum net_plan_relay k);
+
+/**
+ * net_plan_relay_what() - one sentence for @k: what the relay checks on
+ * such a connect before a byte leaves ("" for NET_PLAN_RELAY_NONE).
+ */
+const char *net_plan_relay_what(enum net_plan_relay k);
+
+/**
  * net_plan_redirects_dns() - whether a destination on @port (host order) is
  * a DNS exchange, which cordon's DNS proxy answers whatever the address.
  */

@@ -264,6 +264,48 @@ static int cmd_policy_check(int argc, char **argv)
 	return status;
 }
 
+/*
+ * After the zone: what the relay checks on the TCP connects each hostname
+ * rule allows (net_plan_rule_relay(), the function run asks), as comments,
+ * so the text still parses back.
+ */
+static int cmd_policy_show_relay(const struct zone *z, struct dynbuf *out)
+{
+	bool name = false, pin = false;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; !rc && i < zone_rule_count(z); i++) {
+		const struct policy_rule *r = zone_rule_get(z, i);
+		enum net_plan_relay how = net_plan_rule_relay(r);
+
+		if (how == NET_PLAN_RELAY_NONE)
+			continue;
+		if (!name && !pin)
+			rc = dynbuf_addf(out, "# relay: the TCP connects "
+					      "these hostname rules allow\n");
+		name |= how == NET_PLAN_RELAY_NAME;
+		pin |= how == NET_PLAN_RELAY_PIN;
+		rc = rc ? rc : dynbuf_addf(out, "#\t");
+		rc = rc ? rc : policy_rule_fmt(r, out);
+		rc = rc ? rc
+			: dynbuf_addf(out, "\t# %s%s\n",
+				      net_plan_relay_name(how),
+				      r->proto & POLICY_PROTO_UDP
+					      ? " (UDP: pinned, not relayed)"
+					      : "");
+	}
+	if (!rc && name)
+		rc = dynbuf_addf(out, "#   %s: %s\n",
+				 net_plan_relay_name(NET_PLAN_RELAY_NAME),
+				 net_plan_relay_what(NET_PLAN_RELAY_NAME));
+	if (!rc && pin)
+		rc = dynbuf_addf(out, "#   %s: %s\n",
+				 net_plan_relay_name(NET_PLAN_RELAY_PIN),
+				 net_plan_relay_what(NET_PLAN_RELAY_PIN));
+	return rc;
+}
+
 static int cmd_policy_show_one(const struct zone *z)
 {
 	struct dynbuf out;
@@ -276,6 +318,7 @@ static int cmd_policy_show_one(const struct zone *z)
 		: dynbuf_addf(&out, "# zone %s, fingerprint %016llx\n",
 			      zone_name(z), (unsigned long long)fp);
 	rc = rc ? rc : zone_fmt(z, ZONE_FMT_ORIGINS, &out);
+	rc = rc ? rc : cmd_policy_show_relay(z, &out);
 	if (!rc)
 		fwrite(out.data, 1, out.len, stdout);
 	dynbuf_free(&out);
@@ -384,6 +427,9 @@ struct cmd_policy_explained {
 	char target[600];
 	struct policy_decision d;
 	const char *plan; /* connect: net_plan_kind_name(), else NULL */
+	/* connect performed: net_plan_relay_name(), else NULL */
+	const char *relay;
+	enum net_plan_relay relay_kind;
 	const char *note;
 	bool via_resolve; /* the connect failed at resolving the name */
 	char also[256];	  /* further IPv4 addresses the address reaches */
@@ -468,6 +514,7 @@ static int cmd_policy_print(const struct cmd_policy_explained *e,
 			jsonw_close(&w);
 		}
 		jsonw_key_str(&w, "plan", e->plan);
+		jsonw_key_str(&w, "relay", e->relay);
 		jsonw_key_str(&w, "why", why.data ? why.data : "");
 		jsonw_key_str(&w, "judged_as", judged[0] ? judged : NULL);
 		jsonw_key_str(&w, "embedding",
@@ -490,6 +537,9 @@ static int cmd_policy_print(const struct cmd_policy_explained *e,
 			printf("  address: judged as %s (%s)%s%s\n", judged,
 			       policy_addr_embed_name(e->d.embed),
 			       e->also[0] ? "; also reaches " : "", e->also);
+		if (e->relay_kind != NET_PLAN_RELAY_NONE)
+			printf("  relay: %s\n",
+			       net_plan_relay_what(e->relay_kind));
 		if (e->note)
 			printf("  note: %s\n", e->note);
 	}
@@ -516,6 +566,11 @@ static int cmd_policy_explain_plan(const struct zone_tables *t,
 	net_plan_dest(t, rt, c, &plan);
 	e->d = plan.d;
 	e->plan = net_plan_kind_name(plan.kind);
+	/* What run does with the connect it performs (net_plan_relay()). */
+	if (plan.kind == NET_PLAN_PERFORM) {
+		e->relay_kind = plan.relay;
+		e->relay = net_plan_relay_name(plan.relay);
+	}
 	if (plan.kind == NET_PLAN_REDIRECT_DNS)
 		e->note =
 			"nothing is sent to this address: cordon's DNS proxy answers the query, resolving only names the zone allows (NXDOMAIN for the others, without asking upstream)";

@@ -28,6 +28,14 @@ has() { # has FILE TEXT: the file contains the exact line or fragment
 	fi
 }
 
+lacks() { # lacks FILE TEXT: the file does not contain the fragment
+	if grep -qF -- "$2" "$tmp/$1"; then
+		echo "FAIL: $1 has: $2"
+		sed 's/^/    /' "$tmp/$1"
+		fails=$((fails + 1))
+	fi
+}
+
 cd "$data" || exit 1
 
 run 0 check matrix.cordon include_ok.cordon
@@ -173,6 +181,52 @@ run 0 explain --json connect 8.8.8.8:853
 has out "\"plan\":\"deny\""
 run 0 explain --policy matrix.cordon --zone web connect 198.51.100.53:53/udp
 has out "  why: redirected to cordon's DNS proxy"
+
+# What the relay checks on a connect: explain and show say it, from the
+# plan run performs (net_plan_dest(), net_plan_rule_relay()).
+run 0 explain --zone internal-ci connect pypi.org:443
+has out "  relay: through cordon's relay, SNI/Host checked: the TLS SNI or HTTP/1.x Host"
+run 0 explain --json --zone internal-ci connect pypi.org:443
+has out "\"plan\":\"perform\",\"relay\":\"sni-host\""
+run 0 explain --policy matrix.cordon --zone relay connect git.example:22
+has out "  relay: through cordon's relay, pinned only: the address must be one the name resolved to"
+has out "the bytes are not inspected"
+run 0 explain --json --policy matrix.cordon --zone relay connect ssh.example:2222
+has out "\"relay\":\"pin-only\""
+# A range is checked on every port of it, 22 included.
+run 0 explain --json --policy matrix.cordon --zone relay connect x.range.example:8022
+has out "\"relay\":\"sni-host\""
+# UDP and address rules are direct; a denied connect has no relay.
+run 0 explain --json --policy matrix.cordon --zone relay connect ssh.example:2222/udp
+has out "\"relay\":\"direct\""
+run 0 explain --policy matrix.cordon --zone relay connect 203.0.113.9:22
+lacks out "  relay:"
+run 0 explain --json --policy matrix.cordon --zone relay connect web.example:22
+has out "\"plan\":\"deny\",\"relay\":null"
+run 0 explain --policy matrix.cordon --zone relay connect web.example:22
+lacks out "  relay:"
+run 0 show --policy matrix.cordon --zone relay
+has out "# relay: the TCP connects these hostname rules allow"
+has out "#	allow tcp web.example:443	# sni-host"
+has out "#	allow tcp plain.example:80	# sni-host"
+has out "#	allow tcp git.example:22	# pin-only"
+has out "#	allow tcp *.range.example:8000-8100	# sni-host"
+has out "#	allow any ssh.example:2222	# pin-only (UDP: pinned, not relayed)"
+has out "#   sni-host: through cordon's relay, SNI/Host checked"
+has out "#   pin-only: through cordon's relay, pinned only"
+lacks out "#	allow udp ntp.example:123"
+lacks out "#	allow tcp 203.0.113.0/24:22"
+lacks out "#	deny tcp web.example:22"
+run 0 show --zone internal-ci --allow 'tcp git.test:22'
+has out "#	allow tcp pypi.org:443	# sni-host"
+has out "#	allow tcp git.test:22	# pin-only"
+# Zones without hostname rules get no relay block.
+run 0 show
+lacks out "# relay:"
+# The annotated text still parses back as the zone it shows.
+run 0 show --policy matrix.cordon --zone relay
+sed -n '/^zone relay {/,$p' "$tmp/out" | sed 's/^zone relay {/zone relay2 {/' >"$tmp/back.cordon"
+run 0 check "$tmp/back.cordon"
 
 # Each hint, done, allows what it was given for (the case first:
 # 127.0.0.1 is one of the host's addresses at run time).

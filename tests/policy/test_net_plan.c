@@ -231,8 +231,92 @@ static void test_plan_unspec_dest(void)
 	}
 }
 
+/*
+ * Which connects go through the relay and with which check: the plan run
+ * performs (net_plan_dest()) and the rule `policy show` annotates
+ * (net_plan_rule_relay()) agree, row by row.
+ */
+static void test_plan_relay(void)
+{
+	/* clang-format off */
+	static const struct {
+		const char *target, *pinned;
+		enum net_plan_kind kind;
+		enum net_plan_relay relay;
+		const char *name;
+	} relay_rows[] = {
+		{ "-:443", "web.example", NET_PLAN_PERFORM, NET_PLAN_RELAY_NAME, "sni-host" },
+		{ "-:80", "plain.example", NET_PLAN_PERFORM, NET_PLAN_RELAY_NAME, "sni-host" },
+		{ "-:22", "git.example", NET_PLAN_PERFORM, NET_PLAN_RELAY_PIN, "pin-only" },
+		/* A range: every port of it is checked, 22 or not. */
+		{ "-:8022", "a.range.example", NET_PLAN_PERFORM, NET_PLAN_RELAY_NAME, "sni-host" },
+		{ "-:2222", "ssh.example", NET_PLAN_PERFORM, NET_PLAN_RELAY_PIN, "pin-only" },
+		/* UDP is never relayed; address rules stay direct. */
+		{ "-:2222/udp", "ssh.example", NET_PLAN_PERFORM, NET_PLAN_RELAY_NONE, "direct" },
+		{ "-:123/udp", "ntp.example", NET_PLAN_PERFORM, NET_PLAN_RELAY_NONE, "direct" },
+		{ "203.0.113.9:22", NULL, NET_PLAN_PERFORM, NET_PLAN_RELAY_NONE, "direct" },
+		/* Not allowed: nothing to relay. */
+		{ "-:22", "web.example", NET_PLAN_DENY, NET_PLAN_RELAY_NONE, "direct" },
+		{ "-:443", "other.example", NET_PLAN_DENY, NET_PLAN_RELAY_NONE, "direct" },
+	};
+	/* clang-format on */
+	struct policy *p = policy_new(0);
+	struct policy_runtime rt;
+	struct zone_tables *t;
+	const struct zone *z;
+	size_t i, failed = 0;
+
+	memset(&rt, 0, sizeof(rt));
+	CHECK(p);
+	CHECK_EQ(policy_parse_file(p, POLICY_TEST_DATA "/matrix.cordon"), 0);
+	CHECK_EQ(policy_finish(p), 0);
+	CHECK_EQ(policy_zone_effective(p, "relay", NULL, &z), 0);
+	CHECK_EQ(zone_tables_new(z, &t), 0);
+	for (i = 0; i < ARRAY_SIZE(relay_rows); i++) {
+		const char *pinned[1] = {relay_rows[i].pinned};
+		struct policy_connect c;
+		struct net_plan plan;
+
+		memset(&c, 0, sizeof(c));
+		plan_target(relay_rows[i].target, &c);
+		if (relay_rows[i].pinned) {
+			c.pinned = pinned;
+			c.n_pinned = 1;
+		}
+		CHECK_EQ(net_plan_dest(t, &rt, &c, &plan), 0);
+		if (plan.kind != relay_rows[i].kind ||
+		    plan.relay != relay_rows[i].relay ||
+		    strcmp(net_plan_relay_name(plan.relay),
+			   relay_rows[i].name) ||
+		    (plan.relay != NET_PLAN_RELAY_NONE &&
+		     net_plan_rule_relay(plan.d.rule) != plan.relay)) {
+			fprintf(stderr, "relay %s %s: want %s %s, got %s %s\n",
+				relay_rows[i].target, relay_rows[i].pinned,
+				net_plan_kind_name(relay_rows[i].kind),
+				relay_rows[i].name,
+				net_plan_kind_name(plan.kind),
+				net_plan_relay_name(plan.relay));
+			failed++;
+		}
+	}
+	CHECK_EQ(failed, 0);
+	/* Deny rules and DNS rules are never relayed. */
+	for (i = 0; i < zone_rule_count(z); i++) {
+		const struct policy_rule *r = zone_rule_get(z, i);
+
+		if (r->action == POLICY_ACTION_DENY ||
+		    r->kind != POLICY_RULE_KIND_EGRESS)
+			CHECK_EQ(net_plan_rule_relay(r), NET_PLAN_RELAY_NONE);
+	}
+	CHECK_STREQ(net_plan_relay_what(NET_PLAN_RELAY_NONE), "");
+	CHECK(strstr(net_plan_relay_what(NET_PLAN_RELAY_PIN), "not inspected"));
+	zone_tables_free(t);
+	policy_free(p);
+}
+
 static const struct harness_test tests[] = {
 	HARNESS_TEST(test_plan_matrix),
+	HARNESS_TEST(test_plan_relay),
 	HARNESS_TEST(test_plan_unspec_dest),
 	HARNESS_TEST(test_plan_fail_closed),
 };
