@@ -679,9 +679,117 @@ static int dns_msg_out_rdata(struct dns_msg_out *o, const uint8_t *msg,
 	return 0;
 }
 
-/* dns_msg_out_answer() - write answer @a of @msg; 0 or -EINVAL. */
+ssize_t dns_msg_svcb_strip(const uint8_t *rd, size_t len, uint8_t *out,
+			   size_t cap, bool *removed)
+{
+	size_t o = 2, n = 0, w;
+	long prev = -1;
+
+	if (removed)
+		*removed = false;
+	/* SvcPriority, then TargetName: plain labels, never compressed. */
+	if (len < 3)
+		return -EINVAL;
+	for (;;) {
+		if (o >= len)
+			return -EINVAL;
+		if (rd[o] == 0)
+			break;
+		if (rd[o] > 63 || rd[o] >= len - o - 1)
+			return -EINVAL;
+		n += 1 + (size_t)rd[o];
+		o += 1 + (size_t)rd[o];
+		if (n + 1 > DNS_NAME_MAX)
+			return -EINVAL;
+	}
+	o++;
+	if (o > cap)
+		return -ENOSPC;
+	memcpy(out, rd, o);
+	w = o;
+	/* SvcParams: key, length, value; keys strictly increasing. */
+	while (o < len) {
+		uint16_t key, vlen;
+
+		if (len - o < 4)
+			return -EINVAL;
+		key = dns_msg_get16(rd + o);
+		vlen = dns_msg_get16(rd + o + 2);
+		if ((long)key <= prev || vlen > len - o - 4)
+			return -EINVAL;
+		prev = key;
+		if (key == DNS_SVCB_KEY_MANDATORY) {
+			size_t i;
+			long mprev = -1;
+
+			if (vlen == 0 || vlen % 2)
+				return -EINVAL;
+			for (i = 0; i < vlen; i += 2) {
+				uint16_t m = dns_msg_get16(rd + o + 4 + i);
+
+				if (m == DNS_SVCB_KEY_MANDATORY ||
+				    (long)m <= mprev)
+					return -EINVAL;
+				if (m == DNS_SVCB_KEY_ECH)
+					return -EPERM;
+				mprev = m;
+			}
+		}
+		if (key == DNS_SVCB_KEY_ECH) {
+			if (removed)
+				*removed = true;
+		} else {
+			if (4 + (size_t)vlen > cap - w)
+				return -ENOSPC;
+			memcpy(out + w, rd + o, 4 + (size_t)vlen);
+			w += 4 + (size_t)vlen;
+		}
+		o += 4 + (size_t)vlen;
+	}
+	return (ssize_t)w;
+}
+
+/*
+ * dns_msg_out_svcb() - write the rdata of SVCB/HTTPS record @rr without its
+ * ech SvcParam. Return: 0, 1 (refused by dns_msg_svcb_strip(): the caller
+ * leaves the record out), or -EINVAL.
+ */
+static int dns_msg_out_svcb(struct dns_msg_out *o, const uint8_t *msg,
+			    size_t len, const struct dns_msg_rr *rr,
+			    struct dns_svcb_report *rep)
+{
+	bool removed;
+	ssize_t n;
+
+	if (rr->rdata_off > len || rr->rdlen > len - rr->rdata_off)
+		return -EINVAL;
+	if (o->full)
+		return 0;
+	n = dns_msg_svcb_strip(msg + rr->rdata_off, rr->rdlen, o->p + o->pos,
+			       o->lim - o->pos, &removed);
+	if (n == -ENOSPC) {
+		o->full = true;
+		return 0;
+	}
+	if (n < 0) {
+		if (rep)
+			rep->dropped++;
+		return 1;
+	}
+	o->pos += (size_t)n;
+	if (removed && rep)
+		rep->ech_removed++;
+	return 0;
+}
+
+/*
+ * dns_msg_out_answer() - write answer @a of @msg. Return: 0, 1 (left out:
+ * an SVCB/HTTPS record dns_msg_svcb_strip() refused; the caller rewinds),
+ * or -EINVAL.
+ */
 static int dns_msg_out_answer(struct dns_msg_out *o, const uint8_t *msg,
-			      size_t len, const struct dns_rr *a)
+			      size_t len, const struct dns_rr *a,
+			      struct dns_svcb_report *rep)
 {
 	const struct dns_msg_layout *lay = dns_msg_layout_find(a->type);
 	struct dns_msg_rr rr;
@@ -703,6 +811,10 @@ static int dns_msg_out_answer(struct dns_msg_out *o, const uint8_t *msg,
 	rdlen_at = o->pos - 2;
 	if (lay) {
 		rc = dns_msg_out_rdata(o, msg, len, &rr, lay);
+		if (rc)
+			return rc;
+	} else if (rr.type == DNS_TYPE_SVCB || rr.type == DNS_TYPE_HTTPS) {
+		rc = dns_msg_out_svcb(o, msg, len, &rr, rep);
 		if (rc)
 			return rc;
 	} else {
@@ -751,6 +863,8 @@ ssize_t dns_msg_response_rebuild(const uint8_t *msg, size_t len,
 		return -EMSGSIZE;
 	if (r->n_answers > DNS_MAX_RR)
 		return -EINVAL;
+	if (how->svcb)
+		memset(how->svcb, 0, sizeof(*how->svcb));
 	memset(&o, 0, sizeof(o));
 	o.p = out;
 	o.lim = max - opt < cap ? max - opt : cap;
@@ -768,9 +882,14 @@ ssize_t dns_msg_response_rebuild(const uint8_t *msg, size_t len,
 
 		if (keep && !keep[i])
 			continue;
-		rc = dns_msg_out_answer(&o, msg, len, &r->answers[i]);
-		if (rc)
+		rc = dns_msg_out_answer(&o, msg, len, &r->answers[i],
+					how->svcb);
+		if (rc < 0)
 			return rc;
+		if (rc > 0) {
+			o.pos = start;
+			continue;
+		}
 		if (o.full) {
 			/* Past the caller's buffer but within the limit is
 			 * the caller's mistake, not the job's truncation. */

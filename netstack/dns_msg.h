@@ -68,11 +68,16 @@ enum dns_type {
 	DNS_TYPE_SRV = 33,
 	DNS_TYPE_DNAME = 39,
 	DNS_TYPE_OPT = 41,
+	DNS_TYPE_SVCB = 64,
 	DNS_TYPE_HTTPS = 65,
 	DNS_TYPE_ANY = 255,
 };
 
 #define DNS_CLASS_IN 1
+
+/* SvcParamKeys (RFC 9460 14.3.2) the proxy acts on. */
+#define DNS_SVCB_KEY_MANDATORY 0
+#define DNS_SVCB_KEY_ECH 5
 
 /**
  * struct dns_question - the one question of a message.
@@ -269,6 +274,48 @@ int dns_msg_response_parse(const uint8_t *p, size_t len,
 size_t dns_msg_response_chain(const struct dns_response *r, bool *on_chain);
 
 /**
+ * struct dns_svcb_report - SVCB/HTTPS answers seen by a rebuild.
+ * @ech_removed: records written without the ech SvcParam they carried.
+ * @dropped:     records left out: dns_msg_svcb_strip() refused them.
+ */
+struct dns_svcb_report {
+	size_t ech_removed;
+	size_t dropped;
+};
+
+/**
+ * dns_msg_svcb_strip() - the rdata of an SVCB (64) or HTTPS (65) record
+ * (RFC 9460 2.2) without its ech SvcParam (key 5, the client's ECH
+ * configuration, draft-ietf-tls-svcb-ech): cordon's relay refuses
+ * ClientHellos with encrypted_client_hello, so the proxy never hands out
+ * what would make a client send one.
+ * @rd:      the rdata (borrowed, hostile).
+ * @len:     its length (RDLENGTH).
+ * @out:     buffer for the rewritten rdata (caller's; may not overlap @rd).
+ * @cap:     its size; @len always suffices.
+ * @removed: set to whether an ech SvcParam was left out (may be NULL).
+ *
+ * Checks the whole rdata as RFC 9460 2.2 tells a client to (a record a
+ * client would find malformed is refused, not repaired): SvcPriority; a
+ * TargetName of plain labels (no compression pointer, RFC 9460 2.2; at most
+ * DNS_NAME_MAX bytes) ending inside the rdata; SvcParams each with its key,
+ * length and value inside the rdata, keys strictly increasing; a mandatory
+ * list (key 0) of whole, strictly increasing keys, not naming mandatory
+ * itself. Everything but the ech SvcParam is copied byte for byte, in
+ * order, so the result is well-formed whenever the input was, and
+ * stripping it again changes nothing.
+ *
+ * Return: the rewritten length (at most @len), or
+ * -EINVAL: malformed as above;
+ * -EPERM:  the mandatory list names ech: the server says the endpoint is
+ *          not to be used without it, so the caller leaves the record out
+ *          (the client falls back to A/AAAA) rather than change its sense;
+ * -ENOSPC: @cap is too small.
+ */
+ssize_t dns_msg_svcb_strip(const uint8_t *rd, size_t len, uint8_t *out,
+			   size_t cap, bool *removed);
+
+/**
  * struct dns_rebuild - how to re-encode a filtered response.
  * @id:           the ID to write (the job's).
  * @question:     the question's wire bytes to write (borrowed; normally the
@@ -278,6 +325,8 @@ size_t dns_msg_response_chain(const struct dns_response *r, bool *on_chain);
  * @opt:          write an OPT record (the job's query had one).
  * @udp_size:     the UDP payload size it advertises.
  * @max_len:      the most the reply may take (dns_msg_reply_max()).
+ * @svcb:         if non-NULL, filled with what happened to SVCB/HTTPS
+ *                answers (caller's; an output, the rest are inputs).
  */
 struct dns_rebuild {
 	uint16_t id;
@@ -286,6 +335,7 @@ struct dns_rebuild {
 	bool opt;
 	uint16_t udp_size;
 	size_t max_len;
+	struct dns_svcb_report *svcb;
 };
 
 /**
@@ -311,9 +361,13 @@ size_t dns_msg_reply_max(const struct dns_query *q, bool tcp);
  * RCODE becomes SERVFAIL). Authority and additional records are dropped.
  * Owner names and the names inside rdata of the layout table are written
  * decompressed, compressed only against the question (and only where RFC
- * 3597 allows compression). Other rdata is copied as is. When the result
- * would exceed @how->max_len, answers are dropped from the end and TC is
- * set. The output parses with dns_msg_response_parse() to the kept answers.
+ * 3597 allows compression). SVCB and HTTPS rdata is rewritten by
+ * dns_msg_svcb_strip(): no ech SvcParam ever reaches the job, and a record
+ * it refuses (malformed, or ech mandatory) is left out like an answer not
+ * kept (no TC). Other rdata is copied as is. When the result would exceed
+ * @how->max_len, answers are dropped from the end and TC is set. The
+ * output parses with dns_msg_response_parse() to the kept answers, less
+ * the SVCB/HTTPS records left out.
  *
  * Return: the length written, or
  * -EINVAL:   @how->question is not a pointer-free question, @r does not

@@ -733,6 +733,8 @@ static void dns_proxy_answer(struct dns_proxy *p, struct dns_proxy_query *q,
 	static struct dns_response r;
 	static uint8_t out[DNS_MSG_MAX];
 	bool keep[DNS_MAX_RR], chain[DNS_MAX_RR];
+	struct dns_svcb_report svcb;
+	char what[160];
 	struct dns_rebuild how = {
 		.id = q->job_id,
 		.question = q->job_msg + q->q.q.wire_off,
@@ -740,6 +742,7 @@ static void dns_proxy_answer(struct dns_proxy *p, struct dns_proxy_query *q,
 		.opt = q->q.has_opt,
 		.udp_size = DNS_EDNS_UDP_SIZE,
 		.max_len = dns_msg_reply_max(&q->q, q->client >= 0),
+		.svcb = &svcb,
 	};
 	unsigned stripped = 0;
 	ssize_t n;
@@ -791,14 +794,16 @@ static void dns_proxy_answer(struct dns_proxy *p, struct dns_proxy_query *q,
 	}
 	dns_proxy_reply(p, q->client, q->udp_tag, &q->peer, q->peer_len, out,
 			(size_t)n);
-	dns_proxy_event(
-		p, q->q.q.name, q->q.q.qtype, NULL, stripped,
-		q->cached ? (stripped ? "answered from cache; always-denied "
-					"addresses stripped"
-				      : "answered from cache")
-			  : (stripped ? "answered; always-denied addresses "
-					"stripped"
-				      : "answered"));
+	/* ECH configs never reach the job (dns_msg_svcb_strip()): the relay
+	 * refuses the ClientHellos they would lead to. */
+	snprintf(what, sizeof(what), "answered%s%s%s%s",
+		 q->cached ? " from cache" : "",
+		 stripped ? "; always-denied addresses stripped" : "",
+		 svcb.ech_removed ? "; ech removed from HTTPS/SVCB" : "",
+		 svcb.dropped ? "; HTTPS/SVCB dropped (malformed, ech "
+				"mandatory)"
+			      : "");
+	dns_proxy_event(p, q->q.q.name, q->q.q.qtype, NULL, stripped, what);
 	if (!q->cached)
 		dns_proxy_cache_store(p, q, msg, len, &r);
 	dns_proxy_query_done(p, q);

@@ -1006,7 +1006,7 @@ struct netstack_event {
 	uint16_t qtype;
 	bool allowed;
 	unsigned stripped;
-	char what[64];
+	char what[128];
 	char rule[256];
 	char seen[8];
 	char dest[64];

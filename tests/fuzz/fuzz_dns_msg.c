@@ -5,7 +5,12 @@
  * prefix). A query that parses must yield error replies that parse back as
  * responses to the same question; a response that parses is rebuilt
  * keeping every other answer (and again under a tight size limit), and the
- * result must parse back to exactly the kept answers. Any mismatch aborts.
+ * result must parse back to exactly the kept answers. SVCB/HTTPS rdata
+ * (and the input itself, as such rdata) goes through dns_msg_svcb_strip():
+ * what comes out is well-formed by a walker of this file's own, never
+ * holds the ech SvcParam (key 5), and strips to itself; a rebuilt response
+ * carries exactly the stripped rdata of the records the stripper accepts
+ * and none of the others. Any mismatch aborts.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -68,6 +73,84 @@ static bool fuzz_dns_has_names(uint16_t type)
 	return false;
 }
 
+static bool fuzz_dns_is_svcb(uint16_t type)
+{
+	return type == DNS_TYPE_SVCB || type == DNS_TYPE_HTTPS;
+}
+
+/*
+ * An independent reading of RFC 9460 2.2 for the stripper's output: it must
+ * be well-formed and hold no ech SvcParam.
+ */
+static void fuzz_dns_svcb_clean(const uint8_t *rd, size_t len)
+{
+	size_t o = 2;
+	long prev = -1;
+
+	if (len < 3)
+		fuzz_dns_fail("svcb output too short");
+	while (o < len && rd[o]) {
+		if (rd[o] & 0xc0)
+			fuzz_dns_fail("svcb output target compressed");
+		o += 1 + (size_t)rd[o];
+	}
+	if (o >= len)
+		fuzz_dns_fail("svcb output target runs out");
+	for (o++; o < len;) {
+		unsigned key, vlen, i;
+
+		if (len - o < 4)
+			fuzz_dns_fail("svcb output param cut");
+		key = (unsigned)rd[o] << 8 | rd[o + 1];
+		vlen = (unsigned)rd[o + 2] << 8 | rd[o + 3];
+		if (key == DNS_SVCB_KEY_ECH)
+			fuzz_dns_fail("svcb output holds ech");
+		if ((long)key <= prev || vlen > len - o - 4)
+			fuzz_dns_fail("svcb output params malformed");
+		/* A mandatory ech would name a key that is not there. */
+		for (i = 0; key == DNS_SVCB_KEY_MANDATORY && i + 1 < vlen;
+		     i += 2)
+			if (((unsigned)rd[o + 4 + i] << 8 | rd[o + 5 + i]) ==
+			    DNS_SVCB_KEY_ECH)
+				fuzz_dns_fail("svcb output: ech mandatory");
+		prev = (long)key;
+		o += 4 + vlen;
+	}
+}
+
+static uint8_t fuzz_dns_svcb_a[DNS_MSG_MAX], fuzz_dns_svcb_b[DNS_MSG_MAX];
+
+/*
+ * dns_msg_svcb_strip() on @rd: bounds, the properties above, idempotence,
+ * the capacity contract. Return: its result (the stripped bytes in
+ * fuzz_dns_svcb_a).
+ */
+static ssize_t fuzz_dns_svcb(const uint8_t *rd, size_t len)
+{
+	bool removed, again;
+	ssize_t n, m;
+
+	if (len > DNS_MSG_MAX)
+		return -EINVAL;
+	n = dns_msg_svcb_strip(rd, len, fuzz_dns_svcb_a, len, &removed);
+	if (n == -EINVAL || n == -EPERM)
+		return n;
+	if (n < 0 || (size_t)n > len)
+		fuzz_dns_fail("svcb strip result");
+	if (removed != ((size_t)n < len))
+		fuzz_dns_fail("svcb removed flag");
+	fuzz_dns_svcb_clean(fuzz_dns_svcb_a, (size_t)n);
+	m = dns_msg_svcb_strip(fuzz_dns_svcb_a, (size_t)n, fuzz_dns_svcb_b,
+			       (size_t)n, &again);
+	if (m != n || again ||
+	    memcmp(fuzz_dns_svcb_a, fuzz_dns_svcb_b, (size_t)n))
+		fuzz_dns_fail("svcb strip not idempotent");
+	if (n > 0 && dns_msg_svcb_strip(rd, len, fuzz_dns_svcb_b, (size_t)n - 1,
+					NULL) != -ENOSPC)
+		fuzz_dns_fail("svcb strip cap");
+	return n;
+}
+
 static void fuzz_dns_same_rr(const uint8_t *m1, const struct dns_rr *a,
 			     const uint8_t *m2, const struct dns_rr *b)
 {
@@ -76,6 +159,16 @@ static void fuzz_dns_same_rr(const uint8_t *m1, const struct dns_rr *a,
 	    memcmp(a->addr, b->addr, sizeof(a->addr)) ||
 	    strcmp(a->target, b->target))
 		fuzz_dns_fail("rebuilt answer differs");
+	/* SVCB/HTTPS: exactly the stripped rdata. */
+	if (fuzz_dns_is_svcb(a->type)) {
+		ssize_t n = fuzz_dns_svcb(m1 + a->rdata_off, a->rdlen);
+
+		if (n < 0 || b->rdlen != (size_t)n ||
+		    memcmp(fuzz_dns_svcb_a, m2 + b->rdata_off, b->rdlen))
+			fuzz_dns_fail("rebuilt svcb rdata differs");
+		fuzz_dns_svcb_clean(m2 + b->rdata_off, b->rdlen);
+		return;
+	}
 	/* Other rdata is copied byte for byte. */
 	if (!fuzz_dns_has_names(a->type) &&
 	    (a->rdlen != b->rdlen ||
@@ -90,7 +183,8 @@ static void fuzz_dns_rebuild(const uint8_t *data, size_t size, size_t max_len,
 	const struct dns_response *r = &fuzz_dns_r;
 	struct dns_response *r2 = &fuzz_dns_r2;
 	bool keep[DNS_MAX_RR];
-	size_t i, k = 0, kept = 0;
+	size_t i, k = 0, kept = 0, dropped = 0;
+	struct dns_svcb_report rep;
 	struct dns_rebuild how = {
 		.id = (uint16_t)(r->id ^ 0x5a5a),
 		.question = data + r->q.wire_off,
@@ -102,10 +196,18 @@ static void fuzz_dns_rebuild(const uint8_t *data, size_t size, size_t max_len,
 	ssize_t n;
 	int rc;
 
+	/* Kept, less the SVCB/HTTPS records the stripper refuses. */
 	for (i = 0; i < r->n_answers; i++) {
 		keep[i] = !(i & 1);
 		kept += keep[i];
+		if (keep[i] && fuzz_dns_is_svcb(r->answers[i].type) &&
+		    fuzz_dns_svcb(data + r->answers[i].rdata_off,
+				  r->answers[i].rdlen) < 0) {
+			kept--;
+			dropped++;
+		}
 	}
+	how.svcb = &rep;
 	n = dns_msg_response_rebuild(data, size, r, keep, &how, fuzz_dns_out,
 				     sizeof(fuzz_dns_out));
 	if (n == -EMSGSIZE && max_len < DNS_HEADER_LEN + r->q.wire_len + 11)
@@ -130,8 +232,12 @@ static void fuzz_dns_rebuild(const uint8_t *data, size_t size, size_t max_len,
 	    (r2->flags & ~(DNS_FLAG_TC | 0xf)) !=
 		    (r->flags & ~(DNS_FLAG_TC | 0xf)))
 		fuzz_dns_fail("rebuilt header differs");
+	if (rep.dropped > dropped || (!r2->truncated && rep.dropped != dropped))
+		fuzz_dns_fail("rebuild svcb report");
 	for (i = 0; i < r->n_answers && k < r2->n_answers; i++) {
-		if (!keep[i])
+		if (!keep[i] || (fuzz_dns_is_svcb(r->answers[i].type) &&
+				 fuzz_dns_svcb(data + r->answers[i].rdata_off,
+					       r->answers[i].rdlen) < 0))
 			continue;
 		fuzz_dns_same_rr(data, &r->answers[i], fuzz_dns_out,
 				 &r2->answers[k]);
@@ -167,6 +273,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fuzz_dns_query(data, size);
 	fuzz_dns_response(data, size);
+	/* The whole input as SVCB/HTTPS rdata. */
+	fuzz_dns_svcb(data, size);
 	f = dns_msg_tcp_frame(data, size);
 	if (f > 0) {
 		if ((size_t)f > size || f < 2 + DNS_HEADER_LEN)

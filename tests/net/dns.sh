@@ -47,7 +47,10 @@ netns_dnsmasq \
 	--host-record=rebind-compat.test,::a9fe:a9fe \
 	--host-record=rebind-nat64l.test,64:ff9b:1:a9fe:a9:fe00:cb00:7105 \
 	--host-record=keep6.test,2001:db8::a9fe:a9fe \
-	--address=/exfil.test/$A4 || t_fail "dnsmasq"
+	--address=/exfil.test/$A4 \
+	--cname=www.ech.test,ech.test \
+	$(python3 "$NET_HERE/../fuzz/capture_dns_svcb_seeds.py" --dnsmasq-args) ||
+	t_fail "dnsmasq"
 
 POL=$T_DIR/dns.cordon
 cat >"$POL" <<EOF
@@ -66,6 +69,12 @@ zone dnsz extends fork-pr {
 	dns allow rebind-compat.test
 	dns allow rebind-nat64l.test
 	dns allow keep6.test
+	dns allow ech.test
+	dns allow *.ech.test
+	dns allow mand.test
+	dns allow noech.test
+	dns allow alias.test
+	dns allow disorder.test
 }
 EOF
 chmod 644 "$POL"
@@ -184,6 +193,98 @@ for d in "$D4" "$D6"; do
 	t_check "exfil-direct-$d-nothing-arrived" '[ "$(hits "$d" 53)" = 0 ]'
 done
 t_check "exfil-direct-never-upstream" '[ "$(netns_dns_queries | grep -c "exfil\.test")" = 0 ]'
+
+# ---- HTTPS/SVCB: no ECH config reaches the job ----------------------------------------
+# The records (tests/fuzz/capture_dns_svcb_seeds.py) as dnsmasq serves them
+# natively: ech= is there, so its absence below is the proxy's doing.
+svcb_native() { netns_exec dig +short +time=2 +tries=1 @"$NETNS_DNS_V4" "$@"; }
+svcb_job() { dz -q -- dig +short +time=2 +tries=1 "$@"; }
+svcb_native ech.test HTTPS >"$T_DIR/native" 2>&1
+t_check "svcb-native-has-ech" 'grep -q "ech=" "$T_DIR/native"'
+for tr in +notcp +tcp; do
+	svcb_job "$tr" ech.test HTTPS >"$T_DIR/out" 2>&1
+	t_check "https$tr-ech-removed" '! grep -q "ech=" "$T_DIR/out" &&
+		grep -q "^1 \. alpn=\"h3,h2\" ipv4hint=$A4 ipv6hint=$A6$" "$T_DIR/out"'
+done
+svcb_job _8443._https.ech.test SVCB >"$T_DIR/out" 2>&1
+t_check "svcb-ech-removed-rest-kept" '! grep -q "ech=" "$T_DIR/out" &&
+	grep -qx "2 svc.ech.test. alpn=\"h2\" port=8443" "$T_DIR/out"'
+svcb_job www.ech.test HTTPS >"$T_DIR/out" 2>&1
+t_check "https-behind-cname-ech-removed" 'grep -qx "ech.test." "$T_DIR/out" &&
+	grep -q "^1 \. alpn" "$T_DIR/out" && ! grep -q "ech=" "$T_DIR/out"'
+# A record the server marks ech-mandatory, one with its keys out of order
+# (dig itself calls that answer FORMERR): left out of an answer that is
+# otherwise NOERROR.
+for n in mand disorder; do
+	svcb_native "$n.test" HTTPS >"$T_DIR/native" 2>&1
+	dz -q -- dig +time=2 +tries=1 "$n.test" HTTPS >"$T_DIR/out" 2>&1
+	t_check "https-$n-dropped" 'grep -q "ech=\|FORMERR" "$T_DIR/native" &&
+		grep -q "status: NOERROR" "$T_DIR/out" && grep -q "ANSWER: 0," "$T_DIR/out"'
+done
+# Records without ech pass unchanged.
+for n in noech alias; do
+	svcb_native "$n.test" HTTPS >"$T_DIR/native" 2>&1
+	svcb_job "$n.test" HTTPS >"$T_DIR/out" 2>&1
+	t_check "https-$n-unchanged" '[ -s "$T_DIR/out" ] && cmp -s "$T_DIR/native" "$T_DIR/out"'
+done
+# The wire form, read by a decoder of the test's own: every HTTPS/SVCB
+# answer walks to its RDLENGTH, keys increase, none is 5; the message
+# lengths hold (no trailing or missing bytes).
+cat >"$W/svcb.py" <<'PY'
+import random, socket, struct, sys
+ns = [l.split()[1] for l in open("/etc/resolv.conf") if l.startswith("nameserver")][0]
+def name(m, o):
+    while True:
+        n = m[o]
+        if n == 0:
+            return o + 1
+        if n & 0xc0 == 0xc0:
+            return o + 2
+        o += 1 + n
+bad = []
+for qname, qtype in (("ech.test", 65), ("_8443._https.ech.test", 64), ("www.ech.test", 65)):
+    qid = random.randrange(65536)
+    q = struct.pack("!HHHHHH", qid, 0x100, 1, 0, 0, 0)
+    q += b"".join(bytes([len(l)]) + l.encode() for l in qname.split(".")) + b"\0"
+    q += struct.pack("!HH", qtype, 1)
+    s = socket.socket(socket.AF_INET6 if ":" in ns else socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(3)
+    s.sendto(q, (ns, 53))
+    m = s.recv(65535)
+    an = struct.unpack("!H", m[6:8])[0]
+    o = name(m, 12) + 4
+    svcb = 0
+    for _ in range(an):
+        o = name(m, o)
+        t, _, _, rdlen = struct.unpack("!HHIH", m[o:o + 10])
+        o += 10
+        end = o + rdlen
+        if t in (64, 65):
+            svcb += 1
+            p = name(m, o + 2)
+            prev = -1
+            while p < end:
+                k, l = struct.unpack("!HH", m[p:p + 4])
+                if k == 5 or k <= prev:
+                    bad.append("%s key %d" % (qname, k))
+                prev = k
+                p += 4 + l
+            if p != end:
+                bad.append("%s rdata length" % qname)
+        o = end
+    if svcb != 1:
+        bad.append("%s: %d HTTPS/SVCB answers" % (qname, svcb))
+    # Only the header's counts of records may follow (none here: no EDNS).
+    if o != len(m) or struct.unpack("!HHH", m[4:10])[1:] != (an, 0):
+        bad.append("%s message length" % qname)
+print("\n".join(bad) if bad else "clean")
+PY
+chmod 644 "$W/svcb.py"
+dz --audit-level all --audit "$W/svcb.jsonl" -- python3 "$W/svcb.py" >"$T_DIR/out" 2>&1
+t_check "svcb-wire-no-key-5" 'grep -qx clean "$T_DIR/out"'
+t_check "svcb-ech-removal-audited" 'grep -q "\"outcome\":\"answered; ech removed from HTTPS/SVCB\"" "$W/svcb.jsonl"'
+netns_exec python3 "$W/svcb.py" >"$T_DIR/native" 2>&1
+t_check "svcb-wire-native-has-key-5" 'grep -q "key 5" "$T_DIR/native"'
 
 # ---- the proxy's answer cache (records with a TTL; the others have 0) ------------------
 dz --audit-level all --audit "$W/cache.jsonl" -- sh -c '

@@ -726,8 +726,8 @@ static void test_response_many(void)
 	struct dns_response *r2 = calloc(1, sizeof(*r2));
 	struct pkt *p = calloc(1, sizeof(*p));
 	uint8_t *out = malloc(DNS_MSG_MAX);
-	struct dns_rebuild how = {1,	 q_t_test, sizeof(q_t_test) - 1,
-				  false, 0,	   DNS_MSG_MAX};
+	struct dns_rebuild how = {
+		1, q_t_test, sizeof(q_t_test) - 1, false, 0, DNS_MSG_MAX, NULL};
 	ssize_t n;
 
 	build_many(p, DNS_MAX_RR + 6, 0x8180);
@@ -845,8 +845,8 @@ static void test_rebuild_strip(void)
 	struct pkt *p = calloc(1, sizeof(*p));
 	uint8_t out[1024];
 	bool keep[DNS_MAX_RR];
-	struct dns_rebuild how = {0x1234, job_q, sizeof(job_q) - 1,
-				  true,	  1232,	 512};
+	struct dns_rebuild how = {0x1234, job_q, sizeof(job_q) - 1, true, 1232,
+				  512,	  NULL};
 	size_t i;
 	ssize_t n;
 
@@ -895,6 +895,204 @@ static void test_rebuild_strip(void)
 	free(p);
 }
 
+/* ------------------------------------------------------------------------
+ * SVCB/HTTPS (RFC 9460): the ech SvcParam (key 5) never reaches the job.
+ */
+#define SV_ALPN "\x00\x01\x00\x06\x02h2\x02h3"		  /* alpn=h2,h3 */
+#define SV_PORT "\x00\x03\x00\x02\x01\xbb"		  /* port=443 */
+#define SV_V4 "\x00\x04\x00\x04\xc0\x00\x02\x01"	  /* ipv4hint */
+#define SV_ECH "\x00\x05\x00\x06\x00\x04\xfe\x0d\xab\xcd" /* ech */
+#define SV_V6                                                                  \
+	"\x00\x06\x00\x10\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01"
+
+static const struct {
+	const char *what;
+	const char *in;
+	size_t in_len;
+	ssize_t rc; /* the output length, or -errno */
+	const char *out;
+	bool removed;
+} svcb_cases[] = {
+#define SC(what, in, rc, out, removed)                                         \
+	{                                                                      \
+		what, in, sizeof(in) - 1, rc, out, removed                     \
+	}
+	SC("service, ech among others",
+	   "\x00\x01\x00" SV_ALPN SV_V4 SV_ECH SV_V6, 3 + 10 + 8 + 20,
+	   "\x00\x01\x00" SV_ALPN SV_V4 SV_V6, true),
+	SC("service, no ech: unchanged", "\x00\x01\x00" SV_ALPN SV_PORT,
+	   3 + 10 + 6, "\x00\x01\x00" SV_ALPN SV_PORT, false),
+	SC("ech alone", "\x00\x01\x00" SV_ECH, 3, "\x00\x01\x00", true),
+	SC("ech last", "\x00\x01\x00" SV_V4 SV_ECH, 3 + 8, "\x00\x01\x00" SV_V4,
+	   true),
+	SC("empty ech value",
+	   "\x00\x01\x00"
+	   "\x00\x05\x00\x00",
+	   3, "\x00\x01\x00", true),
+	SC("a target name",
+	   "\x00\x02\x03svc\x07"
+	   "example\x00" SV_ECH SV_V6,
+	   2 + 13 + 20,
+	   "\x00\x02\x03svc\x07"
+	   "example\x00" SV_V6,
+	   true),
+	SC("alias mode", "\x00\x00\x04pool\x03svc\x00", 12,
+	   "\x00\x00\x04pool\x03svc\x00", false),
+	SC("mandatory alpn, ech removed",
+	   "\x00\x01\x00"
+	   "\x00\x00\x00\x02\x00\x01" SV_ALPN SV_ECH,
+	   3 + 6 + 10,
+	   "\x00\x01\x00"
+	   "\x00\x00\x00\x02\x00\x01" SV_ALPN,
+	   true),
+	SC("mandatory ech: refused",
+	   "\x00\x01\x00"
+	   "\x00\x00\x00\x04\x00\x01\x00\x05" SV_ALPN SV_ECH,
+	   -EPERM, NULL, false),
+	SC("mandatory odd length",
+	   "\x00\x01\x00"
+	   "\x00\x00\x00\x01\x01" SV_ALPN,
+	   -EINVAL, NULL, false),
+	SC("mandatory names mandatory",
+	   "\x00\x01\x00"
+	   "\x00\x00\x00\x02\x00\x00",
+	   -EINVAL, NULL, false),
+	SC("mandatory not increasing",
+	   "\x00\x01\x00"
+	   "\x00\x00\x00\x04\x00\x03\x00\x01" SV_ALPN SV_PORT,
+	   -EINVAL, NULL, false),
+	SC("empty mandatory",
+	   "\x00\x01\x00"
+	   "\x00\x00\x00\x00",
+	   -EINVAL, NULL, false),
+	/* A second ech hidden behind disorder must not survive: refused. */
+	SC("keys not increasing", "\x00\x01\x00" SV_V4 SV_ALPN, -EINVAL, NULL,
+	   false),
+	SC("key twice", "\x00\x01\x00" SV_ECH SV_ECH, -EINVAL, NULL, false),
+	SC("ech then lower key", "\x00\x01\x00" SV_ECH SV_V4, -EINVAL, NULL,
+	   false),
+	SC("value past the end",
+	   "\x00\x01\x00"
+	   "\x00\x05\x00\x07\x00\x04\xfe\x0d\xab\xcd",
+	   -EINVAL, NULL, false),
+	SC("param header cut",
+	   "\x00\x01\x00"
+	   "\x00\x05\x00",
+	   -EINVAL, NULL, false),
+	SC("compressed target", "\x00\x01\xc0\x0c" SV_ECH, -EINVAL, NULL,
+	   false),
+	SC("label past the end",
+	   "\x00\x01\x05"
+	   "ab",
+	   -EINVAL, NULL, false),
+	SC("no root label",
+	   "\x00\x01\x02"
+	   "ab",
+	   -EINVAL, NULL, false),
+	SC("label of 64", "\x00\x01\x40", -EINVAL, NULL, false),
+	SC("priority only", "\x00\x01", -EINVAL, NULL, false),
+	SC("empty", "", -EINVAL, NULL, false),
+#undef SC
+};
+
+static void test_svcb_strip_table(void)
+{
+	uint8_t out[512], again[512];
+	size_t i, failed = 0;
+
+	for (i = 0; i < ARRAY_SIZE(svcb_cases); i++) {
+		const uint8_t *in = (const uint8_t *)svcb_cases[i].in;
+		size_t len = svcb_cases[i].in_len;
+		bool removed = !svcb_cases[i].removed;
+		ssize_t n;
+
+		n = dns_msg_svcb_strip(in, len, out, sizeof(out), &removed);
+		if (n != svcb_cases[i].rc ||
+		    (n >= 0 && (memcmp(out, svcb_cases[i].out, (size_t)n) ||
+				removed != svcb_cases[i].removed))) {
+			fprintf(stderr, "svcb %s: got %zd removed %d\n",
+				svcb_cases[i].what, n, removed);
+			failed++;
+			continue;
+		}
+		if (n < 0)
+			continue;
+		/* Stripping again changes nothing; @len always suffices,
+		 * one byte less than the output does not. */
+		CHECK_EQ(dns_msg_svcb_strip(out, (size_t)n, again, (size_t)n,
+					    &removed),
+			 n);
+		CHECK(!removed);
+		CHECK(!memcmp(out, again, (size_t)n));
+		CHECK_EQ(dns_msg_svcb_strip(in, len, again, len, NULL), n);
+		CHECK_EQ(
+			dns_msg_svcb_strip(in, len, again, (size_t)n - 1, NULL),
+			-ENOSPC);
+	}
+	CHECK_EQ(failed, 0);
+}
+
+/* An HTTPS answer with ech, an A, an HTTPS with ech mandatory. */
+static void build_https(struct pkt *p)
+{
+	static const uint8_t with_ech[] = "\x00\x01\x00" SV_ALPN SV_ECH SV_V6;
+	static const uint8_t mand_ech[] = "\x00\x02\x00"
+					  "\x00\x00\x00\x02\x00\x05" SV_ECH;
+
+	pkt_hdr(p, 0x4242, 0x8180, 1, 3, 0, 0);
+	pkt_question(p, "web.test", DNS_TYPE_HTTPS);
+	pkt_ptr(p, 12);
+	pkt_rr_fixed(p, DNS_TYPE_HTTPS, 300, sizeof(with_ech) - 1);
+	pkt_bytes(p, with_ech, sizeof(with_ech) - 1);
+	pkt_ptr(p, 12);
+	pkt_rr_fixed(p, DNS_TYPE_A, 300, 4);
+	pkt_bytes(p, "\xc0\x00\x02\x01", 4);
+	pkt_ptr(p, 12);
+	pkt_rr_fixed(p, DNS_TYPE_SVCB, 300, sizeof(mand_ech) - 1);
+	pkt_bytes(p, mand_ech, sizeof(mand_ech) - 1);
+}
+
+static void test_rebuild_svcb(void)
+{
+	static const uint8_t q[] = "\x03web\x04test\x00\x00\x41\x00\x01";
+	static const uint8_t want[] = "\x00\x01\x00" SV_ALPN SV_V6;
+	struct dns_response *r = calloc(1, sizeof(*r));
+	struct dns_response *r2 = calloc(1, sizeof(*r2));
+	struct pkt *p = calloc(1, sizeof(*p));
+	struct dns_svcb_report rep = {7, 7};
+	struct dns_rebuild how = {0x1234, q,   sizeof(q) - 1, true,
+				  1232,	  512, &rep};
+	uint8_t out[1024];
+	ssize_t n;
+
+	build_https(p);
+	CHECK_EQ(dns_msg_response_parse(p->b, p->n, r), 0);
+	CHECK_EQ(r->n_answers, 3);
+	n = dns_msg_response_rebuild(p->b, p->n, r, NULL, &how, out,
+				     sizeof(out));
+	CHECK(n > 0);
+	CHECK_EQ(rep.ech_removed, 1);
+	CHECK_EQ(rep.dropped, 1);
+	CHECK_EQ(dns_msg_response_parse(out, (size_t)n, r2), 0);
+	/* The mandatory-ech record left out, without TC. */
+	CHECK_EQ(r2->an_count, 2);
+	CHECK(!r2->truncated);
+	CHECK_EQ(r2->answers[0].type, DNS_TYPE_HTTPS);
+	CHECK_EQ(r2->answers[0].rdlen, sizeof(want) - 1);
+	CHECK(!memcmp(out + r2->answers[0].rdata_off, want, sizeof(want) - 1));
+	CHECK_EQ(r2->answers[1].type, DNS_TYPE_A);
+	/* Exactly 10 bytes (the ech SvcParam) and one record shorter. */
+	CHECK_EQ((size_t)n, p->n - 10 - (2 + 10 + 3 + 6 + 10) + 11);
+	/* No report asked for: the same bytes. */
+	how.svcb = NULL;
+	CHECK_EQ(dns_msg_response_rebuild(p->b, p->n, r, NULL, &how, out,
+					  sizeof(out)),
+		 n);
+	free(r);
+	free(r2);
+	free(p);
+}
+
 /* Names in MX, SOA, SRV and CNAME rdata come out decompressed. */
 static void test_rebuild_rdata_names(void)
 {
@@ -906,7 +1104,8 @@ static void test_rebuild_rdata_names(void)
 				  sizeof(real_srv) - 1 - 12,
 				  false,
 				  0,
-				  512};
+				  512,
+				  NULL};
 	static const uint8_t want_srv_rdata[] =
 		"\x00\x01\x00\x02\x00\x50\x04host\x04test\x00";
 	static const uint8_t want_mx[] =
@@ -966,8 +1165,8 @@ static void test_rebuild_limits(void)
 	struct dns_response *r2 = calloc(1, sizeof(*r2));
 	struct pkt *p = calloc(1, sizeof(*p));
 	uint8_t *out = malloc(DNS_MSG_MAX);
-	struct dns_rebuild how = {1,	 q_t_test, sizeof(q_t_test) - 1,
-				  false, 0,	   512};
+	struct dns_rebuild how = {1,   q_t_test, sizeof(q_t_test) - 1, false, 0,
+				  512, NULL};
 	size_t fixed = 12 + sizeof(q_t_test) - 1; /* 24 */
 	bool keep[DNS_MAX_RR];
 	ssize_t n;
@@ -1063,8 +1262,8 @@ static void test_rebuild_rcode(void)
 	struct dns_response *r2 = calloc(1, sizeof(*r2));
 	struct pkt *p = calloc(1, sizeof(*p));
 	uint8_t out[512];
-	struct dns_rebuild how = {1,	q_t_test, sizeof(q_t_test) - 1,
-				  true, 1232,	  512};
+	struct dns_rebuild how = {
+		1, q_t_test, sizeof(q_t_test) - 1, true, 1232, 512, NULL};
 	ssize_t n;
 
 	pkt_hdr(p, 7, 0x8183, 1, 0, 0, 1);
@@ -1130,6 +1329,8 @@ static const struct harness_test tests[] = {
 	HARNESS_TEST(test_response_many),
 	HARNESS_TEST(test_reply_error),
 	HARNESS_TEST(test_rebuild_strip),
+	HARNESS_TEST(test_svcb_strip_table),
+	HARNESS_TEST(test_rebuild_svcb),
 	HARNESS_TEST(test_rebuild_rdata_names),
 	HARNESS_TEST(test_rebuild_limits),
 	HARNESS_TEST(test_rebuild_rcode),
