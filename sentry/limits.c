@@ -437,37 +437,31 @@ static uint64_t limits_headroom_ns(uint64_t used, uint64_t limit, uint64_t rate)
 
 void limits_arm(struct limits *l)
 {
+	/*
+	 * Each sampled limit with its use now and the fastest rate it can
+	 * grow at: cpu in ms, spent by every CPU at once.
+	 */
+	const struct {
+		enum policy_limit_key key;
+		uint64_t used, rate;
+	} headroom[] = {
+		{POLICY_LIMIT_MEM, l->mem, LIMITS_MEM_RATE},
+		{POLICY_LIMIT_CPU, l->cpu_ms, 1000ULL * l->ncpu},
+		{POLICY_LIMIT_PIDS, l->tasks, LIMITS_TASK_RATE},
+		{POLICY_LIMIT_DISK, l->disk, LIMITS_DISK_RATE},
+	};
 	struct itimerspec its = {0};
 	uint64_t next = LIMITS_MAX_NS, h;
+	size_t i;
 
 	if (!limits_sampled(l))
 		return;
-	if (limits_set(l, POLICY_LIMIT_MEM)) {
-		h = limits_headroom_ns(l->mem,
-				       limits_value(l, POLICY_LIMIT_MEM),
-				       LIMITS_MEM_RATE);
-		if (h < next)
-			next = h;
-	}
-	if (limits_set(l, POLICY_LIMIT_CPU)) {
-		/* ms of CPU left, spent by every CPU at once. */
-		h = limits_headroom_ns(l->cpu_ms,
-				       limits_value(l, POLICY_LIMIT_CPU),
-				       1000ULL * l->ncpu);
-		if (h < next)
-			next = h;
-	}
-	if (limits_set(l, POLICY_LIMIT_PIDS)) {
-		h = limits_headroom_ns(l->tasks,
-				       limits_value(l, POLICY_LIMIT_PIDS),
-				       LIMITS_TASK_RATE);
-		if (h < next)
-			next = h;
-	}
-	if (limits_set(l, POLICY_LIMIT_DISK)) {
-		h = limits_headroom_ns(l->disk,
-				       limits_value(l, POLICY_LIMIT_DISK),
-				       LIMITS_DISK_RATE);
+	for (i = 0; i < ARRAY_SIZE(headroom); i++) {
+		if (!limits_set(l, headroom[i].key))
+			continue;
+		h = limits_headroom_ns(headroom[i].used,
+				       limits_value(l, headroom[i].key),
+				       headroom[i].rate);
 		if (h < next)
 			next = h;
 	}
