@@ -22,8 +22,9 @@
  * put_fd     platform_put_fd() (ADDFD), nothing installed    -EIO
  * answer     platform_answer() (SEND), nothing sent          -EIO
  * perform    the supervisor's own call on the job's behalf   -1, errno EIO
- *            (connect, sendmsg, bind, listen, open, kill, prlimit, ...:
- *            FAULT_PERFORM() at each site in sentry/sys_*.c)
+ *            (connect, sendmsg, bind, listen, open, kill, prlimit, the
+ *            shield of a unix listener after its bind, ...: FAULT_PERFORM()
+ *            at each site in sentry/sys_*.c)
  * audit      the audit record's write (sentry/audit.c)       as EIO
  *
  * The platform steps live in a decorator backend (platform/fault_platform.c)

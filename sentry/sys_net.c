@@ -887,11 +887,26 @@ static bool sys_net_narrow(struct sentry *s, struct sentry_call *c,
 }
 
 /*
+ * The shield of a stream or seqpacket socket just bound to a path failed
+ * (netstack_unix_shield_path(): the path was replaced or linked meanwhile,
+ * the sentinel could not be bound or renamed over it, ...): the name may
+ * lead an outsider to the job's socket. The kernel's bind cannot be taken
+ * back, so the socket stays bound, unshielded (listen() on it is refused,
+ * netstack_plan_listen()), and the bind is answered as a denial naming the
+ * cause: the job learns at the call that failed, and the log says why.
+ */
+static const char sys_net_rule_unshielded[] =
+	"unix bind: the name could not be kept from processes outside the job "
+	"(its sentinel and pin, unix_listen.c, failed): fail closed; the "
+	"socket stays bound and may not listen";
+
+/*
  * Bind a unix path as the job would: relative to its cwd, with its umask
  * (the socket file's mode is 0777 & ~umask). The handler's thread enters
  * both alone (threadfs.c): the other supervisor threads keep their own.
  * Return: bind()'s result with errno set; EACCES when the job's cwd cannot
- * be opened or this thread cannot take it alone (the call is then refused).
+ * be opened or this thread cannot take it alone, or when the bound socket
+ * could not be shielded (the call is then refused).
  */
 static int sys_net_bind_unix(struct sentry_call *c,
 			     const struct netstack_sockinfo *k,
@@ -899,7 +914,7 @@ static int sys_net_bind_unix(struct sentry_call *c,
 			     size_t len, struct netstack_unix_shield *sh)
 {
 	struct threadfs_saved saved;
-	int cwd = -1, rc, err;
+	int cwd = -1, rc, err, shield = 0;
 
 	if (e->path[0] != '/') {
 		cwd = procfs_cwd_open(c->pc.tid);
@@ -925,8 +940,23 @@ static int sys_net_bind_unix(struct sentry_call *c,
 	err = errno;
 	/* Where the path means what it meant to the job (unix_listen.c). */
 	if (rc == 0)
-		netstack_unix_shield_path(k->fd, e->path, sh);
+		shield = FAULT_PERFORM_RC(
+			netstack_unix_shield_path(k->fd, e->path, sh));
 	threadfs_leave(&saved);
+	if (shield < 0) {
+		const char *name = policy_errno_name(-shield);
+		size_t n = strlen(c->detail);
+
+		if (name)
+			snprintf(c->detail + n, sizeof(c->detail) - n,
+				 " shield=%s", name);
+		else
+			snprintf(c->detail + n, sizeof(c->detail) - n,
+				 " shield=errno %d", -shield);
+		sys_net_deny(c, EACCES, sys_net_rule_unshielded);
+		errno = EACCES;
+		return -1;
+	}
 	errno = err;
 	return rc;
 }

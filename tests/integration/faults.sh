@@ -249,6 +249,28 @@ else
 	t_skip "fault-dns-*" "cannot bind 127.0.0.9:53 (not root)"
 fi
 
+# --- a unix listener whose shield fails: the bind is refused ----------------
+# The static probe's only performed calls are the bind (perform 1) and the
+# shield that keeps outsiders off the name (perform 2: sentinel and pin,
+# netstack/unix_listen.c). Unfaulted the socket binds and listens; with the
+# shield failing the bind is a recorded denial naming the cause, and the
+# socket (bound in the kernel, unshielded) may not listen.
+if row unix-shield; then
+	rm -f "$W/u.sock"
+	run none --audit "$W/shield-none.jsonl" -- "$FP" try unixlisten "$W/u.sock"
+	CELL[unix-shield,none]=$(result | tr ' ' ,)
+	t_check "fault-unix-shield-none-listens" '[ "$(result)" = "0 0 yes" ] && grep -qx "LISTEN rc=0 errno=0" <<<"$OUT"'
+	rm -f "$W/u.sock"
+	run perform:2 --audit "$W/shield-fail.jsonl" -- "$FP" try unixlisten "$W/u.sock"
+	CELL[unix-shield,perform]=$(result | tr ' ' ,)
+	t_check "fault-unix-shield-met" '[ "$(fault_failed)" = 1 ]'
+	t_check "fault-unix-shield-bind-refused" '[ "$(result)" = "-1 EACCES no" ]'
+	t_check "fault-unix-shield-never-listens" 'grep -qx "LISTEN rc=-1 errno=EACCES" <<<"$OUT"'
+	t_check "fault-unix-shield-denial-recorded" 'grep "\"syscall\":\"bind\"" "$W/shield-fail.jsonl" | grep "\"decision\":\"deny\"" | grep -q "shield=EIO"'
+	t_check "fault-unix-shield-denial-counted" 'grep -q "\"denied_calls\":[1-9]" "$W/shield-fail.jsonl"'
+	rm -f "$W/u.sock"
+fi
+
 # --- exec with an audit sink: allowed by design, recorded -------------------
 row execve && for step in none $STEPS; do
 	N_RUN=$((N_RUN + 1))

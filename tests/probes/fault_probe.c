@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <arpa/inet.h>
 #include <time.h>
@@ -300,6 +301,29 @@ static int fault_probe_bind(const char *host, int port, int do_listen)
 	return 0;
 }
 
+/*
+ * A unix stream socket bound to @path, then listen(): the RESULT is the
+ * bind's, effect=yes when the socket listens (SO_ACCEPTCONN) afterwards.
+ */
+static int fault_probe_unix_listen(const char *path)
+{
+	struct sockaddr_un un = {.sun_family = AF_UNIX};
+	int s = socket(AF_UNIX, SOCK_STREAM, 0), on = 0, e, lrc;
+	socklen_t l = sizeof(on);
+	long rc;
+
+	snprintf(un.sun_path, sizeof(un.sun_path), "%s", path);
+	rc = bind(s, (struct sockaddr *)&un, sizeof(un));
+	e = errno;
+	lrc = listen(s, 4);
+	printf("LISTEN rc=%d errno=%s\n", lrc,
+	       lrc < 0 && strerrorname_np(errno) ? strerrorname_np(errno)
+						 : "0");
+	getsockopt(s, SOL_SOCKET, SO_ACCEPTCONN, &on, &l);
+	fault_probe_result(rc, e, on ? "yes" : "no");
+	return 0;
+}
+
 static int fault_probe_open(const char *path, int create)
 {
 	int e, fd = open(path, create ? O_WRONLY | O_CREAT | O_EXCL : O_RDONLY,
@@ -471,6 +495,8 @@ static int fault_probe_try(int argc, char **argv)
 		return fault_probe_bind(argv[1], atoi(argv[2]), 0);
 	if (!strcmp(c, "listen") && argc == 2)
 		return fault_probe_bind(argv[1], 0, 1);
+	if (!strcmp(c, "unixlisten") && argc == 2)
+		return fault_probe_unix_listen(argv[1]);
 	if (!strcmp(c, "open") && argc == 2)
 		return fault_probe_open(argv[1], 0);
 	if (!strcmp(c, "create") && argc == 2)
