@@ -23,6 +23,7 @@ static const struct fault_step_row {
 	[FAULT_STEP_ANSWER] = {"answer", EIO},
 	[FAULT_STEP_PERFORM] = {"perform", EIO},
 	[FAULT_STEP_AUDIT] = {"audit", EIO},
+	[FAULT_STEP_RELAY_ACCEPT] = {"relay_accept", EMFILE},
 };
 
 /* Written by fault_parse() before threads start; read-only afterwards. */

@@ -26,6 +26,9 @@
  *            shield of a unix listener after its bind, ...: FAULT_PERFORM()
  *            at each site in sentry/sys_*.c)
  * audit      the audit record's write (sentry/audit.c)       as EIO
+ * relay_accept  the relay's accept() of a job's connection    -1, errno EMFILE
+ *            (netstack/relay.c: as if out of fds; the relay must
+ *            reset that connection, never leave it hanging)
  *
  * The platform steps live in a decorator backend (platform/fault_platform.c)
  * that platform_new() puts around the real one while armed: handlers see
@@ -50,6 +53,7 @@ enum fault_step {
 	FAULT_STEP_ANSWER,
 	FAULT_STEP_PERFORM,
 	FAULT_STEP_AUDIT,
+	FAULT_STEP_RELAY_ACCEPT,
 	FAULT_STEP_COUNT,
 };
 

@@ -311,6 +311,8 @@ struct netstack {
 	size_t n_socks;
 	size_t n_xlate; /* entries with an active translation */
 	uint64_t xlate_swept_ns;
+	uint64_t xlate_idle_ns;	 /* 0: not read yet (sock_table.c, 3.3) */
+	uint64_t n_xlate_checks; /* liveness dumps for idle translations */
 	uint64_t n_prunes;
 	struct netstack_owned owned[NETSTACK_OWNED_MAX];
 	size_t n_owned;
@@ -462,8 +464,10 @@ int netstack_sock_redirect(struct netstack *ns,
 
 /**
  * netstack_sock_translated() - the entry of socket @cookie if its peer is
- * translated, else NULL. Expires translations idle for
- * NETSTACK_XLATE_IDLE_S (at most one sweep a second).
+ * translated, else NULL. A translation lasts as long as its socket: those
+ * idle for NETSTACK_XLATE_IDLE_S (CORDON_TEST_XLATE_IDLE_MS in tests) are
+ * looked for among the host's live sockets (one sock_diag dump, at most
+ * once a second) and only the ones whose socket is gone are dropped.
  */
 const struct netstack_sock *netstack_sock_translated(struct netstack *ns,
 						     uint64_t cookie);
@@ -1125,6 +1129,7 @@ size_t dns_proxy_pinned(const struct dns_proxy *p, const struct policy_addr *a,
 #define RELAY_HEAD_MAX 18432   /* first bytes read (TLS_HELLO_BUF_MAX) */
 #define RELAY_INSPECT_MS 10000 /* the first bytes must be in by then */
 #define RELAY_PIPE_SIZE 262144 /* F_SETPIPE_SZ, each direction */
+#define RELAY_POOL_MAX 64      /* empty pipes kept to lend */
 #define RELAY_CONNS_MAX 16384  /* relayed connections at once */
 #define RELAY_EVENTS_MAX 1024  /* queued for the supervisor's audit */
 
@@ -1173,8 +1178,9 @@ struct relay_reg {
  * relay_new() - open the relay's loopback listeners (127.0.0.1 and ::1,
  * ephemeral ports; ::1 only where the host has IPv6) and start its thread.
  * @tables is borrowed (name decisions are read-only: relay thread safe).
- * Raises RLIMIT_NOFILE's soft limit to the hard one (each relayed
- * connection holds 6 fds).
+ * Each relayed connection holds 2 fds, 4 more while bytes wait in its pipes
+ * (the supervisor raised RLIMIT_NOFILE's soft limit to the hard one at
+ * start: sentry_supervise()).
  * Return: 0 and *@out, or -errno.
  */
 int relay_new(struct relay **out, const struct zone_tables *tables);
@@ -1219,7 +1225,10 @@ size_t relay_events(struct relay *r, const struct netstack_event **out);
  * relay's mutex). @egress: bytes the job sent out through the relay (the
  * inspected first bytes included); @ingress: bytes to the job; @accepted,
  * @refused_local (not a registered job socket), @denied (SNI/Host),
- * @upstream_failed; @active: connections open now; @events_lost.
+ * @upstream_failed; @refused_fds: connections reset because the relay was
+ * out of fds (accept, the upstream socket, a pipe); @active: connections
+ * open now, @active_peak the most at once; @pipes: pipes held now (lent
+ * and pooled), @pipes_peak; @events_lost.
  */
 struct relay_stats {
 	uint64_t egress;
@@ -1228,7 +1237,11 @@ struct relay_stats {
 	uint64_t refused_local;
 	uint64_t denied;
 	uint64_t upstream_failed;
+	uint64_t refused_fds;
 	uint64_t active;
+	uint64_t active_peak;
+	uint64_t pipes;
+	uint64_t pipes_peak;
 	uint64_t events_lost;
 };
 

@@ -20,7 +20,11 @@
  *      (inet_diag, an exact lookup of the connecting socket) that the
  *      connecting socket has the registered cookie. A local address can be
  *      shared under SO_REUSEADDR; a cookie cannot. Anything else is reset
- *      (SO_LINGER 0) and audited ("not a job socket").
+ *      (SO_LINGER 0) and audited ("not a job socket"). Out of fds
+ *      (accept() says EMFILE or ENFILE), a peer would wait in the backlog
+ *      with its connect() done and hang: the relay closes a reserve fd
+ *      (/dev/null, held for this), accepts it, resets it, audits it ("relay
+ *      out of fds") and takes the reserve again.
  *   3. Inspection (RELAY_CHECK_NAME): the relay reads the job's first bytes
  *      into a buffer of RELAY_HEAD_MAX bytes, for at most RELAY_INSPECT_MS
  *      from the accept (slowloris: a job trickling bytes holds one
@@ -49,13 +53,22 @@
  *      a direction until a side says EAGAIN or RELAY_BURST bytes moved,
  *      then the connection goes on a ready list that runs before the next
  *      sleep, so one bulk transfer never starves the other connections.
+ *      A direction holds a pipe only while bytes sit in it: an empty one
+ *      goes back to a pool of RELAY_POOL_MAX (beyond that it is closed)
+ *      and the next direction with something to move borrows it. A pipe
+ *      still holding bytes is never lent: it is closed with its
+ *      connection.
  *      A read end of file is passed on as shutdown(SHUT_WR) once the pipe
  *      is drained (half-close); an error on either side resets the other.
  *      The connection ends when both directions are shut, or on an error.
- *   6. Memory per connection: struct relay_conn (~200 bytes) and two pipes
- *      of at most RELAY_PIPE_SIZE each (kernel pages, only while data sits
- *      in them); while inspecting, RELAY_HEAD_MAX more and the registration
- *      (names: ~4 KiB), freed once allowed. 6 fds per connection.
+ *   6. Memory per connection: struct relay_conn (~380 bytes, in one
+ *      table touched as used) and up to two pipes of at most
+ *      RELAY_PIPE_SIZE each (kernel pages, only while data sits in them);
+ *      while inspecting, RELAY_HEAD_MAX more and the registration (names:
+ *      ~4 KiB), freed once allowed. Fds: 2 per connection (the job's
+ *      accepted socket, the upstream one), 2 more per direction while
+ *      bytes sit in its pipe, plus the pool's (the seed of this design
+ *      held 6 per connection and ran out at ~165 under a 1024 limit).
  *   7. Bytes the job sends (the inspected ones included) are counted per
  *      connection and in total (relay_stats()): the egress quota's counter.
  *
@@ -77,11 +90,11 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "common/common.h"
+#include "common/fault.h"
 #include "netstack/netstack_priv.h"
 #include "netstack/stream_sniff.h"
 
@@ -163,6 +176,10 @@ struct relay {
 	/* The supervisor's thread only. */
 	struct netstack_event *ev_out;
 	/* The relay thread only. */
+	int pool[RELAY_POOL_MAX][2]; /* empty pipes, ready to lend (5.) */
+	size_t n_pool;
+	int reserve; /* /dev/null, given up to refuse a peer (2.): -1 none */
+	bool listen_paused;
 	struct relay_conn *conns; /* RELAY_CONNS_MAX */
 	uint32_t conn_hint;
 	uint32_t ready_head; /* UINT32_MAX: empty */
@@ -396,13 +413,28 @@ static void relay_dir_init(struct relay_dir *d)
 	d->pipe[0] = d->pipe[1] = -1;
 }
 
-static void relay_dir_close(struct relay_dir *d)
+/*
+ * 5. Give @d's pipe back: an empty one to the pool (or closed when the
+ * pool is full), one still holding bytes closed (they belong to a stream
+ * that ends: never lent to another connection).
+ */
+static void relay_pipe_put(struct relay *r, struct relay_dir *d)
 {
-	if (d->pipe[0] >= 0)
+	if (d->pipe[0] < 0)
+		return;
+	if (!d->in_pipe && r->n_pool < RELAY_POOL_MAX) {
+		r->pool[r->n_pool][0] = d->pipe[0];
+		r->pool[r->n_pool][1] = d->pipe[1];
+		r->n_pool++;
+	} else {
 		close(d->pipe[0]);
-	if (d->pipe[1] >= 0)
 		close(d->pipe[1]);
+		pthread_mutex_lock(&r->mu);
+		r->stats.pipes--;
+		pthread_mutex_unlock(&r->mu);
+	}
 	d->pipe[0] = d->pipe[1] = -1;
+	d->in_pipe = 0;
 }
 
 /* A TCP reset to @fd's peer: SO_LINGER 0 then close. */
@@ -427,8 +459,8 @@ static void relay_conn_free(struct relay *r, struct relay_conn *c, bool reset)
 		if (c->up >= 0)
 			close(c->up);
 	}
-	relay_dir_close(&c->to_up);
-	relay_dir_close(&c->to_job);
+	relay_pipe_put(r, &c->to_up);
+	relay_pipe_put(r, &c->to_job);
 	free(c->in);
 	c->in = NULL;
 	c->used = false;
@@ -494,13 +526,28 @@ static void relay_ready(struct relay *r, struct relay_conn *c)
 	r->ready_tail = i;
 }
 
-static int relay_pipe(struct relay_dir *d)
+/* 5. Lend @d an empty pipe: from the pool, else a new one. */
+static int relay_pipe_get(struct relay *r, struct relay_dir *d)
 {
-	if (pipe2(d->pipe, O_NONBLOCK | O_CLOEXEC) < 0)
+	if (d->pipe[0] >= 0)
+		return 0;
+	if (r->n_pool) {
+		r->n_pool--;
+		d->pipe[0] = r->pool[r->n_pool][0];
+		d->pipe[1] = r->pool[r->n_pool][1];
+		return 0;
+	}
+	if (pipe2(d->pipe, O_NONBLOCK | O_CLOEXEC) < 0) {
+		d->pipe[0] = d->pipe[1] = -1;
 		return -errno;
+	}
 	/* Refused past the user's pipe-user-pages-soft: the default size
 	 * then, slower but correct. */
 	fcntl(d->pipe[0], F_SETPIPE_SZ, RELAY_PIPE_SIZE);
+	pthread_mutex_lock(&r->mu);
+	if (++r->stats.pipes > r->stats.pipes_peak)
+		r->stats.pipes_peak = r->stats.pipes;
+	pthread_mutex_unlock(&r->mu);
 	return 0;
 }
 
@@ -509,16 +556,20 @@ static int relay_pipe(struct relay_dir *d)
  * source ended, or RELAY_BURST moved (then *@more). Return: 0, or -errno
  * (the connection is to be reset).
  */
-static int relay_pump(struct relay_dir *d, int src, int dst, bool *more,
-		      uint64_t *moved)
+static int relay_pump(struct relay *r, struct relay_dir *d, int src, int dst,
+		      bool *more, uint64_t *moved)
 {
 	size_t done = 0;
+	int rc = 0;
 
 	for (;;) {
 		bool progress = false;
 		ssize_t n;
 
 		if (!d->src_eof && !d->in_pipe) {
+			rc = relay_pipe_get(r, d);
+			if (rc < 0)
+				break;
 			n = splice(src, NULL, d->pipe[1], NULL, RELAY_PIPE_SIZE,
 				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 			if (n > 0) {
@@ -529,7 +580,8 @@ static int relay_pump(struct relay_dir *d, int src, int dst, bool *more,
 			} else if (n == 0) {
 				d->src_eof = true;
 			} else if (errno != EAGAIN && errno != EINTR) {
-				return -errno;
+				rc = -errno;
+				break;
 			}
 		}
 		if (d->in_pipe) {
@@ -540,7 +592,8 @@ static int relay_pump(struct relay_dir *d, int src, int dst, bool *more,
 				done += (size_t)n;
 				progress = true;
 			} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-				return -errno;
+				rc = -errno;
+				break;
 			}
 		}
 		if (d->src_eof && !d->in_pipe && !d->shut) {
@@ -549,12 +602,16 @@ static int relay_pump(struct relay_dir *d, int src, int dst, bool *more,
 			d->shut = true;
 		}
 		if (!progress)
-			return 0;
+			break;
 		if (done >= RELAY_BURST) {
 			*more = true;
-			return 0;
+			break;
 		}
 	}
+	/* An idle direction holds no pipe: 2 fds per idle connection. */
+	if (!d->in_pipe)
+		relay_pipe_put(r, d);
+	return rc;
 }
 
 static void relay_splice(struct relay *r, struct relay_conn *c)
@@ -563,14 +620,22 @@ static void relay_splice(struct relay *r, struct relay_conn *c)
 	bool more = false;
 	int rc;
 
-	rc = relay_pump(&c->to_up, c->job, c->up, &more, &up);
+	rc = relay_pump(r, &c->to_up, c->job, c->up, &more, &up);
 	if (rc == 0)
-		rc = relay_pump(&c->to_job, c->up, c->job, &more, &down);
+		rc = relay_pump(r, &c->to_job, c->up, c->job, &more, &down);
 	if (up || down) {
 		pthread_mutex_lock(&r->mu);
 		r->stats.egress += up;
 		r->stats.ingress += down;
 		pthread_mutex_unlock(&r->mu);
+	}
+	if (rc == -EMFILE || rc == -ENFILE) {
+		pthread_mutex_lock(&r->mu);
+		r->stats.refused_fds++;
+		pthread_mutex_unlock(&r->mu);
+		relay_conn_end(r, c, true,
+			       "relay out of fds for a pipe (fail closed)");
+		return;
 	}
 	if (rc < 0) {
 		relay_conn_end(r, c, true, strerror(-rc));
@@ -648,17 +713,17 @@ static void relay_allow(struct relay *r, struct relay_conn *c)
 	const struct relay_reg *g = &c->in->reg;
 	int one = 1, rc;
 
-	if (relay_pipe(&c->to_up) < 0 || relay_pipe(&c->to_job) < 0) {
-		relay_event(r, c, false, c->name, c->seen, g->rule,
-			    "relay out of pipes (fail closed)");
-		relay_conn_free(r, c, true);
-		return;
-	}
 	c->up = socket(g->dest.ss_family,
 		       SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->up < 0) {
+		int e = errno;
+
+		pthread_mutex_lock(&r->mu);
+		r->stats.refused_fds++;
+		pthread_mutex_unlock(&r->mu);
 		relay_event(r, c, false, c->name, c->seen, g->rule,
-			    "relay out of sockets (fail closed)");
+			    "relay out of sockets (%s): reset (fail closed)",
+			    strerror(e));
 		relay_conn_free(r, c, true);
 		return;
 	}
@@ -875,13 +940,123 @@ static void relay_read_head(struct relay *r, struct relay_conn *c)
 	relay_judge(r, c, c->in->len == sizeof(c->in->head), eof);
 }
 
-/* 2. A new peer on listener @l (@family). */
+/* The peer address of an accepted socket, as bytes, a port and text. */
+static const uint8_t *relay_peer_addr(const struct sockaddr_storage *ss,
+				      int family, uint16_t *port, char *who,
+				      size_t who_len)
+{
+	char txt[INET6_ADDRSTRLEN];
+	const uint8_t *addr;
+
+	if (family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)ss;
+
+		addr = (const uint8_t *)&in->sin_addr;
+		*port = ntohs(in->sin_port);
+	} else {
+		const struct sockaddr_in6 *in6 = (const void *)ss;
+
+		addr = (const uint8_t *)&in6->sin6_addr;
+		*port = ntohs(in6->sin6_port);
+	}
+	inet_ntop(family, addr, txt, sizeof(txt));
+	snprintf(who, who_len, family == AF_INET ? "%s:%u" : "[%s]:%u", txt,
+		 *port);
+	return addr;
+}
+
+static void relay_listen_pause(struct relay *r, bool pause)
+{
+	struct epoll_event ev = {.events = pause ? 0 : EPOLLIN};
+
+	if (r->listen_paused == pause)
+		return;
+	r->listen_paused = pause;
+	ev.data.u64 = RELAY_TAG_LISTEN4;
+	epoll_ctl(r->epfd, EPOLL_CTL_MOD, r->l4, &ev);
+	if (r->l6 >= 0) {
+		ev.data.u64 = RELAY_TAG_LISTEN6;
+		epoll_ctl(r->epfd, EPOLL_CTL_MOD, r->l6, &ev);
+	}
+}
+
+/*
+ * 2. accept() said EMFILE/ENFILE (or the kernel is out of memory for the
+ * socket): the peer waits in the backlog, its connect() succeeded, and it
+ * would hang there. Give up the reserve fd, accept the peer, reset it
+ * (the job's next read or write gets ECONNRESET), audit it, take the
+ * reserve again. Without a reserve (another thread took the slot), the
+ * listeners sleep for a tick instead of spinning.
+ * Return: true when a peer was reset (try the next one).
+ */
+static bool relay_accept_refuse(struct relay *r, int l, int family, int err)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char who[INET6_ADDRSTRLEN + 8];
+	struct relay_conn fake;
+	struct relay_reg *reg;
+	const uint8_t *addr;
+	uint64_t cookie = 0;
+	uint16_t port;
+	int fd;
+
+	if (r->reserve < 0) {
+		r->reserve = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (r->reserve < 0) {
+			relay_listen_pause(r, true);
+			return false;
+		}
+	}
+	close(r->reserve);
+	r->reserve = -1;
+	fd = accept4(l, (struct sockaddr *)&ss, &sl,
+		     SOCK_NONBLOCK | SOCK_CLOEXEC);
+	r->reserve = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	addr = relay_peer_addr(&ss, family, &port, who, sizeof(who));
+	memset(&fake, 0, sizeof(fake));
+	snprintf(fake.dest, sizeof(fake.dest), "%s", who);
+	/* The registration goes (its destination and rule for the audit);
+	 * the cookie lookup needs no fd (the relay's own netlink socket). */
+	reg = malloc(sizeof(*reg));
+	if (reg && relay_peer_cookie(r, family, addr, port, &cookie) == 0 &&
+	    relay_reg_take(r, family, addr, port, cookie, reg))
+		sockaddr_fmt(&reg->shown, fake.dest, sizeof(fake.dest));
+	else if (reg)
+		reg->rule[0] = '\0';
+	pthread_mutex_lock(&r->mu);
+	r->stats.refused_fds++;
+	pthread_mutex_unlock(&r->mu);
+	relay_event(r, &fake, false, NULL, NULL, reg ? reg->rule : NULL,
+		    "relay out of fds (%s): reset (fail closed)",
+		    strerror(err));
+	free(reg);
+	relay_reset_fd(fd);
+	return true;
+}
+
+/* accept4(), or the fault armed for tests (relay_accept: EMFILE). */
+static int relay_accept4(int l, struct sockaddr_storage *ss, socklen_t *sl)
+{
+	int rc = fault_hit(FAULT_STEP_RELAY_ACCEPT);
+
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return accept4(l, (struct sockaddr *)ss, sl,
+		       SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
+
+/* 2. New peers on listener @l (@family). */
 static void relay_accept(struct relay *r, int l, int family)
 {
 	for (;;) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
-		char who[INET6_ADDRSTRLEN + 8], txt[INET6_ADDRSTRLEN];
+		char who[INET6_ADDRSTRLEN + 8];
 		const uint8_t *addr;
 		struct relay_conn *c;
 		struct relay_reg reg;
@@ -889,24 +1064,17 @@ static void relay_accept(struct relay *r, int l, int family)
 		uint16_t port;
 		int fd;
 
-		fd = accept4(l, (struct sockaddr *)&ss, &sl,
-			     SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
-			return; /* EAGAIN, or out of fds: the next wake-up */
-		if (family == AF_INET) {
-			const struct sockaddr_in *in = (const void *)&ss;
+		fd = relay_accept4(l, &ss, &sl);
+		if (fd < 0) {
+			int e = errno;
 
-			addr = (const uint8_t *)&in->sin_addr;
-			port = ntohs(in->sin_port);
-		} else {
-			const struct sockaddr_in6 *in6 = (const void *)&ss;
-
-			addr = (const uint8_t *)&in6->sin6_addr;
-			port = ntohs(in6->sin6_port);
+			if ((e == EMFILE || e == ENFILE || e == ENOBUFS ||
+			     e == ENOMEM) &&
+			    relay_accept_refuse(r, l, family, e))
+				continue;
+			return; /* EAGAIN */
 		}
-		inet_ntop(family, addr, txt, sizeof(txt));
-		snprintf(who, sizeof(who),
-			 family == AF_INET ? "%s:%u" : "[%s]:%u", txt, port);
+		addr = relay_peer_addr(&ss, family, &port, who, sizeof(who));
 		if (relay_peer_cookie(r, family, addr, port, &cookie) < 0 ||
 		    !relay_reg_take(r, family, addr, port, cookie, &reg)) {
 			struct relay_conn fake;
@@ -925,14 +1093,23 @@ static void relay_accept(struct relay *r, int l, int family)
 		if (c)
 			c->in = malloc(sizeof(*c->in));
 		if (!c || !c->in) {
+			struct relay_conn fake;
+
 			if (c)
 				c->used = false;
+			memset(&fake, 0, sizeof(fake));
+			sockaddr_fmt(&reg.shown, fake.dest, sizeof(fake.dest));
+			relay_event(r, &fake, false, NULL, NULL, reg.rule,
+				    "relay full (%u connections) or out of "
+				    "memory: reset (fail closed)",
+				    (unsigned)RELAY_CONNS_MAX);
 			relay_reset_fd(fd);
 			continue;
 		}
 		pthread_mutex_lock(&r->mu);
 		r->stats.accepted++;
-		r->stats.active++;
+		if (++r->stats.active > r->stats.active_peak)
+			r->stats.active_peak = r->stats.active;
 		pthread_mutex_unlock(&r->mu);
 		c->job = fd;
 		c->in->len = 0;
@@ -988,6 +1165,7 @@ static void relay_sweep(struct relay *r, uint64_t now)
 	if (now < r->next_sweep_ns)
 		return;
 	r->next_sweep_ns = now + RELAY_TICK_MS * 1000000ULL;
+	relay_listen_pause(r, false);
 	for (i = 0; i < RELAY_CONNS_MAX; i++) {
 		struct relay_conn *c = &r->conns[i];
 
@@ -1077,13 +1255,13 @@ int relay_new(struct relay **out, const struct zone_tables *tables)
 	struct relay *r = calloc(1, sizeof(*r));
 	struct sockaddr_storage ss;
 	sigset_t all, old;
-	struct rlimit rl;
 	int rc = -ENOMEM;
 
 	if (!r)
 		return -ENOMEM;
 	r->tables = tables;
 	r->epfd = r->stopfd = r->evfd = r->nl = r->l4 = r->l6 = -1;
+	r->reserve = -1;
 	r->ready_head = r->ready_tail = RELAY_NONE;
 	pthread_mutex_init(&r->mu, NULL);
 	r->regs = calloc(RELAY_REGS_MAX, sizeof(*r->regs));
@@ -1093,17 +1271,14 @@ int relay_new(struct relay **out, const struct zone_tables *tables)
 	r->conns = calloc(RELAY_CONNS_MAX, sizeof(*r->conns));
 	if (!r->regs || !r->reg_until || !r->ev || !r->ev_out || !r->conns)
 		goto out_free;
-	/* 6 fds per connection: the soft limit of 1024 holds ~170. */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
 	r->epfd = epoll_create1(EPOLL_CLOEXEC);
+	r->reserve = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	r->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	r->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	r->nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
 		       NETLINK_SOCK_DIAG);
-	if (r->epfd < 0 || r->stopfd < 0 || r->evfd < 0 || r->nl < 0) {
+	if (r->epfd < 0 || r->stopfd < 0 || r->evfd < 0 || r->nl < 0 ||
+	    r->reserve < 0) {
 		rc = -errno;
 		goto out_free;
 	}
@@ -1152,6 +1327,13 @@ void relay_free(struct relay *r)
 		for (i = 0; i < RELAY_CONNS_MAX; i++)
 			if (r->conns[i].used)
 				relay_conn_free(r, &r->conns[i], true);
+	while (r->n_pool) {
+		r->n_pool--;
+		close(r->pool[r->n_pool][0]);
+		close(r->pool[r->n_pool][1]);
+	}
+	if (r->reserve >= 0)
+		close(r->reserve);
 	if (r->l4 >= 0)
 		close(r->l4);
 	if (r->l6 >= 0)

@@ -22,9 +22,12 @@
  *      private loopback next): the entry then holds the real peer (where
  *      its traffic goes) and the shown one (what the job asked for, shown as
  *      the source of what it receives from the real peer). A translation
- *      nobody used for NETSTACK_XLATE_IDLE_S expires: closed sockets are
- *      never reported to us, and receives look the table up only while a
- *      translation is live.
+ *      lasts as long as its socket (getpeername() of a relayed socket
+ *      shows the destination after hours idle, as natively): closed
+ *      sockets are never reported to us, so one nobody used for
+ *      NETSTACK_XLATE_IDLE_S is looked for among the host's sockets (one
+ *      sock_diag dump) and dropped only when its cookie is gone. Receives
+ *      look the table up only while a translation is live.
  *   4. "The job's own socket" is a question about the socket the kernel
  *      would deliver to right now (sock_diag.c, by cookie), answered by
  *      whether that cookie is in the table: a host service that took a port
@@ -274,23 +277,77 @@ int netstack_sock_redirect(struct netstack *ns,
 	return 0;
 }
 
-/* Expire the translations idle for NETSTACK_XLATE_IDLE_S (3.3). */
+/* The idle time after which a translation's socket is looked for (3.3):
+ * NETSTACK_XLATE_IDLE_S, or CORDON_TEST_XLATE_IDLE_MS (tests; it only makes
+ * the look come sooner, never drops a live socket's translation). */
+static uint64_t sock_table_idle_ns(struct netstack *ns)
+{
+	if (!ns->xlate_idle_ns) {
+		const char *t = getenv("CORDON_TEST_XLATE_IDLE_MS");
+		unsigned long long ms = t ? strtoull(t, NULL, 10) : 0;
+
+		ns->xlate_idle_ns = ms ? ms * 1000000ULL
+				       : NETSTACK_XLATE_IDLE_S * 1000000000ULL;
+	}
+	return ns->xlate_idle_ns;
+}
+
+/*
+ * 3.3. A translation lasts as long as its socket: one idle for the idle
+ * time is looked for among the host's live sockets (one dump of each
+ * family and protocol, as sock_table_prune()); only one whose cookie is
+ * gone is dropped, a live one waits another idle time. Unsure (the dump
+ * failed): every translation stays. The entries themselves stay (a prune
+ * removes them when the table fills).
+ */
 static void sock_table_expire(struct netstack *ns, uint64_t now)
 {
-	size_t i;
+	static const int fams[] = {AF_INET, AF_INET6};
+	static const unsigned protos[] = {POLICY_PROTO_TCP, POLICY_PROTO_UDP};
+	uint64_t idle = sock_table_idle_ns(ns), *live;
+	size_t n = 0, i, f, p;
+	bool any = false;
 
-	if (now - ns->xlate_swept_ns < 1000000000ULL)
+	if (now - ns->xlate_swept_ns <
+	    (idle < 1000000000ULL ? idle / 2 : 1000000000ULL))
 		return;
 	ns->xlate_swept_ns = now;
-	for (i = 0; i < NETSTACK_SOCKS_MAX && ns->n_xlate; i++) {
-		struct netstack_xlate *x = &ns->socks[i].peer;
+	for (i = 0; i < NETSTACK_SOCKS_MAX && !any; i++)
+		any = ns->socks[i].peer.active &&
+		      now - ns->socks[i].peer.last_use_ns > idle;
+	if (!any)
+		return;
+	ns->n_xlate_checks++;
+	live = malloc(SOCK_TABLE_DUMP_MAX * sizeof(*live));
+	if (!live)
+		return;
+	for (f = 0; f < ARRAY_SIZE(fams); f++)
+		for (p = 0; p < ARRAY_SIZE(protos); p++) {
+			int rc = sock_diag_inet_cookies(
+				fams[f], protos[p], live + n,
+				SOCK_TABLE_DUMP_MAX - n);
 
-		if (x->active && now - x->last_use_ns > NETSTACK_XLATE_IDLE_S *
-								1000000000ULL) {
-			x->active = false;
-			ns->n_xlate--;
+			if (rc < 0) {
+				free(live);
+				return;
+			}
+			n += (size_t)rc;
 		}
+	qsort(live, n, sizeof(*live), sock_table_cmp);
+	for (i = 0; i < NETSTACK_SOCKS_MAX && ns->n_xlate; i++) {
+		struct netstack_sock *e = &ns->socks[i];
+
+		if (!e->peer.active || now - e->peer.last_use_ns <= idle)
+			continue;
+		if (bsearch(&e->cookie, live, n, sizeof(*live),
+			    sock_table_cmp)) {
+			e->peer.last_use_ns = now; /* alive: look again later */
+			continue;
+		}
+		e->peer.active = false;
+		ns->n_xlate--;
 	}
+	free(live);
 }
 
 const struct netstack_sock *netstack_sock_translated(struct netstack *ns,

@@ -160,6 +160,9 @@ int platform_landlock_abi(void);
  *                   output forwarding); otherwise the job inherits them.
  * @nofile, @fsize:  RLIMIT_NOFILE and RLIMIT_FSIZE for the job when non-zero
  *                   (the kernel then enforces them per process).
+ * @nofile_soft:     without @nofile: the soft RLIMIT_NOFILE the job gets
+ *                   (the caller's; the supervisor raised its own), when
+ *                   non-zero.
  * @nproc:           RLIMIT_NPROC (soft and hard) for the job when non-zero:
  *                   the kernel refuses task creation with EAGAIN once the
  *                   job's real uid has that many tasks (the pids limit's
@@ -183,6 +186,7 @@ struct platform_spawn {
 	int stdout_fd;
 	int stderr_fd;
 	uint64_t nofile;
+	uint64_t nofile_soft;
 	uint64_t fsize;
 	uint64_t nproc;
 	bool sigpipe_default;

@@ -235,6 +235,17 @@ static int unotify_rlimit(int resource, uint64_t v)
 	return setrlimit(resource, &rl);
 }
 
+/* The caller's soft RLIMIT_NOFILE back (the supervisor raised its own). */
+static int unotify_nofile_soft(uint64_t v)
+{
+	struct rlimit rl;
+
+	if (!v || getrlimit(RLIMIT_NOFILE, &rl) < 0 || v >= rl.rlim_cur)
+		return 0;
+	rl.rlim_cur = (rlim_t)v;
+	return setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 /*
  * A unix socket the job inherits as stdin/stdout/stderr leads to whatever
  * started cordon: nothing there may pass fds into the job (SO_PASSRIGHTS,
@@ -296,6 +307,7 @@ static void unotify_child(const struct platform_spawn *s, int report, int go,
 	    (s->stderr_fd > 2 && dup2(s->stderr_fd, STDERR_FILENO) < 0))
 		unotify_child_fail(report, PLATFORM_SPAWN_STAGE_SETUP, errno);
 	if (unotify_rlimit(RLIMIT_NOFILE, s->nofile) < 0 ||
+	    unotify_nofile_soft(s->nofile ? 0 : s->nofile_soft) < 0 ||
 	    unotify_rlimit(RLIMIT_FSIZE, s->fsize) < 0 ||
 	    unotify_rlimit(RLIMIT_NPROC, s->nproc) < 0)
 		unotify_child_fail(report, PLATFORM_SPAWN_STAGE_SETUP, errno);

@@ -59,6 +59,13 @@ void sentry_header(struct sentry *s)
 	jsonw_key_bool(&w, "started_as_root",
 		       (s->o->runas && s->o->runas->drop) || getuid() == 0);
 	jsonw_key_i64(&w, "job_pid", s->job.pid);
+	/* The supervisor raised its soft fd limit to the hard one; the job
+	 * has the caller's (or its fds limit). */
+	jsonw_key_obj(&w, "nofile");
+	jsonw_key_u64(&w, "caller_soft", s->nofile_caller);
+	jsonw_key_u64(&w, "hard", s->nofile_hard);
+	jsonw_key_u64(&w, "supervisor", s->nofile_supervisor);
+	jsonw_close(&w);
 	/* Names only: the values never reach the log. */
 	jsonw_key_arr(&w, "env_dropped");
 	for (i = 0; i < s->o->n_env_dropped; i++)

@@ -243,6 +243,11 @@ struct sentry {
 	int wall_timerfd;
 	int birth_timerfd; /* the owned-socket sweep (sys_sock.c), or -1 */
 	int report_fd;	   /* --report-json, opened early; -1: none */
+	/* RLIMIT_NOFILE: the caller's soft limit (the job's again), the hard
+	 * one, the supervisor's own soft limit (raised to the hard one). */
+	uint64_t nofile_caller;
+	uint64_t nofile_hard;
+	uint64_t nofile_supervisor;
 	struct sentry_scratch scratch;
 };
 

@@ -210,6 +210,30 @@ static const char *sentry_stage_name(int stage)
 	}
 }
 
+/*
+ * The supervisor's own fds: every relayed connection holds 2 (4 more while
+ * bytes wait in its pipes), every socket owned from birth one, so the soft
+ * RLIMIT_NOFILE (often 1024) is raised to the hard one; the audit header
+ * states both. The job gets the caller's soft limit back (or its fds
+ * limit), as without cordon.
+ */
+static void sentry_nofile_raise(struct sentry *s, struct platform_spawn *sp)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	s->nofile_caller = rl.rlim_cur;
+	s->nofile_hard = rl.rlim_max;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			rl.rlim_cur = s->nofile_caller;
+	}
+	s->nofile_supervisor = rl.rlim_cur;
+	sp->nofile_soft = s->nofile_caller;
+}
+
 static int sentry_setup(struct sentry *s)
 {
 	struct platform_spawn sp = {
@@ -253,6 +277,7 @@ static int sentry_setup(struct sentry *s)
 	if (rc < 0)
 		return rc;
 	sp.nofile = limits_value(&s->limits, POLICY_LIMIT_FDS);
+	sentry_nofile_raise(s, &sp);
 	sp.fsize = limits_value(&s->limits, POLICY_LIMIT_FSIZE);
 	sp.nproc = sys_task_backstop(s);
 	/*
