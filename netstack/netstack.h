@@ -1312,4 +1312,31 @@ struct stat;
 bool sock_diag_unix_is_file(uint64_t vfs_dev, uint64_t vfs_ino, int fd,
 			    const struct stat *st);
 
+/**
+ * sock_diag_ignore() - from now on answer every question above as a kernel
+ * without the sock_diag handlers does (-ENOENT: "no such socket"), the
+ * relay's acceptance lookups included (CORDON_IGNORE_FEATURES=sock_diag,
+ * for testing what cordon does there). Call before any thread asks.
+ */
+void sock_diag_ignore(void);
+
+/** sock_diag_ignored() - whether sock_diag_ignore() was called. */
+bool sock_diag_ignored(void);
+
+/* sock_diag_probe()'s answers: which handlers found a socket made for it. */
+#define SOCK_DIAG_HAS_UNIX 0x1U /* unix_diag */
+#define SOCK_DIAG_HAS_TCP 0x2U	/* inet_diag + tcp_diag */
+#define SOCK_DIAG_HAS_UDP 0x4U	/* inet_diag + udp_diag */
+
+/**
+ * sock_diag_probe() - which of the kernel's socket tables answer here: a
+ * unix socket (autobound), a TCP listener and a UDP socket on 127.0.0.1
+ * are made and looked up as the supervisor looks sockets up; a table
+ * whose own socket is not found is missing (in Debian's kernel they are
+ * modules, loaded on demand: a host with modules_disabled or without the
+ * module tree has none). For `cordon doctor`.
+ * Return: SOCK_DIAG_HAS_* bits.
+ */
+unsigned int sock_diag_probe(void);
+
 #endif /* CORDON_NETSTACK_H */

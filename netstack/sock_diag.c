@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "common/common.h"
@@ -34,6 +35,18 @@
  */
 static int sock_diag_fd = -1;
 static uint32_t sock_diag_seq;
+/* sock_diag_ignore(): written once before any thread asks, then read. */
+static bool sock_diag_off;
+
+void sock_diag_ignore(void)
+{
+	sock_diag_off = true;
+}
+
+bool sock_diag_ignored(void)
+{
+	return sock_diag_off;
+}
 
 /*
  * One request, one answer: send @req (@len bytes, a struct nlmsghdr first)
@@ -46,6 +59,9 @@ static ssize_t sock_diag_ask(void *req, size_t len, char *buf, size_t cap)
 	ssize_t n;
 	int tries;
 
+	/* A kernel without the handler: the error reply carries ENOENT. */
+	if (sock_diag_off)
+		return -ENOENT;
 	if (sock_diag_fd < 0) {
 		sock_diag_fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
 				      NETLINK_SOCK_DIAG);
@@ -334,4 +350,59 @@ bool sock_diag_unix_is_file(uint64_t vfs_dev, uint64_t vfs_ino, int fd,
 	    sock_diag_mount_dev(sx.stx_mnt_id, &sb_dev) < 0)
 		return false;
 	return vfs_dev == sb_dev;
+}
+
+/* Is the unix socket made here found by unix_diag? */
+static bool sock_diag_probe_unix(void)
+{
+	struct sockaddr_un un = {.sun_family = AF_UNIX};
+	struct sock_diag_unix out;
+	uint64_t cookie = 0;
+	socklen_t l = sizeof(cookie);
+	struct stat st;
+	bool ok;
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return false;
+	/* Autobind: an abstract name of the kernel's choosing. */
+	ok = bind(fd, (struct sockaddr *)&un, sizeof(sa_family_t)) == 0 &&
+	     fstat(fd, &st) == 0 &&
+	     getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &l) == 0 &&
+	     sock_diag_unix(st.st_ino, cookie, &out) == 0 && out.name_len > 0;
+	close(fd);
+	return ok;
+}
+
+/* Is the @type socket made here on 127.0.0.1 found by inet_diag? */
+static bool sock_diag_probe_inet(int type)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct policy_addr lo = {.family = 4, .b = {127, 0, 0, 1}};
+	uint64_t cookie = 0, found = 0;
+	socklen_t l = sizeof(a), cl = sizeof(cookie);
+	bool ok;
+	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return false;
+	ok = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	     (type != SOCK_STREAM || listen(fd, 1) == 0) &&
+	     getsockname(fd, (struct sockaddr *)&a, &l) == 0 &&
+	     getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &cl) == 0 &&
+	     sock_diag_receiver(&lo,
+				type == SOCK_STREAM ? POLICY_PROTO_TCP
+						    : POLICY_PROTO_UDP,
+				ntohs(a.sin_port), 0, &found) == 0 &&
+	     found == cookie;
+	close(fd);
+	return ok;
+}
+
+unsigned int sock_diag_probe(void)
+{
+	return (sock_diag_probe_unix() ? SOCK_DIAG_HAS_UNIX : 0) |
+	       (sock_diag_probe_inet(SOCK_STREAM) ? SOCK_DIAG_HAS_TCP : 0) |
+	       (sock_diag_probe_inet(SOCK_DGRAM) ? SOCK_DIAG_HAS_UDP : 0);
 }

@@ -35,6 +35,9 @@ static const struct {
 	{"process_vm", FEATURE_OFF_PROCESS_VM,
 	 "process_vm_readv/writev (refused by Docker's default profile)"},
 	{"passrights", FEATURE_OFF_PASSRIGHTS, "SO_PASSRIGHTS (6.16)"},
+	{"sock_diag", FEATURE_OFF_SOCK_DIAG,
+	 "sock_diag's unix_diag and inet_diag handlers (modules in Debian's "
+	 "kernel)"},
 };
 
 static struct feature_off feature_off_state;
@@ -97,7 +100,7 @@ static int feature_off_word(const char *w, size_t len, struct feature_off *out,
 	snprintf(why, n,
 		 "unknown feature '%.*s' (known: sync_wake_up, addfd_send, "
 		 "wait_killable_recv, pidfd_getfd, process_vm, passrights, "
-		 "landlock, landlock_scope, landlock_abi=N)",
+		 "sock_diag, landlock, landlock_scope, landlock_abi=N)",
 		 (int)(len > 40 ? 40 : len), w);
 	return -EINVAL;
 }
@@ -149,6 +152,11 @@ const struct feature_off *feature_off_get(void)
 bool feature_off(unsigned int bit)
 {
 	return (feature_off_get()->bits & bit) != 0;
+}
+
+bool platform_ignores_sock_diag(void)
+{
+	return feature_off(FEATURE_OFF_SOCK_DIAG);
 }
 
 int feature_off_landlock(int abi)

@@ -99,6 +99,7 @@ int platform_probe(struct platform_features *f);
 #define FEATURE_OFF_PIDFD_GETFD 0x08U
 #define FEATURE_OFF_PROCESS_VM 0x10U
 #define FEATURE_OFF_PASSRIGHTS 0x20U
+#define FEATURE_OFF_SOCK_DIAG 0x40U
 
 /**
  * struct feature_off - kernel facilities to behave as if missing.
@@ -113,8 +114,9 @@ struct feature_off {
 /**
  * feature_off_parse() - parse a CORDON_IGNORE_FEATURES value.
  * @s:   comma- or space-separated names (sync_wake_up, addfd_send,
- *       wait_killable_recv, pidfd_getfd, process_vm, passrights, landlock,
- *       landlock_scope = cap at ABI 5, landlock_abi=N); NULL is empty.
+ *       wait_killable_recv, pidfd_getfd, process_vm, passrights,
+ *       sock_diag, landlock, landlock_scope = cap at ABI 5,
+ *       landlock_abi=N); NULL is empty.
  * @out: filled (zeroed on error).
  * Return: 0, or -EINVAL with the reason in @why.
  */
@@ -129,6 +131,14 @@ int feature_off_parse(const char *s, struct feature_off *out, char *why,
  * Return: 0 or -EINVAL with the reason in @why.
  */
 int platform_features_off_check(char *why, size_t n);
+
+/**
+ * platform_ignores_sock_diag() - whether CORDON_IGNORE_FEATURES names
+ * sock_diag: the supervisor then tells netstack to answer its kernel socket
+ * table questions as a kernel without the sock_diag handlers does
+ * (sock_diag_ignore()). Any thread.
+ */
+bool platform_ignores_sock_diag(void);
 
 /**
  * platform_features_off_describe() - what is being ignored, for doctor.

@@ -268,6 +268,8 @@ static int sentry_setup(struct sentry *s)
 
 		if (!getcwd(cwd, sizeof(cwd)))
 			cwd[0] = '\0';
+		if (platform_ignores_sock_diag())
+			sock_diag_ignore();
 		rc = netstack_init(&s->net, s->o->tables, s->o->envp,
 				   cwd[0] ? cwd : NULL);
 		if (rc < 0)

@@ -14,6 +14,7 @@
 
 #include "common/common.h"
 #include "tools/doctor.h"
+#include "netstack/netstack.h"
 #include "platform/platform.h"
 #include "sentry/sentry.h"
 
@@ -78,6 +79,42 @@ static void doctor_filesystem(int abi)
 	doctor_line(
 		DOCTOR_LEVEL_OK, "environment",
 		"secret carriers (GITHUB_TOKEN, *_TOKEN, *_SECRET, AWS_*, SSH_AUTH_SOCK, ...) dropped unless --env names them");
+}
+
+/*
+ * The kernel's socket tables (sock_diag) that netstack asks: unix_diag for
+ * the unix listener shield and the job's own unix names, inet_diag with
+ * tcp_diag and udp_diag for "the job's own server" and the relay's
+ * acceptance. Each is tried on a socket made for it (sock_diag_probe()).
+ * Without one, cordon fails closed (tests/net/sockdiag.sh): reduced, not
+ * missing, as no guarantee is lost, but the job loses what needs the answer.
+ */
+static void doctor_sock_diag(void)
+{
+	unsigned int has;
+
+	if (platform_ignores_sock_diag())
+		sock_diag_ignore();
+	has = sock_diag_probe();
+	if (has ==
+	    (SOCK_DIAG_HAS_UNIX | SOCK_DIAG_HAS_TCP | SOCK_DIAG_HAS_UDP)) {
+		doctor_line(
+			DOCTOR_LEVEL_OK, "sock_diag",
+			"unix_diag, tcp_diag, udp_diag answer: the job's own listeners and servers, the unix listener shield and the relay's acceptance are asked of the kernel");
+		return;
+	}
+	if (!(has & SOCK_DIAG_HAS_UNIX))
+		doctor_line(
+			DOCTOR_LEVEL_FALLBACK, "sock_diag unix_diag",
+			"missing (module unix_diag not loaded, not loadable?): fails closed: every unix listen() of the job is refused with EACCES (the shield cannot confirm its listener), so are connects to the job's own unix sockets");
+	if (!(has & SOCK_DIAG_HAS_TCP))
+		doctor_line(
+			DOCTOR_LEVEL_FALLBACK, "sock_diag tcp_diag",
+			"missing (modules inet_diag, tcp_diag not loaded, not loadable?): fails closed: connects to the job's own TCP servers on this host's addresses are refused (ECONNREFUSED), connections through the relay (hostname rules) are reset");
+	if (!(has & SOCK_DIAG_HAS_UDP))
+		doctor_line(
+			DOCTOR_LEVEL_FALLBACK, "sock_diag udp_diag",
+			"missing (modules inet_diag, udp_diag not loaded, not loadable?): fails closed: datagrams to the job's own UDP servers on this host's addresses are dropped");
 }
 
 /*
@@ -248,6 +285,7 @@ int doctor_main(int argc, char **argv)
 		f.passrights
 			? "peers outside the job cannot pass fds into it"
 			: "missing (Linux < 6.16): unix sockets outside the job are refused (docs/network.md)");
+	doctor_sock_diag();
 	layers = filter_lateral_layers(landlock);
 	doctor_lateral(layers, landlock, f.landlock_abi);
 	rc = filter_compile(NULL, 0, layers, PLATFORM_TRAP_UNOTIFY, &prog,

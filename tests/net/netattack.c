@@ -1172,7 +1172,7 @@ static int na_rights_serve(int argc, char **argv)
 
 		for (;;) {
 			int last = na_now() >= end ||
-				    (done && access(done, F_OK) == 0);
+				   (done && access(done, F_OK) == 0);
 
 			if (poll(&p, 1, last ? 0 : 100) > 0 || last)
 				break;
