@@ -272,6 +272,19 @@ const char *net_plan_relay_what(enum net_plan_relay k)
 	return "";
 }
 
+bool net_plan_zone_translates(const struct zone *z)
+{
+	size_t i, n = z ? zone_rule_count(z) : 0;
+
+	/* A rule whose TCP connects net_plan_relay_of() puts through the
+	 * relay. */
+	for (i = 0; i < n; i++)
+		if (net_plan_rule_relay(zone_rule_get(z, i)) !=
+		    NET_PLAN_RELAY_NONE)
+			return true;
+	return false;
+}
+
 /* ---------------------------------------------------------------------------
  * 2.2. The facts only a running supervisor has, and the zone's other
  * decisions on them.

@@ -766,6 +766,18 @@ const char *net_plan_relay_name(enum net_plan_relay k);
 const char *net_plan_relay_what(enum net_plan_relay k);
 
 /**
+ * net_plan_zone_translates() - whether a job in zone @z can hold a socket
+ * whose real peer or local address is not the one the job believes, other
+ * than one redirected to the DNS proxy: the zone has an allowing hostname
+ * rule that can cover TCP, whose connects net_plan_relay_of() puts through
+ * the relay. The filter notifies getsockname() and getpeername() only then
+ * (FILTER_SOCKNAMES, sentry.h), so that a zone without such rules pays no
+ * round trip for them. A later translating service (a private loopback, a
+ * gateway) must make this true for the zones it serves. @z NULL: false.
+ */
+bool net_plan_zone_translates(const struct zone *z);
+
+/**
  * net_plan_redirects_dns() - whether a destination on @port (host order) is
  * a DNS exchange, which cordon's DNS proxy answers whatever the address.
  */

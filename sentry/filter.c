@@ -517,6 +517,10 @@ static int filter_add_entry(scmp_filter_ctx ctx, const struct syscall_entry *e,
 	if (!ov && e->birth && (layers & FILTER_BIRTH) &&
 	    cls == SYSCALL_CLASS_ALLOW)
 		cls = SYSCALL_CLASS_NOTIFY;
+	/* A zone that can translate a socket: its names are shown. */
+	if (!ov && e->sockname && (layers & FILTER_SOCKNAMES) &&
+	    cls == SYSCALL_CLASS_ALLOW)
+		cls = SYSCALL_CLASS_NOTIFY;
 
 	switch (cls) {
 	case SYSCALL_CLASS_ALLOW:

@@ -167,6 +167,11 @@ typedef int sys_handler_fn(struct sentry *s, struct sentry_call *c);
  *           notified fork can fail with EINTR).
  * @exec:    starts a program (execve, execveat): notified only for the exec
  *           record (FILTER_EXECS); allowed in the kernel otherwise.
+ * @birth:   notified to @handler only where job sockets are owned from
+ *           birth (FILTER_BIRTH); allowed in the kernel otherwise.
+ * @sockname: getsockname, getpeername: notified to @handler only where
+ *           the zone can translate a socket (FILTER_SOCKNAMES); allowed in
+ *           the kernel otherwise.
  */
 struct syscall_entry {
 	int nr;
@@ -180,6 +185,7 @@ struct syscall_entry {
 	bool task;
 	bool exec;
 	bool birth;
+	bool sockname;
 };
 
 /*
@@ -204,6 +210,17 @@ struct syscall_entry {
  * is read (netstack_own_lone()).
  */
 #define FILTER_BIRTH (1U << 10)
+
+/*
+ * Not a lateral layer either: the job's zone can give a socket a peer or a
+ * local address other than the one the job believes (netstack_translates():
+ * a hostname rule, whose connects go through the relay), so getsockname()
+ * and getpeername() are notified (the @sockname rows) and show what the job
+ * asked for (sys_net.c). Without it they never leave the kernel: Go, for
+ * one, calls both after every dial, a round trip each. A socket redirected
+ * to the DNS proxy then shows the proxy as its peer (docs/network.md).
+ */
+#define FILTER_SOCKNAMES (1U << 11)
 
 /** syscall_table_size() - number of rows. */
 size_t syscall_table_size(void);
@@ -284,16 +301,20 @@ int filter_compile_libseccomp(const struct syscall_override *ov, size_t n_ov,
 /**
  * FILTER_PREBUILT_LAYERS - the @layers values filter_gen.c compiles at
  * build time: with both Landlock layers, with the domain alone (ABI 1-5),
- * without Landlock, each with and without exec records.
+ * without Landlock, each with and without exec records, and each of those
+ * with and without the socket-name rows (FILTER_SOCKNAMES).
  */
 #define FILTER_PREBUILT_LAYERS_LATERAL                                         \
 	(SYSCALL_LATERAL_SCOPE | SYSCALL_LATERAL_DOMAIN)
+#define FILTER_PREBUILT_LAYERS_1(x)                                            \
+	(x), (x) | FILTER_EXECS, (x) | FILTER_PREBUILT_LAYERS_LATERAL,         \
+		(x) | FILTER_PREBUILT_LAYERS_LATERAL | FILTER_EXECS,           \
+		(x) | SYSCALL_LATERAL_DOMAIN,                                  \
+		(x) | SYSCALL_LATERAL_DOMAIN | FILTER_EXECS
 #define FILTER_PREBUILT_LAYERS                                                 \
 	{                                                                      \
-		0, FILTER_EXECS, FILTER_PREBUILT_LAYERS_LATERAL,               \
-			FILTER_PREBUILT_LAYERS_LATERAL | FILTER_EXECS,         \
-			SYSCALL_LATERAL_DOMAIN,                                \
-			SYSCALL_LATERAL_DOMAIN | FILTER_EXECS                  \
+		FILTER_PREBUILT_LAYERS_1(0),                                   \
+			FILTER_PREBUILT_LAYERS_1(FILTER_SOCKNAMES)             \
 	}
 
 /**

@@ -564,6 +564,18 @@ static int sentry_resolve(const struct sentry_opts *o, char *out, size_t len)
 	return -ENOENT;
 }
 
+/*
+ * FILTER_SOCKNAMES when the job's zone can translate a socket (a hostname
+ * rule: the relay), so that getsockname()/getpeername() show what the job
+ * believes; else both stay in the kernel (one round trip each fewer).
+ */
+static unsigned int sentry_sockname_layer(const struct sentry_opts *o)
+{
+	const struct zone *z = o->tables ? zone_tables_zone(o->tables) : NULL;
+
+	return net_plan_zone_translates(z) ? FILTER_SOCKNAMES : 0;
+}
+
 int sentry_run(const struct sentry_opts *o)
 {
 	struct sentry *s;
@@ -601,7 +613,8 @@ int sentry_run(const struct sentry_opts *o)
 	rc = filter_compile(o->overrides, o->n_overrides,
 			    filter_lateral_layers(o->landlock) |
 				    (o->audit_path ? FILTER_EXECS : 0) |
-				    (s->birth ? FILTER_BIRTH : 0),
+				    (s->birth ? FILTER_BIRTH : 0) |
+				    sentry_sockname_layer(o),
 			    platform_kind_trap_action(o->platform), &s->filter,
 			    &why);
 	if (rc < 0) {

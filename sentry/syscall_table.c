@@ -89,6 +89,16 @@
 		.nr = nr_, .name = #name_, .cls = SYSCALL_CLASS_ALLOW,         \
 		.birth = true, .handler = handler_                             \
 	}
+/*
+ * Allowed in the kernel, except where the zone can translate a socket
+ * (FILTER_SOCKNAMES: hostname rules, so the relay): then served by
+ * handler_, which shows what the job believes (sys_net.c).
+ */
+#define SC_SOCKNAME(nr_, name_, handler_)                                      \
+	{                                                                      \
+		.nr = nr_, .name = #name_, .cls = SYSCALL_CLASS_ALLOW,         \
+		.sockname = true, .handler = handler_                          \
+	}
 #define LAT_SCOPE SYSCALL_LATERAL_SCOPE
 #define LAT_DOMAIN SYSCALL_LATERAL_DOMAIN
 
@@ -151,8 +161,8 @@ static const struct syscall_entry syscall_table[] = {
 	SC_ALLOW(48, shutdown),
 	SC_NOTIFY(49, bind, sys_bind),
 	SC_NOTIFY(50, listen, sys_listen),
-	SC_NOTIFY(51, getsockname, sys_getsockname),
-	SC_NOTIFY(52, getpeername, sys_getpeername),
+	SC_SOCKNAME(51, getsockname, sys_getsockname),
+	SC_SOCKNAME(52, getpeername, sys_getpeername),
 	SC_NOTIFY(53, socketpair, sys_socketpair),
 	SC_RULE(54, setsockopt, SYSCALL_RULE_NO_PASSRIGHTS),
 	SC_ALLOW(55, getsockopt),

@@ -78,6 +78,10 @@ zone rz extends fork-pr {
 	allow tcp web.test:80
 	dns allow dnsonly.test
 }
+zone az extends fork-pr {
+	lift host
+	allow tcp $A4:80
+}
 EOF
 chmod 644 "$POL"
 AUD=$W/audit
@@ -230,5 +234,26 @@ t_check "outsider-refused" 'grep -qx reset "$T_DIR/out"'
 wait "$job"
 t_check "outsider-audited" 'relay_denied "not a job socket"'
 t_check "outsider-server-saw-nothing" '[ "$(reqs)" = "$before" ]'
+
+# ---- socket names: notified where the zone can translate, only there ----------
+# rz has hostname rules, so getsockname()/getpeername() are the supervisor's
+# (FILTER_SOCKNAMES): a relayed socket shows the destination and a source
+# towards it, never the relay's loopback. az allows the same server by
+# address only: nothing there is translated, and both calls stay in the
+# kernel (no decision record for them even with --audit-level all).
+names_py='import socket, sys
+a = socket.getaddrinfo(sys.argv[1], 80, socket.AF_INET, socket.SOCK_STREAM)[0][4]
+s = socket.socket()
+s.connect(a)
+print(s.getpeername()[0], s.getsockname()[0])'
+rz --audit-level all -- python3 -c "$names_py" web.test >"$T_DIR/out" 2>"$T_DIR/err"
+t_check "names-translated-with-hostname-rules" 'grep -qx "$A4 $A4" "$T_DIR/out"'
+t_check "names-notified-with-hostname-rules" 'grep -q "\"syscall\":\"getpeername\"" "$AUD"'
+rm -f "$AUD"
+jrun -- "$CORDON" run --policy "$POL" --zone az --audit "$AUD" --audit-level all \
+	-- python3 -c "$names_py" "$A4" >"$T_DIR/out" 2>"$T_DIR/err"
+t_check "names-direct-without-hostname-rules" 'grep -qx "$A4 $A4" "$T_DIR/out"'
+t_check "names-in-kernel-without-hostname-rules" \
+	'[ -s "$AUD" ] && ! grep -q "\"syscall\":\"get\(peer\|sock\)name\"" "$AUD"'
 
 t_done

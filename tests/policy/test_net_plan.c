@@ -314,11 +314,48 @@ static void test_plan_relay(void)
 	policy_free(p);
 }
 
+/*
+ * Which zones can translate a socket, so that the filter notifies
+ * getsockname()/getpeername() (FILTER_SOCKNAMES): an allowing hostname rule
+ * that can cover TCP (the relay), and nothing else. If a zone with hostname
+ * rules stopped answering true, its relayed sockets would show the relay's
+ * loopback address to the job (net/relay.sh checks that end to end).
+ */
+static void test_plan_zone_translates(void)
+{
+	static const struct {
+		const char *zone;
+		bool translates;
+	} cases[] = {
+		{"web", true},	    /* allow tcp *.example.com:443, api... */
+		{"lifted", false},  /* address rules only */
+		{"fork-pr", false}, /* nothing allowed by name */
+		{"open", false},    /* CIDR rules, however broad */
+		{"v6all", false},   {"abs", false}, /* unix rules */
+	};
+	struct policy *p = policy_new(0);
+	const struct zone *z;
+	size_t i;
+
+	CHECK(p);
+	CHECK_EQ(policy_parse_file(p, POLICY_TEST_DATA "/matrix.cordon"), 0);
+	CHECK_EQ(policy_finish(p), 0);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		CHECK_EQ(policy_zone_effective(p, cases[i].zone, NULL, &z), 0);
+		CHECK_MSG(net_plan_zone_translates(z) == cases[i].translates,
+			  "zone %s: want %d", cases[i].zone,
+			  cases[i].translates);
+	}
+	CHECK(!net_plan_zone_translates(NULL));
+	policy_free(p);
+}
+
 static const struct harness_test tests[] = {
 	HARNESS_TEST(test_plan_matrix),
 	HARNESS_TEST(test_plan_relay),
 	HARNESS_TEST(test_plan_unspec_dest),
 	HARNESS_TEST(test_plan_fail_closed),
+	HARNESS_TEST(test_plan_zone_translates),
 };
 
 int main(int argc, char **argv)

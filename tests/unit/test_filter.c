@@ -376,6 +376,60 @@ static void test_birth_rows_off(void)
 	CHECK_ERRNO(syscall(SYS_pidfd_getfd, -1, 0, 0), EBADF);
 }
 
+/*
+ * A zone that can translate a socket (FILTER_SOCKNAMES): getsockname and
+ * getpeername go to the supervisor (ENOSYS here: no listener), which shows
+ * what the job believes. Without it they never leave the kernel.
+ */
+static void test_sockname_rows(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t l = sizeof(ss);
+
+	filter_install_layers(NULL, 0,
+			      FILTER_SOCKNAMES | SYSCALL_LATERAL_SCOPE |
+				      SYSCALL_LATERAL_DOMAIN);
+	CHECK_ERRNO(getsockname(-1, (struct sockaddr *)&ss, &l), ENOSYS);
+	CHECK_ERRNO(getpeername(-1, (struct sockaddr *)&ss, &l), ENOSYS);
+	CHECK(syscall(SYS_getpid) > 0);
+}
+
+static void test_sockname_rows_off(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t l = sizeof(ss);
+	int fd;
+
+	filter_install_layers(NULL, 0,
+			      SYSCALL_LATERAL_SCOPE | SYSCALL_LATERAL_DOMAIN);
+	CHECK_ERRNO(getsockname(-1, (struct sockaddr *)&ss, &l), EBADF);
+	CHECK_ERRNO(getpeername(-1, (struct sockaddr *)&ss, &l), EBADF);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(fd >= 0);
+	CHECK_EQ(getsockname(fd, (struct sockaddr *)&ss, &l), 0);
+	CHECK_ERRNO(getpeername(fd, (struct sockaddr *)&ss, &l), ENOTCONN);
+	close(fd);
+}
+
+/* Every prebuilt program exists with and without the socket-name rows. */
+static void test_sockname_prebuilt(void)
+{
+	static const unsigned int all[] = FILTER_PREBUILT_LAYERS;
+	size_t i, j, with = 0;
+
+	for (i = 0; i < ARRAY_SIZE(all); i++) {
+		bool twin = false;
+
+		if (!(all[i] & FILTER_SOCKNAMES))
+			continue;
+		with++;
+		for (j = 0; j < ARRAY_SIZE(all); j++)
+			twin |= all[j] == (all[i] & ~FILTER_SOCKNAMES);
+		CHECK(twin);
+	}
+	CHECK_EQ(with * 2, ARRAY_SIZE(all));
+}
+
 static void test_lateral_rows_counted(void)
 {
 	size_t all = filter_mediated_rows(0);
@@ -839,6 +893,9 @@ static const struct harness_test tests[] = {
 	HARNESS_TEST(test_unknown_enosys),
 	HARNESS_TEST(test_birth_rows),
 	HARNESS_TEST(test_birth_rows_off),
+	HARNESS_TEST(test_sockname_rows),
+	HARNESS_TEST(test_sockname_rows_off),
+	HARNESS_TEST(test_sockname_prebuilt),
 	HARNESS_TEST(test_override_errno),
 	HARNESS_TEST(test_override_validation),
 	HARNESS_TEST(test_lateral_kernel_layer),
