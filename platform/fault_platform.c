@@ -151,6 +151,17 @@ fault_platform_features(const struct platform *p)
 	return platform_features(fault_platform_inner(p));
 }
 
+/* Reaping is never faulted: a tracer's exits must reach the loop. */
+static int fault_platform_reap(struct platform *p, pid_t *pid, int *status)
+{
+	return platform_reap(fault_platform_inner(p), pid, status);
+}
+
+static int fault_platform_reap_fd(const struct platform *p)
+{
+	return platform_reap_fd(fault_platform_inner(p));
+}
+
 static const struct platform_ops fault_platform_ops = {
 	.free = fault_platform_free,
 	.spawn = fault_platform_spawn,
@@ -166,6 +177,8 @@ static const struct platform_ops fault_platform_ops = {
 	.put_fd = fault_platform_put_fd,
 	.add_fd = fault_platform_add_fd,
 	.features = fault_platform_features,
+	.reap = fault_platform_reap,
+	.reap_fd = fault_platform_reap_fd,
 };
 
 struct platform *platform_fault_new(struct platform *inner)

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "common/common.h"
 #include "common/fault.h"
@@ -22,6 +23,9 @@ struct platform *platform_new(enum platform_kind kind)
 	switch (kind) {
 	case PLATFORM_KIND_UNOTIFY:
 		p = platform_unotify_new();
+		break;
+	case PLATFORM_KIND_PTRACE:
+		p = platform_ptrace_new();
 		break;
 	default:
 		errno = EINVAL;
@@ -58,14 +62,28 @@ uint32_t platform_kind_trap_action(enum platform_kind kind)
 	switch (kind) {
 	case PLATFORM_KIND_UNOTIFY:
 		return PLATFORM_TRAP_UNOTIFY;
+	case PLATFORM_KIND_PTRACE:
+		return PLATFORM_TRAP_PTRACE;
 	}
 	return 0;
+}
+
+const char *platform_kind_name(enum platform_kind kind)
+{
+	switch (kind) {
+	case PLATFORM_KIND_UNOTIFY:
+		return "unotify";
+	case PLATFORM_KIND_PTRACE:
+		return "ptrace";
+	}
+	return "?";
 }
 
 bool platform_kind_takes_fds(enum platform_kind kind)
 {
 	switch (kind) {
 	case PLATFORM_KIND_UNOTIFY:
+	case PLATFORM_KIND_PTRACE:
 		return proc_mem_getfd_works();
 	}
 	return false;
@@ -179,6 +197,25 @@ int platform_add_fd(struct platform *p, const struct platform_call *c,
 	if (!(p->can & PLATFORM_CAN_PUT_FD) || !p->ops->add_fd)
 		return -EOPNOTSUPP;
 	return p->ops->add_fd(p, c, local_fd, cloexec);
+}
+
+int platform_reap(struct platform *p, pid_t *pid, int *status)
+{
+	pid_t r;
+
+	if (p->ops->reap)
+		return p->ops->reap(p, pid, status);
+	r = waitpid(-1, status, WNOHANG | __WALL);
+	if (r > 0) {
+		*pid = r;
+		return 1;
+	}
+	return r < 0 && errno == ECHILD ? -ECHILD : 0;
+}
+
+int platform_reap_fd(const struct platform *p)
+{
+	return p->ops->reap_fd ? p->ops->reap_fd(p) : -1;
 }
 
 const struct platform_features *platform_features(const struct platform *p)

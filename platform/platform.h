@@ -22,6 +22,7 @@
 
 enum platform_kind {
 	PLATFORM_KIND_UNOTIFY,
+	PLATFORM_KIND_PTRACE,
 };
 
 /**
@@ -55,6 +56,15 @@ enum platform_can {
  */
 #define PLATFORM_TRAP_UNOTIFY 0x7fc00000U
 
+/*
+ * PLATFORM_TRAP_PTRACE - the ptrace backend's action: SECCOMP_RET_TRACE
+ * (0x7ff00000) with data 0xc0d in the low 16 bits (libseccomp's
+ * SCMP_ACT_TRACE(0xc0d)). The tracer handles every seccomp-stop whatever its
+ * data (platform/ptrace.c says why); the data only names cordon's rows in
+ * a trace. Compiled at run time (the prebuilt programs are unotify's).
+ */
+#define PLATFORM_TRAP_PTRACE 0x7ff00c0dU
+
 /**
  * struct platform_features - what the running kernel offers, as probed.
  * @unotify:            SECCOMP_RET_USER_NOTIF (5.0).
@@ -68,6 +78,9 @@ enum platform_can {
  * @wait_killable_recv: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (5.19).
  * @sync_wake_up:       SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (6.6).
  * @landlock_abi:       Landlock ABI version, 0 when absent or disabled.
+ * @tracer:             the platform is a ptrace tracer (platform/ptrace.c):
+ *                      its platform_fd() is its SIGCHLD signalfd, not a
+ *                      queue of calls worth polling for.
  * @detail:             why the first missing feature is missing.
  */
 struct platform_features {
@@ -80,6 +93,7 @@ struct platform_features {
 	bool sync_wake_up;
 	bool passrights;
 	int landlock_abi;
+	bool tracer;
 	char detail[160];
 };
 
@@ -91,6 +105,13 @@ struct platform_features {
  * probe itself could not run.
  */
 int platform_probe(struct platform_features *f);
+
+/**
+ * platform_ptrace_probe() - whether this process may trace a child of its
+ * own (PTRACE_SEIZE of a forked child that waits; a sandbox around us may
+ * refuse ptrace). For doctor. Return: 0 or -errno.
+ */
+int platform_ptrace_probe(void);
 
 /* Kernel facilities CORDON_IGNORE_FEATURES can hide (feature_off.c). */
 #define FEATURE_OFF_SYNC_WAKE_UP 0x01U
@@ -293,7 +314,7 @@ struct platform *platform_new(enum platform_kind kind);
 /** platform_free() - close everything; NULL is a no-op. */
 void platform_free(struct platform *p);
 
-/** platform_name() - "unotify". */
+/** platform_name() - "unotify" or "ptrace". */
 const char *platform_name(const struct platform *p);
 
 /**
@@ -430,6 +451,26 @@ int platform_put_fd(struct platform *p, const struct platform_call *c,
  */
 int platform_add_fd(struct platform *p, const struct platform_call *c,
 		    int local_fd, bool cloexec);
+
+/**
+ * platform_reap() - take one exit of a job process, for the loop's reaping.
+ * Backends that do not own waiting (unotify) answer from
+ * waitpid(-1, WNOHANG | __WALL); a tracer owns every waitpid() of the tree
+ * (a waitpid() from any other supervisor thread would take its stops), so
+ * it hands over the exits it reaped, queued, and writes platform_reap_fd()
+ * when it queues one. Any thread; non-blocking.
+ * Return: 1 and *@pid, *@status filled; 0 nothing now; -ECHILD no job
+ * process is left (nothing more will come).
+ */
+int platform_reap(struct platform *p, pid_t *pid, int *status);
+
+/**
+ * platform_reap_fd() - an fd that polls readable when platform_reap() has
+ * something (read it to rearm: an eventfd), or -1 when the backend does not
+ * own waiting: then SIGCHLD says so, and only then may the supervisor's own
+ * signalfd take SIGCHLD (a tracer reads SIGCHLD itself).
+ */
+int platform_reap_fd(const struct platform *p);
 
 /** platform_features() - what this platform instance found and uses. */
 const struct platform_features *platform_features(const struct platform *p);
@@ -725,6 +766,12 @@ struct procfs_fdsock {
  * cannot be read (the caller must then assume it holds anything).
  */
 ssize_t procfs_fd_sockets(pid_t pid, struct procfs_fdsock *out, size_t max);
+
+/**
+ * platform_kind_name() - "unotify", "ptrace" (for messages before the
+ * platform exists).
+ */
+const char *platform_kind_name(enum platform_kind kind);
 
 /**
  * platform_kind_takes_fds() - whether a backend of @kind will be able to

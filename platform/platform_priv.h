@@ -24,6 +24,8 @@
  * @free:       release the backend (the struct platform with it).
  * @read_str:   may be platform_generic_read_str() (page by page through
  *              @read_mem).
+ * @reap, @reap_fd: optional (NULL: waitpid() and SIGCHLD, for backends
+ *              that do not own waiting).
  */
 struct platform_ops {
 	void (*free)(struct platform *p);
@@ -49,6 +51,8 @@ struct platform_ops {
 	int (*add_fd)(struct platform *p, const struct platform_call *c,
 		      int local_fd, bool cloexec);
 	const struct platform_features *(*features)(const struct platform *p);
+	int (*reap)(struct platform *p, pid_t *pid, int *status);
+	int (*reap_fd)(const struct platform *p);
 };
 
 /**
@@ -79,6 +83,25 @@ ssize_t platform_generic_read_str(struct platform *p,
  * (unotify.c). Return: the backend, or NULL with errno set.
  */
 struct platform *platform_unotify_new(void);
+
+/**
+ * platform_ptrace_new() - the ptrace backend (ptrace.c). Return: the
+ * backend, or NULL with errno set (EOPNOTSUPP on an architecture it has no
+ * registers for).
+ */
+struct platform *platform_ptrace_new(void);
+
+/**
+ * platform_child_run() - the job's first process, after fork(): drops what
+ * the job must not inherit, sets its limits, no_new_privs, the Landlock
+ * domain and the filter, reports on @report, waits for one byte on @go and
+ * execs (unotify.c). With @traced, the filter is installed without a
+ * listener (a tracer receives its SECCOMP_RET_TRACE rows) and @handover is
+ * -1. Never returns.
+ */
+void platform_child_run(const struct platform_spawn *s, int report, int go,
+			int handover, pid_t parent, bool traced)
+	__attribute__((noreturn));
 
 /**
  * platform_fault_new() - a decorator of @inner (fault_platform.c) that makes

@@ -92,21 +92,6 @@ static const struct unotify *unotify_of_const(const struct platform *p)
 	return PLATFORM_CONTAINER_OF(p, const struct unotify, base);
 }
 
-enum unotify_msg_type {
-	UNOTIFY_MSG_LISTENER = 1,
-	UNOTIFY_MSG_FAILED = 2,
-};
-
-/* What the child tells the supervisor on the report pipe. */
-struct unotify_msg {
-	int type;
-	int stage; /* enum platform_spawn_stage, for FAILED */
-	int err;   /* errno, for FAILED */
-	int fd;	   /* listener fd number in the child, for LISTENER */
-	unsigned long flags;
-	int landlock_abi;
-};
-
 static long unotify_seccomp(unsigned int op, unsigned long flags, void *args)
 {
 	return syscall(SYS_seccomp, op, flags, args);
@@ -210,7 +195,8 @@ static void unotify_close_others(const int *keep, size_t n)
 	syscall(SYS_close_range, lo, ~0U, 0);
 }
 
-static void unotify_child_fail(int report, int stage, int err)
+static void __attribute__((noreturn))
+unotify_child_fail(int report, int stage, int err)
 {
 	struct unotify_msg m = {
 		.type = UNOTIFY_MSG_FAILED, .stage = stage, .err = err};
@@ -283,9 +269,9 @@ static void unotify_child_stdio(const struct platform_spawn *s)
 			close(fd);
 }
 
-/* Runs in the forked child; never returns. */
-static void unotify_child(const struct platform_spawn *s, int report, int go,
-			  int handover, pid_t parent)
+/* Runs in the forked child; never returns (platform_priv.h). */
+void platform_child_run(const struct platform_spawn *s, int report, int go,
+			int handover, pid_t parent, bool traced)
 {
 	struct handover h = {.pipe = -1, .sock = -1};
 	pthread_t ht;
@@ -344,11 +330,14 @@ static void unotify_child(const struct platform_spawn *s, int report, int go,
 	/* Without SECCOMP_FILTER_FLAG_TSYNC: the hand-over thread stays out. */
 	m.flags = SECCOMP_FILTER_FLAG_NEW_LISTENER |
 		  SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
-	if (feature_off(FEATURE_OFF_WAIT_KILLABLE_RECV))
+	if (feature_off(FEATURE_OFF_WAIT_KILLABLE_RECV) || traced)
 		m.flags &= ~SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+	/* A tracer receives the SECCOMP_RET_TRACE rows: no listener. */
+	if (traced)
+		m.flags = 0;
 	fd = unotify_seccomp(SECCOMP_SET_MODE_FILTER, m.flags,
 			     (void *)s->filter);
-	if (fd < 0 && errno == EINVAL) {
+	if (fd < 0 && errno == EINVAL && !traced) {
 		/* Before 5.19: signals may interrupt a pending call. */
 		m.flags &= ~SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
 		fd = unotify_seccomp(SECCOMP_SET_MODE_FILTER, m.flags,
@@ -369,7 +358,7 @@ static void unotify_child(const struct platform_spawn *s, int report, int go,
 			unotify_child_fail(report, PLATFORM_SPAWN_STAGE_SETUP,
 					   -rc);
 	}
-	m.fd = (int)fd;
+	m.fd = traced ? -1 : (int)fd;
 	m.landlock_abi = abi > 0 ? abi : 0;
 	if (fd_write_all(report, &m, sizeof(m)) < 0)
 		_exit(CORDON_EXIT_FAILURE);
@@ -379,7 +368,8 @@ static void unotify_child(const struct platform_spawn *s, int report, int go,
 	if (handover >= 0)
 		handover_close(&h, hwr);
 	close(go);
-	close((int)fd);
+	if (!traced)
+		close((int)fd);
 	unotify_child_stdio(s);
 	/*
 	 * @path holds a '/', so execvpe() does not search; it only adds the
@@ -449,7 +439,7 @@ static int unotify_spawn(struct platform *p, const struct platform_spawn *s,
 		close(go[1]);
 		if (pair[0] >= 0)
 			close(pair[0]);
-		unotify_child(s, report[1], go[0], pair[1], self);
+		platform_child_run(s, report[1], go[0], pair[1], self, false);
 	}
 	close(report[1]);
 	report[1] = -1;

@@ -10,6 +10,25 @@
 #include <stdbool.h>
 #include "platform/platform.h"
 
+/*
+ * What the job's first process (platform_child_run()) tells the supervisor
+ * on the report pipe, and, when its exec failed, on the status pipe
+ * (platform_read_exec_status()). Shared by every backend that spawns.
+ */
+enum unotify_msg_type {
+	UNOTIFY_MSG_LISTENER = 1,
+	UNOTIFY_MSG_FAILED = 2,
+};
+
+struct unotify_msg {
+	int type;
+	int stage; /* enum platform_spawn_stage, for FAILED */
+	int err;   /* errno, for FAILED */
+	int fd;	   /* listener fd number in the child, for LISTENER */
+	unsigned long flags;
+	int landlock_abi;
+};
+
 /* What the running kernel offers, by trying (probe.c). */
 int unotify_probe(struct platform_features *f);
 bool unotify_probe_passrights(void);

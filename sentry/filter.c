@@ -382,6 +382,15 @@ static int filter_add_fcntl_dupfd(scmp_filter_ctx ctx, int nr, uint32_t trap)
 	return rc;
 }
 
+/* CLONE_UNTRACED (uapi linux/sched.h). */
+#define FILTER_CLONE_UNTRACED 0x00800000UL
+
+/* Whether @trap is SECCOMP_RET_TRACE (any data): a tracer's rows. */
+static bool filter_trap_is_trace(uint32_t trap)
+{
+	return (trap & 0xffff0000U) == 0x7ff00000U;
+}
+
 static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e,
 			   unsigned int layers, uint32_t trap)
 {
@@ -391,14 +400,22 @@ static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e,
 	switch (e->rule) {
 	case SYSCALL_RULE_NONE:
 		return -EINVAL;
-	case SYSCALL_RULE_CLONE_NO_NAMESPACES:
+	case SYSCALL_RULE_CLONE_NO_NAMESPACES: {
+		/*
+		 * Under a tracer, CLONE_UNTRACED would start a task the
+		 * kernel does not attach: refused as the namespaces are.
+		 */
+		unsigned long refused =
+			FILTER_CLONE_NS_FLAGS |
+			(filter_trap_is_trace(trap) ? FILTER_CLONE_UNTRACED : 0);
+
 		/*
 		 * One EPERM rule per namespace flag, then allow when none is
 		 * set: together they cover every value. Only the low 32 bits
 		 * are compared, as the kernel only reads those.
 		 */
 		for (bit = 1; bit; bit <<= 1) {
-			if (!(FILTER_CLONE_NS_FLAGS & bit))
+			if (!(refused & bit))
 				continue;
 			rc = seccomp_rule_add(
 				ctx, SCMP_ACT_ERRNO(EPERM), e->nr, 1,
@@ -410,8 +427,8 @@ static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e,
 		 */
 		return seccomp_rule_add(
 			ctx, (layers & FILTER_BIRTH) ? trap : SCMP_ACT_ALLOW,
-			e->nr, 1,
-			SCMP_A0(SCMP_CMP_MASKED_EQ, FILTER_CLONE_NS_FLAGS, 0));
+			e->nr, 1, SCMP_A0(SCMP_CMP_MASKED_EQ, refused, 0));
+	}
 	case SYSCALL_RULE_SECCOMP_NO_LISTENER:
 		/*
 		 * A nested listener would let the job answer its own calls

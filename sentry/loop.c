@@ -76,25 +76,36 @@ static void sentry_reaped(struct sentry *s, pid_t pid, int status)
 	}
 }
 
-/* Reap what has exited; return true when no child is left at all. */
+/*
+ * Reap what has exited, through the platform (a tracer owns the waiting and
+ * hands exits over; platform_reap()); return true when no child is left.
+ */
 static bool sentry_reap(struct sentry *s)
 {
 	for (;;) {
-		int status;
-		pid_t pid = waitpid(-1, &status, WNOHANG | __WALL);
+		int status, rc;
+		pid_t pid;
 
-		if (pid > 0) {
+		rc = platform_reap(s->plat, &pid, &status);
+		if (rc > 0) {
 			sentry_reaped(s, pid, status);
 			continue;
 		}
-		return pid < 0 && errno == ECHILD;
+		return rc == -ECHILD;
 	}
 }
 
+/*
+ * Everything dies, so a stop this waitpid() takes from a tracer no longer
+ * matters (SIGKILL ends every ptrace stop); what the tracer reaped first is
+ * in its queue, read before and after.
+ */
 void sentry_kill_all(struct sentry *s)
 {
 	s->killing = true;
 	proctree_signal_tree(SIGKILL);
+	if (s->plat)
+		(void)sentry_reap(s);
 	for (;;) {
 		int status;
 		pid_t pid;
@@ -106,6 +117,8 @@ void sentry_kill_all(struct sentry *s)
 			break; /* ECHILD: nothing of the job is left */
 		sentry_reaped(s, pid, status);
 	}
+	if (s->plat)
+		(void)sentry_reap(s);
 }
 
 static void sentry_grace_timer(struct sentry *s)
@@ -357,6 +370,15 @@ static void sentry_loop_event(struct sentry *s, const struct epoll_event *ev)
 	case SENTRY_EPOLL_RX:
 		sentry_on_rx_wake(s);
 		break;
+	case SENTRY_EPOLL_REAP: {
+		uint64_t v;
+
+		/* An eventfd: read to rearm (EAGAIN is fine). */
+		if (read(platform_reap_fd(s->plat), &v, sizeof(v)) < 0)
+			v = 0;
+		s->reap_due = true;
+		break;
+	}
 	case SENTRY_EPOLL_SIGNAL:
 		sentry_signals(s);
 		s->reap_due = true; /* SIGCHLD among them */

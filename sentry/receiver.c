@@ -81,6 +81,9 @@ enum receiver_wake receiver_wake_mode(const struct platform_features *f,
 {
 	if (f->sync_wake_up)
 		return RECEIVER_WAKE_SYNC;
+	/* A tracer's fd is SIGCHLD: nothing to poll for, sleep in wait. */
+	if (f->tracer)
+		return RECEIVER_WAKE_SLEEP;
 	return ncpus > 1 ? RECEIVER_WAKE_POLL : RECEIVER_WAKE_SLEEP;
 }
 

@@ -395,6 +395,8 @@ enum sentry_audit_level {
  * struct sentry_opts - what `cordon run` asks for.
  * @argv, @envp:      the command and its environment; borrowed.
  * @platform:         the backend.
+ * @platform_auto:    --platform auto: @platform is unotify, and ptrace is
+ *                    taken where the kernel refuses a listener (EBUSY).
  * @audit_path:       JSON Lines audit file, "-" for stderr, NULL for none.
  * @audit_level:      what is recorded.
  * @audit_max_bytes:  cap on the audit file; past it records are counted only.
@@ -427,6 +429,7 @@ struct sentry_opts {
 	char *const *argv;
 	char *const *envp;
 	enum platform_kind platform;
+	bool platform_auto;
 	const char *audit_path;
 	enum sentry_audit_level audit_level;
 	uint64_t audit_max_bytes;

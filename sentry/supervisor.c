@@ -234,6 +234,77 @@ static void sentry_nofile_raise(struct sentry *s, struct platform_spawn *sp)
 	sp->nofile_soft = s->nofile_caller;
 }
 
+/*
+ * The platform of the run, and the job started on it. --platform auto
+ * (the default) takes unotify and falls back to ptrace where a listener
+ * is refused - EBUSY: another supervisor's listener on our own filter
+ * chain (a sandbox built on user notification); EPERM: a filter around us
+ * refuses SECCOMP_FILTER_FLAG_NEW_LISTENER (cordon inside cordon). The
+ * filter is compiled again for SECCOMP_RET_TRACE then.
+ * Return: 0, or -errno (said).
+ */
+static int sentry_platform_start(struct sentry *s, struct platform_spawn *sp)
+{
+	enum platform_kind kind = s->o->platform;
+	int rc;
+
+	for (;;) {
+		if (kind == PLATFORM_KIND_PTRACE && !sp->landlock_abi) {
+			diag_error(
+				"the ptrace platform needs a Landlock domain "
+				"(without it opens are performed on the job's "
+				"behalf, and ptrace cannot install their fds): "
+				"drop --no-landlock, or use --platform unotify");
+			return -EOPNOTSUPP;
+		}
+		s->plat = platform_new(kind);
+		if (!s->plat) {
+			rc = -errno;
+			diag_error("platform %s is not available: %s",
+				   platform_kind_name(kind), strerror(-rc));
+			return rc;
+		}
+		rc = platform_spawn(s->plat, sp, &s->job);
+		if ((rc == -EBUSY || rc == -EPERM) && s->o->platform_auto &&
+		    kind == PLATFORM_KIND_UNOTIFY &&
+		    s->job.fail_stage == PLATFORM_SPAWN_STAGE_FILTER) {
+			const char *why = NULL;
+
+			if (!diag_quiet())
+				diag_note("platform auto: seccomp user "
+					  "notification refused (%s: a "
+					  "supervisor around us holds the "
+					  "listener of this filter chain, or "
+					  "its filter refuses one); using "
+					  "ptrace",
+					  rc == -EBUSY ? "EBUSY" : "EPERM");
+			platform_free(s->plat);
+			s->plat = NULL;
+			filter_prog_free(&s->filter);
+			rc = filter_compile(s->o->overrides, s->o->n_overrides,
+					    s->filter_layers,
+					    PLATFORM_TRAP_PTRACE, &s->filter,
+					    &why);
+			if (rc < 0) {
+				diag_error("cannot compile the seccomp filter "
+					   "for ptrace: %s",
+					   strerror(-rc));
+				return rc;
+			}
+			sp->filter = &s->filter.prog;
+			kind = PLATFORM_KIND_PTRACE;
+			continue;
+		}
+		if (rc < 0) {
+			diag_error("%s failed: %s",
+				   sentry_stage_name(s->job.fail_stage),
+				   strerror(-rc));
+			return rc;
+		}
+		return 0;
+	}
+}
+
 static int sentry_setup(struct sentry *s)
 {
 	struct platform_spawn sp = {
@@ -340,17 +411,16 @@ static int sentry_setup(struct sentry *s)
 	sp.landlock_abi = s->o->landlock ? platform_landlock_abi() : 0;
 	sp.landlock_scope = KCOMPAT_LANDLOCK_SCOPE_SIGNAL |
 			    KCOMPAT_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
-	s->plat = platform_new(s->o->platform);
-	if (!s->plat) {
-		diag_error("seccomp user notification is not available: %s",
-			   strerror(errno));
-		return -errno;
-	}
-	rc = platform_spawn(s->plat, &sp, &s->job);
-	if (rc < 0) {
-		diag_error("%s failed: %s",
-			   sentry_stage_name(s->job.fail_stage), strerror(-rc));
+	rc = sentry_platform_start(s, &sp);
+	if (rc < 0)
 		return rc;
+	/* A tracer reads SIGCHLD itself and hands exits over (loop.c). */
+	if (platform_reap_fd(s->plat) >= 0) {
+		sigdelset(&set, SIGCHLD);
+		if (signalfd(s->sigfd, &set, 0) < 0 ||
+		    sentry_epoll_add(s, platform_reap_fd(s->plat),
+				     SENTRY_EPOLL_REAP))
+			return -errno;
 	}
 	{
 		const int stdio[] = {0, sp.stdout_fd > 2 ? sp.stdout_fd : 1,
@@ -610,11 +680,11 @@ int sentry_run(const struct sentry_opts *o)
 	/* No pidfd_getfd (a container's profile): sockets owned from birth. */
 	s->birth = !platform_kind_takes_fds(o->platform);
 	/* Compile before anything runs: a bad override fails here, exit 125. */
-	rc = filter_compile(o->overrides, o->n_overrides,
-			    filter_lateral_layers(o->landlock) |
-				    (o->audit_path ? FILTER_EXECS : 0) |
-				    (s->birth ? FILTER_BIRTH : 0) |
-				    sentry_sockname_layer(o),
+	s->filter_layers = filter_lateral_layers(o->landlock) |
+			   (o->audit_path ? FILTER_EXECS : 0) |
+			   (s->birth ? FILTER_BIRTH : 0) |
+			   sentry_sockname_layer(o);
+	rc = filter_compile(o->overrides, o->n_overrides, s->filter_layers,
 			    platform_kind_trap_action(o->platform), &s->filter,
 			    &why);
 	if (rc < 0) {

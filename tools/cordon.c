@@ -47,7 +47,9 @@ static void cordon_usage(FILE *f)
 	      "  --env KEY[=VALUE]         pass KEY through, or set it (repeatable);\n"
 	      "                            secret carriers (GITHUB_TOKEN, *_TOKEN, AWS_*,\n"
 	      "                            ...) are dropped unless named here\n"
-	      "  --platform unotify|auto   where syscall stops come from (default auto)\n"
+	      "  --platform unotify|ptrace|auto  where syscall stops come from\n"
+	      "                            (default auto: unotify, ptrace where a\n"
+	      "                            listener is refused; docs/platforms.md)\n"
 	      "  --no-landlock             do not enter a Landlock domain\n"
 	      "  --report                  one line per limit at exit (value, peak)\n"
 	      "  --report-json FILE        the summary record alone, for CI\n"
@@ -324,6 +326,7 @@ static int cordon_run(int argc, char **argv)
 	};
 	struct sentry_opts o = {
 		.platform = PLATFORM_KIND_UNOTIFY,
+		.platform_auto = true,
 		.audit_max_bytes = 64ULL << 20,
 		.grace_ms = 5000,
 		.landlock = true,
@@ -430,10 +433,15 @@ static int cordon_run(int argc, char **argv)
 			env_opts[n_env_opts++] = optarg;
 			break;
 		case CORDON_OPT_PLATFORM:
-			if (strcmp(optarg, "unotify") && strcmp(optarg, "auto"))
+			o.platform_auto = !strcmp(optarg, "auto");
+			if (!strcmp(optarg, "unotify") || o.platform_auto)
+				o.platform = PLATFORM_KIND_UNOTIFY;
+			else if (!strcmp(optarg, "ptrace"))
+				o.platform = PLATFORM_KIND_PTRACE;
+			else
 				diag_fatal(
 					CORDON_EXIT_FAILURE,
-					"--platform %s: expected unotify or auto (ptrace is not built yet)",
+					"--platform %s: expected unotify, ptrace or auto",
 					optarg);
 			break;
 		case CORDON_OPT_NO_LANDLOCK:

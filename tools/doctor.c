@@ -224,6 +224,27 @@ int doctor_main(int argc, char **argv)
 	else
 		doctor_line(DOCTOR_LEVEL_MISSING, "seccomp user notification",
 			    "%s", f.detail);
+	{
+		/* What --platform auto (the default) takes here, and why. */
+		int pt = platform_ptrace_probe();
+
+		if (f.unotify)
+			doctor_line(DOCTOR_LEVEL_OK, "platform",
+				    "auto takes unotify; ptrace %s",
+				    pt == 0 ? "also works (--platform ptrace)"
+					    : strerror(-pt));
+		else if (pt == 0)
+			doctor_line(DOCTOR_LEVEL_FALLBACK, "platform",
+				    "auto takes ptrace: user notification is "
+				    "refused here (inside another supervisor, "
+				    "or a kernel without it); see "
+				    "docs/platforms.md for what differs");
+		else
+			doctor_line(DOCTOR_LEVEL_MISSING, "platform",
+				    "neither works: user notification refused, "
+				    "ptrace: %s",
+				    strerror(-pt));
+	}
 	if (f.pidfd_getfd)
 		doctor_line(DOCTOR_LEVEL_OK, "pidfd_getfd",
 			    "takes the listener and job sockets");

@@ -14,6 +14,9 @@
 # staged cordon is then a wrapper that adds the option, so the same
 # assertions hold on both layers.
 #
+# CORDON_TEST_PLATFORM=ptrace runs every `cordon run` of the suite with
+# --platform ptrace (docs/platforms.md), the same way: the parity suite.
+#
 # CORDON_TEST_PROFILE=podman|docker runs every cordon command of the suite
 # under a container runtime's default seccomp profile
 # (tests/container/container_profile.py: Podman's seccomp.json as shipped,
@@ -38,11 +41,15 @@ t_init() {
 	chmod 755 "$T_DIR/bin/"*
 	CORDON=$T_DIR/bin/cordon
 	PROBE=$T_DIR/bin/cordon-probe
-	if [ "${CORDON_TEST_LAYER:-}" = supervisor ]; then
+	local run_opts=""
+	[ "${CORDON_TEST_LAYER:-}" = supervisor ] && run_opts="--no-landlock"
+	[ -n "${CORDON_TEST_PLATFORM:-}" ] &&
+		run_opts="$run_opts --platform $CORDON_TEST_PLATFORM"
+	if [ -n "$run_opts" ]; then
 		mv "$CORDON" "$T_DIR/bin/cordon.real"
 		cat >"$CORDON" <<-EOF
 			#!/bin/sh
-			[ "\$1" = run ] && { shift; exec "$T_DIR/bin/cordon.real" run --no-landlock "\$@"; }
+			[ "\$1" = run ] && { shift; exec "$T_DIR/bin/cordon.real" run $run_opts "\$@"; }
 			exec "$T_DIR/bin/cordon.real" "\$@"
 		EOF
 		chmod 755 "$CORDON"
