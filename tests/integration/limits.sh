@@ -205,6 +205,94 @@ as_user "$CORDON" run -q --limit pids=32,wall=60s -- sh -c '
 st=$?
 t_check "sequential-children-never-refused" '[ "$st" = 0 ]'
 
+# --- pids, the backstop on its own: EAGAIN from the kernel, not the sampler -
+# Root-started with --user and a uid nothing else runs. The job starts with
+# RLIMIT_NPROC = the uid's tasks then (the supervisor's) + 2 x 32. Then a
+# holder of the same uid, outside the job and so outside the tree count,
+# takes 57 tasks: more than the limit. The job's forks must meet EAGAIN
+# from the kernel with its tree far below 32 (the sampler never fires; the
+# job ends with 0). Without the backstop the job forks on to the tree limit
+# and is killed (124). A holder of 17 tasks (fewer than the limit) leaves
+# the job its own limit: the tree count kills it, no EAGAIN before it.
+backstop_run() { # HOLDER-THREADS: fills st, out
+	local threads=$1 d=$T_DIR/nproc.$1 holder
+	rm -rf "$d"
+	mkdir -m 1777 "$d"
+	"$CORDON" run -q --report --user "$fresh" --limit pids=32,wall=30s -- $PY -c "
+import os, sys, time
+sys.argv[0] = '$MARK'
+d = '$d'
+def wait(f):
+    for _ in range(400):
+        if os.path.exists(f):
+            return True
+        time.sleep(0.05)
+    return False
+open(d + '/started', 'w').write('1')
+if not wait(d + '/ready'):
+    print('no holder'); sys.exit(3)
+n, kids = 0, []
+try:
+    while n < 200:
+        pid = os.fork()
+        if pid == 0:
+            time.sleep(2); os._exit(0)
+        kids.append(pid); n += 1
+        time.sleep(0.002)
+    print('forked', n, 'without EAGAIN', flush=True)
+except OSError as e:
+    print('forked', n, e.errno, flush=True)
+open(d + '/done', 'w').close()
+for k in kids:
+    os.waitpid(k, 0)
+print('goes on')
+" >"$T_DIR/out" 2>"$T_DIR/err" &
+	local job=$!
+	T_STARTED_PIDS="$T_STARTED_PIDS $job"
+	wait_for_file "$d/started"
+	setpriv --reuid="$fresh" --regid="$fresh" --clear-groups $PY -c "
+import os, sys, threading, time
+sys.argv[0] = '$MARK'
+d = '$d'
+def hold():
+    for _ in range(600):
+        if os.path.exists(d + '/done'):
+            return
+        time.sleep(0.05)
+ts = [threading.Thread(target=hold) for _ in range($threads)]
+for t in ts:
+    t.start()
+open(d + '/ready', 'w').write('1')
+for t in ts:
+    t.join()
+" &
+	holder=$!
+	T_STARTED_PIDS="$T_STARTED_PIDS $holder"
+	wait "$job"
+	st=$?
+	touch "$d/done"
+	wait "$holder"
+	out=$(head -1 "$T_DIR/out")
+}
+if [ "$(id -u)" = 0 ]; then
+	fresh=$((60000 + $$ % 5000))
+	if ! pgrep -u "$fresh" >/dev/null; then
+		backstop_run 56
+		t_check "backstop-alone-eagain-below-the-limit ($out, exit $st)" \
+			'[[ "$out" =~ ^forked\ ([0-9]+)\ 11$ ]] && [ "${BASH_REMATCH[1]}" -lt 31 ]'
+		t_check "backstop-alone-job-goes-on" '[ "$st" = 0 ] && grep -qx "goes on" "$T_DIR/out"'
+		backstop_run 16
+		t_check "backstop-headroom-tree-count-kills ($out, exit $st)" \
+			'[ "$st" = 124 ] && grep -q "limit pids.*killed the job" "$T_DIR/err" && ! [[ "$out" =~ ^forked\ ([0-9]|[12][0-9]|30)\ 11$ ]]'
+		sleep 0.2
+		t_check "backstop-nothing-left" '! pgrep -u "$fresh" >/dev/null'
+	else
+		t_skip "backstop-alone-*" "uid $fresh runs processes"
+	fi
+else
+	t_skip "backstop-alone-*" "needs root for --user"
+fi
+
 # --- cpu across processes, short-lived ones included ------------------------
 # The kernel's rusage of the whole cordon run (every descendant reaped) is
 # the outside measure.
