@@ -15,7 +15,8 @@
  * an internal error. Then every remaining process is killed: one walk of
  * the tree with SIGKILL, then our direct children (where every survivor
  * lands, since we are the subreaper) are killed and reaped until none is
- * left.
+ * left, with the whole tree walked again every SENTRY_KILL_REWALK reaps
+ * (a fork bomb's survivors can fork faster than they are reparented).
  *
  * Not responsible for setting the job up (supervisor.c) nor for the report
  * (report.c).
@@ -33,6 +34,9 @@
 #include <unistd.h>
 
 #include "sentry/sentry_priv.h"
+
+/* Reaps between two walks of the whole tree while killing it. */
+#define SENTRY_KILL_REWALK 32
 
 int sentry_epoll_add(struct sentry *s, int fd, enum sentry_epoll tag)
 {
@@ -102,6 +106,8 @@ static bool sentry_reap(struct sentry *s)
  */
 void sentry_kill_all(struct sentry *s)
 {
+	unsigned int reaped = 0;
+
 	s->killing = true;
 	proctree_signal_tree(SIGKILL);
 	if (s->plat)
@@ -110,8 +116,17 @@ void sentry_kill_all(struct sentry *s)
 		int status;
 		pid_t pid;
 
-		/* Survivors forked during the walk are reparented to us. */
+		/*
+		 * Survivors forked during the walk are reparented to us once
+		 * their killed parent is gone. A fork bomb's survivor can fork
+		 * again before that, one generation per reparenting: every
+		 * SENTRY_KILL_REWALK reaps the whole tree is walked again, so
+		 * such a chain is cut where it stands, not only at our
+		 * children (the loop ends when nothing is left: ECHILD).
+		 */
 		proctree_signal_children(SIGKILL);
+		if (++reaped % SENTRY_KILL_REWALK == 0)
+			proctree_signal_tree(SIGKILL);
 		pid = EINTR_RETRY(waitpid(-1, &status, __WALL));
 		if (pid < 0)
 			break; /* ECHILD: nothing of the job is left */

@@ -18,7 +18,8 @@
  *
  * A process forked while we walk is a child of a process we will signal; with
  * SIGKILL it is reparented to us when its parent dies, and the kill loop in
- * supervisor.c signals our direct children until none are left.
+ * loop.c (sentry_kill_all()) signals our direct children until none are
+ * left, and the whole tree again every SENTRY_KILL_REWALK reaps.
  */
 #include <dirent.h>
 #include <fcntl.h>
