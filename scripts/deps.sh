@@ -5,7 +5,7 @@ CORDON_DEPS="build-essential cmake pkg-config libseccomp-dev libxxhash-dev
 libunwind-dev libcapstone-dev clang llvm libclang-rt-14-dev clang-format
 python3 iproute2 dnsmasq-base curl util-linux passwd procps cppcheck time strace gdb bc
 wget git nodejs golang-go bind9-dnsutils python3-requests openssh-client
-golang-github-containers-common python3-seccomp
+golang-github-containers-common python3-seccomp tinyproxy-bin
 qemu-system-x86 busybox-static cpio"
 
 # cordon_missing_deps - print the packages of CORDON_DEPS not installed.
