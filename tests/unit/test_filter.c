@@ -838,41 +838,54 @@ static void test_prebuilt_current(void)
 	filter_prog_free(&b);
 }
 
+/* Instructions of @p that are exactly @code with constant @k. */
+static size_t count_insn(const struct filter_prog *p, uint16_t code, uint32_t k)
+{
+	size_t j, n = 0;
+
+	for (j = 0; j < p->prog.len; j++)
+		if (p->prog.filter[j].code == code && p->prog.filter[j].k == k)
+			n++;
+	return n;
+}
+
 /*
  * The trap action is the platform's: a tracer's SECCOMP_RET_TRACE | n
- * compiles at run time into the same program with every notifying return
- * changed (and nothing else), whatever the layers; an action that is
- * neither is refused.
+ * compiles at run time into the same table with every notifying return
+ * changed, whatever the layers, and one rule more: clone(CLONE_UNTRACED)
+ * refused (a task the tracer would never see). An action that is neither
+ * is refused.
  */
 static void test_trap_action(void)
 {
 	static const unsigned int all[] = FILTER_PREBUILT_LAYERS;
 	const uint32_t trace = SECCOMP_RET_TRACE | 7;
+	const uint16_t ret = BPF_RET | BPF_K;
+	const uint16_t and = BPF_ALU | BPF_AND | BPF_K;
+	const uint32_t untraced = 0x00800000U; /* CLONE_UNTRACED */
 	struct filter_prog a, b;
-	size_t i, j, changed;
+	size_t i, notify;
 
 	for (i = 0; i < ARRAY_SIZE(all); i++) {
 		CHECK_EQ(filter_compile(NULL, 0, all[i], PLATFORM_TRAP_UNOTIFY,
 					&a, NULL),
 			 0);
 		CHECK_EQ(filter_compile(NULL, 0, all[i], trace, &b, NULL), 0);
-		CHECK_EQ(a.prog.len, b.prog.len);
-		changed = 0;
-		for (j = 0; j < a.prog.len; j++) {
-			const struct sock_filter *x = &a.prog.filter[j];
-			const struct sock_filter *y = &b.prog.filter[j];
-
-			CHECK(!(y->code == (BPF_RET | BPF_K) &&
-				y->k == SECCOMP_RET_USER_NOTIF));
-			if (!memcmp(x, y, sizeof(*x)))
-				continue;
-			CHECK_EQ(x->code, BPF_RET | BPF_K);
-			CHECK_EQ(y->code, BPF_RET | BPF_K);
-			CHECK_EQ(x->k, SECCOMP_RET_USER_NOTIF);
-			CHECK_EQ(y->k, trace);
-			changed++;
-		}
-		CHECK(changed > 0);
+		notify = count_insn(&a, ret, SECCOMP_RET_USER_NOTIF);
+		CHECK(notify > 0);
+		CHECK_EQ(count_insn(&b, ret, SECCOMP_RET_USER_NOTIF), 0);
+		CHECK_EQ(count_insn(&a, ret, trace), 0);
+		/* Every notifying return became the tracer's, none more. */
+		CHECK_EQ(count_insn(&b, ret, trace), notify);
+		/* The other returns are the same, one EPERM more at most. */
+		CHECK_EQ(count_insn(&b, ret, SECCOMP_RET_KILL_PROCESS),
+			 count_insn(&a, ret, SECCOMP_RET_KILL_PROCESS));
+		CHECK_EQ(count_insn(&b, ret, SECCOMP_RET_ALLOW),
+			 count_insn(&a, ret, SECCOMP_RET_ALLOW));
+		/* CLONE_UNTRACED is tested under the tracer only. */
+		CHECK_EQ(count_insn(&a, and, untraced), 0);
+		CHECK(count_insn(&b, and, untraced) > 0);
+		CHECK(b.prog.len > a.prog.len);
 		CHECK(a.digest != b.digest);
 		filter_prog_free(&a);
 		filter_prog_free(&b);
