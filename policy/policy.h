@@ -305,6 +305,26 @@ struct policy_syscall {
  */
 bool policy_env_secret(const char *name, size_t len);
 
+/* What the audit log writes in place of a secret value (policy_argv.c). */
+#define POLICY_ARGV_REDACTED "<redacted>"
+
+/**
+ * policy_argv_redact() - append the command-line argument @arg (@len bytes,
+ * any byte: an exec record's are the job's) to @out as a log may record
+ * it: the values that look like secrets (options such as --password=,
+ * --token VALUE, curl's -u USER:PASSWORD; Authorization, Cookie and other
+ * secret headers; NAME=VALUE of an environment secret; a URL's user:pass@
+ * and secret query parameters; policy_argv.c and docs/audit.md list the
+ * rules) replaced by POLICY_ARGV_REDACTED, everything else as it is.
+ * @prev, @prev_len: the argument before it (NULL, 0 for the first): the
+ * value of `--password VALUE` is the argument after the option.
+ * Return: how many values were replaced (0: @arg as it is), or -E2BIG or
+ * -ENOMEM from @out (what was appended before stays: the caller must not
+ * write @out then).
+ */
+int policy_argv_redact(const uint8_t *prev, size_t prev_len, const uint8_t *arg,
+		       size_t len, struct dynbuf *out);
+
 /** policy_errno_name() - "EPERM" for EPERM, NULL for errnos not in the table.
  */
 const char *policy_errno_name(int e);

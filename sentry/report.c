@@ -71,11 +71,32 @@ void sentry_header(struct sentry *s)
 	for (i = 0; i < s->o->n_env_dropped; i++)
 		jsonw_str(&w, s->o->env_dropped[i]);
 	jsonw_close(&w);
-	jsonw_key_arr(&w, "argv");
-	for (i = 0; s->o->argv[i]; i++)
-		jsonw_str(&w, s->o->argv[i]);
-	jsonw_close(&w);
+	sentry_argv_json(&w, s->o->argv);
 	audit_commit(&s->audit, &w, 0, NULL, false);
+}
+
+void sentry_argv_json(struct jsonw *w, char *const *argv)
+{
+	struct dynbuf b;
+	size_t i;
+
+	/* An argument is at most 128 KiB (MAX_ARG_STRLEN): room for it all. */
+	dynbuf_init(&b, 1U << 20);
+	jsonw_key_arr(w, "argv");
+	for (i = 0; argv[i]; i++) {
+		const char *prev = i ? argv[i - 1] : NULL;
+
+		dynbuf_reset(&b);
+		/* Secret values never reach the log (docs/audit.md). */
+		if (policy_argv_redact(
+			    (const uint8_t *)prev, prev ? strlen(prev) : 0,
+			    (const uint8_t *)argv[i], strlen(argv[i]), &b) < 0)
+			jsonw_str(w, POLICY_ARGV_REDACTED);
+		else
+			jsonw_str(w, b.len ? b.data : "");
+	}
+	jsonw_close(w);
+	dynbuf_free(&b);
 }
 
 static const char *sentry_stop_name(enum sentry_stop st)

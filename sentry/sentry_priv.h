@@ -293,6 +293,13 @@ void sentry_loop(struct sentry *s);
  * left. May block while reaping.
  */
 void sentry_kill_all(struct sentry *s);
+/**
+ * sentry_argv_json() - write the key "argv" with @argv (NULL-terminated) as
+ * an array into @w, each argument through policy_argv_redact(): values that
+ * look like secrets are written "<redacted>" (report.c; the audit header
+ * and the exec records).
+ */
+void sentry_argv_json(struct jsonw *w, char *const *argv);
 /** sentry_exec_status() - read the first process's exec outcome. */
 void sentry_exec_status(struct sentry *s);
 /** sentry_header() - the audit log's header record. */

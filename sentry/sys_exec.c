@@ -120,21 +120,24 @@ int sys_personality(struct sentry *s, struct sentry_call *c)
 static void sys_exec_argv(pid_t tid, struct jsonw *w)
 {
 	char buf[4096];
+	char *argv[sizeof(buf) + 1]; /* every argument of the 4 KiB */
 	ssize_t n, i, start = 0;
+	size_t argc = 0;
 
-	jsonw_key_arr(w, "argv");
 	n = procfs_cmdline(tid, buf, sizeof(buf) - 1);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && argc + 1 < ARRAY_SIZE(argv); i++) {
 		if (buf[i])
 			continue;
-		jsonw_str(w, buf + start);
+		argv[argc++] = buf + start;
 		start = i + 1;
 	}
-	if (n > 0 && start < n) {
+	if (n > 0 && start < n && argc + 1 < ARRAY_SIZE(argv)) {
 		buf[n] = '\0';
-		jsonw_str(w, buf + start); /* cut at 4 KiB */
+		argv[argc++] = buf + start; /* cut at 4 KiB */
 	}
-	jsonw_close(w);
+	argv[argc] = NULL;
+	/* The job's bytes: redacted as the header's argv is. */
+	sentry_argv_json(w, argv);
 }
 
 void sys_exec_finish(struct sentry *s, struct sentry_call *c)

@@ -82,6 +82,16 @@ assert \"BUILD_FLAGS\" not in h[\"env_dropped\"]
 out=$(as_user env GITHUB_TOKEN=canary-gh NPM_TOKEN=canary-npm "$CORDON" run -q --audit "$W/env2.jsonl" --env GITHUB_TOKEN -- /usr/bin/env)
 t_check "env-secret-passed-on-purpose" 'grep -qx GITHUB_TOKEN=canary-gh <<<"$out" && ! grep -q canary-npm <<<"$out"'
 t_check "env-passed-not-listed-dropped" 'head -1 "$W/env2.jsonl" | grep -q "\"env_dropped\":\[[^]]*\"NPM_TOKEN\"" && ! head -1 "$W/env2.jsonl" | grep -q "\"GITHUB_TOKEN\""'
+# Secrets in the command line (policy_argv_redact(), docs/audit.md): the job
+# gets its arguments as they are; the audit header's argv and the exec
+# record's have the values redacted, the names and the rest kept.
+out=$(as_user "$CORDON" run -q --audit "$W/argv.jsonl" -- /bin/sh -c 'printf "%s\n" "$@"' sh \
+	--password=canary-pw -H 'Authorization: Bearer canary-bearer' \
+	https://u:canary-url@example.invalid/ --token canary-tok keep-me)
+t_check "argv-job-gets-its-arguments" 'grep -qx -- "--password=canary-pw" <<<"$out" && grep -qx "Authorization: Bearer canary-bearer" <<<"$out" && grep -qx canary-tok <<<"$out"'
+t_check "argv-header-redacted" 'head -1 "$W/argv.jsonl" | grep -q "\"--password=<redacted>\",\"-H\",\"Authorization: Bearer <redacted>\",\"https://u:<redacted>@example.invalid/\",\"--token\",\"<redacted>\",\"keep-me\""'
+t_check "argv-exec-record-redacted" 'grep "\"type\":\"exec\"" "$W/argv.jsonl" | grep -q "Bearer <redacted>"'
+t_check "argv-no-secret-in-audit" '! grep -q canary "$W/argv.jsonl"'
 
 # --- the ABI gate and kernel-refused bypasses, against native --------------
 if T_INT80_PROBE=$PROBE host_has_int80; then
