@@ -232,6 +232,22 @@ enum net_plan_relay net_plan_rule_relay(const struct policy_rule *r)
 	return NET_PLAN_RELAY_NAME;
 }
 
+const char *net_plan_egress_counted(void)
+{
+	return "counted: every byte the job sends on a TCP stream through "
+	       "cordon's relay (the connects hostname rules allow; the first "
+	       "bytes included) and the payload of every UDP datagram the "
+	       "supervisor sends for it (sendto, sendmsg, sendmmsg); not "
+	       "counted: what it receives, headers, DNS queries to cordon's "
+	       "proxy, send()/write() on a connected UDP socket (not "
+	       "notified), TCP that address rules allow (direct, not "
+	       "relayed yet), the job's own listeners. At the quota a stream "
+	       "with more to send is reset, new relayed connects and "
+	       "datagrams fail with EDQUOT (egress-overflow refuse, the "
+	       "default), or the tree is killed, exit 124 (egress-overflow "
+	       "kill)";
+}
+
 const char *net_plan_relay_name(enum net_plan_relay k)
 {
 	switch (k) {
@@ -753,6 +769,12 @@ static int net_plan_relay(struct netstack *ns,
 	size_t i, n = 0;
 	int rc;
 
+	/* 2.3. The egress quota is spent: no new stream (EDQUOT). */
+	if (netstack_quota_spent(&ns->quota)) {
+		netstack_quota_refuse(&ns->quota);
+		return net_plan_set(out, NETSTACK_PLAN_DENY, EDQUOT,
+				    ns->quota.rule);
+	}
 	if (!known.cookie &&
 	    getsockopt(known.fd, SOL_SOCKET, SO_COOKIE, &known.cookie, &cl) < 0)
 		return net_plan_set(out, NETSTACK_PLAN_FAIL, ENOBUFS,

@@ -291,10 +291,59 @@ struct netstack_unix_own {
 
 struct relay;
 
+/*
+ * The egress quota (quota.c; limit egress): the bytes the job sends out of
+ * the sandbox through the relay (every TCP connect leaving it, in a zone
+ * with the limit) and through mediated UDP sends. @limit (0: none), @kill
+ * and @rule are set before any thread starts and read-only after; @used,
+ * @refused and @reached are atomics, drawn from by the relay's thread and
+ * the supervisor's threads without a lock.
+ * @kill:    reaching it kills the tree (egress-overflow kill), else further
+ *           sends are refused (ECONNRESET on relayed streams, EDQUOT on
+ *           connects and UDP sends).
+ * @rule:    "limit egress 1.0 MiB" for audit records.
+ * @used:    bytes sent (the report's peak).
+ * @refused: sends and connects refused at the quota; @reached: one was.
+ */
+struct netstack_quota {
+	uint64_t limit;
+	bool kill;
+	char rule[64];
+	uint64_t used;
+	uint64_t refused;
+	bool reached;
+};
+
+/**
+ * netstack_quota_take() - reserve up to @want bytes of @q before sending
+ * them. Return: the bytes granted (@want when there is no limit; 0 when
+ * the quota is spent). Give back what was not sent. Any thread.
+ */
+uint64_t netstack_quota_take(struct netstack_quota *q, uint64_t want);
+
+/** netstack_quota_take_all() - reserve exactly @n bytes, or nothing. */
+bool netstack_quota_take_all(struct netstack_quota *q, uint64_t n);
+
+/** netstack_quota_give() - @n reserved bytes were not sent after all. */
+void netstack_quota_give(struct netstack_quota *q, uint64_t n);
+
+/** netstack_quota_refuse() - a send was refused at the quota: count it. */
+void netstack_quota_refuse(struct netstack_quota *q);
+
+/** netstack_quota_spent() - whether a limit is set and nothing is left. */
+bool netstack_quota_spent(const struct netstack_quota *q);
+
+/** netstack_quota_used() - the bytes sent so far. */
+uint64_t netstack_quota_used(const struct netstack_quota *q);
+
+/** netstack_quota_reached() - whether a send was refused at the quota. */
+bool netstack_quota_reached(const struct netstack_quota *q);
+
 struct netstack {
 	const struct zone_tables *tables;
 	struct dns_proxy *dns; /* NETSTACK_SERVICE_DNS, once started */
 	struct relay *relay;   /* NETSTACK_SERVICE_RELAY, once started */
+	struct netstack_quota quota;
 	char abstract[NETSTACK_ABSTRACT_MAX][NET_UNIX_PATH_MAX + 1];
 	struct policy_abstract abstract_names[NETSTACK_ABSTRACT_MAX];
 	size_t n_abstract;
@@ -715,9 +764,6 @@ enum net_plan_kind {
  * @NET_PLAN_RELAY_PIN:  a hostname rule naming this one port explicitly
  *                       (not 80, not 443): relayed after the pin check
  *                       alone (RELAY_CHECK_PIN).
- * Later: every connect leaving the sandbox in a zone with an egress limit
- * or an upstream gateway (then NAME or PIN for hostname rules, a plain
- * counted relay for the others).
  */
 enum net_plan_relay {
 	NET_PLAN_RELAY_NONE,
@@ -758,6 +804,12 @@ enum net_plan_relay net_plan_rule_relay(const struct policy_rule *r);
  * @k in `policy explain --json` and `policy show`.
  */
 const char *net_plan_relay_name(enum net_plan_relay k);
+
+/**
+ * net_plan_egress_counted() - what `limit egress` counts and what it does
+ * not, one sentence (`policy show`, docs/limits.md).
+ */
+const char *net_plan_egress_counted(void);
 
 /**
  * net_plan_relay_what() - one sentence for @k: what the relay checks on
@@ -1189,13 +1241,16 @@ struct relay_reg {
 /**
  * relay_new() - open the relay's loopback listeners (127.0.0.1 and ::1,
  * ephemeral ports; ::1 only where the host has IPv6) and start its thread.
- * @tables is borrowed (name decisions are read-only: relay thread safe).
+ * @tables is borrowed (name decisions are read-only: relay thread safe);
+ * @quota too (atomics): what the job sends through the relay draws from it,
+ * and a stream with more to send once it is spent is reset.
  * Each relayed connection holds 2 fds, 4 more while bytes wait in its pipes
  * (the supervisor raised RLIMIT_NOFILE's soft limit to the hard one at
  * start: sentry_supervise()).
  * Return: 0 and *@out, or -errno.
  */
-int relay_new(struct relay **out, const struct zone_tables *tables);
+int relay_new(struct relay **out, const struct zone_tables *tables,
+	      struct netstack_quota *quota);
 
 /** relay_free() - stop the thread, reset every connection; NULL is a no-op. */
 void relay_free(struct relay *r);

@@ -61,7 +61,7 @@
  *      A read end of file is passed on as shutdown(SHUT_WR) once the pipe
  *      is drained (half-close); an error on either side resets the other.
  *      The connection ends when both directions are shut, or on an error.
- *   6. Memory per connection: struct relay_conn (~380 bytes, in one
+ *   6. Memory per connection: struct relay_conn (~450 bytes, in one
  *      table touched as used) and up to two pipes of at most
  *      RELAY_PIPE_SIZE each (kernel pages, only while data sits in them);
  *      while inspecting, RELAY_HEAD_MAX more and the registration (names:
@@ -145,6 +145,7 @@ struct relay_conn {
 	int up;
 	uint64_t deadline_ns;
 	size_t head_off; /* RELAY_HEAD: bytes of @in->head written */
+	bool head_paid;	 /* the quota granted @in->len */
 	struct relay_inspect *in;
 	struct relay_dir to_up;	 /* job -> upstream: egress */
 	struct relay_dir to_job; /* upstream -> job */
@@ -156,6 +157,7 @@ struct relay_conn {
 
 struct relay {
 	const struct zone_tables *tables;
+	struct netstack_quota *quota; /* atomics: see netstack.h */
 	pthread_t thr;
 	bool started;
 	int epfd;
@@ -555,26 +557,77 @@ static int relay_pipe_get(struct relay *r, struct relay_dir *d)
 }
 
 /*
+ * 7. The quota granted nothing: does the job have more to send (then
+ * -EDQUOT: the stream is reset) or not (0: it waits, or ended: @d->src_eof)?
+ */
+static int relay_quota_spent(int src, struct relay_dir *d)
+{
+	char b;
+	ssize_t n = recv(src, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	if (n > 0)
+		return -EDQUOT;
+	if (n == 0)
+		d->src_eof = true;
+	else if (errno != EAGAIN && errno != EINTR)
+		return -errno;
+	return 0;
+}
+
+/*
+ * 7. The job has more to send than the quota left: reset, one audited
+ * denial naming the limit (the supervisor kills the tree under
+ * egress-overflow kill).
+ */
+static void relay_quota_deny(struct relay *r, struct relay_conn *c)
+{
+	netstack_quota_refuse(r->quota);
+	pthread_mutex_lock(&r->mu);
+	r->stats.denied++;
+	pthread_mutex_unlock(&r->mu);
+	relay_event(r, c, false, c->name, c->seen, r->quota->rule,
+		    "egress quota reached: reset");
+	relay_conn_free(r, c, true);
+}
+
+/*
  * 5. Move one direction: @src -> pipe -> @dst until a side would block, the
  * source ended, or RELAY_BURST moved (then *@more). Return: 0, or -errno
  * (the connection is to be reset).
  */
 static int relay_pump(struct relay *r, struct relay_dir *d, int src, int dst,
-		      bool *more, uint64_t *moved)
+		      bool egress, bool *more, uint64_t *moved)
 {
 	size_t done = 0;
 	int rc = 0;
 
 	for (;;) {
 		bool progress = false;
+		uint64_t want = RELAY_PIPE_SIZE;
 		ssize_t n;
 
-		if (!d->src_eof && !d->in_pipe) {
+		if (!d->src_eof && !d->in_pipe && egress) {
+			/* 7. Only what the quota grants may leave. */
+			want = netstack_quota_take(r->quota, RELAY_PIPE_SIZE);
+			if (!want) {
+				rc = relay_quota_spent(src, d);
+				if (rc < 0)
+					break;
+			}
+		}
+		if (!d->src_eof && !d->in_pipe && want) {
 			rc = relay_pipe_get(r, d);
-			if (rc < 0)
+			if (rc < 0) {
+				if (egress)
+					netstack_quota_give(r->quota, want);
 				break;
-			n = splice(src, NULL, d->pipe[1], NULL, RELAY_PIPE_SIZE,
+			}
+			n = splice(src, NULL, d->pipe[1], NULL, want,
 				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			if (egress)
+				netstack_quota_give(r->quota,
+						    n > 0 ? want - (uint64_t)n
+							  : want);
 			if (n > 0) {
 				d->in_pipe += (size_t)n;
 				d->bytes += (uint64_t)n;
@@ -623,14 +676,19 @@ static void relay_splice(struct relay *r, struct relay_conn *c)
 	bool more = false;
 	int rc;
 
-	rc = relay_pump(r, &c->to_up, c->job, c->up, &more, &up);
+	rc = relay_pump(r, &c->to_up, c->job, c->up, true, &more, &up);
 	if (rc == 0)
-		rc = relay_pump(r, &c->to_job, c->up, c->job, &more, &down);
+		rc = relay_pump(r, &c->to_job, c->up, c->job, false, &more,
+				&down);
 	if (up || down) {
 		pthread_mutex_lock(&r->mu);
 		r->stats.egress += up;
 		r->stats.ingress += down;
 		pthread_mutex_unlock(&r->mu);
+	}
+	if (rc == -EDQUOT) {
+		relay_quota_deny(r, c);
+		return;
 	}
 	if (rc == -EMFILE || rc == -ENFILE) {
 		pthread_mutex_lock(&r->mu);
@@ -655,6 +713,13 @@ static void relay_splice(struct relay *r, struct relay_conn *c)
 /* Upstream is connected: write the inspected bytes, then splice. */
 static void relay_head(struct relay *r, struct relay_conn *c)
 {
+	if (c->in && !c->head_paid) {
+		if (!netstack_quota_take_all(r->quota, c->in->len)) {
+			relay_quota_deny(r, c);
+			return;
+		}
+		c->head_paid = true;
+	}
 	while (c->in && c->head_off < c->in->len) {
 		ssize_t n = send(c->up, c->in->head + c->head_off,
 				 c->in->len - c->head_off, MSG_NOSIGNAL);
@@ -662,6 +727,7 @@ static void relay_head(struct relay *r, struct relay_conn *c)
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return; /* EPOLLOUT brings us back */
 		if (n <= 0) {
+			netstack_quota_give(r->quota, c->in->len - c->head_off);
 			relay_conn_end(r, c, true, "upstream write failed");
 			return;
 		}
@@ -1253,7 +1319,8 @@ static int relay_add(struct relay *r, int fd, uint64_t tag)
 	return epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
-int relay_new(struct relay **out, const struct zone_tables *tables)
+int relay_new(struct relay **out, const struct zone_tables *tables,
+	      struct netstack_quota *quota)
 {
 	struct relay *r = calloc(1, sizeof(*r));
 	struct sockaddr_storage ss;
@@ -1263,6 +1330,7 @@ int relay_new(struct relay **out, const struct zone_tables *tables)
 	if (!r)
 		return -ENOMEM;
 	r->tables = tables;
+	r->quota = quota;
 	r->epfd = r->stopfd = r->evfd = r->nl = r->l4 = r->l6 = -1;
 	r->reserve = -1;
 	r->ready_head = r->ready_tail = RELAY_NONE;

@@ -75,7 +75,7 @@ int netstack_service_start(struct netstack *ns, enum netstack_service_kind k)
 	case NETSTACK_SERVICE_RELAY:
 		if (ns->relay)
 			return 0;
-		rc = relay_new(&ns->relay, ns->tables);
+		rc = relay_new(&ns->relay, ns->tables, &ns->quota);
 		return rc < 0 ? rc : 1;
 	case NETSTACK_SERVICE_COUNT:
 		break;

@@ -259,6 +259,12 @@ enum policy_log_overflow {
 	POLICY_LOG_OVERFLOW_KILL,
 };
 
+/* What reaching the egress quota does (limit egress-overflow). */
+enum policy_egress_overflow {
+	POLICY_EGRESS_OVERFLOW_REFUSE, /* further sends refused (default) */
+	POLICY_EGRESS_OVERFLOW_KILL,   /* the tree is killed, exit 124 */
+};
+
 /**
  * struct policy_limits - resource limits of a zone; a limit applies only
  * when its @set flag is true. Durations are milliseconds, sizes bytes.
@@ -270,6 +276,9 @@ struct policy_limits {
 	enum policy_log_overflow log_overflow;
 	bool log_overflow_set;
 	struct policy_loc log_overflow_loc;
+	enum policy_egress_overflow egress_overflow;
+	bool egress_overflow_set;
+	struct policy_loc egress_overflow_loc;
 	char slot_name[POLICY_SLOT_NAME_MAX + 1];
 	uint32_t slot_count;
 	bool slot_set;

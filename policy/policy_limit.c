@@ -46,7 +46,7 @@ static const struct policy_limit_def policy_limit_defs[POLICY_LIMIT_COUNT] = {
 
 static const char *const policy_limit_all_keys[] = {
 	"cpu",	  "wall", "mem", "fsize", "disk",	  "log",
-	"egress", "pids", "fds", "slot",  "log-overflow",
+	"egress", "pids", "fds", "slot",  "log-overflow", "egress-overflow",
 };
 
 const char *policy_limit_key_name(enum policy_limit_key k)
@@ -329,7 +329,7 @@ int policy_limit_set(const struct policy_src *src, struct policy_limits *l,
 		else
 			snprintf(
 				h, sizeof(h),
-				"limits are cpu, wall, mem, fsize, disk, log, egress, pids, fds, slot and log-overflow");
+				"limits are cpu, wall, mem, fsize, disk, log, egress, pids, fds, slot, log-overflow and egress-overflow");
 		return policy_src_err(src, key->col, h, "unknown limit '%.*s'",
 				      TOKQ(key->s, key->len));
 	}
@@ -337,6 +337,8 @@ int policy_limit_set(const struct policy_src *src, struct policy_limits *l,
 		first = k == POLICY_LIMIT_KEY_SLOT ? &l->slot_loc
 			: k == POLICY_LIMIT_KEY_LOG_OVERFLOW
 				? &l->log_overflow_loc
+			: k == POLICY_LIMIT_KEY_EGRESS_OVERFLOW
+				? &l->egress_overflow_loc
 				: &l->loc[k];
 		return policy_src_err(
 			src, key->col, "each limit may be set once per zone",
@@ -364,6 +366,18 @@ int policy_limit_set(const struct policy_src *src, struct policy_limits *l,
 					      TOKQ(val->s, val->len));
 		l->log_overflow_set = true;
 		policy_limit_loc(src, key, &l->log_overflow_loc);
+	} else if (k == POLICY_LIMIT_KEY_EGRESS_OVERFLOW) {
+		if (val->len == 6 && !memcmp(val->s, "refuse", 6))
+			l->egress_overflow = POLICY_EGRESS_OVERFLOW_REFUSE;
+		else if (val->len == 4 && !memcmp(val->s, "kill", 4))
+			l->egress_overflow = POLICY_EGRESS_OVERFLOW_KILL;
+		else
+			return policy_src_err(src, val->col,
+					      "write refuse or kill",
+					      "invalid egress-overflow '%.*s'",
+					      TOKQ(val->s, val->len));
+		l->egress_overflow_set = true;
+		policy_limit_loc(src, key, &l->egress_overflow_loc);
 	} else {
 		if (policy_limit_value_parse((enum policy_limit_key)k,
 					     (const uint8_t *)val->s, val->len,

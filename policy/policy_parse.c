@@ -36,7 +36,7 @@ struct policy_parse_ctx {
 	bool builtin;
 	struct zone *zone;    /* the open zone, or NULL */
 	bool zone_registered; /* zone belongs to the policy */
-	bool limit_seen[POLICY_LIMIT_COUNT + 2];
+	bool limit_seen[POLICY_LIMIT_COUNT + 3];
 };
 
 static int policy_parse_text(struct policy_parse_ctx *c, const uint8_t *text,

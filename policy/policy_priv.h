@@ -161,6 +161,7 @@ int policy_unix_path_normalize(const char *in, size_t len, char *out,
 int policy_limit_key_parse(const char *s, size_t len);
 #define POLICY_LIMIT_KEY_SLOT (POLICY_LIMIT_COUNT)
 #define POLICY_LIMIT_KEY_LOG_OVERFLOW (POLICY_LIMIT_COUNT + 1)
+#define POLICY_LIMIT_KEY_EGRESS_OVERFLOW (POLICY_LIMIT_COUNT + 2)
 int policy_limit_set(const struct policy_src *src, struct policy_limits *l,
 		     const struct policy_tok *key, const struct policy_tok *val,
 		     bool *seen, size_t n_seen);

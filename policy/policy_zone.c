@@ -93,6 +93,11 @@ static int policy_zone_merge(struct zone *z, const struct zone *own)
 		z->limits.log_overflow = own->limits.log_overflow;
 		z->limits.log_overflow_loc = own->limits.log_overflow_loc;
 	}
+	if (own->limits.egress_overflow_set) {
+		z->limits.egress_overflow_set = true;
+		z->limits.egress_overflow = own->limits.egress_overflow;
+		z->limits.egress_overflow_loc = own->limits.egress_overflow_loc;
+	}
 	for (i = 0; i < own->n_syscalls; i++) {
 		for (j = 0; j < z->n_syscalls; j++)
 			if (!strcmp(z->syscalls[j].name, own->syscalls[i].name))
@@ -427,7 +432,7 @@ int policy_zone_effective(struct policy *p, const char *name,
 			  const struct policy_overrides *o,
 			  const struct zone **out)
 {
-	bool seen[POLICY_LIMIT_COUNT + 2] = {false};
+	bool seen[POLICY_LIMIT_COUNT + 3] = {false};
 	size_t before, i, first_own;
 	char file[64];
 	struct zone *base, *z, **grown;

@@ -100,6 +100,16 @@ int zone_fmt(const struct zone *z, unsigned flags, struct dynbuf *out)
 			: zone_fmt_origin(out, flags, true,
 					  &l->log_overflow_loc);
 	}
+	if (!rc && l->egress_overflow_set) {
+		rc = dynbuf_addf(out, "\tlimit egress-overflow %s",
+				 l->egress_overflow ==
+						 POLICY_EGRESS_OVERFLOW_KILL
+					 ? "kill"
+					 : "refuse");
+		rc = rc ? rc
+			: zone_fmt_origin(out, flags, true,
+					  &l->egress_overflow_loc);
+	}
 	for (i = 0; !rc && i < z->n_syscalls; i++) {
 		const struct policy_syscall *s = &z->syscalls[i];
 

@@ -496,8 +496,9 @@ uint64_t limits_peak_of(const struct limits *l, enum policy_limit_key k)
 		return l->disk_peak;
 	case POLICY_LIMIT_LOG:
 		return l->log_peak;
-	case POLICY_LIMIT_FSIZE:
 	case POLICY_LIMIT_EGRESS:
+		return l->egress_peak;
+	case POLICY_LIMIT_FSIZE:
 	case POLICY_LIMIT_COUNT:
 		break;
 	}

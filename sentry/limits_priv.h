@@ -40,6 +40,7 @@ struct limits {
 	uint64_t cpu_ms, mem, tasks, fds, disk;
 	uint64_t cpu_peak, mem_peak, tasks_peak, fds_peak, disk_peak;
 	uint64_t wall_ms, log_peak;
+	uint64_t egress_peak; /* the quota's bytes sent, at the summary */
 	uint64_t reaped_cpu_ms;
 	uint64_t shm_base, tmp_base;
 	struct limits_proc procs[LIMITS_PROCS_MAX];

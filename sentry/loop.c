@@ -477,6 +477,10 @@ void sentry_loop(struct sentry *s)
 			s->reap_due = false;
 			no_children = sentry_reap(s);
 		}
+		/* egress-overflow kill: a send met the spent quota (the relay
+		 * reset it; its event or the call woke us). */
+		if (s->net.quota.kill && netstack_quota_reached(&s->net.quota))
+			sentry_limit_fired(s, POLICY_LIMIT_EGRESS);
 		if (sentry_done(s, no_children)) {
 			pthread_mutex_unlock(&s->lock);
 			return;

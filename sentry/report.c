@@ -143,8 +143,8 @@ int sentry_exit_code(struct sentry *s, const char **why)
 }
 
 /* A size or duration for people: "512 MiB", "1.5 GiB", "90 s". */
-static void sentry_fmt_limit(enum policy_limit_key k, uint64_t v, char *out,
-			     size_t len)
+void sentry_fmt_limit(enum policy_limit_key k, uint64_t v, char *out,
+		      size_t len)
 {
 	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
 	double d = (double)v;
@@ -168,11 +168,6 @@ static void sentry_fmt_limit(enum policy_limit_key k, uint64_t v, char *out,
 	}
 }
 
-static bool sentry_limit_enforced(enum policy_limit_key k)
-{
-	return k != POLICY_LIMIT_EGRESS;
-}
-
 /* The "limits" object of the summary, and the human lines on stderr. */
 static void sentry_limits_json(struct sentry *s, struct jsonw *w)
 {
@@ -181,6 +176,7 @@ static void sentry_limits_json(struct sentry *s, struct jsonw *w)
 
 	s->limits.wall_ms = (time_mono_ns() - s->start_ns) / 1000000;
 	s->limits.log_peak = s->out.bytes + s->out.dropped;
+	s->limits.egress_peak = netstack_quota_used(&s->net.quota);
 	jsonw_key_obj(w, "limits");
 	for (k = 0; k < POLICY_LIMIT_COUNT; k++) {
 		enum policy_limit_key key = (enum policy_limit_key)k;
@@ -193,12 +189,16 @@ static void sentry_limits_json(struct sentry *s, struct jsonw *w)
 				      limits_value(&s->limits, key));
 		else
 			jsonw_key_str(w, "limit", NULL);
-		if (sentry_limit_enforced(key) && key != POLICY_LIMIT_FSIZE)
+		if (key != POLICY_LIMIT_FSIZE)
 			jsonw_key_u64(w, "peak", peak);
 		else
 			jsonw_key_str(w, "peak", NULL);
-		jsonw_key_bool(w, "enforced", sentry_limit_enforced(key));
+		jsonw_key_bool(w, "enforced", true);
 		jsonw_key_bool(w, "fired", s->limits.fired == key);
+		if (key == POLICY_LIMIT_EGRESS)
+			jsonw_key_u64(w, "refused",
+				      __atomic_load_n(&s->net.quota.refused,
+						      __ATOMIC_RELAXED));
 		jsonw_close(w);
 		if (!lines || !limits_set(&s->limits, key))
 			continue;
@@ -209,14 +209,15 @@ static void sentry_limits_json(struct sentry *s, struct jsonw *w)
 			diag_error(
 				"limit %-6s %10s  (per file; the kernel enforces it)",
 				policy_limit_key_name(key), a);
-		else if (!sentry_limit_enforced(key))
-			diag_error("limit %-6s %10s  (not enforced yet)",
-				   policy_limit_key_name(key), a);
 		else
 			diag_error("limit %-6s %10s  peak %10s%s",
 				   policy_limit_key_name(key), a, b,
 				   s->limits.fired == key
 					   ? "  <- killed the job"
+				   : key == POLICY_LIMIT_EGRESS &&
+						   netstack_quota_reached(
+							   &s->net.quota)
+					   ? "  <- reached: sends refused"
 					   : "");
 	}
 	jsonw_close(w);

@@ -309,6 +309,11 @@ void sentry_header(struct sentry *s);
  * a few words (static).
  */
 int sentry_exit_code(struct sentry *s, const char **why);
+/**
+ * sentry_fmt_limit() - @v in @k's unit for people ("1.0 MiB", "30.0 s").
+ */
+void sentry_fmt_limit(enum policy_limit_key k, uint64_t v, char *out,
+		      size_t len);
 /** sentry_summary() - the summary record, --report lines, --report-json. */
 void sentry_summary(struct sentry *s, int code, const char *why);
 

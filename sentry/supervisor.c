@@ -305,6 +305,24 @@ static int sentry_platform_start(struct sentry *s, struct platform_spawn *sp)
 	}
 }
 
+/*
+ * The egress quota (netstack.h, struct netstack_quota): set before the
+ * relay's thread or any handler may draw from it.
+ */
+static void sentry_quota_init(struct sentry *s)
+{
+	struct netstack_quota *q = &s->net.quota;
+	char v[32];
+
+	if (!limits_set(&s->limits, POLICY_LIMIT_EGRESS))
+		return;
+	q->limit = limits_value(&s->limits, POLICY_LIMIT_EGRESS);
+	q->kill = s->o->limits->egress_overflow_set &&
+		  s->o->limits->egress_overflow == POLICY_EGRESS_OVERFLOW_KILL;
+	sentry_fmt_limit(POLICY_LIMIT_EGRESS, q->limit, v, sizeof(v));
+	snprintf(q->rule, sizeof(q->rule), "limit egress %s reached", v);
+}
+
 static int sentry_setup(struct sentry *s)
 {
 	struct platform_spawn sp = {
@@ -351,6 +369,7 @@ static int sentry_setup(struct sentry *s)
 		return rc;
 	sp.nofile = limits_value(&s->limits, POLICY_LIMIT_FDS);
 	sentry_nofile_raise(s, &sp);
+	sentry_quota_init(s);
 	sp.fsize = limits_value(&s->limits, POLICY_LIMIT_FSIZE);
 	sp.nproc = sys_task_backstop(s);
 	/*

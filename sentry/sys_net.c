@@ -492,6 +492,35 @@ out_answer:
 }
 
 /*
+ * The egress quota (netstack.h): a datagram the supervisor sends for the
+ * job out of an INET socket draws its length from it, except one to
+ * cordon's DNS proxy (the zone's dns rules govern what that forwards).
+ * Spent: refused with EDQUOT, the limit named; under egress-overflow kill
+ * the loop kills the tree. TCP is counted where it leaves, in the relay.
+ * Return: true to send.
+ */
+static bool sys_net_quota(struct sentry *s, struct sentry_call *c,
+			  const struct netstack_sockinfo *k,
+			  const struct netstack_plan *plan, size_t len)
+{
+	struct netstack_quota *q = &s->net.quota;
+	uint64_t one = 1;
+
+	if (!q->limit || k->type != SOCK_DGRAM ||
+	    (k->domain != AF_INET && k->domain != AF_INET6) ||
+	    plan->kind == NETSTACK_PLAN_REDIRECT ||
+	    plan->kind == NETSTACK_PLAN_DROP || netstack_quota_take_all(q, len))
+		return true;
+	netstack_quota_refuse(q);
+	verdict_deny(&c->v, EDQUOT, VERDICT_CAT_LIMIT, q->rule);
+	if (q->kill && s->rx_wake >= 0 &&
+	    write(s->rx_wake, &one, sizeof(one)) < 0) {
+		/* Full: the loop is awake already. */
+	}
+	return false;
+}
+
+/*
  * Copy the @len bytes of data at job address @buf into @p and send them
  * as @plan says. Return: as a handler.
  */
@@ -530,6 +559,11 @@ static int sys_net_send_data(struct sentry *s, struct sentry_call *c,
 		free(p->data);
 		p->data = NULL;
 		sys_net_value(c, (int64_t)len);
+		return 0;
+	}
+	if (!sys_net_quota(s, c, k, plan, len)) {
+		free(p->data);
+		p->data = NULL;
 		return 0;
 	}
 	memcpy(p->name, plan->addr, plan->addr_len);
@@ -740,6 +774,13 @@ static int sys_net_sendmsg_one(struct sentry *s, struct sentry_call *c,
 		sys_net_value(c, (int64_t)p->iov.iov_len);
 		free(p->data);
 		free(p->control);
+		return 0;
+	}
+	if (!sys_net_quota(s, c, k, &plan, p->iov.iov_len)) {
+		sys_net_close_rights(p->control, p->msg.msg_controllen);
+		free(p->data);
+		free(p->control);
+		netstack_plan_done(&plan);
 		return 0;
 	}
 	memcpy(p->name, plan.addr, plan.addr_len);

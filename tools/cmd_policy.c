@@ -303,6 +303,10 @@ static int cmd_policy_show_relay(const struct zone *z, struct dynbuf *out)
 		rc = dynbuf_addf(out, "#   %s: %s\n",
 				 net_plan_relay_name(NET_PLAN_RELAY_PIN),
 				 net_plan_relay_what(NET_PLAN_RELAY_PIN));
+	/* limit egress: what its quota counts. */
+	if (!rc && zone_limits(z)->set[POLICY_LIMIT_EGRESS])
+		rc = dynbuf_addf(out, "# egress: %s\n",
+				 net_plan_egress_counted());
 	return rc;
 }
 

@@ -28,7 +28,10 @@ async def serve(r, w):
             n = int(hdr.get("content-length", "0"))
             got = 0
             while got < n:
-                chunk = await r.read(min(1 << 20, n - got))
+                try:
+                    chunk = await r.read(min(1 << 20, n - got))
+                except ConnectionError:
+                    chunk = b""
                 if not chunk:
                     break
                 got += len(chunk)

@@ -332,7 +332,7 @@ static const struct parse_case parse_cases[] = {
 	  "  hint: limits are positive numbers\n" },
 	{ "unknown limit", "zone a {\n\tlimit memory 1G\n}\n",
 	  "t.cordon:2:8: error: unknown limit 'memory'\n"
-	  "  hint: limits are cpu, wall, mem, fsize, disk, log, egress, pids, fds, slot and log-overflow\n" },
+	  "  hint: limits are cpu, wall, mem, fsize, disk, log, egress, pids, fds, slot, log-overflow and egress-overflow\n" },
 	{ "bad slot", "zone a {\n\tlimit slot deploy:0\n}\n",
 	  "t.cordon:2:20: error: invalid slot count '0'\n"
 	  "  hint: write slot NAME:N, NAME of a-z, 0-9, '-', '_' and N of 1-1024\n" },
@@ -601,7 +601,7 @@ static void test_override_errors(void)
 		"<--limit #1>:1:15: error: invalid pids '0': zero is not a limit\n"
 		"  hint: remove the limit instead of setting it to 0\n"
 		"<--limit #1>:1:17: error: unknown limit 'bogus'\n"
-		"  hint: limits are cpu, wall, mem, fsize, disk, log, egress, pids, fds, slot and log-overflow\n"
+		"  hint: limits are cpu, wall, mem, fsize, disk, log, egress, pids, fds, slot, log-overflow and egress-overflow\n"
 		"<--limit #2>:1:1: error: duplicate limit 'mem' (first set at <--limit #1>:1:1)\n"
 		"  hint: each limit may be set once per zone\n"
 		"<--limit #3>:1:1: error: missing '=' in 'wall'\n"
