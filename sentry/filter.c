@@ -407,7 +407,8 @@ static int filter_add_rule(scmp_filter_ctx ctx, const struct syscall_entry *e,
 		 */
 		unsigned long refused =
 			FILTER_CLONE_NS_FLAGS |
-			(filter_trap_is_trace(trap) ? FILTER_CLONE_UNTRACED : 0);
+			(filter_trap_is_trace(trap) ? FILTER_CLONE_UNTRACED
+						    : 0);
 
 		/*
 		 * One EPERM rule per namespace flag, then allow when none is

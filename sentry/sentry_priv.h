@@ -273,7 +273,7 @@ enum sentry_epoll {
 	SENTRY_EPOLL_OUTPUT,   /* job output; the stream (0, 1) in bits 16.. */
 	SENTRY_EPOLL_RX,       /* the receiver changed the stop or a kill */
 	SENTRY_EPOLL_DEFERRED_TIMER, /* a deferred call's timeout or poll */
-	SENTRY_EPOLL_REAP,     /* the platform queued exits (a tracer) */
+	SENTRY_EPOLL_REAP,	     /* the platform queued exits (a tracer) */
 };
 
 #define SENTRY_EPOLL_TAG(v) ((enum sentry_epoll)((v)&0xffff))
