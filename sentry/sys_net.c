@@ -107,11 +107,14 @@ static int sys_net_unreadable(struct sentry_call *c, const char *what)
  * Return: 0; SYS_NET_NOT_SOCKET; or what platform_take_fd() failed with
  * (-ENOENT: the caller is gone).
  */
-static int sys_net_take(struct sentry *s, struct sentry_call *c, int remote,
-			struct netstack_sockinfo *k, bool stream_cookie)
+/*
+ * The object behind the job's fd @remote into @k->fd, nothing asked of it
+ * yet. Return: 0; SYS_NET_NOT_SOCKET (sockets owned from birth: not one of
+ * cordon's); or what platform_take_fd() failed with.
+ */
+static int sys_net_take_fd(struct sentry *s, struct sentry_call *c, int remote,
+			   struct netstack_sockinfo *k)
 {
-	socklen_t l = sizeof(int), cl = sizeof(k->cookie);
-
 	k->job_fd = remote;
 	k->cookie = 0;
 	k->fd = platform_take_fd(s->plat, &c->pc, remote);
@@ -121,8 +124,17 @@ static int sys_net_take(struct sentry *s, struct sentry_call *c, int remote,
 		if (k->fd == -ENOTSOCK)
 			return SYS_NET_NOT_SOCKET;
 	}
-	if (k->fd < 0)
-		return k->fd;
+	return k->fd < 0 ? k->fd : 0;
+}
+
+static int sys_net_take(struct sentry *s, struct sentry_call *c, int remote,
+			struct netstack_sockinfo *k, bool stream_cookie)
+{
+	socklen_t l = sizeof(int), cl = sizeof(k->cookie);
+	int rc = sys_net_take_fd(s, c, remote, k);
+
+	if (rc < 0)
+		return rc;
 	if (getsockopt(k->fd, SOL_SOCKET, SO_DOMAIN, &k->domain, &l) < 0 ||
 	    getsockopt(k->fd, SOL_SOCKET, SO_TYPE, &k->type, &l) < 0) {
 		close(k->fd);
@@ -1204,6 +1216,34 @@ static int sys_net_recv_emulated(struct sentry *s, struct sentry_call *c,
  * sys_rights_recvmsg(), whatever its family: the job could swap a unix
  * socket onto the fd number between our look and a CONTINUE.
  */
+/*
+ * A receive that only asks "is this socket translated?": the object and
+ * its cookie, one getsockopt, not three (SO_DOMAIN and SO_TYPE come from
+ * the table entry: a socket's family and type never change, and the
+ * cookie names the object). Not a socket, not taken, no entry: continue.
+ */
+static const struct netstack_sock *
+sys_net_recv_translated(struct sentry *s, struct sentry_call *c,
+			struct netstack_sockinfo *k)
+{
+	const struct netstack_sock *peer;
+	socklen_t cl = sizeof(k->cookie);
+
+	if (sys_net_take_fd(s, c, (int)c->pc.args[0], k) < 0) {
+		k->fd = -1;
+		return NULL;
+	}
+	if (getsockopt(k->fd, SOL_SOCKET, SO_COOKIE, &k->cookie, &cl) < 0 ||
+	    !(peer = netstack_sock_translated(&s->net, k->cookie))) {
+		sys_net_put(k);
+		return NULL;
+	}
+	k->domain = peer->domain;
+	k->type = peer->type;
+	k->proto = peer->proto;
+	return peer;
+}
+
 static const struct netstack_sock *
 sys_net_recv_take(struct sentry *s, struct sentry_call *c,
 		  struct netstack_sockinfo *k, bool rights)
@@ -1216,22 +1256,23 @@ sys_net_recv_take(struct sentry *s, struct sentry_call *c,
 	rights = rights && unix_rights_guarding(&s->net);
 	if (!netstack_translating(&s->net) && !rights)
 		return NULL;
+	/* A translated-only look may continue: the receive decides nothing
+	 * about egress. */
+	if (!rights)
+		return sys_net_recv_translated(s, c, k);
 	rc = sys_net_take(s, c, (int)c->pc.args[0], k, true);
 	if (rc < 0) {
 		/*
 		 * Guarded receives must be the supervisor's: one it cannot
 		 * perform is refused (never continued, or fds from outside
-		 * could arrive). A translated-only look may continue: the
-		 * receive decides nothing about egress.
+		 * could arrive).
 		 */
-		if (rights && rc != SYS_NET_NOT_SOCKET)
+		if (rc != SYS_NET_NOT_SOCKET)
 			sys_net_take_failed(c, rc);
 		return NULL;
 	}
 	if (k->domain != AF_UNIX && netstack_translating(&s->net))
 		peer = netstack_sock_translated(&s->net, k->cookie);
-	if (!peer && !rights)
-		sys_net_put(k);
 	return peer;
 }
 
