@@ -8,6 +8,7 @@
  * and memfds, memory and fds of a pinned child). Runs as the unprivileged
  * test user.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -455,6 +456,103 @@ static void test_proc_mem(void)
 	close(pidfd);
 }
 
+/*
+ * procfs_uid_tasks() as RLIMIT_NPROC counts: every task (threads too) of
+ * every process whose real uid is @uid, as an independent reading of each
+ * /proc/PID/status says. Run under a uid of its own (nothing else of this
+ * host can start or end under it meanwhile), so the count is exact: 1, then
+ * 4 with three threads, then 5 with a child; and again after a seteuid()
+ * away from it (the real uid counts, not the effective one).
+ */
+#define UID_TASKS_UID 61337
+
+static uint64_t uid_tasks_reference(uid_t uid)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	uint64_t n = 0;
+
+	CHECK(d);
+	while ((e = readdir(d))) {
+		char path[300], buf[16384], *p;
+		unsigned long r = 0, t = 1;
+		ssize_t len;
+		int fd;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/status", e->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		p = strstr(buf, "\nUid:");
+		if (!p || sscanf(p + 5, "%lu", &r) != 1 || r != uid)
+			continue;
+		p = strstr(buf, "\nThreads:");
+		if (p)
+			sscanf(p + 9, "%lu", &t);
+		n += t;
+	}
+	closedir(d);
+	return n;
+}
+
+static void *uid_tasks_sleeper(void *arg)
+{
+	int *fd = arg;
+	char c;
+
+	(void)!read(*fd, &c, 1);
+	return NULL;
+}
+
+static void test_uid_tasks(void)
+{
+	const uid_t u = UID_TASKS_UID;
+	pthread_t th[3];
+	int go[2], i, status;
+	pid_t child;
+
+	if (geteuid() != 0)
+		harness_skip("needs root to take a uid of its own");
+	CHECK_EQ(pipe(go), 0);
+	CHECK_EQ(setresgid(u, u, u), 0);
+	CHECK_EQ(setresuid(u, u, 0), 0); /* saved root: seteuid() below */
+	CHECK_EQ(procfs_uid_tasks(u), 1);
+	CHECK_EQ(uid_tasks_reference(u), 1);
+	for (i = 0; i < 3; i++)
+		CHECK_EQ(
+			pthread_create(&th[i], NULL, uid_tasks_sleeper, &go[0]),
+			0);
+	CHECK_EQ(procfs_uid_tasks(u), 4);
+	CHECK_EQ(uid_tasks_reference(u), 4);
+	child = fork();
+	if (child == 0) {
+		char c;
+
+		close(go[1]);
+		(void)!read(go[0], &c, 1);
+		_exit(0);
+	}
+	CHECK(child > 0);
+	CHECK_EQ(procfs_uid_tasks(u), 5);
+	CHECK_EQ(uid_tasks_reference(u), 5);
+	/* The real uid counts: still ours with another effective uid. */
+	CHECK_EQ(seteuid(0), 0);
+	CHECK_EQ(procfs_uid_tasks(u), 5);
+	CHECK_EQ(procfs_uid_tasks(0) > 0, 1);
+	close(go[1]); /* everyone reads EOF */
+	for (i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	CHECK_EQ(waitpid(child, &status, 0), child);
+	CHECK_EQ(procfs_uid_tasks(u), 1);
+}
+
 static const struct harness_test tests[] = {
 	HARNESS_TEST(test_stat_parse),
 	HARNESS_TEST(test_status_parse),
@@ -467,6 +565,7 @@ static const struct harness_test tests[] = {
 	HARNESS_TEST(test_cwd_exe_cmdline),
 	HARNESS_TEST(test_fds_io),
 	HARNESS_TEST(test_proc_mem),
+	HARNESS_TEST(test_uid_tasks),
 };
 
 int main(int argc, char **argv)
