@@ -751,6 +751,24 @@ int procfs_fd_path_open(pid_t tid, int fd);
 struct stat;
 int procfs_fd_stat(pid_t tid, int fd, struct stat *st);
 
+/**
+ * procfs_fd_pipe_open() - a new open of the pipe behind fd @fd of thread
+ * @tid (/proc/TID/fd/N, first as O_PATH, then reopened through that fd, so
+ * the inode checked is the one opened), in the access mode and with the
+ * O_NONBLOCK and O_DIRECT (packet mode) flags /proc/TID/fdinfo/N shows: for
+ * passing a job's pipe end with SCM_RIGHTS where its fd cannot be taken
+ * (pidfd_getfd refused). A new open file description of the same pipe,
+ * not the job's own: its status flags are copied, not shared. Anonymous
+ * pipes only (pipefs): a named FIFO, a file or a device is -EOPNOTSUPP, so
+ * nothing is opened by path outside the job's Landlock domain that the
+ * domain could refuse. The supervisor runs with the job's credentials, so
+ * the reopen can do what the job could do through /proc/self/fd/N itself,
+ * no more. The caller confirms the call is still pending afterwards.
+ * Return: the fd (owned by the caller), -EBADF (no such fd), -EOPNOTSUPP,
+ * -ENXIO (a write end whose pipe has no reader), or -errno.
+ */
+int procfs_fd_pipe_open(pid_t tid, int fd);
+
 /** struct procfs_fdsock - an fd of a process that is a socket. */
 struct procfs_fdsock {
 	int fd;

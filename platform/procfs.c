@@ -22,6 +22,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "common/common.h"
@@ -720,6 +721,75 @@ int procfs_fd_stat(pid_t tid, int fd, struct stat *st)
 	if (stat(path, st) < 0)
 		return errno == ENOENT ? -EBADF : -errno;
 	return 0;
+}
+
+#define PROCFS_PIPEFS_MAGIC 0x50495045 /* linux/magic.h */
+
+/* The "flags:" of /proc/@tid/fdinfo/@fd (octal). Return: 0 or -errno. */
+static int procfs_fd_flags(pid_t tid, int fd, unsigned int *flags)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)tid, fd);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return errno == ENOENT ? -EBADF : -errno;
+	n = read(f, buf, sizeof(buf) - 1);
+	close(f);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	p = strstr(buf, "flags:");
+	if (!p)
+		return -EIO;
+	*flags = (unsigned int)strtoul(p + 6, NULL, 8);
+	return 0;
+}
+
+int procfs_fd_pipe_open(pid_t tid, int fd)
+{
+	unsigned int flags = 0;
+	struct statfs sf;
+	struct stat st;
+	char self[32];
+	int path, out, rc;
+
+	path = procfs_fd_path_open(tid, fd);
+	if (path < 0)
+		return path == -ENOENT ? -EBADF : path;
+	/* O_PATH opened nothing yet: no device or FIFO open side effect. */
+	if (fstat(path, &st) < 0 || fstatfs(path, &sf) < 0) {
+		rc = -errno;
+		close(path);
+		return rc;
+	}
+	if (!S_ISFIFO(st.st_mode) || sf.f_type != PROCFS_PIPEFS_MAGIC) {
+		close(path);
+		return -EOPNOTSUPP;
+	}
+	rc = procfs_fd_flags(tid, fd, &flags);
+	if (rc < 0) {
+		close(path);
+		return rc;
+	}
+	/* The same inode as @path pins, in the job's own access mode;
+	 * O_NONBLOCK: an open of a pipe end never waits here. */
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", path);
+	out = open(self, (int)(flags & O_ACCMODE) | O_NONBLOCK | O_CLOEXEC |
+				 O_NOCTTY);
+	rc = out < 0 ? -errno : 0;
+	close(path);
+	if (out < 0)
+		return rc;
+	/* The job's status flags: blocking or not, packet mode (O_DIRECT). */
+	if (fcntl(out, F_SETFL, (int)(flags & (O_NONBLOCK | O_DIRECT))) < 0) {
+		rc = -errno;
+		close(out);
+		return rc;
+	}
+	return out;
 }
 
 int procfs_exe_open(pid_t tid)

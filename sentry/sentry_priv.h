@@ -457,6 +457,15 @@ bool sys_sock_birth(const struct sentry *s);
 int sys_sock_take(struct sentry *s, struct sentry_call *c, int remote);
 
 /**
+ * sys_sock_take_passed() - for an fd @remote the job passes with
+ * SCM_RIGHTS: its socket as sys_sock_take(), or an anonymous pipe end
+ * opened again (procfs_fd_pipe_open(), sys_sock.c 6), confirmed by ID_VALID
+ * afterwards. Return: the fd (owned by the caller), -EOPNOTSUPP (neither an
+ * owned socket nor a pipe), -ENOENT (caller gone), or -errno.
+ */
+int sys_sock_take_passed(struct sentry *s, struct sentry_call *c, int remote);
+
+/**
  * sys_sock_own_received() - the fds @fds (@n, the supervisor's) are about
  * to be installed in the job by a receive the supervisor performed: keep a
  * copy of each socket among them (owned from birth on). No-op unless

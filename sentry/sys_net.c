@@ -697,9 +697,11 @@ static int sys_net_copy_msg(struct sentry *s, struct sentry_call *c,
 				int local = platform_take_fd(s->plat, &c->pc,
 							     fds[j]);
 
-				/* Only sockets: cordon holds nothing else. */
+				/* Sockets cordon holds, pipes (sys_sock.c 6).
+				 */
 				if (local == -EOPNOTSUPP && sys_sock_birth(s)) {
-					local = sys_sock_take(s, c, fds[j]);
+					local = sys_sock_take_passed(s, c,
+								     fds[j]);
 					if (local == -ENOTSOCK)
 						local = -EOPNOTSUPP;
 					/* It may land in another table. */

@@ -66,10 +66,42 @@
  *      race: a thread that dup()s or fork()s the socket between the scan
  *      and its sibling's close keeps a socket cordon no longer holds, and
  *      its later mediated calls are refused (fail closed).
+ *      The race, as investigated: handlers run one at a time, but a close,
+ *      a dup and a fork are answered CONTINUE and done by the kernel after
+ *      the answer. Thread A's close(N) is judged (no other fd names S: the
+ *      copy is released) and answered; thread B's dup(N), or a fork, that
+ *      was answered before A's scan but runs after it, or is judged after
+ *      A's answer but runs before A's close, makes a second fd of S that
+ *      outlives N. Natively B would get S or EBADF; here it gets S with no
+ *      copy behind it: its connect/send/bind/listen/accept/recvmsg are
+ *      refused (verdict_take_fail(), EACCES), its read/write and close work
+ *      (they are not mediated), and the peer sees the FIN only when B's
+ *      last fd goes. No call is ever performed on a socket cordon did not
+ *      create, and nothing from outside gets in: a liveness defect of racy
+ *      programs (closing an fd another thread is duplicating is a bug
+ *      natively too: which of the two happens is unspecified). A fix would
+ *      perform the dups of owned sockets in the supervisor (ADDFD of the
+ *      copy, done before the next handler runs) and keep the copy of a
+ *      socket closed while a fork of its table may be in flight, for the
+ *      sweep to release; left undone (issue 14 notes).
  *   5. Credentials. The supervisor creates the socket, so its opener is the
  *      supervisor: the same user when cordon runs unprivileged. A netlink
  *      socket's sends are authorised by its opener's capabilities, so a
  *      privileged supervisor refuses netlink creation here.
+ *   6. Passing fds that are not sockets. A sendmsg() of the job is
+ *      performed by the supervisor (sys_net.c), which must hold every fd
+ *      the message carries. A socket is its own copy (2); an anonymous
+ *      pipe end is opened again through /proc/TID/fd/N in the job's access
+ *      mode and status flags (procfs_fd_pipe_open(): the same pipe, a new
+ *      open file description), which is what Python's multiprocessing
+ *      forkserver passes. The supervisor has the job's credentials
+ *      (docs/root.md), so this opens nothing the job could not open through
+ *      /proc/self/fd/N itself; named FIFOs, files, devices, pidfds and
+ *      other anonymous inodes are refused (a denial, EACCES): reopened by
+ *      path outside the job's Landlock domain they could carry rights the
+ *      domain refuses, or be another object (a pty master). The receiving
+ *      side is unchanged: fds come in only from messages the supervisor
+ *      sent (sys_rights.c), so nothing from outside the job gets in.
  *
  * Not responsible for the decisions of mediated calls (sys_net.c, netstack)
  * nor for what the kernel decides on registers (the filter).
@@ -117,6 +149,24 @@ int sys_sock_take(struct sentry *s, struct sentry_call *c, int remote)
 		return -EOPNOTSUPP;
 	fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 	return fd < 0 ? -errno : fd;
+}
+
+int sys_sock_take_passed(struct sentry *s, struct sentry_call *c, int remote)
+{
+	int fd = sys_sock_take(s, c, remote);
+
+	if (fd != -ENOTSOCK)
+		return fd;
+	/* 6: a pipe end is opened again, as the job could itself. */
+	fd = procfs_fd_pipe_open(c->pc.tid, remote);
+	if (fd < 0)
+		return fd;
+	/* The fd table read belongs to the caller only if still pending. */
+	if (platform_call_valid(s->plat, &c->pc) < 0) {
+		close(fd);
+		return -ENOENT;
+	}
+	return fd;
 }
 
 /* The fds of table @tid naming socket @ino outside [@lo, @hi], or -errno. */

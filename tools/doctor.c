@@ -255,9 +255,10 @@ int doctor_main(int argc, char **argv)
 			    "%s; job sockets owned from birth (the supervisor "
 			    "creates them: socket, socketpair and accept are "
 			    "notified, close and dup2 too); sockets inherited "
-			    "or received from outside, fds that are not "
-			    "sockets passed with SCM_RIGHTS and pidfds given "
-			    "to the supervisor are refused",
+			    "or received from outside, fds passed with "
+			    "SCM_RIGHTS that are neither sockets nor pipe ends "
+			    "(pipes are opened again) and pidfds given to the "
+			    "supervisor are refused",
 			    f.detail);
 	doctor_line(f.process_vm ? DOCTOR_LEVEL_OK : DOCTOR_LEVEL_FALLBACK,
 		    "job memory",

@@ -363,6 +363,35 @@ print("passed", len(fds), "eof" if select.select([r], [], [], 3 * k)[0] and
       os.read(r, 1) == b"" else "open")
 ' >"$T_DIR/out" 2>&1
 	t_check "rights-$mode-self-passed-fd-not-kept" 'grep -qx "passed 1 eof" "$T_DIR/out"'
+	# A passed pipe end keeps its access mode (where the supervisor opens
+	# it again, sockets owned from birth, it must not become writable); a
+	# file passes where cordon can take the job's fds and is refused from
+	# birth (only sockets and pipe ends: sentry/sys_sock.c 6).
+	jrun "$envv" -- "$CORDON" run --limit wall=$((20 * T_SCALE))s -- python3 -c '
+import errno, os, socket
+a, b = socket.socketpair()
+r, w = os.pipe()
+socket.send_fds(a, [b"x"], [r])
+_, fds, _, _ = socket.recv_fds(b, 10, 4)
+try:
+    os.write(fds[0], b"x")
+    print("read end: writable")
+except OSError as e:
+    print("read end:", errno.errorcode[e.errno])
+f = os.open("rights-file.txt", os.O_WRONLY | os.O_CREAT, 0o600)
+try:
+    socket.send_fds(a, [b"f"], [f])
+    _, fds, _, _ = socket.recv_fds(b, 10, 4)
+    print("file: passed", len(fds))
+except OSError as e:
+    print("file:", errno.errorcode[e.errno])
+' >"$T_DIR/out" 2>&1
+	t_check "rights-$mode-self-pipe-mode-kept" 'grep -qx "read end: EBADF" "$T_DIR/out"'
+	if t_birth; then
+		t_check "rights-$mode-self-file-refused-from-birth" 'grep -qx "file: EACCES" "$T_DIR/out"'
+	else
+		t_check "rights-$mode-self-file" 'grep -qx "file: passed 1" "$T_DIR/out"'
+	fi
 done
 
 t_done
