@@ -205,6 +205,12 @@ int platform_landlock_abi(void);
  *                   cordon started: cordon holds /dev/null there, the job
  *                   gets them closed, as without cordon (even where
  *                   @stdout_fd or @stderr_fd would have replaced them).
+ * @entry_stops:     ptrace only: also stop at every syscall entry
+ *                   (PTRACE_SYSCALL) and judge there what @filter traps.
+ *                   For a job under a filter of someone else's whose
+ *                   USER_NOTIF rows take precedence over our TRACE rows
+ *                   (cordon inside cordon): the entry stop comes before
+ *                   any filter runs. Two stops per system call.
  */
 struct platform_spawn {
 	const char *path;
@@ -222,6 +228,7 @@ struct platform_spawn {
 	uint64_t nproc;
 	bool sigpipe_default;
 	unsigned close_stdio;
+	bool entry_stops;
 };
 
 /**

@@ -54,6 +54,13 @@
  *    SIGCONT; the stop that follows it (SIGTRAP) is resumed.
  *  - signal-delivery-stop: the signal is re-injected (PTRACE_CONT with it).
  *  - exit: the task is forgotten and the exit queued for the loop.
+ *  - syscall-entry and -exit stops, only with platform_spawn.entry_stops
+ *    (nested under a filter whose USER_NOTIF rows would take our calls
+ *    first): at the entry our own filter is run here on the registers
+ *    (ptrace_bpf_run()), and a call it traps is served there; a skipped
+ *    call still meets the filters as number -1 (ENOSYS), so its value is
+ *    put back at the exit stop; a continued one meets our TRACE row again
+ *    and that seccomp-stop goes on (@judged).
  *
  * Job memory goes through process_vm_readv/writev (or /proc/TID/mem where
  * those are refused), as for unotify: a tracee stopped in its call cannot
@@ -74,6 +81,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/eventfd.h>
 #include <sys/ptrace.h>
 #include <sys/signalfd.h>
@@ -94,6 +102,24 @@
 #ifndef PTRACE_EVENT_STOP
 #define PTRACE_EVENT_STOP 128
 #endif
+#ifndef PTRACE_O_TRACESYSGOOD
+#define PTRACE_O_TRACESYSGOOD 1
+#endif
+#define PTRACE_GET_SYSCALL_INFO_REQ 0x420e
+
+/* uapi linux/ptrace.h's struct ptrace_syscall_info (5.3), what we read. */
+struct ptrace_sysinfo {
+	uint8_t op; /* 1 entry, 2 exit, 3 seccomp */
+	uint8_t pad[3];
+	uint32_t arch;
+	uint64_t ip, sp;
+	uint64_t nr;
+	uint64_t args[6];
+	uint32_t ret_data;
+	uint32_t pad2;
+};
+#define PTRACE_SYSINFO_ENTRY 1
+#define PTRACE_SYSINFO_EXIT 2
 
 #define PTRACE_OPTIONS                                                         \
 	(PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL | PTRACE_O_TRACECLONE |     \
@@ -112,6 +138,11 @@ struct ptrace_task {
 	enum ptrace_task_state state;
 	uint64_t id;
 	struct user_regs_struct regs; /* at the seccomp-stop */
+	/* Entry stops (@entry_stops): */
+	bool at_entry;	   /* the pending call was taken at its entry */
+	bool judged;	   /* its seccomp-stop, if one comes, goes on */
+	bool fix_ret;	   /* at the exit stop, rax = @ret */
+	long long ret;
 };
 
 /* An answer given by another thread, performed by the tracer. */
@@ -148,6 +179,10 @@ struct ptrace_be {
 	int reaped;   /* eventfd: an exit was queued */
 	bool vm;
 	bool getfd;
+	/* Entry stops (platform_spawn.entry_stops): the filter, to run here. */
+	bool entry_stops;
+	struct sock_filter *prog;
+	unsigned short prog_len;
 };
 
 static struct ptrace_be *ptrace_of(struct platform *p)
@@ -346,6 +381,7 @@ static void ptrace_free(struct platform *p)
 	pthread_mutex_destroy(&t->mu);
 	free(t->tasks);
 	free(t->exits);
+	free(t->prog);
 	free(t);
 }
 
@@ -456,6 +492,15 @@ static int ptrace_spawn(struct platform *p, const struct platform_spawn *s,
 	}
 	t->job = pid;
 	t->go = go[1];
+	if (s->entry_stops && s->filter && s->filter->len) {
+		t->prog = malloc(s->filter->len * sizeof(*t->prog));
+		if (t->prog) {
+			memcpy(t->prog, s->filter->filter,
+			       s->filter->len * sizeof(*t->prog));
+			t->prog_len = s->filter->len;
+			t->entry_stops = true;
+		}
+	}
 	t->feat.pidfd_getfd = t->getfd;
 	t->feat.process_vm = t->vm;
 	t->feat.landlock_abi = m.landlock_abi;
@@ -490,7 +535,10 @@ static int ptrace_seize(struct ptrace_be *t)
 	sigaddset(&chld, SIGCHLD);
 	pthread_sigmask(SIG_BLOCK, &chld, NULL);
 	t->tracer = ptrace_gettid();
-	if (ptrace(PTRACE_SEIZE, t->job, 0, (void *)(long)PTRACE_OPTIONS) < 0) {
+	if (ptrace(PTRACE_SEIZE, t->job, 0,
+		   (void *)(long)(PTRACE_OPTIONS |
+				  (t->entry_stops ? PTRACE_O_TRACESYSGOOD
+						  : 0))) < 0) {
 		rc = -errno;
 		diag_error("ptrace: cannot trace the job (PTRACE_SEIZE): %s",
 			   strerror(-rc));
@@ -503,6 +551,14 @@ static int ptrace_seize(struct ptrace_be *t)
 	pthread_mutex_unlock(&t->mu);
 	if (!e && !rc)
 		rc = -ENOMEM;
+	/*
+	 * Entry stops begin at the first resume: stop it now (it waits for
+	 * @go), so that none of its calls after the go runs without them.
+	 */
+	if (!rc && t->entry_stops &&
+	    ptrace((enum __ptrace_request)0x4207 /* PTRACE_INTERRUPT */,
+		   t->job, 0, 0) < 0)
+		rc = -errno;
 	if (!rc && fd_write_all(t->go, "g", 1) < 0)
 		rc = -errno;
 	close(t->go);
@@ -522,6 +578,139 @@ static int ptrace_resume(pid_t tid, long req, int sig)
 	return 0;
 }
 
+/* Resume as the mode wants: to the next syscall entry, or to a filter's. */
+static int ptrace_go(struct ptrace_be *t, pid_t tid, int sig)
+{
+	return ptrace_resume(tid, t->entry_stops ? PTRACE_SYSCALL : PTRACE_CONT,
+			     sig);
+}
+
+/*
+ * The filter, run here on a call's registers (classic BPF as the kernel
+ * runs it, seccomp's subset: the program is ours, validated by the kernel
+ * at spawn). Return: its action; SECCOMP_RET_KILL_PROCESS on anything odd.
+ */
+static uint32_t ptrace_bpf_run(const struct sock_filter *f, unsigned short n,
+			       const uint32_t *data, size_t words)
+{
+	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = {0};
+	unsigned pc;
+
+	for (pc = 0; pc < n; pc++) {
+		const struct sock_filter *i = &f[pc];
+		uint32_t k = i->k, src;
+
+		switch (BPF_CLASS(i->code)) {
+		case BPF_LD:
+			if (i->code == (BPF_LD | BPF_W | BPF_ABS)) {
+				if (k % 4 || k / 4 >= words)
+					return 0x80000000U;
+				a = data[k / 4];
+			} else if (i->code == (BPF_LD | BPF_W | BPF_LEN)) {
+				a = (uint32_t)(words * 4);
+			} else if (i->code == (BPF_LD | BPF_IMM)) {
+				a = k;
+			} else if (i->code == (BPF_LD | BPF_MEM) &&
+				   k < BPF_MEMWORDS) {
+				a = mem[k];
+			} else {
+				return 0x80000000U;
+			}
+			break;
+		case BPF_LDX:
+			if (i->code == (BPF_LDX | BPF_W | BPF_IMM))
+				x = k;
+			else if (i->code == (BPF_LDX | BPF_W | BPF_MEM) &&
+				 k < BPF_MEMWORDS)
+				x = mem[k];
+			else if (i->code == (BPF_LDX | BPF_W | BPF_LEN))
+				x = (uint32_t)(words * 4);
+			else
+				return 0x80000000U;
+			break;
+		case BPF_ST:
+			if (k >= BPF_MEMWORDS)
+				return 0x80000000U;
+			mem[k] = a;
+			break;
+		case BPF_STX:
+			if (k >= BPF_MEMWORDS)
+				return 0x80000000U;
+			mem[k] = x;
+			break;
+		case BPF_ALU:
+			src = BPF_SRC(i->code) == BPF_X ? x : k;
+			switch (BPF_OP(i->code)) {
+			case BPF_ADD: a += src; break;
+			case BPF_SUB: a -= src; break;
+			case BPF_MUL: a *= src; break;
+			case BPF_DIV:
+				if (!src)
+					return 0x80000000U;
+				a /= src;
+				break;
+			case BPF_MOD:
+				if (!src)
+					return 0x80000000U;
+				a %= src;
+				break;
+			case BPF_OR: a |= src; break;
+			case BPF_AND: a &= src; break;
+			case BPF_XOR: a ^= src; break;
+			case BPF_LSH: a = src < 32 ? a << src : 0; break;
+			case BPF_RSH: a = src < 32 ? a >> src : 0; break;
+			case BPF_NEG: a = -a; break;
+			default: return 0x80000000U;
+			}
+			break;
+		case BPF_JMP:
+			src = BPF_SRC(i->code) == BPF_X ? x : k;
+			switch (BPF_OP(i->code)) {
+			case BPF_JA: pc += k; break;
+			case BPF_JEQ: pc += a == src ? i->jt : i->jf; break;
+			case BPF_JGT: pc += a > src ? i->jt : i->jf; break;
+			case BPF_JGE: pc += a >= src ? i->jt : i->jf; break;
+			case BPF_JSET: pc += (a & src) ? i->jt : i->jf; break;
+			default: return 0x80000000U;
+			}
+			break;
+		case BPF_RET:
+			return BPF_RVAL(i->code) == BPF_A ? a : k;
+		case BPF_MISC:
+			if (BPF_MISCOP(i->code) == BPF_TAX)
+				x = a;
+			else
+				a = x;
+			break;
+		default:
+			return 0x80000000U;
+		}
+	}
+	return 0x80000000U;
+}
+
+/* Whether the filter gives this call at its entry our TRACE action. */
+static bool ptrace_filter_traps(const struct ptrace_be *t,
+				const struct user_regs_struct *r)
+{
+	/* struct seccomp_data: nr, arch, instruction_pointer, args[6]. */
+	uint64_t args[6] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9};
+	uint32_t d[16];
+	uint32_t ret;
+	int i;
+
+	d[0] = (uint32_t)r->orig_rax;
+	d[1] = AUDIT_ARCH_X86_64;
+	d[2] = (uint32_t)r->rip;
+	d[3] = (uint32_t)(r->rip >> 32);
+	for (i = 0; i < 6; i++) {
+		d[4 + 2 * i] = (uint32_t)args[i];
+		d[5 + 2 * i] = (uint32_t)(args[i] >> 32);
+	}
+	ret = ptrace_bpf_run(t->prog, t->prog_len, d, ARRAY_SIZE(d));
+	return (ret & 0xffff0000U) == (PLATFORM_TRAP_PTRACE & 0xffff0000U);
+}
+
 static int ptrace_do_answer(struct ptrace_be *t, pid_t tid, uint64_t id,
 			    const struct platform_answer *a)
 {
@@ -538,6 +727,17 @@ static int ptrace_do_answer(struct ptrace_be *t, pid_t tid, uint64_t id,
 	}
 	regs = e->regs;
 	e->state = PTRACE_TASK_RUNNING;
+	if (e->at_entry) {
+		/*
+		 * Taken at its entry: a skipped call still meets the filters
+		 * (as number -1: ENOSYS), so its value is set again at the
+		 * exit stop; a continued one meets our TRACE row too, and
+		 * that seccomp-stop goes on unjudged.
+		 */
+		e->at_entry = false;
+		e->judged = a->kind == PLATFORM_ANSWER_CONTINUE;
+		e->fix_ret = !e->judged;
+	}
 	pthread_mutex_unlock(&t->mu);
 	switch (a->kind) {
 	case PLATFORM_ANSWER_CONTINUE:
@@ -561,9 +761,16 @@ static int ptrace_do_answer(struct ptrace_be *t, pid_t tid, uint64_t id,
 		regs.rax = (unsigned long long)(long long)-err;
 		break;
 	}
+	if (set) {
+		pthread_mutex_lock(&t->mu);
+		e = ptrace_task_find(t, tid);
+		if (e)
+			e->ret = (long long)regs.rax;
+		pthread_mutex_unlock(&t->mu);
+	}
 	if (set && ptrace(PTRACE_SETREGS, tid, 0, &regs) < 0)
 		return errno == ESRCH ? -ENOENT : -errno;
-	return ptrace_resume(tid, PTRACE_CONT, 0);
+	return ptrace_go(t, tid, 0);
 }
 
 /* Answers other threads queued: performed before the next wait. */
@@ -634,21 +841,40 @@ static bool ptrace_is_stop_signal(int sig)
 	       sig == SIGTTOU;
 }
 
-/* A seccomp-stop of @tid: fill @c. Return: 1 a call, 0 the task is gone. */
+/*
+ * A seccomp-stop of @tid, or its syscall-entry stop with @entry its
+ * registers: fill @c. Return: 1 a call, 0 nothing to serve.
+ */
 static int ptrace_on_seccomp(struct ptrace_be *t, pid_t tid,
+			     const struct user_regs_struct *entry,
 			     struct platform_call *c)
 {
 	struct user_regs_struct regs;
 	struct ptrace_task *e;
 
-	if (ptrace(PTRACE_GETREGS, tid, 0, &regs) < 0)
-		return 0; /* killed meanwhile: its exit follows */
+	if (entry) {
+		regs = *entry;
+	} else {
+		pthread_mutex_lock(&t->mu);
+		e = ptrace_task_find(t, tid);
+		if (e && e->judged) {
+			/* Judged at its entry already: let it run. */
+			e->judged = false;
+			pthread_mutex_unlock(&t->mu);
+			(void)ptrace_go(t, tid, 0);
+			return 0;
+		}
+		pthread_mutex_unlock(&t->mu);
+		if (ptrace(PTRACE_GETREGS, tid, 0, &regs) < 0)
+			return 0; /* killed meanwhile: its exit follows */
+	}
 	pthread_mutex_lock(&t->mu);
 	e = ptrace_task_get(t, tid);
 	if (e) {
 		e->state = PTRACE_TASK_CALL;
 		e->id = ++t->next_id;
 		e->regs = regs;
+		e->at_entry = entry != NULL;
 	}
 	pthread_mutex_unlock(&t->mu);
 	if (!e) {
@@ -656,7 +882,7 @@ static int ptrace_on_seccomp(struct ptrace_be *t, pid_t tid,
 		regs.orig_rax = (unsigned long long)-1;
 		regs.rax = (unsigned long long)(long long)-ENOMEM;
 		if (ptrace(PTRACE_SETREGS, tid, 0, &regs) == 0)
-			(void)ptrace_resume(tid, PTRACE_CONT, 0);
+			(void)ptrace_go(t, tid, 0);
 		return 0;
 	}
 	c->id = e->id;
@@ -727,6 +953,49 @@ static void ptrace_on_exit(struct ptrace_be *t, pid_t tid, int status)
 		ptrace_exit_push(t, tid, status);
 }
 
+/*
+ * A syscall-entry or -exit stop (entry stops only): a call our filter traps
+ * is served at its entry, before any filter - someone else's USER_NOTIF
+ * included - can take it; at the exit, a skipped call's value is put back.
+ */
+static int ptrace_on_syscall_stop(struct ptrace_be *t, pid_t tid,
+				  struct platform_call *c)
+{
+	struct ptrace_sysinfo si;
+	struct user_regs_struct regs;
+	struct ptrace_task *e;
+	long long ret = 0;
+	bool fix = false;
+
+	memset(&si, 0, sizeof(si));
+	if (ptrace((enum __ptrace_request)PTRACE_GET_SYSCALL_INFO_REQ, tid,
+		   (void *)sizeof(si), &si) < 0)
+		return 0;
+	if (si.op == PTRACE_SYSINFO_EXIT) {
+		pthread_mutex_lock(&t->mu);
+		e = ptrace_task_find(t, tid);
+		if (e) {
+			fix = e->fix_ret;
+			ret = e->ret;
+			e->fix_ret = e->judged = false;
+		}
+		pthread_mutex_unlock(&t->mu);
+		if (fix)
+			(void)ptrace(PTRACE_POKEUSER, tid,
+				     (void *)offsetof(struct user, regs.rax),
+				     (void *)ret);
+		(void)ptrace_go(t, tid, 0);
+		return 0;
+	}
+	if (si.op != PTRACE_SYSINFO_ENTRY ||
+	    ptrace(PTRACE_GETREGS, tid, 0, &regs) < 0 ||
+	    !ptrace_filter_traps(t, &regs)) {
+		(void)ptrace_go(t, tid, 0);
+		return 0;
+	}
+	return ptrace_on_seccomp(t, tid, &regs, c);
+}
+
 /* One waitpid() result. Return: 1 when @c is a call to serve. */
 static int ptrace_on_wait(struct ptrace_be *t, pid_t tid, int status,
 			  struct platform_call *c)
@@ -743,16 +1012,16 @@ static int ptrace_on_wait(struct ptrace_be *t, pid_t tid, int status,
 	event = (status >> 16) & 0xff;
 	switch (event) {
 	case PTRACE_EVENT_SECCOMP:
-		return ptrace_on_seccomp(t, tid, c);
+		return ptrace_on_seccomp(t, tid, NULL, c);
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
 	case PTRACE_EVENT_CLONE:
 		ptrace_on_new_task(t, tid, event);
-		(void)ptrace_resume(tid, PTRACE_CONT, 0);
+		(void)ptrace_go(t, tid, 0);
 		return 0;
 	case PTRACE_EVENT_EXEC:
 		ptrace_on_exec(t, tid);
-		(void)ptrace_resume(tid, PTRACE_CONT, 0);
+		(void)ptrace_go(t, tid, 0);
 		return 0;
 	case PTRACE_EVENT_STOP:
 		if (ptrace_is_stop_signal(sig)) {
@@ -776,14 +1045,16 @@ static int ptrace_on_wait(struct ptrace_be *t, pid_t tid, int status,
 				e->state = PTRACE_TASK_RUNNING;
 		}
 		pthread_mutex_unlock(&t->mu);
-		(void)ptrace_resume(tid, PTRACE_CONT, 0);
+		(void)ptrace_go(t, tid, 0);
 		return 0;
 	case 0:
+		if (sig == (SIGTRAP | 0x80) && t->entry_stops)
+			return ptrace_on_syscall_stop(t, tid, c);
 		/* A signal-delivery-stop: deliver it, as without us. */
-		(void)ptrace_resume(tid, PTRACE_CONT, sig);
+		(void)ptrace_go(t, tid, sig);
 		return 0;
 	default:
-		(void)ptrace_resume(tid, PTRACE_CONT, 0);
+		(void)ptrace_go(t, tid, 0);
 		return 0;
 	}
 }

@@ -249,6 +249,15 @@ static int sentry_platform_start(struct sentry *s, struct platform_spawn *sp)
 	int rc;
 
 	for (;;) {
+		/*
+		 * Under a filter of someone else's (a supervisor around us:
+		 * auto fell back, or ptrace asked for inside one), its
+		 * USER_NOTIF rows would take calls before our TRACE rows:
+		 * judge at syscall entry instead (docs/platforms.md).
+		 */
+		sp->entry_stops = kind == PLATFORM_KIND_PTRACE &&
+				  (kind != s->o->platform ||
+				   prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2);
 		if (kind == PLATFORM_KIND_PTRACE && !sp->landlock_abi) {
 			diag_error(
 				"the ptrace platform needs a Landlock domain "

@@ -148,13 +148,14 @@ wait "$bgpid" 2>/dev/null
 
 # --- nested: cordon inside cordon, the inner on ptrace by auto --------------
 # The outer (unotify) refuses a second listener: the inner's auto falls back
-# to ptrace and runs. The inner's narrower zone is not enforced yet for calls
-# the outer notifies (USER_NOTIF beats TRACE: docs/platforms.md, Nested).
+# to ptrace with syscall-entry stops, which come before any filter: the
+# inner's zone is judged even for calls the outer's USER_NOTIF would take
+# first (docs/platforms.md, Nested).
 inner=$T_DIR/bin/cordon
 [ -x "$T_DIR/bin/cordon.real" ] && inner=$T_DIR/bin/cordon.real
 cat >"$W/nest.cordon" <<'EOF'
 zone outer extends fork-pr {
-	lift loopback
+	lift host loopback
 	allow tcp 127.0.0.1:1-65535
 }
 EOF
@@ -184,6 +185,13 @@ as_user "$T_DIR/bin/cordon" run --platform unotify -- "$inner" run -- \
 	python3 -c 'import ctypes; l = ctypes.CDLL(None, use_errno=True); r = l.personality(0x0040000); print("personality", r, ctypes.get_errno() if r < 0 else 0)' \
 	>"$T_DIR/out" 2>"$T_DIR/err"
 t_check "nested-outer-refusal-holds" 'grep -qx "personality -1 1" "$T_DIR/out"'
+# An inner zone narrower than the outer: connect is notified by both, and
+# the outer's USER_NOTIF would take it before the inner's TRACE row; with the
+# entry stops the inner (fork-pr: loopback always denied) refuses what the
+# outer allows (the control above: 111 with the inner on the outer's zone).
+as_user "$T_DIR/bin/cordon" run --platform unotify --policy "$W/nest.cordon" --zone outer -- \
+	"$inner" run -- python3 "$W/conn.py" 19999 >"$T_DIR/out" 2>"$T_DIR/err"
+t_check "nested-inner-narrower-enforced" 'grep -qx "19999 errno 13" "$T_DIR/out" && grep -q "denied connect 127.0.0.1:19999/tcp (zone fork-pr" "$T_DIR/err"'
 # doctor says which platform auto takes, and why, inside and outside.
 as_user "$T_DIR/bin/cordon" doctor >"$T_DIR/out" 2>&1
 t_check "doctor-auto-unotify" 'grep -q "platform .*auto takes unotify" "$T_DIR/out"'
