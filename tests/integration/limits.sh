@@ -203,7 +203,7 @@ as_user "$CORDON" run -q --limit pids=32,wall=60s -- sh -c '
 	i=0; while [ $i -lt 800 ]; do /bin/true || exit 3; i=$((i + 1)); done' \
 	>"$T_DIR/out" 2>&1
 st=$?
-t_check "sequential-children-never-refused" '[ "$st" = 0 ]'
+t_check "sequential-children-never-refused ($st)" '[ "$st" = 0 ]'
 
 # --- pids, the backstop on its own: EAGAIN from the kernel, not the sampler -
 # Root-started with --user and a uid nothing else runs. The job starts with
@@ -306,7 +306,7 @@ chmod 644 "$T_DIR/spin.sh"
 	"$CORDON" run -q --limit cpu=2s -- sh "$T_DIR/spin.sh" >/dev/null 2>&1
 st=$?
 cpu_ms=$(awk '{printf "%d", ($1 + $2) * 1000}' "$T_DIR/rusage")
-t_check "cpu-killed-124" '[ "$st" = 124 ]'
+t_check "cpu-killed-124 ($st, cpu $cpu_ms ms)" '[ "$st" = 124 ]'
 # 2 s limit + 100 ms + the supervisor's own CPU, which this outside measure
 # includes. On the supervisor's isolation layer (--no-landlock) the
 # supervisor also handles every kill() the job's timeout(1) processes make
