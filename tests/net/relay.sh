@@ -202,8 +202,15 @@ t_check "handmade-denied-server-saw-nothing" '[ "$(reqs)" = "$before" ]'
 # with ss) is the relay's listener. A root process outside the job connects
 # there and is refused.
 rm -f "$AUD"
+# The job holds it until the outsider has tried (a file appears), at most
+# 60 s: a fixed sleep ended before the outsider started on a loaded host.
+rm -f "$W/outsider-done"
 jrun -- "$CORDON" run --policy "$POL" --zone rz --audit "$AUD" -- python3 -c \
-	'import socket, time; s = socket.create_connection(("web.test", 443)); time.sleep(5)' \
+	'import os, socket, sys, time
+s = socket.create_connection(("web.test", 443))
+end = time.time() + 60
+while not os.path.exists(sys.argv[1]) and time.time() < end:
+    time.sleep(0.1)' "$W/outsider-done" \
 	>/dev/null 2>"$T_DIR/err" &
 job=$!
 port=
@@ -231,6 +238,7 @@ except ssl.SSLError as e:
     print("ssl", e)
 EOF
 t_check "outsider-refused" 'grep -qx reset "$T_DIR/out"'
+touch "$W/outsider-done"
 wait "$job"
 t_check "outsider-audited" 'relay_denied "not a job socket"'
 t_check "outsider-server-saw-nothing" '[ "$(reqs)" = "$before" ]'
