@@ -5,8 +5,8 @@
  * ptrace_may_access() for, any process outside it: /proc/PID/{mem,environ,
  * maps,fd,cwd,root,exe}, process_vm_readv, pidfd_getfd, kcmp, ... of
  * outsiders are refused in the kernel. ABI 6 (6.12) adds signal and
- * abstract-unix-socket scoping. Filesystem rules come with a later issue:
- * the domain grants everything it handles, below "/".
+ * abstract-unix-socket scoping. A zone with filesystem rules also makes
+ * the domain confine the filesystem (docs/filesystem.md).
  *
  * Theory of operation
  * -------------------
@@ -28,9 +28,33 @@
  *    nothing else changes. docs/isolation.md says what EXDEV breaks.
  * The rule is tied to the root directory the job has when it is created
  * (before the exec), which is the supervisor's.
+ *
+ * Filesystem confinement (platform_spawn.fs_confine): the ruleset handles
+ * every filesystem right the ABI has (ABI 1: EXECUTE .. MAKE_SYM; 2: +
+ * REFER; 3: + TRUNCATE; 5: + IOCTL_DEV), the scopes too from ABI 6, and
+ * each platform_fs_rule grants, on the inode its path names when the
+ * child opens it (O_PATH, symlinks followed: a rule stands for the
+ * resolved tree), what its access maps to:
+ *  - READ:  READ_FILE | READ_DIR;  LIST: READ_DIR;  EXEC: EXECUTE;
+ *  - WRITE: WRITE_FILE, REMOVE_DIR/FILE, MAKE_DIR/REG/SOCK/FIFO/SYM, and
+ *    REFER, TRUNCATE and IOCTL_DEV where the ABI has them. MAKE_CHAR and
+ *    MAKE_BLOCK are handled and never granted.
+ * A right is checked on the path that is reached (after symlinks, "..",
+ * /proc/self/root and the like), so those cannot lead outside. REFER on
+ * both sides lets a rename or link move a file between writable trees; a
+ * file moved in from elsewhere (rename, link) needs REFER and its own
+ * rights to be no more than the destination's, so a hard link to a file
+ * of an ungranted tree fails with EXDEV. ABI 1 has no REFER: every
+ * reparenting is EXDEV (docs/isolation.md). Rights only directories have
+ * are dropped for a file rule (the kernel refuses them, EINVAL). Paths
+ * that are gone or unreachable by the job's user when the child opens them
+ * are skipped: the rule grants nothing, as its tree does not exist.
+ * Landlock checks at open: descriptors the job already holds (its stdio)
+ * keep working.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -64,16 +88,113 @@ static int landlock_grant_root(int rfd, uint64_t access)
 	return rc;
 }
 
-int landlock_restrict_job(int abi, uint64_t scope)
+/* Every filesystem right ABI @abi has. */
+static uint64_t landlock_fs_handled(int abi)
+{
+	uint64_t h = (KCOMPAT_LANDLOCK_ACCESS_FS_MAKE_SYM << 1) - 1;
+
+	if (abi >= 2)
+		h |= KCOMPAT_LANDLOCK_ACCESS_FS_REFER;
+	if (abi >= 3)
+		h |= KCOMPAT_LANDLOCK_ACCESS_FS_TRUNCATE;
+	if (abi >= 5)
+		h |= KCOMPAT_LANDLOCK_ACCESS_FS_IOCTL_DEV;
+	return h;
+}
+
+/* The Landlock rights enum platform_fs_access @a stands for at ABI @abi. */
+static uint64_t landlock_fs_rights(unsigned a, int abi)
+{
+	uint64_t r = 0;
+
+	if (a & PLATFORM_FS_READ)
+		r |= KCOMPAT_LANDLOCK_ACCESS_FS_READ_FILE |
+		     KCOMPAT_LANDLOCK_ACCESS_FS_READ_DIR;
+	if (a & PLATFORM_FS_LIST)
+		r |= KCOMPAT_LANDLOCK_ACCESS_FS_READ_DIR;
+	if (a & PLATFORM_FS_EXEC)
+		r |= KCOMPAT_LANDLOCK_ACCESS_FS_EXECUTE;
+	if (a & PLATFORM_FS_WRITE)
+		r |= KCOMPAT_LANDLOCK_ACCESS_FS_WRITE_FILE |
+		     KCOMPAT_LANDLOCK_ACCESS_FS_REMOVE_DIR |
+		     KCOMPAT_LANDLOCK_ACCESS_FS_REMOVE_FILE |
+		     KCOMPAT_LANDLOCK_ACCESS_FS_MAKE_DIR |
+		     KCOMPAT_LANDLOCK_ACCESS_FS_MAKE_REG |
+		     KCOMPAT_LANDLOCK_ACCESS_FS_MAKE_SOCK |
+		     KCOMPAT_LANDLOCK_ACCESS_FS_MAKE_FIFO |
+		     KCOMPAT_LANDLOCK_ACCESS_FS_MAKE_SYM |
+		     KCOMPAT_LANDLOCK_ACCESS_FS_REFER |
+		     KCOMPAT_LANDLOCK_ACCESS_FS_TRUNCATE |
+		     KCOMPAT_LANDLOCK_ACCESS_FS_IOCTL_DEV;
+	return r & landlock_fs_handled(abi);
+}
+
+/* Grant each of @s's rules in ruleset @rfd. Return: 0/-errno. */
+static int landlock_fs_grant(int rfd, int abi, const struct platform_spawn *s)
+{
+	static const uint64_t file_only =
+		KCOMPAT_LANDLOCK_ACCESS_FS_EXECUTE |
+		KCOMPAT_LANDLOCK_ACCESS_FS_WRITE_FILE |
+		KCOMPAT_LANDLOCK_ACCESS_FS_READ_FILE |
+		KCOMPAT_LANDLOCK_ACCESS_FS_TRUNCATE |
+		KCOMPAT_LANDLOCK_ACCESS_FS_IOCTL_DEV;
+	size_t i;
+
+	for (i = 0; i < s->n_fs_rules; i++) {
+		struct kcompat_landlock_path_beneath_attr pb = {0};
+		struct stat st;
+		int fd, e;
+
+		pb.allowed_access =
+			landlock_fs_rights(s->fs_rules[i].access, abi);
+		if (!pb.allowed_access)
+			continue;
+		fd = open(s->fs_rules[i].path, O_PATH | O_CLOEXEC);
+		if (fd < 0) {
+			e = errno;
+			if (e == ENOENT || e == EACCES || e == ENOTDIR ||
+			    e == ELOOP)
+				continue;
+			return -e;
+		}
+		if (fstat(fd, &st) < 0) {
+			e = errno;
+			close(fd);
+			return -e;
+		}
+		if (!S_ISDIR(st.st_mode))
+			pb.allowed_access &= file_only;
+		pb.parent_fd = fd;
+		e = 0;
+		if (pb.allowed_access &&
+		    syscall(__NR_landlock_add_rule, rfd,
+			    KCOMPAT_LANDLOCK_RULE_PATH_BENEATH, &pb, 0) < 0)
+			e = errno;
+		close(fd);
+		if (e)
+			return -e;
+	}
+	return 0;
+}
+
+int landlock_restrict_job(int abi, uint64_t scope,
+			  const struct platform_spawn *s)
 {
 	struct kcompat_landlock_ruleset_attr attr = {0};
 	size_t size = sizeof(attr);
+	bool confine = s && s->fs_confine;
 	uint64_t fs = 0;
 	int fd, rc = 0;
 
 	if (abi < 1)
 		return -EOPNOTSUPP;
-	if (abi >= 6) {
+	if (confine) {
+		attr.handled_access_fs = landlock_fs_handled(abi);
+		if (abi >= 6)
+			attr.scoped = scope;
+		else
+			size = sizeof(attr.handled_access_fs);
+	} else if (abi >= 6) {
 		attr.scoped = scope;
 	} else {
 		fs = abi >= 2 ? KCOMPAT_LANDLOCK_ACCESS_FS_REFER
@@ -85,7 +206,9 @@ int landlock_restrict_job(int abi, uint64_t scope)
 	fd = (int)syscall(__NR_landlock_create_ruleset, &attr, size, 0);
 	if (fd < 0)
 		return -errno;
-	if (fs)
+	if (confine)
+		rc = landlock_fs_grant(fd, abi, s);
+	else if (fs)
 		rc = landlock_grant_root(fd, fs);
 	if (!rc && syscall(__NR_landlock_restrict_self, fd, 0) < 0)
 		rc = -errno;

@@ -173,6 +173,27 @@ size_t platform_features_off_describe(char *buf, size_t n);
  */
 int platform_landlock_abi(void);
 
+/*
+ * Filesystem access a rule of the job's domain grants (platform-neutral;
+ * landlock.c maps each to the Landlock rights of the running ABI).
+ */
+enum platform_fs_access {
+	PLATFORM_FS_READ = 1,  /* read files, list directories */
+	PLATFORM_FS_WRITE = 2, /* write, truncate, create, remove, refer */
+	PLATFORM_FS_EXEC = 4,  /* execute */
+	PLATFORM_FS_LIST = 8,  /* list a directory (its entries stay closed) */
+};
+
+/**
+ * struct platform_fs_rule - @access granted on the tree below @path (an
+ * absolute, resolved path; borrowed). Rights that only directories have
+ * are dropped for a file.
+ */
+struct platform_fs_rule {
+	const char *path;
+	unsigned access;
+};
+
 /**
  * struct platform_spawn - how to start the job.
  * @path:            the file to execute (already resolved against PATH).
@@ -185,6 +206,9 @@ int platform_landlock_abi(void);
  *                   run the job without it.
  * @landlock_scope:  Landlock scope bits (KCOMPAT_LANDLOCK_SCOPE_*), used
  *                   when @landlock_abi >= 6.
+ * @fs_confine:      the domain confines the filesystem: only @fs_rules
+ *                   (@n_fs_rules, borrowed) grant access; needs
+ *                   @landlock_abi >= 1.
  * @pdeathsig:       signal the first job process gets if the supervisor
  *                   dies.
  * @stdout_fd, @stderr_fd: made the job's fd 1 and 2 when > 2 (cordon's
@@ -219,6 +243,9 @@ struct platform_spawn {
 	const struct sock_fprog *filter;
 	int landlock_abi;
 	uint64_t landlock_scope;
+	bool fs_confine;
+	const struct platform_fs_rule *fs_rules;
+	size_t n_fs_rules;
 	int pdeathsig;
 	int stdout_fd;
 	int stderr_fd;

@@ -307,7 +307,7 @@ void platform_child_run(const struct platform_spawn *s, int report, int go,
 		unotify_child_fail(report, PLATFORM_SPAWN_STAGE_SETUP, errno);
 	abi = s->landlock_abi;
 	if (abi > 0) {
-		int rc = landlock_restrict_job(abi, s->landlock_scope);
+		int rc = landlock_restrict_job(abi, s->landlock_scope, s);
 
 		if (rc < 0)
 			unotify_child_fail(report,

@@ -93,9 +93,14 @@ int landlock_abi_version(void);
 /*
  * landlock_restrict_job() - put the calling process into a Landlock domain
  * made for ABI @abi (>= 1): with @scope (KCOMPAT_LANDLOCK_SCOPE_*) from
- * ABI 6, filesystem rights all granted below "/" before. Return: 0,
- * -EOPNOTSUPP for @abi < 1, or the kernel's -errno.
+ * ABI 6. Without @fs (NULL, or @fs->fs_confine false), filesystem rights
+ * all granted below "/" before ABI 6 and none handled from it; with it,
+ * every filesystem right this ABI knows is handled and only @fs->fs_rules
+ * grant (landlock.c's theory). Runs in the forked child: no allocation.
+ * Return: 0, -EOPNOTSUPP for @abi < 1, or the kernel's -errno (a rule
+ * whose path is gone or unreachable is skipped, not an error).
  */
-int landlock_restrict_job(int abi, uint64_t scope);
+int landlock_restrict_job(int abi, uint64_t scope,
+			  const struct platform_spawn *fs);
 
 #endif /* CORDON_UNOTIFY_PRIV_H */

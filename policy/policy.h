@@ -182,7 +182,33 @@ enum policy_rule_kind {
 	POLICY_RULE_KIND_EGRESS, /* allow|deny PROTO HOST:PORTS */
 	POLICY_RULE_KIND_DNS,	 /* dns allow|deny NAME */
 	POLICY_RULE_KIND_UNIX,	 /* unix allow|deny PATH */
+	POLICY_RULE_KIND_FS,	 /* fs ACCESS PATH, fs deny PATH */
 };
+
+/*
+ * Filesystem access a "fs" rule grants (a mask). A deny rule takes every
+ * access away (@fs_access POLICY_FS_ALL). docs/filesystem.md maps each to
+ * the Landlock rights it stands for.
+ */
+enum policy_fs_access {
+	POLICY_FS_READ = 1,  /* read files, list directories */
+	POLICY_FS_WRITE = 2, /* write, truncate, create, remove, rename, link */
+	POLICY_FS_EXEC = 4,  /* execve() a file */
+	POLICY_FS_ALL = 7,
+};
+
+/**
+ * policy_fs_access_fmt() - "read", "read,write,exec", ... of @mask (the
+ * order is fixed: read, write, exec) into @out (at least 16 bytes).
+ */
+void policy_fs_access_fmt(unsigned mask, char *out, size_t outlen);
+
+/**
+ * policy_fs_access_parse() - "read", "write", "exec" or a comma-separated
+ * list of them, each at most once (@s, @len: hostile, not NUL-terminated).
+ * Return: 0 and the mask in *@out, or -EINVAL.
+ */
+int policy_fs_access_parse(const char *s, size_t len, unsigned *out);
 
 enum policy_host_kind {
 	POLICY_HOST_KIND_NAME,	 /* exact hostname in @name */
@@ -195,10 +221,11 @@ enum policy_host_kind {
  * @index: position in its zone's rule list; lower wins among equals.
  * @proto, @port_lo, @port_hi: egress only (ports inclusive, 1..65535).
  * @name:  normalised hostname or suffix (EGRESS name rules, DNS).
- * @path:  UNIX: normalised prefix, may start with $CWD, $TMPDIR,
- *         $XDG_RUNTIME_DIR or $HOME; with @abstract, the exact abstract
- *         name (@path_len bytes, NULs allowed; written "@NAME" with
- *         policy_unix_abstract_parse()'s escapes).
+ * @path:  UNIX and FS: normalised prefix, may start with $CWD, $TMPDIR,
+ *         $XDG_RUNTIME_DIR, $HOME or $WORKSPACE; with @abstract, the exact
+ *         abstract name (@path_len bytes, NULs allowed; written "@NAME"
+ *         with policy_unix_abstract_parse()'s escapes).
+ * @fs_access: FS: enum policy_fs_access mask (POLICY_FS_ALL for deny).
  */
 struct policy_rule {
 	unsigned index;
@@ -214,6 +241,7 @@ struct policy_rule {
 	char path[POLICY_PATH_MAX + 1];
 	size_t path_len;
 	bool abstract;
+	unsigned fs_access;
 	struct policy_loc loc;
 };
 
@@ -486,12 +514,22 @@ enum policy_listen zone_listen(const struct zone *z);
 /** zone_lifted() - whether the zone lifts always-denied category @c. */
 bool zone_lifted(const struct zone *z, enum policy_category c);
 
-/** zone_unix_defaults() - whether $CWD and $TMPDIR are allowed by default. */
+/**
+ * zone_unix_defaults() - whether $CWD, $TMPDIR and $WORKSPACE are allowed
+ * by default.
+ */
 bool zone_unix_defaults(const struct zone *z);
 
 /** zone_rule_count(), zone_rule_get() - the rules, in precedence order. */
 size_t zone_rule_count(const struct zone *z);
 const struct policy_rule *zone_rule_get(const struct zone *z, size_t i);
+
+/**
+ * zone_fs_confined() - whether the zone has filesystem rules ("fs ..."):
+ * then the job's filesystem view is confined to what they grant, and a run
+ * that cannot enforce them fails closed (docs/filesystem.md).
+ */
+bool zone_fs_confined(const struct zone *z);
 
 /** zone_limits() - the limits (never NULL). */
 const struct policy_limits *zone_limits(const struct zone *z);
@@ -609,8 +647,14 @@ size_t policy_unix_abstract_fmt(const char *name, size_t len, char *out,
  * @host_addrs:     the host's own addresses.
  * @abstract_bound: abstract socket names the job bound (without the NUL;
  *                  byte strings of explicit length, NULs included).
- * @cwd, @tmpdir, @xdg_runtime_dir, @home: placeholder values; NULL makes
- *                  rules using that placeholder inactive.
+ * @cwd, @tmpdir, @xdg_runtime_dir, @home, @workspace: placeholder
+ *                  values; NULL makes rules using that placeholder
+ *                  inactive.
+ * @fs_paths:       when not NULL, @n_fs_paths entries indexed by rule index:
+ *                  the resolved path (symlinks followed, realpath()) of each
+ *                  fs rule, NULL for a rule whose path does not exist (it
+ *                  is inactive, as it is in the Landlock domain); without
+ *                  it fs rules are matched by their lexical expansion.
  */
 struct policy_runtime {
 	const struct policy_listener *listeners;
@@ -623,6 +667,9 @@ struct policy_runtime {
 	const char *tmpdir;
 	const char *xdg_runtime_dir;
 	const char *home;
+	const char *workspace;
+	const char *const *fs_paths;
+	size_t n_fs_paths;
 };
 
 /**
@@ -660,6 +707,7 @@ enum policy_reason {
 	POLICY_REASON_NETLINK,	     /* netlink: the kernel or not (@detail) */
 	POLICY_REASON_INVALID,	     /* malformed request (@detail) */
 	POLICY_REASON_DNS_PROXY,     /* DNS: cordon's proxy answers it */
+	POLICY_REASON_FS_NONE,	     /* open: the zone has no fs rules */
 };
 
 /**
@@ -765,6 +813,21 @@ int zone_decide_listen(const struct zone_tables *t, const struct policy_addr *a,
 int zone_decide_unix(const struct zone_tables *t,
 		     const struct policy_runtime *rt, const char *path,
 		     size_t len, bool abstract, struct policy_decision *out);
+
+/**
+ * zone_decide_open() - may the job open @path for @access (enum
+ * policy_fs_access mask)? @path must be absolute and free of "." and ".."
+ * (the supervisor gives the resolved path of what it opened or would
+ * create). Precedence: a deny rule covering @path (at it or above it)
+ * denies; then @access must lie within the union of the allow rules
+ * covering it (the first of them that grants part of it is named); else
+ * default deny. A zone without fs rules allows everything
+ * (POLICY_REASON_FS_NONE). The same rules make the Landlock domain
+ * (sentry/fs_plan.c), so explain and the kernel agree.
+ */
+int zone_decide_open(const struct zone_tables *t,
+		     const struct policy_runtime *rt, const char *path,
+		     size_t len, unsigned access, struct policy_decision *out);
 
 /**
  * struct policy_netlink - a netlink message (or connect) to judge.

@@ -29,9 +29,11 @@ static int policy_decision_fmt_reason(const struct policy_decision *d,
 	case POLICY_REASON_RULE:
 		rc = dynbuf_addf(out, "rule: ");
 		rc = rc ? rc : policy_rule_fmt(d->rule, out);
-		return rc ? rc
-			  : dynbuf_addf(out, " (%s:%u:%u)", d->rule->loc.file,
-					d->rule->loc.line, d->rule->loc.col);
+		rc = rc ? rc
+			: dynbuf_addf(out, " (%s:%u:%u)", d->rule->loc.file,
+				      d->rule->loc.line, d->rule->loc.col);
+		return rc || !d->detail ? rc
+					: dynbuf_addf(out, "; %s", d->detail);
 	case POLICY_REASON_ALWAYS_DENIED:
 		rc = dynbuf_addf(out, "always-denied %s (builtin; ",
 				 policy_category_name(d->category));
@@ -85,6 +87,9 @@ static int policy_decision_fmt_reason(const struct policy_decision *d,
 		return dynbuf_addf(out, "redirected to cordon's DNS proxy "
 					"(builtin; DNS to any address goes "
 					"there)");
+	case POLICY_REASON_FS_NONE:
+		return dynbuf_addf(out, "the zone has no fs rules: the "
+					"filesystem is not confined");
 	case POLICY_REASON_DEFAULT:
 		break;
 	}

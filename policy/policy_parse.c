@@ -513,6 +513,21 @@ static void policy_parse_unix(struct policy_parse_ctx *c,
 	policy_parse_push(c, &r);
 }
 
+static void policy_parse_fs(struct policy_parse_ctx *c,
+			    const struct policy_tok *t, size_t n)
+{
+	struct policy_rule r;
+
+	if (!policy_parse_arity(
+		    c, t, n, 3,
+		    "fs read|write|exec[,...] PATH' or 'fs deny PATH"))
+		return;
+	if (policy_rule_fs_parse(&c->src, &t[1], &t[2], &r))
+		return;
+	r.loc.col = t[0].col;
+	policy_parse_push(c, &r);
+}
+
 static void policy_parse_limit(struct policy_parse_ctx *c,
 			       const struct policy_tok *t, size_t n)
 {
@@ -605,8 +620,8 @@ static void policy_parse_syscall(struct policy_parse_ctx *c,
 }
 
 static const char *const policy_parse_zone_keys[] = {
-	"allow",  "deny",    "dns",   "lift", "limit",
-	"listen", "syscall", "trust", "unix",
+	"allow", "deny",   "dns",     "fs",    "lift",
+	"limit", "listen", "syscall", "trust", "unix",
 };
 
 static bool policy_parse_zone_key(const struct policy_tok *t)
@@ -642,6 +657,8 @@ static void policy_parse_in_zone(struct policy_parse_ctx *c,
 		policy_parse_lift(c, t, n);
 	} else if (policy_parse_is(&t[0], "unix")) {
 		policy_parse_unix(c, t, n);
+	} else if (policy_parse_is(&t[0], "fs")) {
+		policy_parse_fs(c, t, n);
 	} else if (policy_parse_is(&t[0], "limit")) {
 		policy_parse_limit(c, t, n);
 	} else if (policy_parse_is(&t[0], "syscall")) {
@@ -666,7 +683,7 @@ static void policy_parse_in_zone(struct policy_parse_ctx *c,
 		else
 			snprintf(
 				hint, sizeof(hint),
-				"zone settings are allow, deny, dns, lift, limit, listen, syscall, trust and unix");
+				"zone settings are allow, deny, dns, fs, lift, limit, listen, syscall, trust and unix");
 		policy_parse_err(c, t[0].col, hint, "unknown key '%.*s'",
 				 TOKQ(&t[0]));
 	}

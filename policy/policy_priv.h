@@ -149,6 +149,10 @@ int policy_rule_unix_parse(const struct policy_src *src,
 			   enum policy_action action,
 			   const struct policy_tok *path,
 			   struct policy_rule *out);
+int policy_rule_fs_parse(const struct policy_src *src,
+			 const struct policy_tok *access,
+			 const struct policy_tok *path,
+			 struct policy_rule *out);
 int policy_rule_upstream_parse(const struct policy_src *src,
 			       const struct policy_tok *t,
 			       struct policy_upstream *out);

@@ -352,10 +352,7 @@ int policy_rule_dns_parse(const struct policy_src *src,
 }
 
 static const char *const policy_rule_placeholders[] = {
-	"$CWD",
-	"$TMPDIR",
-	"$XDG_RUNTIME_DIR",
-	"$HOME",
+	"$CWD", "$TMPDIR", "$XDG_RUNTIME_DIR", "$HOME", "$WORKSPACE",
 };
 
 /*
@@ -384,15 +381,17 @@ static int policy_rule_abstract(const struct policy_src *src,
 	return 0;
 }
 
+/* A path prefix with an optional placeholder, for unix and fs rules. */
+static int policy_rule_path(const struct policy_src *src,
+			    const struct policy_tok *path, const char *what,
+			    struct policy_rule *out);
+
 int policy_rule_unix_parse(const struct policy_src *src,
 			   enum policy_action action,
 			   const struct policy_tok *path,
 			   struct policy_rule *out)
 {
-	static const char hint[] =
-		"write an absolute path, or one starting with $CWD, $TMPDIR, $XDG_RUNTIME_DIR or $HOME";
 	struct policy_rule r;
-	size_t i, plen = 0;
 
 	memset(&r, 0, sizeof(r));
 	r.action = action;
@@ -402,6 +401,94 @@ int policy_rule_unix_parse(const struct policy_src *src,
 	r.loc.col = path->col;
 	if (path->len && path->s[0] == '@')
 		return policy_rule_abstract(src, path, &r, out);
+	if (policy_rule_path(src, path, "unix", &r))
+		return -EINVAL;
+	*out = r;
+	return 0;
+}
+
+void policy_fs_access_fmt(unsigned mask, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%s%s%s%s%s", mask & POLICY_FS_READ ? "read" : "",
+		 (mask & POLICY_FS_READ) &&
+				 (mask & (POLICY_FS_WRITE | POLICY_FS_EXEC))
+			 ? ","
+			 : "",
+		 mask & POLICY_FS_WRITE ? "write" : "",
+		 (mask & POLICY_FS_WRITE) && (mask & POLICY_FS_EXEC) ? "," : "",
+		 mask & POLICY_FS_EXEC ? "exec" : "");
+}
+
+int policy_fs_access_parse(const char *s, size_t len, unsigned *out)
+{
+	static const char *const words[] = {"read", "write", "exec"};
+	size_t i = 0, w;
+	unsigned mask = 0;
+
+	while (i <= len) {
+		size_t start = i, n;
+
+		while (i < len && s[i] != ',')
+			i++;
+		n = i - start;
+		for (w = 0; w < ARRAY_SIZE(words); w++)
+			if (n == strlen(words[w]) &&
+			    !memcmp(s + start, words[w], n))
+				break;
+		if (w == ARRAY_SIZE(words) || (mask & (1u << w)))
+			return -EINVAL;
+		mask |= 1u << w;
+		i++;
+	}
+	*out = mask;
+	return 0;
+}
+
+int policy_rule_fs_parse(const struct policy_src *src,
+			 const struct policy_tok *access,
+			 const struct policy_tok *path, struct policy_rule *out)
+{
+	struct policy_rule r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = POLICY_RULE_KIND_FS;
+	r.loc.file = src->file;
+	r.loc.line = src->line;
+	r.loc.col = access->col;
+	if (!access->quoted && access->len == 4 &&
+	    !memcmp(access->s, "deny", 4)) {
+		r.action = POLICY_ACTION_DENY;
+		r.fs_access = POLICY_FS_ALL;
+	} else if (access->quoted ||
+		   policy_fs_access_parse(access->s, access->len,
+					  &r.fs_access)) {
+		return policy_src_err(
+			src, access->col,
+			"write 'fs read|write|exec[,...] PATH' (each at most once, as in 'fs read,exec /usr') or 'fs deny PATH'",
+			"unknown filesystem access '%.*s'",
+			TOKQ(access->s, access->len));
+	} else {
+		r.action = POLICY_ACTION_ALLOW;
+	}
+	if (path->len && path->s[0] == '@')
+		return policy_src_err(
+			src, path->col, "",
+			"fs rules name paths, not abstract sockets");
+	if (policy_rule_path(src, path, "fs", &r))
+		return -EINVAL;
+	*out = r;
+	return 0;
+}
+
+static int policy_rule_path(const struct policy_src *src,
+			    const struct policy_tok *path, const char *what,
+			    struct policy_rule *out)
+{
+	static const char hint[] =
+		"write an absolute path, or one starting with $CWD, $TMPDIR, $XDG_RUNTIME_DIR, $HOME or $WORKSPACE";
+	struct policy_rule r = *out;
+	size_t i, plen = 0;
+
 	if (path->len && path->s[0] == '$') {
 		for (i = 0; i < ARRAY_SIZE(policy_rule_placeholders); i++) {
 			size_t n = strlen(policy_rule_placeholders[i]);
@@ -419,7 +506,7 @@ int policy_rule_unix_parse(const struct policy_src *src,
 					      TOKQ(path->s, path->len));
 	} else if (!path->len || path->s[0] != '/') {
 		return policy_src_err(src, path->col, hint,
-				      "unix path '%.*s' is not absolute",
+				      "%s path '%.*s' is not absolute", what,
 				      TOKQ(path->s, path->len));
 	}
 	if (plen) {
@@ -442,11 +529,11 @@ int policy_rule_unix_parse(const struct policy_src *src,
 bad_path:
 	if (path->len > POLICY_PATH_MAX)
 		return policy_src_err(src, path->col, "",
-				      "unix path longer than %d bytes",
+				      "%s path longer than %d bytes", what,
 				      POLICY_PATH_MAX);
 	return policy_src_err(src, path->col,
 			      "cordon compares paths without resolving them",
-			      "'.' and '..' are not allowed in unix paths");
+			      "'.' and '..' are not allowed in %s paths", what);
 }
 
 int policy_rule_upstream_parse(const struct policy_src *src,
@@ -543,6 +630,20 @@ int policy_rule_fmt(const struct policy_rule *r, struct dynbuf *out)
 	case POLICY_RULE_KIND_DNS:
 		rc = dynbuf_addf(out, "dns %s ", act);
 		return rc ? rc : policy_rule_host_fmt(r, out);
+	case POLICY_RULE_KIND_FS: {
+		char acc[32];
+
+		if (r->action == POLICY_ACTION_DENY)
+			snprintf(acc, sizeof(acc), "deny");
+		else
+			policy_fs_access_fmt(r->fs_access, acc, sizeof(acc));
+		rc = dynbuf_addf(out, "fs %s \"", acc);
+		for (c = r->path; !rc && *c; c++)
+			rc = (*c == '"' || *c == '\\')
+				     ? dynbuf_addf(out, "\\%c", *c)
+				     : dynbuf_add(out, c, 1);
+		return rc ? rc : dynbuf_add(out, "\"", 1);
+	}
 	case POLICY_RULE_KIND_UNIX:
 		if (r->abstract) {
 			char esc[POLICY_ABSTRACT_MAX * 4 + 1];
@@ -583,6 +684,12 @@ int policy_rule_cmp(const struct policy_rule *a, const struct policy_rule *b)
 	}
 	if (a->kind == POLICY_RULE_KIND_UNIX)
 		return strcmp(a->path, b->path);
+	if (a->kind == POLICY_RULE_KIND_FS) {
+		d = strcmp(a->path, b->path);
+		if (d)
+			return d;
+		return (int)a->fs_access - (int)b->fs_access;
+	}
 	if (a->host_kind != b->host_kind)
 		return (int)a->host_kind - (int)b->host_kind;
 	if (a->host_kind == POLICY_HOST_KIND_CIDR) {

@@ -53,10 +53,7 @@ int policy_unix_expand(const char *pattern, const struct policy_runtime *rt,
 		       char *out, size_t outlen)
 {
 	static const char *const names[] = {
-		"$CWD",
-		"$TMPDIR",
-		"$XDG_RUNTIME_DIR",
-		"$HOME",
+		"$CWD", "$TMPDIR", "$XDG_RUNTIME_DIR", "$HOME", "$WORKSPACE",
 	};
 	const char *val = NULL, *rest = pattern;
 	char joined[4096];
@@ -83,7 +80,8 @@ int policy_unix_expand(const char *pattern, const struct policy_runtime *rt,
 	val = i == 0   ? rt->cwd
 	      : i == 1 ? rt->tmpdir
 	      : i == 2 ? rt->xdg_runtime_dir
-		       : rt->home;
+	      : i == 3 ? rt->home
+		       : rt->workspace;
 	/* An unset or relative value makes the rule inactive. */
 	if (!val || val[0] != '/')
 		return -ENOENT;

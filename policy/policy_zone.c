@@ -204,7 +204,7 @@ static void policy_zone_dead(struct policy *p, const struct zone *z,
 	int cat = POLICY_CATEGORY_NONE;
 
 	if (r->action != POLICY_ACTION_ALLOW ||
-	    r->kind == POLICY_RULE_KIND_UNIX)
+	    r->kind == POLICY_RULE_KIND_UNIX || r->kind == POLICY_RULE_KIND_FS)
 		return;
 	if (r->host_kind == POLICY_HOST_KIND_CIDR) {
 		for (i = 0; i < policy_always_n_ranges; i++) {
@@ -247,6 +247,55 @@ static void policy_zone_dead(struct policy *p, const struct zone *z,
 	dynbuf_free(&text);
 }
 
+/* Whether lexical prefix @prefix covers @path at a '/' boundary. */
+static bool policy_zone_covers(const char *prefix, const char *path)
+{
+	size_t n = strlen(prefix);
+
+	if (!strcmp(prefix, "/"))
+		return path[0] == '/';
+	return !strncmp(path, prefix, n) && (path[n] == '\0' || path[n] == '/');
+}
+
+/*
+ * A deny strictly inside a writable allow: Landlock only adds access down
+ * a tree, and a writable directory cannot be split into its entries (the
+ * job could create new ones, or rename the denied one away), so such a
+ * deny cannot be honoured (docs/filesystem.md). Inside a tree that is only
+ * readable or executable, a deny is honoured by granting the entries beside
+ * it one by one (sentry/fs_plan.c). Paths are compared as written: two
+ * placeholders that expand to nested paths are caught at run time.
+ */
+static void policy_zone_fs_check(struct policy *p, const struct zone *z,
+				 const struct policy_rule *d, size_t first_own)
+{
+	char hint[640];
+	size_t i;
+
+	if (d->kind != POLICY_RULE_KIND_FS || d->action != POLICY_ACTION_DENY)
+		return;
+	for (i = 0; i < z->n_rules; i++) {
+		const struct policy_rule *a = &z->rules[i];
+
+		if (a->kind != POLICY_RULE_KIND_FS ||
+		    a->action != POLICY_ACTION_ALLOW ||
+		    !(a->fs_access & POLICY_FS_WRITE) ||
+		    !strcmp(a->path, d->path) ||
+		    !policy_zone_covers(a->path, d->path) ||
+		    (d->index < first_own && a->index < first_own))
+			continue;
+		snprintf(
+			hint, sizeof(hint),
+			"Landlock cannot take access away inside a writable tree: grant the entries of \"%s\" beside \"%s\" one by one instead of the whole tree",
+			a->path, d->path);
+		policy_diag_at(
+			p, &d->loc, hint,
+			"'fs deny \"%s\"' lies inside \"%s\", writable by the rule at %s:%u:%u",
+			d->path, a->path, a->loc.file, a->loc.line, a->loc.col);
+		return;
+	}
+}
+
 int policy_zone_check(struct policy *p, struct zone *z, size_t first_own)
 {
 	const struct policy_rule **sorted;
@@ -255,6 +304,9 @@ int policy_zone_check(struct policy *p, struct zone *z, size_t first_own)
 
 	for (i = first_own; i < z->n_rules; i++)
 		policy_zone_dead(p, z, &z->rules[i]);
+	/* Inherited allows count: a child's deny inside a parent's tree. */
+	for (i = 0; i < z->n_rules; i++)
+		policy_zone_fs_check(p, z, &z->rules[i], first_own);
 	if (z->n_rules > 1) {
 		sorted = malloc(z->n_rules * sizeof(*sorted));
 		if (!sorted)

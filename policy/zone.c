@@ -41,6 +41,16 @@ const struct policy_rule *zone_rule_get(const struct zone *z, size_t i)
 	return i < z->n_rules ? &z->rules[i] : NULL;
 }
 
+bool zone_fs_confined(const struct zone *z)
+{
+	size_t i;
+
+	for (i = 0; i < z->n_rules; i++)
+		if (z->rules[i].kind == POLICY_RULE_KIND_FS)
+			return true;
+	return false;
+}
+
 const struct policy_limits *zone_limits(const struct zone *z)
 {
 	return &z->limits;

@@ -635,7 +635,7 @@ static void zone_decide_unix_after(const struct zone_tables *t,
 				   const char *norm,
 				   struct policy_decision *out)
 {
-	static const char *const defaults[] = {"$CWD", "$TMPDIR"};
+	static const char *const defaults[] = {"$CWD", "$TMPDIR", "$WORKSPACE"};
 	unsigned idx;
 	size_t i;
 
@@ -741,5 +741,78 @@ int zone_decide_netlink(const struct zone_tables *t,
 		return 0;
 	out->verdict = POLICY_VERDICT_ALLOW;
 	out->detail = "NETLINK_ROUTE request to the kernel";
+	return 0;
+}
+
+/*
+ * The path an fs rule stands for at run time: the resolved one the caller
+ * gave (what the Landlock domain was made from), else the expansion. NULL:
+ * the rule is inactive.
+ */
+static const char *zone_decide_fs_path(const struct policy_runtime *rt,
+				       const struct policy_rule *r, char *buf,
+				       size_t len)
+{
+	if (rt && rt->fs_paths)
+		return r->index < rt->n_fs_paths ? rt->fs_paths[r->index]
+						 : NULL;
+	return policy_unix_expand(r->path, rt, buf, len) ? NULL : buf;
+}
+
+int zone_decide_open(const struct zone_tables *t,
+		     const struct policy_runtime *rt, const char *path,
+		     size_t len, unsigned access, struct policy_decision *out)
+{
+	char norm[4096], buf[4096];
+	const struct zone *z;
+	unsigned granted = 0, first = UINT_MAX;
+	bool any = false;
+	size_t i;
+	int pass;
+
+	zone_decide_init(t, out);
+	if (!t || !path)
+		return zone_decide_invalid(out, "no request");
+	if (!access || (access & ~(unsigned)POLICY_FS_ALL))
+		return zone_decide_invalid(out, "no access asked for");
+	if (memchr(path, '\0', len) ||
+	    policy_unix_path_normalize(path, len, norm, sizeof(norm)))
+		return zone_decide_invalid(
+			out, "path not absolute, or with '.' or '..'");
+	z = t->zone;
+	/* Pass 0: deny rules, lowest index first. Pass 1: the allows. */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < z->n_rules; i++) {
+			const struct policy_rule *r = &z->rules[i];
+			const char *rp;
+
+			if (r->kind != POLICY_RULE_KIND_FS)
+				continue;
+			any = true;
+			if ((r->action == POLICY_ACTION_DENY) != (pass == 0))
+				continue;
+			rp = zone_decide_fs_path(rt, r, buf, sizeof(buf));
+			if (!rp || !zone_decide_prefix(norm, rp))
+				continue;
+			if (pass == 0)
+				return zone_decide_rule(
+					t, r->index, POLICY_VERDICT_DENY, out);
+			if ((r->fs_access & access) && first == UINT_MAX)
+				first = r->index;
+			granted |= r->fs_access;
+		}
+	}
+	if (!any) {
+		out->verdict = POLICY_VERDICT_ALLOW;
+		out->reason = POLICY_REASON_FS_NONE;
+		return 0;
+	}
+	if ((granted & access) == access && first != UINT_MAX)
+		return zone_decide_rule(t, first, POLICY_VERDICT_ALLOW, out);
+	/* Partly granted: the rule that gave the rest is named, denying. */
+	if (first != UINT_MAX) {
+		zone_decide_rule(t, first, POLICY_VERDICT_DENY, out);
+		out->detail = "the rule grants less than asked";
+	}
 	return 0;
 }

@@ -145,6 +145,8 @@ static int zone_tables_add(struct zone_tables *t, const struct policy_rule *r)
 		t->unix_rules[a] = u;
 		u[t->n_unix[a]++] = r->index;
 		return 0;
+	case POLICY_RULE_KIND_FS:
+		return 0; /* few: zone_decide_open() walks the rules */
 	}
 	return -EINVAL;
 }

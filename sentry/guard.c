@@ -61,7 +61,7 @@ static void guard_kill_all(void)
 static pid_t guard_anchor_pid;
 
 static void __attribute__((noreturn))
-guard_anchor(pid_t sup, struct workspace *ws)
+guard_anchor(pid_t sup, struct workspace *ws, const char *tmpdir)
 {
 	int sup_status = 0;
 	sigset_t set;
@@ -94,12 +94,14 @@ guard_anchor(pid_t sup, struct workspace *ws)
 				WTERMSIG(sup_status));
 			guard_kill_all();
 			workspace_restore(ws);
+			jobtmp_remove(tmpdir);
 			exit(CORDON_EXIT_FAILURE);
 		}
 		/* Nothing should be left; make sure of it. */
 		guard_kill_all();
 		/* No job process is left to race the walk. */
 		workspace_restore(ws);
+		jobtmp_remove(tmpdir);
 		exit(WIFEXITED(sup_status) ? WEXITSTATUS(sup_status)
 					   : CORDON_EXIT_FAILURE);
 	}
@@ -128,7 +130,7 @@ int guard_rearm(void)
 	return getppid() == guard_anchor_pid ? 0 : -ESRCH;
 }
 
-int guard_start(struct workspace *ws)
+int guard_start(struct workspace *ws, const char *tmpdir)
 {
 	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
 	pid_t anchor = getpid(), sup;
@@ -161,7 +163,7 @@ int guard_start(struct workspace *ws)
 	if (sup < 0)
 		return -errno;
 	if (sup > 0)
-		guard_anchor(sup, ws);
+		guard_anchor(sup, ws, tmpdir);
 	if (prctl(PR_SET_PDEATHSIG, sentry_sig_anchor_died(), 0, 0, 0) < 0)
 		_exit(CORDON_EXIT_FAILURE);
 	if (getppid() != anchor)

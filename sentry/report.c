@@ -66,6 +66,16 @@ void sentry_header(struct sentry *s)
 	jsonw_key_u64(&w, "hard", s->nofile_hard);
 	jsonw_key_u64(&w, "supervisor", s->nofile_supervisor);
 	jsonw_close(&w);
+	/* docs/filesystem.md: which layer confines the files, if any. */
+	jsonw_key_obj(&w, "filesystem");
+	jsonw_key_str(&w, "layer",
+		      !s->fs.paths		 ? "none"
+		      : s->job.landlock_abi >= 1 ? "landlock"
+						 : "supervisor-opens");
+	jsonw_key_str(&w, "workspace", s->fs.paths ? s->o->fs_workspace : NULL);
+	jsonw_key_str(&w, "tmpdir", s->o->job_tmpdir);
+	jsonw_key_u64(&w, "grants", s->fs.n);
+	jsonw_close(&w);
 	/* Names only: the values never reach the log. */
 	jsonw_key_arr(&w, "env_dropped");
 	for (i = 0; i < s->o->n_env_dropped; i++)

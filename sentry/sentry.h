@@ -424,6 +424,14 @@ enum sentry_audit_level {
  * @env_dropped, @n_env_dropped: the names of the secret carriers left out
  *                    of @envp (policy_env_secret()), for the audit header;
  *                    borrowed. Never their values.
+ * @fs_workspace:     the job's workspace, resolved ($WORKSPACE of the
+ *                    zone's fs rules): --workspace DIR or the cwd.
+ * @job_tmpdir:       the private TMPDIR made by jobtmp_create() (@envp
+ *                    points TMPDIR at it), removed by the anchor after
+ *                    the run; NULL: none.
+ * @allow_unconfined_fs: the zone's fs rules may go without a Landlock
+ *                    domain (no Landlock, --no-landlock): the supervisor
+ *                    then applies them to the opens it performs only.
  */
 struct sentry_opts {
 	char *const *argv;
@@ -452,7 +460,26 @@ struct sentry_opts {
 	const char *workspace;
 	const char *const *env_dropped;
 	size_t n_env_dropped;
+	const char *fs_workspace;
+	const char *job_tmpdir;
+	bool allow_unconfined_fs;
 };
+
+/**
+ * jobtmp_create() - make the job's private TMPDIR (jobtmp.c): a new 0700
+ * directory under the caller's TMPDIR (when absolute) or /tmp, given to
+ * @uid:@gid when @chown_it. @out gets its path.
+ * Return: 0, or -errno with the message in @why.
+ */
+int jobtmp_create(uid_t uid, gid_t gid, bool chown_it, char *out, size_t len,
+		  char *why, size_t wlen);
+
+/**
+ * jobtmp_remove() - remove @path and everything below it, through
+ * directory fds, never following a symlink or crossing a mount (jobtmp.c);
+ * warns when something stayed. NULL is a no-op. Return: 0 or -errno.
+ */
+int jobtmp_remove(const char *path);
 
 /**
  * struct runas - who the job runs as (sentry/runas.c).

@@ -192,9 +192,38 @@ struct sentry_scratch {
 	uint8_t io[65536];
 };
 
+/*
+ * The zone's filesystem rules made concrete (fs_plan.c): grants for the
+ * Landlock domain and each rule's resolved path, by rule index (NULL:
+ * inactive). Built by the supervisor before the spawn; read-only after.
+ */
+#define FS_PLAN_RULES_MAX 4096
+struct fs_plan {
+	struct platform_fs_rule *rules; /* paths owned */
+	size_t n;
+	size_t cap;
+	char **paths;
+	size_t n_paths;
+};
+
+/**
+ * fs_plan_build() - expand and resolve @z's fs rules with @rt, apply the
+ * deny rules (fs_plan.c's theory). @p is filled (fs_plan_free() it, also
+ * on failure). May block on the filesystem.
+ * Return: 0; -EINVAL when a deny lies inside a writable grant once
+ * expanded, -E2BIG past FS_PLAN_RULES_MAX grants, -ENOMEM, or a directory
+ * walk's -errno; with the message in @why.
+ */
+int fs_plan_build(const struct zone *z, const struct policy_runtime *rt,
+		  struct fs_plan *p, char *why, size_t len);
+
+/** fs_plan_free() - release what @p owns; NULL is a no-op. */
+void fs_plan_free(struct fs_plan *p);
+
 struct sentry {
 	const struct sentry_opts *o;
-	char path[4096]; /* the resolved file to execute */
+	struct fs_plan fs; /* the zone's filesystem rules, if it has any */
+	char path[4096];   /* the resolved file to execute */
 	struct platform *plat;
 	struct platform_job job;
 	struct filter_prog filter;
@@ -563,10 +592,11 @@ void workspace_restore(struct workspace *w);
 /**
  * guard_start() - split into anchor and supervisor (guard.c).
  * In the anchor this never returns: it exits with the supervisor's status,
- * after workspace_restore(@ws) once the tree is dead. In the supervisor it
+ * after workspace_restore(@ws) and jobtmp_remove(@tmpdir) (NULL: none;
+ * borrowed) once the tree is dead. In the supervisor it
  * returns 0. Return: -errno if the fork failed (@ws untouched).
  */
-int guard_start(struct workspace *ws);
+int guard_start(struct workspace *ws, const char *tmpdir);
 
 /**
  * guard_rearm() - in the supervisor, after a change of credentials (which

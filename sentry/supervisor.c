@@ -332,6 +332,42 @@ static void sentry_quota_init(struct sentry *s)
 	snprintf(q->rule, sizeof(q->rule), "limit egress %s reached", v);
 }
 
+/*
+ * The zone's filesystem rules (fs_plan.c): made concrete with this run's
+ * workspace, TMPDIR and HOME, and given to the job's Landlock domain; the
+ * supervisor's open path decides on the same resolved paths. Without a
+ * domain (no Landlock, --no-landlock) the CLI has already refused unless
+ * --allow-unconfined-fs. Return: 0 or -errno (said).
+ */
+static int sentry_fs_setup(struct sentry *s, struct platform_spawn *sp)
+{
+	const struct zone *z = zone_tables_zone(s->o->tables);
+	char why[PATH_MAX + 256];
+	int rc;
+
+	s->net.rt.workspace = s->o->fs_workspace;
+	if (!zone_fs_confined(z))
+		return 0;
+	rc = fs_plan_build(z, &s->net.rt, &s->fs, why, sizeof(why));
+	if (rc < 0) {
+		diag_error("filesystem rules of zone %s: %s", zone_name(z),
+			   why);
+		return rc;
+	}
+	s->net.rt.fs_paths = (const char *const *)s->fs.paths;
+	s->net.rt.n_fs_paths = s->fs.n_paths;
+	if (sp->landlock_abi >= 1) {
+		sp->fs_confine = true;
+		sp->fs_rules = s->fs.rules;
+		sp->n_fs_rules = s->fs.n;
+	}
+	/*
+	 * Else --allow-unconfined-fs (the CLI refused otherwise): the option
+	 * said it, the audit header records the layer (supervisor-opens).
+	 */
+	return 0;
+}
+
 static int sentry_setup(struct sentry *s)
 {
 	struct platform_spawn sp = {
@@ -373,6 +409,7 @@ static int sentry_setup(struct sentry *s)
 		if (rc < 0)
 			return rc;
 	}
+
 	rc = limits_init(&s->limits, s->o->limits);
 	if (rc < 0)
 		return rc;
@@ -439,6 +476,9 @@ static int sentry_setup(struct sentry *s)
 	sp.landlock_abi = s->o->landlock ? platform_landlock_abi() : 0;
 	sp.landlock_scope = KCOMPAT_LANDLOCK_SCOPE_SIGNAL |
 			    KCOMPAT_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
+	rc = sentry_fs_setup(s, &sp);
+	if (rc < 0)
+		return rc;
 	rc = sentry_platform_start(s, &sp);
 	if (rc < 0)
 		return rc;
@@ -685,6 +725,7 @@ int sentry_run(const struct sentry_opts *o)
 	/* Tests only (common/fault.h): refused unless asked for knowingly. */
 	if (fault_init(fault_why, sizeof(fault_why)) < 0) {
 		diag_error("%s", fault_why);
+		jobtmp_remove(o->job_tmpdir);
 		return CORDON_EXIT_FAILURE;
 	}
 	if (fault_armed())
@@ -694,6 +735,7 @@ int sentry_run(const struct sentry_opts *o)
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		diag_error("out of memory");
+		jobtmp_remove(o->job_tmpdir);
 		return CORDON_EXIT_FAILURE;
 	}
 	s->o = o;
@@ -703,6 +745,7 @@ int sentry_run(const struct sentry_opts *o)
 	if (sentry_resolve(o, s->path, sizeof(s->path)) < 0) {
 		diag_error("%s: command not found", o->argv[0]);
 		free(s);
+		jobtmp_remove(o->job_tmpdir);
 		return CORDON_EXIT_NOTFOUND;
 	}
 	/* No pidfd_getfd (a container's profile): sockets owned from birth. */
@@ -719,6 +762,7 @@ int sentry_run(const struct sentry_opts *o)
 		diag_error("cannot compile the seccomp filter%s%s: %s",
 			   why ? " at " : "", why ? why : "", strerror(-rc));
 		free(s);
+		jobtmp_remove(o->job_tmpdir);
 		return CORDON_EXIT_FAILURE;
 	}
 	if (o->slot_name) {
@@ -764,13 +808,15 @@ int sentry_run(const struct sentry_opts *o)
 		if (rc < 0) {
 			diag_error("%s", wwhy);
 			free(s);
+			jobtmp_remove(o->job_tmpdir);
 			return CORDON_EXIT_FAILURE;
 		}
 	}
-	rc = guard_start(ws);
+	rc = guard_start(ws, o->job_tmpdir);
 	if (rc < 0) {
 		diag_error("cannot start the supervisor: %s", strerror(-rc));
 		workspace_restore(ws);
+		jobtmp_remove(o->job_tmpdir);
 		return CORDON_EXIT_FAILURE;
 	}
 	sentry_supervise(s);

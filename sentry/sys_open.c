@@ -57,6 +57,20 @@
  *    an fd to the same inode whose F_GETFL says O_RDONLY. Symlinks and
  *    special files cannot be reopened without an effect: EOPNOTSUPP (what
  *    glibc's fchmodat(AT_SYMLINK_NOFOLLOW) answers for a symlink anyway).
+ *  - The zone's filesystem rules (docs/filesystem.md), when it has them
+ *    and the job runs without a Landlock domain (--allow-unconfined-fs):
+ *    the supervisor, unconfined, must not open for the job what the rules
+ *    keep from it. What the open reached is judged (zone_decide_open() on
+ *    the path of our fd: symlinks, "..", /proc/self/root already
+ *    resolved) for the access the flags ask (O_RDONLY read, O_WRONLY
+ *    write, O_RDWR both; O_PATH read, as its fd is reopened readable), and
+ *    a denied fd is closed, never installed. An open that changes the file
+ *    as it opens (O_CREAT, O_TRUNC, O_TMPFILE) is judged before too: the
+ *    existing file it names, or, when there is none, the directory it
+ *    would be made in, for write. Between that check and the open the job
+ *    can swap a name, but without a domain the job's own rename, unlink,
+ *    truncate, mkdir, ... are not mediated at all: the supervisor layer
+ *    confines opens only, which is why it takes --allow-unconfined-fs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -741,6 +755,126 @@ static int sys_open_resolve(struct sentry_call *c, int base,
 	return fd;
 }
 
+/* The access an open with @flags asks for (enum policy_fs_access). */
+static unsigned sys_open_fs_access(uint64_t flags)
+{
+	unsigned a = 0;
+
+	if (flags & O_PATH)
+		return POLICY_FS_READ;
+	if ((flags & O_ACCMODE) == O_RDONLY || (flags & O_ACCMODE) == O_RDWR)
+		a |= POLICY_FS_READ;
+	if ((flags & O_ACCMODE) == O_WRONLY || (flags & O_ACCMODE) == O_RDWR ||
+	    (flags & (O_CREAT | O_TRUNC | (O_TMPFILE & ~O_DIRECTORY))))
+		a |= POLICY_FS_WRITE;
+	return a ? a : POLICY_FS_READ;
+}
+
+/*
+ * Judge the file at @path (ours: resolved) for @access by the zone's fs
+ * rules; a path that is not one (a pipe, a socket, an anonymous inode) is
+ * no file the rules are about. Return: true allowed; false with the denial
+ * in @c->v.
+ */
+static bool sys_open_fs_path(struct sentry *s, struct sentry_call *c,
+			     const char *path, unsigned access)
+{
+	struct policy_decision d;
+	char clean[PATH_MAX];
+	size_t n = strlen(path);
+	static const char deleted[] = " (deleted)";
+
+	if (path[0] != '/')
+		return true;
+	/* An O_TMPFILE or unlinked file: its directory's rules. */
+	if (n > sizeof(deleted) - 1 &&
+	    !strcmp(path + n - (sizeof(deleted) - 1), deleted))
+		n -= sizeof(deleted) - 1;
+	snprintf(clean, sizeof(clean), "%.*s", (int)n, path);
+	zone_decide_open(s->o->tables, &s->net.rt, clean, strlen(clean), access,
+			 &d);
+	if (d.verdict == POLICY_VERDICT_ALLOW)
+		return true;
+	verdict_decision(&c->v, &d, EACCES);
+	return false;
+}
+
+/* sys_open_fs_path() on what our @fd is. */
+static bool sys_open_fs_fd(struct sentry *s, struct sentry_call *c, int fd,
+			   unsigned access)
+{
+	char path[PATH_MAX];
+
+	if (sys_open_fd_path(fd, path, sizeof(path)) < 0) {
+		verdict_deny(&c->v, EACCES, VERDICT_CAT_RULE,
+			     "fs: the opened file has no path to judge");
+		return false;
+	}
+	return sys_open_fs_path(s, c, path, access);
+}
+
+/*
+ * Before an open that changes what it opens (O_CREAT, O_TRUNC, O_TMPFILE):
+ * the file it names, or the directory it would be made in, for write.
+ * Return: true to go on; false answered in @c->v.
+ */
+static bool sys_open_fs_before(struct sentry *s, struct sentry_call *c,
+			       const struct sys_open_req *r)
+{
+	struct sys_open_req pr = *r;
+	struct open_how h;
+	char path[PATH_MAX], *slash;
+	int base, fd;
+	bool ok;
+
+	pr.how.flags = O_PATH | (r->how.flags & (O_NOFOLLOW | O_DIRECTORY));
+	pr.how.mode = 0;
+	if (r->how.flags & (O_TMPFILE & ~O_DIRECTORY))
+		pr.how.flags = O_PATH | O_DIRECTORY;
+	base = sys_open_base(s, c, r);
+	fd = base == AT_FDCWD || base >= 0 ? sys_open_resolve(c, base, &pr, &h)
+					   : base;
+	if (fd >= 0) {
+		if (base >= 0)
+			close(base);
+		/* There: only a truncation changes it before the check after.
+		 */
+		ok = !(r->how.flags & O_TRUNC) ||
+		     sys_open_fs_fd(s, c, fd, POLICY_FS_WRITE);
+		close(fd);
+		return ok;
+	}
+	if (fd != -ENOENT) {
+		if (base >= 0)
+			close(base);
+		return true; /* the open itself fails the same way */
+	}
+	/* Not there: the directory it would be made in. */
+	snprintf(pr.path, sizeof(pr.path), "%s", r->path);
+	slash = strrchr(pr.path, '/');
+	if (!slash)
+		snprintf(pr.path, sizeof(pr.path), ".");
+	else if (slash == pr.path)
+		pr.path[1] = '\0';
+	else
+		*slash = '\0';
+	pr.how.flags = O_PATH | O_DIRECTORY;
+	fd = base == AT_FDCWD || base >= 0 ? sys_open_resolve(c, base, &pr, &h)
+					   : base;
+	if (base >= 0)
+		close(base);
+	if (fd < 0)
+		return true; /* the open itself fails the same way */
+	if (sys_open_fd_path(fd, path, sizeof(path)) < 0) {
+		close(fd);
+		verdict_deny(&c->v, EACCES, VERDICT_CAT_RULE,
+			     "fs: the directory has no path to judge");
+		return false;
+	}
+	close(fd);
+	return sys_open_fs_path(s, c, path, POLICY_FS_WRITE);
+}
+
 static int sys_open_serve(struct sentry *s, struct sentry_call *c,
 			  struct sys_open_req *r)
 {
@@ -767,6 +901,13 @@ static int sys_open_serve(struct sentry *s, struct sentry_call *c,
 		sys_open_result(c, -base, sys_open_rule_done);
 		return 0;
 	}
+	if (s->fs.paths && !r->readlink &&
+	    (r->how.flags & (O_CREAT | O_TRUNC | (O_TMPFILE & ~O_DIRECTORY))) &&
+	    !sys_open_fs_before(s, c, r)) {
+		if (base >= 0)
+			close(base);
+		return 0;
+	}
 	fd = sys_open_resolve(c, base, r, &h);
 	if (base >= 0)
 		close(base);
@@ -785,6 +926,12 @@ static int sys_open_serve(struct sentry *s, struct sentry_call *c,
 		if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode))) {
 			close(fd);
 			fd = -ENXIO;
+		}
+		if (fd >= 0 && s->fs.paths &&
+		    !sys_open_fs_fd(s, c, fd,
+				    sys_open_fs_access(r->how.flags))) {
+			close(fd);
+			return 0;
 		}
 		if (fd >= 0) {
 			if (sys_open_fifo_defer(s, c, fd, (int)r->how.flags) ==
@@ -831,6 +978,12 @@ static int sys_open_serve(struct sentry *s, struct sentry_call *c,
 			sys_open_deny(c, sys_open_rule_outside);
 		else
 			sys_open_result(c, -rc, sys_open_rule_done);
+		return 0;
+	}
+	/* The zone's fs rules, on what was reached (see the header). */
+	if (s->fs.paths && !r->readlink &&
+	    !sys_open_fs_fd(s, c, fd, sys_open_fs_access(r->how.flags))) {
+		close(fd);
 		return 0;
 	}
 	if (r->readlink) {

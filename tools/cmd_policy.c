@@ -33,6 +33,8 @@ struct cmd_policy_args {
 	const char *bound[CMD_POLICY_LIST_MAX];
 	size_t n_bound;
 	const char *addr; /* explain connect HOST: the address it resolved to */
+	const char *workspace; /* explain open: $WORKSPACE (default: cwd) */
+	const char *tmpdir;    /* explain open: the job's private TMPDIR */
 	bool json;
 	bool all;
 	char *pos[8]; /* positional arguments */
@@ -101,8 +103,10 @@ static int cmd_policy_usage(const char *why)
 		"                          [--allow RULE] [--deny RULE] [--limit K=V,...]\n"
 		"                          [--listener tcp|udp:PORT] [--host-addr ADDR]\n"
 		"                          [--bound NAME] [--addr ADDR]\n"
+		"                          [--workspace DIR] [--tmpdir DIR]\n"
 		"                          connect HOST:PORT[/tcp|/udp] | resolve NAME |\n"
-		"                          listen ADDR:PORT[/tcp|/udp] | unix PATH|@NAME\n");
+		"                          listen ADDR:PORT[/tcp|/udp] | unix PATH|@NAME |\n"
+		"                          open PATH [read|write|exec[,...]]\n");
 	return CORDON_EXIT_FAILURE;
 }
 
@@ -129,8 +133,9 @@ static int cmd_policy_args_parse(int argc, char **argv, int first,
 				 struct cmd_policy_args *a)
 {
 	static const char *const with_value[] = {
-		"--policy",   "--zone",	     "--allow", "--deny", "--limit",
-		"--listener", "--host-addr", "--bound", "--addr",
+		"--policy", "--zone",	   "--allow",	  "--deny",
+		"--limit",  "--listener",  "--host-addr", "--bound",
+		"--addr",   "--workspace", "--tmpdir",
 	};
 	int i;
 	size_t k;
@@ -183,6 +188,10 @@ static int cmd_policy_args_parse(int argc, char **argv, int first,
 			a->o.zone = val;
 		} else if (!strcmp(name, "--addr")) {
 			a->addr = val;
+		} else if (!strcmp(name, "--workspace")) {
+			a->workspace = val;
+		} else if (!strcmp(name, "--tmpdir")) {
+			a->tmpdir = val;
 		} else if (!strcmp(name, "--allow") ||
 			   !strcmp(name, "--deny") ||
 			   !strcmp(name, "--limit") ||
@@ -453,6 +462,7 @@ static const char *cmd_policy_reason_name(enum policy_reason r)
 		[POLICY_REASON_NETLINK] = "netlink",
 		[POLICY_REASON_INVALID] = "invalid",
 		[POLICY_REASON_DNS_PROXY] = "dns-proxy",
+		[POLICY_REASON_FS_NONE] = "fs-none",
 	};
 
 	return (unsigned)r < ARRAY_SIZE(names) ? names[r] : "?";
@@ -591,6 +601,71 @@ static int cmd_policy_abstract(const char *text, char *out, size_t *len)
 					  out, len, &bad, &why);
 }
 
+/*
+ * explain open PATH [ACCESS]: the decision the job's Landlock domain and
+ * the supervisor's opens make (zone_decide_open()), on the paths resolved
+ * as a run resolves them (sentry/fs_plan.c); a rule path that does not
+ * exist here is matched as written. $TMPDIR is the job's private one:
+ * --tmpdir names it (a run prints it in its audit header), otherwise a
+ * name no real path has.
+ */
+static int cmd_policy_explain_open(struct cmd_policy_args *a,
+				   const struct zone *z,
+				   const struct zone_tables *t,
+				   struct policy_runtime *rt,
+				   struct cmd_policy_explained *e)
+{
+	static char ws[PATH_MAX], tmp[PATH_MAX], real[PATH_MAX], buf[PATH_MAX];
+	size_t i, n = zone_rule_count(z);
+	const char **paths;
+	unsigned access = POLICY_FS_READ;
+	char acc[32];
+	int rc;
+
+	if (a->n_pos == 3 &&
+	    policy_fs_access_parse(a->pos[2], strlen(a->pos[2]), &access))
+		return cmd_policy_usage(
+			"open PATH takes read, write or exec (or a list: read,write)");
+	if (!realpath(a->workspace ? a->workspace : ".", ws))
+		return cmd_policy_usage("--workspace: no such directory");
+	rt->workspace = ws;
+	if (a->tmpdir)
+		snprintf(tmp, sizeof(tmp), "%s", a->tmpdir);
+	else
+		snprintf(tmp, sizeof(tmp), "%s/cordon-job.XXXXXX",
+			 rt->tmpdir ? rt->tmpdir : "/tmp");
+	rt->tmpdir = tmp;
+	paths = calloc(n ? n : 1, sizeof(*paths));
+	if (!paths)
+		return cmd_policy_usage("out of memory");
+	for (i = 0; i < n; i++) {
+		const struct policy_rule *r = zone_rule_get(z, i);
+
+		if (r->kind != POLICY_RULE_KIND_FS ||
+		    policy_unix_expand(r->path, rt, buf, sizeof(buf)))
+			continue;
+		paths[i] = strdup(realpath(buf, real) ? real : buf);
+	}
+	rt->fs_paths = paths;
+	rt->n_fs_paths = n;
+	/* The path as the kernel would reach it, when it exists. */
+	if (realpath(a->pos[1], real))
+		snprintf(buf, sizeof(buf), "%s", real);
+	else
+		snprintf(buf, sizeof(buf), "%s", a->pos[1]);
+	policy_fs_access_fmt(access, acc, sizeof(acc));
+	snprintf(e->target, sizeof(e->target), "%.500s %s", buf, acc);
+	zone_decide_open(t, rt, buf, strlen(buf), access, &e->d);
+	if (strcmp(buf, a->pos[1]))
+		e->note =
+			"judged as the path it resolves to (symlinks followed)";
+	rc = cmd_policy_print(e, z, a->json);
+	for (i = 0; i < n; i++)
+		free((char *)paths[i]);
+	free(paths);
+	return rc;
+}
+
 static int cmd_policy_explain_run(struct cmd_policy_args *a,
 				  const struct zone *z,
 				  const struct zone_tables *t)
@@ -724,8 +799,10 @@ static int cmd_policy_explain_run(struct cmd_policy_args *a,
 		zone_decide_unix(t, &rt, arg, strlen(arg), false, &e.d);
 		return cmd_policy_print(&e, z, a->json);
 	}
+	if (!strcmp(op, "open"))
+		return cmd_policy_explain_open(a, z, t, &rt, &e);
 	return cmd_policy_usage(
-		"explain takes connect, resolve, listen or unix");
+		"explain takes connect, resolve, listen, unix or open");
 }
 
 static int cmd_policy_explain(int argc, char **argv)
@@ -739,9 +816,9 @@ static int cmd_policy_explain(int argc, char **argv)
 	rc = cmd_policy_args_parse(argc, argv, 2, &a);
 	if (rc)
 		return rc;
-	if (a.n_pos != 2)
+	if (a.n_pos != 2 && !(a.n_pos == 3 && !strcmp(a.pos[0], "open")))
 		return cmd_policy_usage(
-			"explain takes one of: connect HOST:PORT, resolve NAME, listen ADDR:PORT, unix PATH");
+			"explain takes one of: connect HOST:PORT, resolve NAME, listen ADDR:PORT, unix PATH, open PATH [read|write|exec]");
 	rc = cmd_policy_load(&a.o, &p, &z);
 	if (rc)
 		return rc;

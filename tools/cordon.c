@@ -5,7 +5,9 @@
  * zone and hands over to the sentry. Usage errors exit 125 before anything
  * runs.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,8 +61,13 @@ static void cordon_usage(FILE *f)
 	      "  --user NAME|UID[:GID]     started as root: the job's user (default\n"
 	      "                            nobody, 65534:65534); never root unless\n"
 	      "                            --allow-root-job. Not root: your own only\n"
-	      "  --workspace DIR           started as root: the job's user owns DIR\n"
+	      "  --workspace DIR           the job's workspace ($WORKSPACE of the fs\n"
+	      "                            rules; default: the current directory).\n"
+	      "                            Started as root: the job's user owns DIR\n"
 	      "                            for the run, its owners get it back after\n"
+	      "  --allow-unconfined-fs     run a zone with fs rules without a Landlock\n"
+	      "                            domain (no Landlock, --no-landlock): only\n"
+	      "                            the opens the supervisor performs obey them\n"
 	      "  --allow-root-job          let the job run as root (dangerous: it\n"
 	      "                            then has root's power over the host)\n"
 	      "\n"
@@ -194,6 +201,44 @@ static void cordon_env_option(struct cordon_env *e, const char *arg)
 	cordon_env_set(e, kv);
 }
 
+/*
+ * A zone with fs rules (docs/filesystem.md): fail closed where no Landlock
+ * domain can enforce them, unless --allow-unconfined-fs; resolve the
+ * workspace; make the job's private TMPDIR (the anchor removes it).
+ */
+static void cordon_fs(struct sentry_opts *o, const struct zone *z,
+		      const struct runas *r, const char *ws_arg, char *ws,
+		      size_t wslen, char *tmp, size_t tmplen)
+{
+	const char *dir = ws_arg ? ws_arg : ".";
+	int abi = o->landlock ? platform_landlock_abi() : 0;
+	char why[PATH_MAX + 128];
+
+	if (abi < 1 && !o->allow_unconfined_fs)
+		diag_fatal(
+			CORDON_EXIT_FAILURE,
+			"zone %s confines the filesystem, and %s: the job would see every file of its user. "
+			"--allow-unconfined-fs runs it anyway, with the rules applied only to the opens the supervisor performs (docs/filesystem.md)",
+			zone_name(z),
+			o->landlock ? "this kernel has no Landlock (5.13+, "
+				      "CONFIG_SECURITY_LANDLOCK, lsm=landlock)"
+				    : "--no-landlock leaves the job without a "
+				      "Landlock domain");
+	if (wslen < PATH_MAX || !realpath(dir, ws))
+		diag_fatal(CORDON_EXIT_FAILURE, "workspace %s: %s", dir,
+			   strerror(errno));
+	if (!strcmp(ws, "/"))
+		diag_fatal(CORDON_EXIT_FAILURE,
+			   "the workspace is /: the fs rules would grant the "
+			   "whole filesystem; run from the checkout or give "
+			   "--workspace DIR");
+	o->fs_workspace = ws;
+	if (jobtmp_create(r->uid, r->gid, r->drop, tmp, tmplen, why,
+			  sizeof(why)) < 0)
+		diag_fatal(CORDON_EXIT_FAILURE, "%s", why);
+	o->job_tmpdir = tmp;
+}
+
 /* --slot NAME:N */
 static void cordon_slot_option(struct sentry_opts *o, const char *arg)
 {
@@ -242,6 +287,7 @@ enum cordon_opt {
 	CORDON_OPT_USER,
 	CORDON_OPT_WORKSPACE,
 	CORDON_OPT_ALLOW_ROOT_JOB,
+	CORDON_OPT_ALLOW_UNCONFINED_FS,
 };
 
 /*
@@ -321,6 +367,8 @@ static int cordon_run(int argc, char **argv)
 		{"workspace", required_argument, NULL, CORDON_OPT_WORKSPACE},
 		{"allow-root-job", no_argument, NULL,
 		 CORDON_OPT_ALLOW_ROOT_JOB},
+		{"allow-unconfined-fs", no_argument, NULL,
+		 CORDON_OPT_ALLOW_UNCONFINED_FS},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -347,6 +395,8 @@ static int cordon_run(int argc, char **argv)
 	struct filter_prog probe;
 	int rc;
 	static struct cordon_env_dropped dropped;
+	static char fs_workspace[PATH_MAX], job_tmpdir[PATH_MAX];
+	const char *ws_arg;
 	size_t n_env_opts = 0, i;
 	bool env_clear = false, slot_timeout_set = false;
 	int c;
@@ -471,6 +521,9 @@ static int cordon_run(int argc, char **argv)
 		case CORDON_OPT_ALLOW_ROOT_JOB:
 			allow_root_job = true;
 			break;
+		case CORDON_OPT_ALLOW_UNCONFINED_FS:
+			o.allow_unconfined_fs = true;
+			break;
 		default:
 			cordon_usage(stderr);
 			exit(CORDON_EXIT_FAILURE);
@@ -519,6 +572,7 @@ static int cordon_run(int argc, char **argv)
 		filter_prog_free(&probe);
 	}
 	cordon_runas(&o, &runas, user_spec, allow_root_job);
+	ws_arg = o.workspace;
 	if (!runas.drop)
 		o.workspace = NULL; /* the job is the caller: it has the tree */
 	if (!env_clear)
@@ -529,6 +583,18 @@ static int cordon_run(int argc, char **argv)
 	cordon_runas_env(&env, &runas);
 	for (i = 0; i < n_env_opts; i++)
 		cordon_env_option(&env, env_opts[i]);
+	/* Last before the run: nothing can fail between it and sentry_run(). */
+	if (zone_fs_confined(zone))
+		cordon_fs(&o, zone, &runas, ws_arg, fs_workspace,
+			  sizeof(fs_workspace), job_tmpdir, sizeof(job_tmpdir));
+	if (o.job_tmpdir) {
+		char *kv;
+
+		/* After --env: the fs rules grant this TMPDIR, no other. */
+		if (asprintf(&kv, "TMPDIR=%s", o.job_tmpdir) < 0)
+			diag_fatal(CORDON_EXIT_FAILURE, "out of memory");
+		cordon_env_set(&env, kv);
+	}
 	env.kv[env.n] = NULL;
 	o.argv = argv + optind;
 	o.envp = env.kv;

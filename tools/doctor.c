@@ -53,29 +53,37 @@ static void doctor_line(enum doctor_level lvl, const char *what,
 }
 
 /*
- * The filesystem layer: what the job can see of the files, and what this
- * kernel's Landlock would let cordon confine (ABI 1: read, write, exec
- * rules; 2: refer, so rename and link cannot move a file across a
- * boundary; 3: truncate; 5: device ioctls). Confinement itself is not
- * built yet (issue 16): said as reduced, never as ok. The environment's
- * secret carriers are dropped (policy_env_secret()).
+ * The filesystem layer (docs/filesystem.md): a zone with fs rules (the
+ * built-in zones) is confined by the job's Landlock domain; what this ABI
+ * lacks is said (1: no refer, rename/link across directories EXDEV; < 3:
+ * truncate() is not a right, so a file the job's user may write anywhere
+ * can be truncated; < 5: device ioctls unchecked on the devices it may
+ * open). Without a domain (no Landlock, --no-landlock) such a zone refuses
+ * to start unless --allow-unconfined-fs: reduced, never ok.
  */
-static void doctor_filesystem(int abi)
+static void doctor_filesystem(int abi, bool landlock)
 {
-	if (abi < 1)
+	if (!landlock || abi < 1) {
 		doctor_line(
 			DOCTOR_LEVEL_FALLBACK, "filesystem",
-			"not confined: the job sees the caller's files; no Landlock here to confine them with");
-	else
-		doctor_line(
-			DOCTOR_LEVEL_FALLBACK, "filesystem",
-			"not confined yet (issue 16): the job sees the caller's files; Landlock ABI %d offers read/write/exec rules%s%s%s",
-			abi,
-			abi >= 2
-				? ", refer"
-				: ", no refer (rename/link across directories: EXDEV)",
-			abi >= 3 ? ", truncate" : ", no truncate",
-			abi >= 5 ? ", device ioctls" : ", no device ioctls");
+			"not confined: %s; a zone with fs rules (fork-pr, internal-ci, release) exits 125 unless --allow-unconfined-fs, which applies them to the opens the supervisor performs only",
+			landlock ? "no Landlock here to confine it with"
+				 : "--no-landlock");
+		return;
+	}
+	doctor_line(
+		abi >= 3 ? DOCTOR_LEVEL_OK : DOCTOR_LEVEL_FALLBACK,
+		"filesystem",
+		"confined by the Landlock domain (ABI %d) for zones with fs rules: read/write/exec%s%s%s",
+		abi,
+		abi >= 2 ? ", refer"
+			 : ", no refer (rename/link across directories: EXDEV)",
+		abi >= 3
+			? ", truncate"
+			: ", no truncate (truncate() of any file the user may write is not stopped)",
+		abi >= 5
+			? ", device ioctls"
+			: ", no device ioctls (unchecked on the devices the rules grant)");
 	doctor_line(
 		DOCTOR_LEVEL_OK, "environment",
 		"secret carriers (GITHUB_TOKEN, *_TOKEN, *_SECRET, AWS_*, SSH_AUTH_SOCK, ...) dropped unless --env names them");
@@ -300,7 +308,7 @@ int doctor_main(int argc, char **argv)
 		doctor_line(
 			DOCTOR_LEVEL_FALLBACK, "Landlock",
 			"not available: the supervisor layer keeps the job off other processes");
-	doctor_filesystem(f.landlock_abi);
+	doctor_filesystem(f.landlock_abi, landlock);
 	doctor_line(
 		f.passrights ? DOCTOR_LEVEL_OK : DOCTOR_LEVEL_FALLBACK,
 		"SO_PASSRIGHTS",

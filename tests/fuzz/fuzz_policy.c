@@ -95,6 +95,25 @@ static void fuzz_policy_decide(const struct zone *z, const uint8_t *data,
 			 true, &d);
 	if (!d.zone || (d.reason == POLICY_REASON_RULE) != (d.rule != NULL))
 		abort();
+	/* fs rules: the bytes as a path and as an access list. */
+	rt.workspace = "/work";
+	rt.home = "/home/u";
+	zone_decide_open(t, &rt, (const char *)data, size < 4096 ? size : 4096,
+			 size ? (data[0] & POLICY_FS_ALL) : 0, &d);
+	if (!d.zone || (d.reason == POLICY_REASON_RULE) != (d.rule != NULL) ||
+	    (d.reason == POLICY_REASON_INVALID &&
+	     d.verdict != POLICY_VERDICT_DENY))
+		abort();
+	zone_decide_open(t, &rt, "/work/x", 7, POLICY_FS_READ | POLICY_FS_WRITE,
+			 &d);
+	{
+		unsigned acc;
+
+		if (policy_fs_access_parse((const char *)data,
+					   size < 64 ? size : 64, &acc) == 0 &&
+		    (!acc || (acc & ~(unsigned)POLICY_FS_ALL)))
+			abort();
+	}
 	zone_tables_free(t);
 }
 

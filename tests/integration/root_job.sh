@@ -21,9 +21,13 @@ t_init "$1"
 cp "$1/tests/lateral-victim" "$1/tests/lateral-attack" "$T_DIR/bin/"
 chmod 755 "$T_DIR/bin/"*
 VICTIM=$T_DIR/bin/lateral-victim
-ATTACK=$T_DIR/bin/lateral-attack
 W=$T_DIR/work
 chmod 777 "$W"
+# What the job runs lives in its workspace (the current directory: the
+# zone's fs rules grant the job nothing else to execute).
+cp "$1/tests/lateral-attack" "$W/"
+chmod 755 "$W/lateral-attack"
+ATTACK=$W/lateral-attack
 NOBODY=$(id -u nobody 2>/dev/null || echo 65534)
 NOGROUP=$(id -g nobody 2>/dev/null || echo 65534)
 TUID=$(id -u "$T_USER")
@@ -171,7 +175,7 @@ try:
 except socket.timeout:
     pass
 PY
-cat >"$T_DIR/bin/peer-client.py" <<'PY'
+cat >"$W/peer-client.py" <<'PY'
 import os, socket, struct, sys, errno
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.connect(sys.argv[1])
@@ -184,12 +188,12 @@ for name, uid, gid in (("forged-root", 0, 0), ("own", os.getuid(), os.getgid()))
         print(name, errno.errorcode[e.errno])
 s.close()
 PY
-chmod 755 "$T_DIR/bin/"*.py
+chmod 755 "$T_DIR/bin/"*.py "$W/peer-client.py"
 "$PY" "$T_DIR/bin/peer.py" "$W/sock/s" >"$W/peer-out" 2>&1 &
 peer=$!
 T_STARTED_PIDS="$T_STARTED_PIDS $peer"
 wait_for_file "$W/sock/s.ready" 50 || [ -e "$W/sock/s.ready" ]
-out=$(rrun -q -- "$PY" "$T_DIR/bin/peer-client.py" "$W/sock/s" 2>&1)
+out=$(rrun -q -- "$PY" "$W/peer-client.py" "$W/sock/s" 2>&1)
 wait "$peer" 2>/dev/null
 t_check "SO_PEERCRED at a root listener outside shows the job's uid, not root's" \
 	'grep -q "^peercred $NOBODY $NOGROUP$" "$W/peer-out"'
@@ -200,7 +204,7 @@ sed 's/^/  peer: /' "$W/peer-out"
 
 # TIOCSTI: the job shares root's terminal; pushing input into it would be
 # read by root's shell after cordon exits.
-cat >"$T_DIR/bin/sti.py" <<'PY'
+cat >"$W/sti.py" <<'PY'
 import errno, fcntl, termios
 try:
     for ch in "echo INJECTED\n":
@@ -209,9 +213,9 @@ try:
 except OSError as e:
     print("TIOCSTI", errno.errorcode[e.errno])
 PY
-chmod 644 "$T_DIR/bin/sti.py"
+chmod 644 "$W/sti.py"
 if command -v script >/dev/null; then
-	(cd "$W" && script -qec "$CORDON run -q -- $PY $T_DIR/bin/sti.py" /dev/null) >"$W/sti-out" 2>&1
+	(cd "$W" && script -qec "$CORDON run -q -- $PY $W/sti.py" /dev/null) >"$W/sti-out" 2>&1
 	t_check "TIOCSTI into root's terminal is refused (EPERM), nothing pushed" \
 		'grep -q "TIOCSTI EPERM" "$W/sti-out" && ! grep -q INJECTED "$W/sti-out"'
 else
@@ -274,7 +278,7 @@ for mode in landlock no-landlock; do
 
 	# cordon's own two processes: the supervisor (the job's uid now) and
 	# the anchor (root).
-	timeout 60 "$CORDON" run $opts -- "$ATTACK" cordon >"$W/out-cordon-$mode" 2>&1
+	(cd "$W" && timeout 60 "$CORDON" run $opts -- "$ATTACK" cordon) >"$W/out-cordon-$mode" 2>&1
 	st=$?
 	n=$(grep -c "^attack " "$W/out-cordon-$mode")
 	t_check "$mode: attacks on cordon's processes ($n) all blocked, cordon never stopped" \

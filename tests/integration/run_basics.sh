@@ -60,7 +60,9 @@ t_check "fds-native-control" 'grep -q "^fds: 0 1 2 .*\b7\b" "$T_DIR/native"'
 
 # --- environment -----------------------------------------------------------
 out=$(as_user env SECRET=s3cret KEEP=k "$CORDON" run --env-clear --env KEEP --env NEW=n -- /usr/bin/env)
-t_check "env-clear-keeps-only-asked" '[ "$(echo "$out" | sort | tr '\''\n'\'' '\'' '\'')" = "KEEP=k NEW=n " ]'
+t_check "env-clear-keeps-only-asked" '[ "$(echo "$out" | grep -v "^TMPDIR=" | sort | tr '\''\n'\'' '\'' '\'')" = "KEEP=k NEW=n " ]'
+# ... and the private TMPDIR the zone's fs rules grant (docs/filesystem.md).
+t_check "env-clear-keeps-private-tmpdir" 'grep -q "^TMPDIR=.*/cordon-job\." <<<"$out"'
 out=$(as_user env SECRET=s3cret "$CORDON" run -- /usr/bin/env)
 t_check "env-passes-through" 'grep -q "SECRET=s3cret" <<<"$out"'
 # Secret carriers (policy_env_secret()) are dropped unless --env names them;
@@ -455,9 +457,11 @@ else
 fi
 t_check "doctor-lists-features" 'grep -q "SYNC_WAKE_UP" "$T_DIR/out"'
 # The filesystem layer says what it lacks, driven by the feature switch.
-t_check "doctor-filesystem-not-ok" 'grep -qE "^reduced +filesystem +not confined" "$T_DIR/out" && grep -qE "^ok +environment +secret carriers" "$T_DIR/out"'
+t_check "doctor-filesystem-confined" 'grep -qE "^(ok|reduced) +filesystem +confined by the Landlock domain" "$T_DIR/out" && grep -qE "^ok +environment +secret carriers" "$T_DIR/out"'
+as_user "$CORDON" doctor --no-landlock >"$T_DIR/out" 2>&1
+t_check "doctor-filesystem-no-landlock-option" 'grep -qE "^reduced +filesystem +not confined: --no-landlock" "$T_DIR/out"'
 as_user env CORDON_IGNORE_FEATURES=landlock_abi=2 "$CORDON" doctor >"$T_DIR/out" 2>&1
-t_check "doctor-filesystem-abi2" 'grep -E "^reduced +filesystem" "$T_DIR/out" | grep -q "ABI 2 .*, refer, no truncate, no device ioctls"'
+t_check "doctor-filesystem-abi2" 'grep -E "^reduced +filesystem" "$T_DIR/out" | grep -q "ABI 2.*, refer, no truncate.*, no device ioctls"'
 as_user env CORDON_IGNORE_FEATURES=landlock "$CORDON" doctor >"$T_DIR/out" 2>&1
 t_check "doctor-filesystem-no-landlock" 'grep -qE "^reduced +filesystem +not confined: .*no Landlock" "$T_DIR/out"'
 if [ "$(id -u)" = 0 ]; then

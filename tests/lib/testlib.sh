@@ -17,6 +17,16 @@
 # CORDON_TEST_PLATFORM=ptrace runs every `cordon run` of the suite with
 # --platform ptrace (docs/platforms.md), the same way: the parity suite.
 #
+# Every `cordon run` of a suite gets --workspace "$T_DIR" (the suite's own
+# files, its staged binaries and scripts: what its jobs read, write and
+# run) and --allow-unconfined-fs, through a wrapper in $T_DIR/bin that
+# execs $T_DIR/bin/real/cordon (still named cordon: its comm). The zones'
+# filesystem rules (docs/filesystem.md) would otherwise leave the jobs only
+# the current directory; tests/integration/fs_canary.sh tests the rules
+# themselves with $CORDON_REAL. Started as root, --workspace means more
+# (the tree is given to the job's user), so it is left to the suite there,
+# unless the job stays root (--allow-root-job: nothing is given).
+#
 # CORDON_TEST_PROFILE=podman|docker runs every cordon command of the suite
 # under a container runtime's default seccomp profile
 # (tests/container/container_profile.py: Podman's seccomp.json as shipped,
@@ -41,6 +51,25 @@ t_init() {
 	chmod 755 "$T_DIR/bin/"*
 	CORDON=$T_DIR/bin/cordon
 	PROBE=$T_DIR/bin/cordon-probe
+	mkdir -m 755 "$T_DIR/bin/real"
+	mv "$CORDON" "$T_DIR/bin/real/cordon"
+	CORDON_REAL=$T_DIR/bin/real/cordon
+	cat >"$CORDON" <<-EOF
+		#!/bin/sh
+		if [ "\$1" = run ]; then
+			shift
+			# As root only a job that stays root (no chown walk).
+			if [ "\$(id -u)" = 0 ]; then
+				case " \$* " in
+				*" --allow-root-job "*) exec "$CORDON_REAL" run --workspace "$T_DIR" --allow-unconfined-fs "\$@" ;;
+				esac
+				exec "$CORDON_REAL" run --allow-unconfined-fs "\$@"
+			fi
+			exec "$CORDON_REAL" run --workspace "$T_DIR" --allow-unconfined-fs "\$@"
+		fi
+		exec "$CORDON_REAL" "\$@"
+	EOF
+	chmod 755 "$CORDON"
 	local run_opts=""
 	[ "${CORDON_TEST_LAYER:-}" = supervisor ] && run_opts="--no-landlock"
 	[ -n "${CORDON_TEST_PLATFORM:-}" ] &&

@@ -162,7 +162,7 @@ run 0 explain --json connect 169.254.169.254:80
 has out "\"verdict\":\"deny\",\"op\":\"connect\",\"target\":\"169.254.169.254:80/tcp\",\"zone\":\"fork-pr\",\"fingerprint\":\"$fp\",\"reason\":\"always-denied\",\"category\":\"metadata\""
 
 run 0 explain --json --zone internal-ci connect github.com:443
-has out "\"rule\":\"allow tcp github.com:443\",\"where\":{\"file\":\"<builtin>\",\"line\":28,\"col\":2}"
+has out "\"rule\":\"allow tcp github.com:443\",\"where\":{\"file\":\"<builtin>\",\"line\":69,\"col\":2}"
 
 run 0 explain --allow 'tcp 203.0.113.9:443' connect 203.0.113.9:443
 has out "  why: rule: allow tcp 203.0.113.9:443 (<--allow #1>:1:1)"

@@ -247,13 +247,13 @@ static const struct explain_row rows[] = {
 	{ "lo", "listen", "[::]:80/udp", NULL, NULL, "loopback", "listen loopback (" M ":34:2)" },
 
 	/* internal-ci: registries by name over HTTPS, nothing else. */
-	{ "internal-ci", "connect", "-:443", "github.com", NULL, "allow", "rule: allow tcp github.com:443 (<builtin>:28:2)" },
-	{ "internal-ci", "connect", "-:443", "objects.githubusercontent.com", NULL, "allow", "rule: allow tcp *.githubusercontent.com:443 (<builtin>:29:2)" },
+	{ "internal-ci", "connect", "-:443", "github.com", NULL, "allow", "rule: allow tcp github.com:443 (<builtin>:69:2)" },
+	{ "internal-ci", "connect", "-:443", "objects.githubusercontent.com", NULL, "allow", "rule: allow tcp *.githubusercontent.com:443 (<builtin>:70:2)" },
 	{ "internal-ci", "connect", "-:443", "githubusercontent.com", NULL, "deny", DD },
 	{ "internal-ci", "connect", "-:443", "api.github.com", NULL, "deny", DD },
 	{ "internal-ci", "connect", "-:80", "deb.debian.org", NULL, "deny", DD },
 	{ "internal-ci", "connect", "140.82.112.3:443", NULL, NULL, "deny", DD },
-	{ "internal-ci", "resolve", "static.crates.io", NULL, NULL, "allow", "rule: allow tcp static.crates.io:443 (<builtin>:33:2)" },
+	{ "internal-ci", "resolve", "static.crates.io", NULL, NULL, "allow", "rule: allow tcp static.crates.io:443 (<builtin>:74:2)" },
 	{ "internal-ci", "connect", "169.254.169.254:80", "github.com", NULL, "deny", MD },
 	{ "release", "connect", "-:443", "github.com", NULL, "deny", DD },
 	{ "release", "resolve", "github.com", NULL, NULL, "deny", DD },

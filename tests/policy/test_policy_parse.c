@@ -12,6 +12,26 @@
 #include "tests/harness/harness.h"
 #include "policy/policy.h"
 
+/* The zones' fs rules come first (inherited): these checks are on the rest. */
+static size_t nonfs_count(const struct zone *z)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < zone_rule_count(z); i++)
+		n += zone_rule_get(z, i)->kind != POLICY_RULE_KIND_FS;
+	return n;
+}
+
+static const struct policy_rule *nonfs_get(const struct zone *z, size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < zone_rule_count(z); i++)
+		if (zone_rule_get(z, i)->kind != POLICY_RULE_KIND_FS && !k--)
+			return zone_rule_get(z, i);
+	return NULL;
+}
+
 struct parse_case {
 	const char *name;
 	const char *text;
@@ -79,7 +99,7 @@ static const struct parse_case parse_cases[] = {
 	  "  hint: did you mean 'allow'?\n" },
 	{ "unknown key", "zone z {\n\tfrobnicate yes\n}\n",
 	  "t.cordon:2:2: error: unknown key 'frobnicate'\n"
-	  "  hint: zone settings are allow, deny, dns, lift, limit, listen, syscall, trust and unix\n" },
+	  "  hint: zone settings are allow, deny, dns, fs, lift, limit, listen, syscall, trust and unix\n" },
 	{ "duplicate trust", "zone z {\n\ttrust trusted\n\ttrust untrusted\n}\n",
 	  "t.cordon:3:2: error: duplicate 'trust' (first set at t.cordon:2:2)\n"
 	  "  hint: each setting may appear once per zone\n" },
@@ -287,7 +307,7 @@ static const struct parse_case parse_cases[] = {
 	  "  hint: write ADDR, ADDR:PORT, [V6ADDR] or [V6ADDR]:PORT\n" },
 	{ "relative unix path", "zone a {\n\tunix allow run/x.sock\n}\n",
 	  "t.cordon:2:13: error: unix path 'run/x.sock' is not absolute\n"
-	  "  hint: write an absolute path, or one starting with $CWD, $TMPDIR, $XDG_RUNTIME_DIR or $HOME\n" },
+	  "  hint: write an absolute path, or one starting with $CWD, $TMPDIR, $XDG_RUNTIME_DIR, $HOME or $WORKSPACE\n" },
 	{ "dotdot unix path", "zone a {\n\tunix allow $CWD/../x\n}\n",
 	  "t.cordon:2:13: error: '.' and '..' are not allowed in unix paths\n"
 	  "  hint: cordon compares paths without resolving them\n" },
@@ -314,7 +334,7 @@ static const struct parse_case parse_cases[] = {
 	  "  hint: write '@NAME' unquoted; any byte as \\xHH (\\x00 for NUL, \\x20 for a space), a backslash as \\\\\n" },
 	{ "unknown placeholder", "zone a {\n\tunix allow $PWD/x\n}\n",
 	  "t.cordon:2:13: error: unknown placeholder in '$PWD/x'\n"
-	  "  hint: write an absolute path, or one starting with $CWD, $TMPDIR, $XDG_RUNTIME_DIR or $HOME\n" },
+	  "  hint: write an absolute path, or one starting with $CWD, $TMPDIR, $XDG_RUNTIME_DIR, $HOME or $WORKSPACE\n" },
 	{ "zero limit", "zone a {\n\tlimit pids 0\n}\n",
 	  "t.cordon:2:13: error: invalid pids '0': zero is not a limit\n"
 	  "  hint: remove the limit instead of setting it to 0\n" },
@@ -563,9 +583,9 @@ static void test_overrides(void)
 		 0);
 	CHECK_STREQ(d.data, "");
 	CHECK_STREQ(zone_name(z), "fork-pr");
-	CHECK_EQ(zone_rule_count(z), 3);
-	CHECK_STREQ(zone_rule_get(z, 0)->loc.file, "<--allow #1>");
-	CHECK_STREQ(zone_rule_get(z, 2)->loc.file, "<--deny #1>");
+	CHECK_EQ(nonfs_count(z), 3);
+	CHECK_STREQ(nonfs_get(z, 0)->loc.file, "<--allow #1>");
+	CHECK_STREQ(nonfs_get(z, 2)->loc.file, "<--deny #1>");
 	l = zone_limits(z);
 	CHECK_EQ(l->value[POLICY_LIMIT_MEM], 512ull << 20);
 	CHECK_EQ(l->value[POLICY_LIMIT_PIDS], 64);
@@ -624,7 +644,7 @@ static void test_override_duplicate(void)
 		 -EINVAL);
 	CHECK_STREQ(
 		d.data,
-		"<--allow #1>:1:1: error: duplicate rule 'allow tcp github.com:443' (first at <builtin>:28:2)\n"
+		"<--allow #1>:1:1: error: duplicate rule 'allow tcp github.com:443' (first at <builtin>:69:2)\n"
 		"  hint: remove one of them\n");
 	dynbuf_free(&d);
 	policy_free(p);
@@ -654,7 +674,8 @@ static void test_default_zone(void)
 	CHECK_EQ(policy_zone_effective(p, NULL, NULL, &z), 0);
 	CHECK_STREQ(zone_name(z), "fork-pr");
 	CHECK(!zone_trusted(z));
-	CHECK_EQ(zone_rule_count(z), 0);
+	CHECK_EQ(nonfs_count(z), 0);
+	CHECK(zone_fs_confined(z));
 	CHECK_EQ(zone_listen(z), POLICY_LISTEN_DENY);
 	CHECK(zone_limits(z)->set[POLICY_LIMIT_MEM]);
 	CHECK_EQ(zone_limits(z)->value[POLICY_LIMIT_MEM], 2ull << 30);
