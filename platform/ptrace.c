@@ -139,9 +139,9 @@ struct ptrace_task {
 	uint64_t id;
 	struct user_regs_struct regs; /* at the seccomp-stop */
 	/* Entry stops (@entry_stops): */
-	bool at_entry;	   /* the pending call was taken at its entry */
-	bool judged;	   /* its seccomp-stop, if one comes, goes on */
-	bool fix_ret;	   /* at the exit stop, rax = @ret */
+	bool at_entry; /* the pending call was taken at its entry */
+	bool judged;   /* its seccomp-stop, if one comes, goes on */
+	bool fix_ret;  /* at the exit stop, rax = @ret */
 	long long ret;
 };
 
@@ -174,9 +174,9 @@ struct ptrace_be {
 	pid_t tracer; /* tid of the tracer thread, 0 before the seize */
 	int go;	      /* write end: the child waits for it, -1 after */
 	uint64_t next_id;
-	int sigfd;    /* SIGCHLD */
-	int kick;     /* eventfd: a request was queued */
-	int reaped;   /* eventfd: an exit was queued */
+	int sigfd;  /* SIGCHLD */
+	int kick;   /* eventfd: a request was queued */
+	int reaped; /* eventfd: an exit was queued */
 	bool vm;
 	bool getfd;
 	/* Entry stops (platform_spawn.entry_stops): the filter, to run here. */
@@ -556,8 +556,8 @@ static int ptrace_seize(struct ptrace_be *t)
 	 * @go), so that none of its calls after the go runs without them.
 	 */
 	if (!rc && t->entry_stops &&
-	    ptrace((enum __ptrace_request)0x4207 /* PTRACE_INTERRUPT */,
-		   t->job, 0, 0) < 0)
+	    ptrace((enum __ptrace_request)0x4207 /* PTRACE_INTERRUPT */, t->job,
+		   0, 0) < 0)
 		rc = -errno;
 	if (!rc && fd_write_all(t->go, "g", 1) < 0)
 		rc = -errno;
@@ -641,9 +641,15 @@ static uint32_t ptrace_bpf_run(const struct sock_filter *f, unsigned short n,
 		case BPF_ALU:
 			src = BPF_SRC(i->code) == BPF_X ? x : k;
 			switch (BPF_OP(i->code)) {
-			case BPF_ADD: a += src; break;
-			case BPF_SUB: a -= src; break;
-			case BPF_MUL: a *= src; break;
+			case BPF_ADD:
+				a += src;
+				break;
+			case BPF_SUB:
+				a -= src;
+				break;
+			case BPF_MUL:
+				a *= src;
+				break;
 			case BPF_DIV:
 				if (!src)
 					return 0x80000000U;
@@ -654,24 +660,48 @@ static uint32_t ptrace_bpf_run(const struct sock_filter *f, unsigned short n,
 					return 0x80000000U;
 				a %= src;
 				break;
-			case BPF_OR: a |= src; break;
-			case BPF_AND: a &= src; break;
-			case BPF_XOR: a ^= src; break;
-			case BPF_LSH: a = src < 32 ? a << src : 0; break;
-			case BPF_RSH: a = src < 32 ? a >> src : 0; break;
-			case BPF_NEG: a = -a; break;
-			default: return 0x80000000U;
+			case BPF_OR:
+				a |= src;
+				break;
+			case BPF_AND:
+				a &= src;
+				break;
+			case BPF_XOR:
+				a ^= src;
+				break;
+			case BPF_LSH:
+				a = src < 32 ? a << src : 0;
+				break;
+			case BPF_RSH:
+				a = src < 32 ? a >> src : 0;
+				break;
+			case BPF_NEG:
+				a = -a;
+				break;
+			default:
+				return 0x80000000U;
 			}
 			break;
 		case BPF_JMP:
 			src = BPF_SRC(i->code) == BPF_X ? x : k;
 			switch (BPF_OP(i->code)) {
-			case BPF_JA: pc += k; break;
-			case BPF_JEQ: pc += a == src ? i->jt : i->jf; break;
-			case BPF_JGT: pc += a > src ? i->jt : i->jf; break;
-			case BPF_JGE: pc += a >= src ? i->jt : i->jf; break;
-			case BPF_JSET: pc += (a & src) ? i->jt : i->jf; break;
-			default: return 0x80000000U;
+			case BPF_JA:
+				pc += k;
+				break;
+			case BPF_JEQ:
+				pc += a == src ? i->jt : i->jf;
+				break;
+			case BPF_JGT:
+				pc += a > src ? i->jt : i->jf;
+				break;
+			case BPF_JGE:
+				pc += a >= src ? i->jt : i->jf;
+				break;
+			case BPF_JSET:
+				pc += (a & src) ? i->jt : i->jf;
+				break;
+			default:
+				return 0x80000000U;
 			}
 			break;
 		case BPF_RET:
