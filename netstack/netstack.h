@@ -418,6 +418,17 @@ struct netstack_sock *netstack_sock_add(struct netstack *ns,
 int netstack_own_add(struct netstack *ns, int fd);
 
 /**
+ * netstack_own_add_new() - as netstack_own_add(), for socket @fd the
+ * supervisor has just created (@st its fstat()), without a second fstat():
+ * the table takes @fd only on success (0); on failure the caller still owns
+ * it: -ENOSPC (table full) or -EEXIST (already held, which a new socket
+ * cannot be). Lets the supervisor keep the very fd it installs into the job
+ * (ADDFD copies the file) instead of a duplicate.
+ */
+struct stat;
+int netstack_own_add_new(struct netstack *ns, int fd, const struct stat *st);
+
+/**
  * netstack_own_add_spread() - as netstack_own_add(), for a socket that may
  * be in other fd tables of the job already (one the supervisor received for
  * it): its entry, a new one or the one held, never counts as in one table.

@@ -475,6 +475,27 @@ int netstack_own_add(struct netstack *ns, int fd)
 	return sock_own_add(ns, fd, false);
 }
 
+int netstack_own_add_new(struct netstack *ns, int fd, const struct stat *st)
+{
+	size_t i;
+
+	if (sock_own_slot(ns, st->st_dev, st->st_ino) >= 0)
+		return -EEXIST;
+	if (ns->n_owned >= NETSTACK_OWNED_MAX - 1)
+		return -ENOSPC;
+	for (i = sock_own_home(st->st_ino); ns->owned[i].ino;
+	     i = (i + 1) & SOCK_OWN_MASK)
+		;
+	ns->owned[i].ino = st->st_ino;
+	ns->owned[i].dev = st->st_dev;
+	ns->owned[i].fd = fd;
+	ns->owned[i].mark = false;
+	ns->owned[i].gen = ns->own_gen;
+	ns->owned[i].duped = false;
+	ns->n_owned++;
+	return 0;
+}
+
 int netstack_own_add_spread(struct netstack *ns, int fd)
 {
 	return sock_own_add(ns, fd, true);
