@@ -26,6 +26,9 @@ if [ "$(id -u)" = 0 ]; then
 	as_user() { setpriv --reuid=cordontest --regid=cordontest \
 		--init-groups "$@"; }
 fi
+# The job's workspace is the directory cordon starts in (docs/filesystem.md):
+# the demo's files are there.
+cd "$demo"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 show() { printf '$ %s\n' "$*"; }
 
@@ -110,8 +113,8 @@ except OSError as e:
     print(f'  forked {n} children, then: {e.strerror}')"
 
 step "7. the audit log (JSON Lines): every exec with the xxh3 of the file run"
-show "cordon run --audit audit.jsonl -- sh -c 'ls / >/dev/null; cordon-probe personality 0x40000'"
-as_user "$cordon" run --audit "$demo/audit.jsonl" -- sh -c "ls / >/dev/null; '$probe' personality 0x40000"
+show "cordon run --audit audit.jsonl -- sh -c 'ls /usr >/dev/null; cordon-probe personality 0x40000'"
+as_user "$cordon" run --audit "$demo/audit.jsonl" -- sh -c "ls /usr >/dev/null; '$probe' personality 0x40000"
 python3 - "$demo/audit.jsonl" <<'PY'
 import json, sys
 for line in open(sys.argv[1]):
@@ -123,5 +126,23 @@ for line in open(sys.argv[1]):
     elif r["type"] == "summary":
         print(f'  summary  exit {r["exit_status"]} ({r["why"]}), {r["notified_calls"]} notified calls, {r["denied_calls"]} denied')
 PY
+
+step "8. the filesystem: the system read-only, the workspace writable, nothing else"
+# A stand-in for a runner's home with a key in it, outside the workspace:
+# the job's user can read it natively, the job cannot.
+home=$(mktemp -d /tmp/cordon-demo-home.XXXXXX)
+trap 'rm -rf "$demo" "$home"' EXIT
+mkdir "$home/.ssh"
+echo "demo-secret-key" >"$home/.ssh/id_ed25519"
+[ "$(id -u)" = 0 ] && chown -R cordontest "$home"
+show "cat ~/.ssh/id_ed25519                 # natively"
+as_user cat "$home/.ssh/id_ed25519"
+show "cordon run -- cat ~/.ssh/id_ed25519"
+as_user "$cordon" run -- cat "$home/.ssh/id_ed25519"
+show "cordon run -- sh -c 'echo built >out.txt; echo x >/var/tmp/x; echo \$TMPDIR'    # cwd is the workspace"
+as_user "$cordon" run -- sh -c 'echo built >out.txt && cat out.txt; echo x >/var/tmp/x; echo "TMPDIR=$TMPDIR (private to this job, removed after it)"'
+show "cordon policy explain open ~/.ssh/id_ed25519 read"
+as_user "$cordon" policy explain open "$home/.ssh/id_ed25519" read || true
+
 echo
 echo "demo done"
