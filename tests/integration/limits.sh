@@ -184,7 +184,12 @@ while True:
 "
 t_check "fork-bomb-killed-124" '[ "$st" = 124 ]'
 t_check "fork-bomb-killed-by-pids" 'grep -q "limit pids.*killed the job" "$T_DIR/err"'
-t_check "fork-bomb-observer-saw-it ($ptasks)" '[ "$ptasks" -ge 32 ]'
+# The bomb really ran past the limit: the supervisor's own count (the
+# report's peak). The outside observer polls too slowly to see the peak of
+# a bomb the sampler kills within one interval (it saw 13 and 31 of 64 in
+# two runs), so its count is only printed.
+peak=$(sed -n 's/.*limit pids *[0-9]* *peak *\([0-9]*\).*/\1/p' "$T_DIR/err" | head -1)
+t_check "fork-bomb-peak-past-the-limit (${peak:-none}; observer saw ${ptasks:-0})" '[ "${peak:-0}" -gt 64 ]'
 t_check "fork-bomb-nothing-left" 'nothing_left'
 # No EINTR from fork: a native fork never returns it; a notified one did
 # when a signal (here SIGCHLD, handler without SA_RESTART, as dash has)
@@ -218,7 +223,7 @@ backstop_run() { # HOLDER-THREADS: fills st, out
 	local threads=$1 d=$T_DIR/nproc.$1 holder
 	rm -rf "$d"
 	mkdir -m 1777 "$d"
-	"$CORDON" run -q --report --user "$fresh" --limit pids=32,wall=30s -- $PY -c "
+	"$CORDON" run -q --report --user "$fresh" --workspace "$d" --limit pids=32,wall=30s -- $PY -c "
 import os, sys, time
 sys.argv[0] = '$MARK'
 d = '$d'
