@@ -87,7 +87,9 @@ t_check "env-passed-not-listed-dropped" 'head -1 "$W/env2.jsonl" | grep -q "\"en
 # Secrets in the command line (policy_argv_redact(), docs/audit.md): the job
 # gets its arguments as they are; the audit header's argv and the exec
 # record's have the values redacted, the names and the rest kept.
-out=$(as_user "$CORDON" run -q --audit "$W/argv.jsonl" -- /bin/sh -c 'printf "%s\n" "$@"' sh \
+# (The shell stays a moment: the exec record's argv is read from
+# /proc/TID/cmdline after the exec, and a process already gone shows none.)
+out=$(as_user "$CORDON" run -q --audit "$W/argv.jsonl" -- /bin/sh -c 'printf "%s\n" "$@"; sleep 0.5' sh \
 	--password=canary-pw -H 'Authorization: Bearer canary-bearer' \
 	https://u:canary-url@example.invalid/ --token canary-tok keep-me)
 t_check "argv-job-gets-its-arguments" 'grep -qx -- "--password=canary-pw" <<<"$out" && grep -qx "Authorization: Bearer canary-bearer" <<<"$out" && grep -qx canary-tok <<<"$out"'
