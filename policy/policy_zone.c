@@ -364,12 +364,53 @@ int policy_zone_resolve(struct policy *p)
 }
 
 /* One --allow/--deny argument: "PROTO DEST", "dns NAME" or "unix PATH". */
+/*
+ * --allow 'listen [loopback|allow]' (bare: allow) or --deny listen: the
+ * zone's listen mode, as the file's 'listen MODE' statement sets it.
+ */
+static int policy_zone_override_listen(struct policy *p, struct zone *z,
+				       const char *file,
+				       const struct policy_tok *t, size_t n,
+				       enum policy_action action)
+{
+	static const char hint[] =
+		"write --allow listen, --allow 'listen loopback' or --deny listen";
+	enum policy_listen mode = action == POLICY_ACTION_ALLOW
+					  ? POLICY_LISTEN_ALLOW
+					  : POLICY_LISTEN_DENY;
+
+	if (n > 2 || (n == 2 && action != POLICY_ACTION_ALLOW)) {
+		policy_diag_add(p, file, 1, t[n - 1].col, hint,
+				"unexpected '%.*s'",
+				TOKQ(t[n - 1].s, t[n - 1].len));
+		return -EINVAL;
+	}
+	if (n == 2) {
+		if (!t[1].quoted && t[1].len == 8 &&
+		    !memcmp(t[1].s, "loopback", 8))
+			mode = POLICY_LISTEN_LOOPBACK;
+		else if (t[1].quoted || t[1].len != 5 ||
+			 memcmp(t[1].s, "allow", 5)) {
+			policy_diag_add(p, file, 1, t[1].col, hint,
+					"unknown listen mode '%.*s'",
+					TOKQ(t[1].s, t[1].len));
+			return -EINVAL;
+		}
+	}
+	z->listen = mode;
+	z->listen_set = true;
+	z->listen_loc.file = file;
+	z->listen_loc.line = 1;
+	z->listen_loc.col = t[0].col;
+	return 0;
+}
+
 static int policy_zone_override_rule(struct policy *p, struct zone *z,
 				     const char *file, const char *arg,
 				     enum policy_action action)
 {
 	static const char hint[] =
-		"write 'tcp|udp|any HOST:PORT', 'dns NAME' or 'unix PATH'";
+		"write 'tcp|udp|any HOST:PORT', 'dns NAME', 'unix PATH' or 'listen MODE'";
 	char scratch[POLICY_LINE_MAX + POLICY_TOKS_MAX + 1];
 	struct policy_tok t[POLICY_TOKS_MAX];
 	struct policy_src src = {p, file, 1};
@@ -392,6 +433,8 @@ static int policy_zone_override_rule(struct policy *p, struct zone *z,
 				TOKQ(t[0].s, t[0].len));
 		return -EINVAL;
 	}
+	if (n && !t[0].quoted && t[0].len == 6 && !memcmp(t[0].s, "listen", 6))
+		return policy_zone_override_listen(p, z, file, t, n, action);
 	if (n > 2) {
 		policy_diag_add(p, file, 1, t[2].col, hint, "unexpected '%.*s'",
 				TOKQ(t[2].s, t[2].len));
@@ -521,6 +564,12 @@ int policy_zone_effective(struct policy *p, const char *name,
 					  o->deny[i], POLICY_ACTION_DENY);
 	}
 	for (i = 0; i < o->n_limit; i++) {
+		/*
+		 * A key given again in a later --limit takes the last value
+		 * (a CI default, then the job's own); twice in one --limit
+		 * argument is still a mistake.
+		 */
+		memset(seen, 0, sizeof(seen));
 		snprintf(file, sizeof(file), "<--limit #%zu>", i + 1);
 		policy_zone_override_limit(p, z, policy_intern(p, file),
 					   o->limit[i], seen, ARRAY_SIZE(seen));

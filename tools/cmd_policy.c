@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tools/cli.h"
 #include "tools/cmd_policy.h"
 #include "tools/zone_syscalls.h"
 #include "common/common.h"
@@ -37,6 +38,7 @@ struct cmd_policy_args {
 	const char *tmpdir;    /* explain open: the job's private TMPDIR */
 	bool json;
 	bool all;
+	bool help;    /* --help or -h: print the subcommand's help, exit 0 */
 	char *pos[8]; /* positional arguments */
 	size_t n_pos;
 };
@@ -91,23 +93,15 @@ int cmd_policy_load(const struct cmd_policy_opts *o, struct policy **out_policy,
 	return 0;
 }
 
+/* The help topic of the running subcommand ("policy show"); main thread. */
+static const char *cmd_policy_topic = "policy";
+
+/* One line (@why, when given) and "try 'cordon policy SUB --help'". */
 static int cmd_policy_usage(const char *why)
 {
 	if (why)
 		diag_error("policy: %s", why);
-	fprintf(stderr,
-		"usage: cordon policy check FILE...\n"
-		"       cordon policy show [--policy FILE] [--zone NAME] [--all]\n"
-		"                          [--allow RULE] [--deny RULE] [--limit K=V,...]\n"
-		"       cordon policy explain [--policy FILE] [--zone NAME] [--json]\n"
-		"                          [--allow RULE] [--deny RULE] [--limit K=V,...]\n"
-		"                          [--listener tcp|udp:PORT] [--host-addr ADDR]\n"
-		"                          [--bound NAME] [--addr ADDR]\n"
-		"                          [--workspace DIR] [--tmpdir DIR]\n"
-		"                          connect HOST:PORT[/tcp|/udp] | resolve NAME |\n"
-		"                          listen ADDR:PORT[/tcp|/udp] | unix PATH|@NAME |\n"
-		"                          open PATH [read|write|exec[,...]]\n");
-	return CORDON_EXIT_FAILURE;
+	return cli_try(cmd_policy_topic);
 }
 
 static int cmd_policy_listener(const char *s, struct policy_listener *l)
@@ -156,6 +150,10 @@ static int cmd_policy_args_parse(int argc, char **argv, int first,
 			a->all = true;
 			continue;
 		}
+		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+			a->help = true;
+			continue;
+		}
 		if (strncmp(arg, "--", 2) || !strcmp(arg, "--")) {
 			if (!strcmp(arg, "--") && ++i >= argc)
 				break;
@@ -171,7 +169,20 @@ static int cmd_policy_args_parse(int argc, char **argv, int first,
 			if (!strcmp(name, with_value[k]))
 				break;
 		if (k == ARRAY_SIZE(with_value)) {
-			diag_error("policy: unknown option '%s'", name);
+			static const char *const flags[] = {"--json", "--all",
+							    "--help"};
+			const char *sugg = cli_suggest(name, with_value,
+						       ARRAY_SIZE(with_value));
+
+			if (!sugg)
+				sugg = cli_suggest(name, flags,
+						   ARRAY_SIZE(flags));
+			if (sugg)
+				diag_error(
+					"policy: unknown option '%s'; did you mean '%s'?",
+					name, sugg);
+			else
+				diag_error("policy: unknown option '%s'", name);
 			return cmd_policy_usage(NULL);
 		}
 		if (eq) {
@@ -244,6 +255,9 @@ static int cmd_policy_check(int argc, char **argv)
 	int i, status = 0;
 	size_t k;
 
+	if (argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")))
+		return cli_help("policy check", stdout) ? CORDON_EXIT_FAILURE
+							: 0;
 	if (argc < 3)
 		return cmd_policy_usage("check needs at least one FILE");
 	for (i = 2; i < argc; i++) {
@@ -354,6 +368,9 @@ static int cmd_policy_show(int argc, char **argv)
 	rc = cmd_policy_args_parse(argc, argv, 2, &a);
 	if (rc)
 		return rc;
+	if (a.help)
+		return cli_help("policy show", stdout) ? CORDON_EXIT_FAILURE
+						       : 0;
 	if (a.n_pos)
 		return cmd_policy_usage(
 			"show takes no FILE: use --policy FILE");
@@ -816,6 +833,9 @@ static int cmd_policy_explain(int argc, char **argv)
 	rc = cmd_policy_args_parse(argc, argv, 2, &a);
 	if (rc)
 		return rc;
+	if (a.help)
+		return cli_help("policy explain", stdout) ? CORDON_EXIT_FAILURE
+							  : 0;
 	if (a.n_pos != 2 && !(a.n_pos == 3 && !strcmp(a.pos[0], "open")))
 		return cmd_policy_usage(
 			"explain takes one of: connect HOST:PORT, resolve NAME, listen ADDR:PORT, unix PATH, open PATH [read|write|exec]");
@@ -840,9 +860,15 @@ int cmd_policy_main(int argc, char **argv)
 	if (argc < 2)
 		return cmd_policy_usage("missing subcommand");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		cmd_policy_usage(NULL);
+		cli_help("policy", stdout);
 		return 0;
 	}
+	if (!strcmp(argv[1], "check"))
+		cmd_policy_topic = "policy check";
+	else if (!strcmp(argv[1], "show"))
+		cmd_policy_topic = "policy show";
+	else if (!strcmp(argv[1], "explain"))
+		cmd_policy_topic = "policy explain";
 	if (!strcmp(argv[1], "check"))
 		rc = cmd_policy_check(argc, argv);
 	else if (!strcmp(argv[1], "show"))

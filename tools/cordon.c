@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tools/cli.h"
 #include "tools/cmd_policy.h"
 #include "common/common.h"
 #include "tools/doctor.h"
@@ -24,57 +25,6 @@
 extern char **environ;
 
 #define CORDON_MAX_ENV 4096
-
-static void cordon_usage(FILE *f)
-{
-	fputs("usage: cordon run [OPTIONS] -- CMD [ARG...]\n"
-	      "       cordon policy check FILE...\n"
-	      "       cordon policy show [--policy FILE] [--zone NAME]\n"
-	      "       cordon policy explain [--policy FILE] [--zone NAME] connect HOST:PORT[/udp] | resolve NAME | listen ADDR:PORT\n"
-	      "       cordon doctor [--no-landlock]\n"
-	      "       cordon version\n"
-	      "\n"
-	      "run options:\n"
-	      "  --policy FILE             policy file with zones (docs/policy.md)\n"
-	      "  --zone NAME               the zone to run in (default fork-pr)\n"
-	      "  --allow RULE, --deny RULE per-run rules, e.g. --allow 'tcp example.org:443'\n"
-	      "  --limit KEY=VALUE[,...]   per-run limits, e.g. --limit mem=512M,wall=5m\n"
-	      "  -q, --quiet               no stderr line per denial\n"
-	      "  --audit FILE              JSON Lines audit log ('-': stderr)\n"
-	      "  --audit-level LEVEL       denials (default) | all\n"
-	      "  --audit-max SIZE          cap on the audit file (default 64M)\n"
-	      "  --keep-going              when CMD exits, wait for the rest of its tree\n"
-	      "  --grace DURATION          SIGINT/SIGTERM: time before SIGKILL (default 5s)\n"
-	      "  --env-clear               start CMD with an empty environment\n"
-	      "  --env KEY[=VALUE]         pass KEY through, or set it (repeatable);\n"
-	      "                            secret carriers (GITHUB_TOKEN, *_TOKEN, AWS_*,\n"
-	      "                            ...) are dropped unless named here\n"
-	      "  --platform unotify|ptrace|auto  where syscall stops come from\n"
-	      "                            (default auto: unotify, ptrace where a\n"
-	      "                            listener is refused; docs/platforms.md)\n"
-	      "  --no-landlock             do not enter a Landlock domain\n"
-	      "  --report                  one line per limit at exit (value, peak)\n"
-	      "  --report-json FILE        the summary record alone, for CI\n"
-	      "  --slot NAME:N             wait until fewer than N jobs hold slot NAME\n"
-	      "  --slot-timeout DURATION   give up waiting for the slot (exit 125)\n"
-	      "  --no-wait                 fail at once when the slot is taken\n"
-	      "  --user NAME|UID[:GID]     started as root: the job's user (default\n"
-	      "                            nobody, 65534:65534); never root unless\n"
-	      "                            --allow-root-job. Not root: your own only\n"
-	      "  --workspace DIR           the job's workspace ($WORKSPACE of the fs\n"
-	      "                            rules; default: the current directory).\n"
-	      "                            Started as root: the job's user owns DIR\n"
-	      "                            for the run, its owners get it back after\n"
-	      "  --allow-unconfined-fs     run a zone with fs rules without a Landlock\n"
-	      "                            domain (no Landlock, --no-landlock): only\n"
-	      "                            the opens the supervisor performs obey them\n"
-	      "  --allow-root-job          let the job run as root (dangerous: it\n"
-	      "                            then has root's power over the host)\n"
-	      "\n"
-	      "exit status: CMD's own; 128+N if it died of signal N; 124 a limit\n"
-	      "killed it; 125 cordon failed; 126 CMD not executable; 127 not found.\n",
-	      f);
-}
 
 /*
  * A duration in ms (the policy grammar: 500ms, 5s, 2m, 1h, 1d) that fits in
@@ -337,6 +287,33 @@ static void cordon_runas_env(struct cordon_env *e, const struct runas *r)
 	cordon_env_set(e, kv);
 }
 
+/*
+ * getopt_long() returned '?' (unknown option) or ':' (no value): one line,
+ * with the closest real option, and the try line. Return: 125.
+ */
+static int cordon_run_badopt(int c, char **argv, const struct option *lo)
+{
+	const char *cands[64], *arg = argv[optind - 1], *sugg;
+	char name[64];
+	size_t n = 0;
+
+	if (c == ':')
+		return cli_usage_error("run", "run: option '%s' needs a value",
+				       arg);
+	if (optopt && optopt < 256 && arg[0] == '-' && arg[1] != '-')
+		return cli_usage_error("run", "run: unknown option '-%c'",
+				       optopt);
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(arg, "="), arg);
+	for (; lo->name && n < ARRAY_SIZE(cands); lo++)
+		cands[n++] = lo->name;
+	sugg = cli_suggest(name + strspn(name, "-"), cands, n);
+	if (sugg)
+		return cli_usage_error(
+			"run", "run: unknown option '%s'; did you mean '--%s'?",
+			name, sugg);
+	return cli_usage_error("run", "run: unknown option '%s'", name);
+}
+
 static int cordon_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -408,13 +385,14 @@ static int cordon_run(int argc, char **argv)
 	if (!env_opts || !allow || !deny || !limit)
 		diag_fatal(CORDON_EXIT_FAILURE, "out of memory");
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+qh", longopts, NULL)) != -1) {
+	opterr = 0; /* cordon_run_badopt() says it, with the cordon: prefix */
+	while ((c = getopt_long(argc, argv, "+:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'q':
 			diag_set_quiet(true);
 			break;
 		case 'h':
-			cordon_usage(stdout);
+			cli_help("run", stdout);
 			exit(0);
 		case CORDON_OPT_AUDIT:
 			o.audit_path = optarg;
@@ -525,15 +503,11 @@ static int cordon_run(int argc, char **argv)
 			o.allow_unconfined_fs = true;
 			break;
 		default:
-			cordon_usage(stderr);
-			exit(CORDON_EXIT_FAILURE);
+			exit(cordon_run_badopt(c, argv, longopts));
 		}
 	}
-	if (optind >= argc) {
-		diag_error("run: no command given");
-		cordon_usage(stderr);
-		return CORDON_EXIT_FAILURE;
-	}
+	if (optind >= argc)
+		return cli_usage_error("run", "run: no command given");
 	/* The policy, fully checked before anything runs (exit 125). */
 	po.allow = allow;
 	po.deny = deny;
@@ -601,6 +575,18 @@ static int cordon_run(int argc, char **argv)
 	return sentry_run(&o);
 }
 
+/* `cordon help [COMMAND [SUBCOMMAND]]` */
+static int cordon_help(int argc, char **argv)
+{
+	char topic[64];
+
+	snprintf(topic, sizeof(topic), "%s%s%s", argc > 0 ? argv[0] : "",
+		 argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
+	if (argc > 2 || cli_help(topic, stdout))
+		return cli_usage_error("", "help: no help for '%s'", topic);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	/* First: before anything opens a file that could land on fd 0-2. */
@@ -615,25 +601,27 @@ int main(int argc, char **argv)
 		}
 	}
 	if (argc < 2) {
-		cordon_usage(stderr);
+		cli_help(NULL, stderr);
 		return CORDON_EXIT_FAILURE;
 	}
 	if (!strcmp(argv[1], "run"))
 		return cordon_run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "policy"))
 		return cmd_policy_main(argc - 1, argv + 1);
+	if ((!strcmp(argv[1], "doctor") || !strcmp(argv[1], "version")) &&
+	    argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")))
+		return cli_help(argv[1], stdout) ? CORDON_EXIT_FAILURE : 0;
 	if (!strcmp(argv[1], "doctor"))
 		return doctor_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
 		printf("cordon %s\n", CORDON_VERSION);
 		return 0;
 	}
-	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
-	    !strcmp(argv[1], "-h")) {
-		cordon_usage(stdout);
+	if (!strcmp(argv[1], "help"))
+		return cordon_help(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		cli_help(NULL, stdout);
 		return 0;
 	}
-	diag_error("unknown command '%s'", argv[1]);
-	cordon_usage(stderr);
-	return CORDON_EXIT_FAILURE;
+	return cli_usage_error("", "unknown command '%s'", argv[1]);
 }

@@ -603,8 +603,9 @@ static void test_override_errors(void)
 {
 	static const char *const allow[] = {"tcp a.com:0", "allow tcp b.com:1",
 					    "tcp github.com:443"};
-	static const char *const limit[] = {"mem=512M,pids=0,bogus=1", "mem=1G",
-					    "wall"};
+	/* mem in #1 and #2: the last wins; twice within #2: an error. */
+	static const char *const limit[] = {"mem=512M,pids=0,bogus=1",
+					    "mem=1G,mem=2G", "wall"};
 	const struct zone *z;
 	struct policy *p;
 	struct dynbuf d;
@@ -617,12 +618,12 @@ static void test_override_errors(void)
 		"<--allow #1>:1:11: error: invalid port '0'\n"
 		"  hint: ports are 1-65535: write PORT, LO-HI or any\n"
 		"<--allow #2>:1:1: error: leave out 'allow': the option says it\n"
-		"  hint: write 'tcp|udp|any HOST:PORT', 'dns NAME' or 'unix PATH'\n"
+		"  hint: write 'tcp|udp|any HOST:PORT', 'dns NAME', 'unix PATH' or 'listen MODE'\n"
 		"<--limit #1>:1:15: error: invalid pids '0': zero is not a limit\n"
 		"  hint: remove the limit instead of setting it to 0\n"
 		"<--limit #1>:1:17: error: unknown limit 'bogus'\n"
 		"  hint: limits are cpu, wall, mem, fsize, disk, log, egress, pids, fds, slot, log-overflow and egress-overflow\n"
-		"<--limit #2>:1:1: error: duplicate limit 'mem' (first set at <--limit #1>:1:1)\n"
+		"<--limit #2>:1:8: error: duplicate limit 'mem' (first set at <--limit #2>:1:1)\n"
 		"  hint: each limit may be set once per zone\n"
 		"<--limit #3>:1:1: error: missing '=' in 'wall'\n"
 		"  hint: write KEY=VALUE[,KEY=VALUE...]\n");
