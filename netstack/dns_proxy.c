@@ -401,6 +401,16 @@ int dns_proxy_target(const struct dns_proxy *p, int sock_family, bool v4_dest,
 	return 0;
 }
 
+/*
+ * A port is the proxy's only while its socket exists: without IPv6 (or when
+ * a listen failed) the port stays 0, and [::1]:0 must not read as the proxy.
+ */
+static bool dns_proxy_port_is4(const struct dns_proxy *p, uint16_t port)
+{
+	return (p->udp4 >= 0 && port == p->port4) ||
+	       (p->tcp4 >= 0 && port == p->tport4);
+}
+
 bool dns_proxy_is_proxy(const struct dns_proxy *p, const struct sockaddr *sa,
 			socklen_t len)
 {
@@ -409,7 +419,7 @@ bool dns_proxy_is_proxy(const struct dns_proxy *p, const struct sockaddr *sa,
 		uint16_t port = ntohs(in->sin_port);
 
 		return in->sin_addr.s_addr == htonl(INADDR_LOOPBACK) &&
-		       (port == p->port4 || port == p->tport4);
+		       dns_proxy_port_is4(p, port);
 	}
 	if (sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
 		const struct sockaddr_in6 *in6 =
@@ -419,9 +429,10 @@ bool dns_proxy_is_proxy(const struct dns_proxy *p, const struct sockaddr *sa,
 			[10] = 0xff, [11] = 0xff, [12] = 127, [15] = 1};
 
 		if (!memcmp(&in6->sin6_addr, &in6addr_loopback, 16))
-			return port == p->port6 || port == p->tport6;
+			return (p->udp6 >= 0 && port == p->port6) ||
+			       (p->tcp6 >= 0 && port == p->tport6);
 		if (!memcmp(&in6->sin6_addr, mapped_lo, 16))
-			return port == p->port4 || port == p->tport4;
+			return dns_proxy_port_is4(p, port);
 	}
 	return false;
 }

@@ -732,24 +732,6 @@ size_t unix_rights_build(const uint8_t *p, size_t len,
 			 const struct unix_rights_out *o, uint8_t *out,
 			 size_t cap, size_t *n_fit, int *msg_flags);
 
-/**
- * netstack_emulate() - socket @cookie now talks to the DNS proxy in place of
- * @peer. Return: 0, or -ENOSPC (then the redirect must not happen).
- */
-int netstack_emulate(struct netstack *ns, uint64_t cookie,
-		     const struct net_endpoint *peer);
-
-/**
- * netstack_emulated() - the peer socket @cookie believes it talks to, or
- * NULL when it is not redirected. Expires entries idle for
- * NETSTACK_EMULATED_IDLE_S.
- */
-const struct net_endpoint *netstack_emulated(struct netstack *ns,
-					     uint64_t cookie);
-
-/** netstack_emulating() - whether any socket is redirected right now. */
-bool netstack_emulating(const struct netstack *ns);
-
 /* ---------------------------------------------------------------------------
  * The plan for a destination (net_plan.c): what a connect or send from an
  * AF_INET/AF_INET6 socket does. Enforcement (netstack_plan_send()) and

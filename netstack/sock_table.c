@@ -131,20 +131,20 @@ static int sock_table_cmp(const void *a, const void *b)
 }
 
 /*
- * Drop the entries whose socket is gone (3.4): the cookies of every inet
- * socket of the host, sorted, then one pass over the table.
+ * The cookies of every inet socket of the host (one sock_diag dump of each
+ * family and protocol), sorted for sock_table_cmp(), in *@n_out; malloc'ed,
+ * the caller frees. Return: NULL when unsure what lives (no memory, a dump
+ * failed) — then nothing may be dropped.
  */
-static void sock_table_prune(struct netstack *ns)
+static uint64_t *sock_table_live_cookies(size_t *n_out)
 {
 	static const int fams[] = {AF_INET, AF_INET6};
 	static const unsigned protos[] = {POLICY_PROTO_TCP, POLICY_PROTO_UDP};
-	uint64_t *live;
-	size_t n = 0, i, f, p;
+	uint64_t *live = malloc(SOCK_TABLE_DUMP_MAX * sizeof(*live));
+	size_t n = 0, f, p;
 
-	ns->n_prunes++;
-	live = malloc(SOCK_TABLE_DUMP_MAX * sizeof(*live));
 	if (!live)
-		return;
+		return NULL;
 	for (f = 0; f < ARRAY_SIZE(fams); f++)
 		for (p = 0; p < ARRAY_SIZE(protos); p++) {
 			int rc = sock_diag_inet_cookies(
@@ -152,13 +152,29 @@ static void sock_table_prune(struct netstack *ns)
 				SOCK_TABLE_DUMP_MAX - n);
 
 			if (rc < 0) {
-				/* Unsure what lives: keep everything. */
 				free(live);
-				return;
+				return NULL;
 			}
 			n += (size_t)rc;
 		}
 	qsort(live, n, sizeof(*live), sock_table_cmp);
+	*n_out = n;
+	return live;
+}
+
+/*
+ * Drop the entries whose socket is gone (3.4): the host's live cookies,
+ * then one pass over the table.
+ */
+static void sock_table_prune(struct netstack *ns)
+{
+	uint64_t *live;
+	size_t n, i;
+
+	ns->n_prunes++;
+	live = sock_table_live_cookies(&n);
+	if (!live)
+		return; /* unsure what lives: keep everything */
 	i = 0;
 	while (i < NETSTACK_SOCKS_MAX) {
 		uint64_t c = ns->socks[i].cookie;
@@ -302,10 +318,8 @@ static uint64_t sock_table_idle_ns(struct netstack *ns)
  */
 static void sock_table_expire(struct netstack *ns, uint64_t now)
 {
-	static const int fams[] = {AF_INET, AF_INET6};
-	static const unsigned protos[] = {POLICY_PROTO_TCP, POLICY_PROTO_UDP};
 	uint64_t idle = sock_table_idle_ns(ns), *live;
-	size_t n = 0, i, f, p;
+	size_t n, i;
 	bool any = false;
 
 	if (now - ns->xlate_swept_ns <
@@ -318,22 +332,9 @@ static void sock_table_expire(struct netstack *ns, uint64_t now)
 	if (!any)
 		return;
 	ns->n_xlate_checks++;
-	live = malloc(SOCK_TABLE_DUMP_MAX * sizeof(*live));
+	live = sock_table_live_cookies(&n);
 	if (!live)
 		return;
-	for (f = 0; f < ARRAY_SIZE(fams); f++)
-		for (p = 0; p < ARRAY_SIZE(protos); p++) {
-			int rc = sock_diag_inet_cookies(
-				fams[f], protos[p], live + n,
-				SOCK_TABLE_DUMP_MAX - n);
-
-			if (rc < 0) {
-				free(live);
-				return;
-			}
-			n += (size_t)rc;
-		}
-	qsort(live, n, sizeof(*live), sock_table_cmp);
 	for (i = 0; i < NETSTACK_SOCKS_MAX && ns->n_xlate; i++) {
 		struct netstack_sock *e = &ns->socks[i];
 

@@ -39,21 +39,6 @@ ssize_t proc_mem_read(pid_t tid, uint64_t addr, void *buf, size_t len)
 	return n;
 }
 
-ssize_t proc_mem_write(pid_t tid, uint64_t addr, const void *buf, size_t len)
-{
-	struct iovec local = {.iov_base = (void *)buf, .iov_len = len};
-	struct iovec remote = {.iov_base = (void *)(uintptr_t)addr,
-			       .iov_len = len};
-	ssize_t n;
-
-	if (feature_off(FEATURE_OFF_PROCESS_VM))
-		return -EPERM;
-	n = process_vm_writev(tid, &local, 1, &remote, 1, 0);
-	if (n < 0)
-		return -errno;
-	return n;
-}
-
 ssize_t proc_mem_writev(pid_t tid, const struct platform_mem_seg *segs,
 			size_t n)
 {
@@ -74,6 +59,22 @@ ssize_t proc_mem_writev(pid_t tid, const struct platform_mem_seg *segs,
 	}
 	r = process_vm_writev(tid, local, n, remote, n, 0);
 	return r < 0 ? -errno : r;
+}
+
+ssize_t proc_mem_job_read(bool vm, const struct platform_call *c, uint64_t addr,
+			  void *buf, size_t len)
+{
+	if (!vm)
+		return proc_mem_call_read(c->tid, c->id, addr, buf, len);
+	return proc_mem_read(c->tid, addr, buf, len);
+}
+
+ssize_t proc_mem_job_writev(bool vm, const struct platform_call *c,
+			    const struct platform_mem_seg *segs, size_t n)
+{
+	if (!vm)
+		return proc_mem_call_writev(c->tid, c->id, segs, n);
+	return proc_mem_writev(c->tid, segs, n);
 }
 
 bool proc_mem_pidfd_thread(void)

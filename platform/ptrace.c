@@ -1143,9 +1143,7 @@ static ssize_t ptrace_read_mem(struct platform *p,
 			       const struct platform_call *c, uint64_t addr,
 			       void *buf, size_t len)
 {
-	if (!ptrace_of(p)->vm)
-		return proc_mem_call_read(c->tid, c->id, addr, buf, len);
-	return proc_mem_read(c->tid, addr, buf, len);
+	return proc_mem_job_read(ptrace_of(p)->vm, c, addr, buf, len);
 }
 
 static ssize_t ptrace_write_mem(struct platform *p,
@@ -1154,18 +1152,14 @@ static ssize_t ptrace_write_mem(struct platform *p,
 {
 	struct platform_mem_seg seg = {addr, buf, len};
 
-	if (!ptrace_of(p)->vm)
-		return proc_mem_call_writev(c->tid, c->id, &seg, 1);
-	return proc_mem_write(c->tid, addr, buf, len);
+	return proc_mem_job_writev(ptrace_of(p)->vm, c, &seg, 1);
 }
 
 static ssize_t ptrace_write_memv(struct platform *p,
 				 const struct platform_call *c,
 				 const struct platform_mem_seg *segs, size_t n)
 {
-	if (!ptrace_of(p)->vm)
-		return proc_mem_call_writev(c->tid, c->id, segs, n);
-	return proc_mem_writev(c->tid, segs, n);
+	return proc_mem_job_writev(ptrace_of(p)->vm, c, segs, n);
 }
 
 static int ptrace_take_fd(struct platform *p, const struct platform_call *c,

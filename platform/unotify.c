@@ -698,9 +698,7 @@ static ssize_t unotify_read_mem(struct platform *p,
 				const struct platform_call *c, uint64_t addr,
 				void *buf, size_t len)
 {
-	if (!unotify_of(p)->vm)
-		return proc_mem_call_read(c->tid, c->id, addr, buf, len);
-	return proc_mem_read(c->tid, addr, buf, len);
+	return proc_mem_job_read(unotify_of(p)->vm, c, addr, buf, len);
 }
 
 static ssize_t unotify_write_mem(struct platform *p,
@@ -709,18 +707,14 @@ static ssize_t unotify_write_mem(struct platform *p,
 {
 	struct platform_mem_seg seg = {addr, buf, len};
 
-	if (!unotify_of(p)->vm)
-		return proc_mem_call_writev(c->tid, c->id, &seg, 1);
-	return proc_mem_write(c->tid, addr, buf, len);
+	return proc_mem_job_writev(unotify_of(p)->vm, c, &seg, 1);
 }
 
 static ssize_t unotify_write_memv(struct platform *p,
 				  const struct platform_call *c,
 				  const struct platform_mem_seg *segs, size_t n)
 {
-	if (!unotify_of(p)->vm)
-		return proc_mem_call_writev(c->tid, c->id, segs, n);
-	return proc_mem_writev(c->tid, segs, n);
+	return proc_mem_job_writev(unotify_of(p)->vm, c, segs, n);
 }
 
 static const struct platform_ops unotify_ops = {

@@ -35,7 +35,6 @@ bool unotify_probe_passrights(void);
 
 /* Shared by backends: job memory and fds through pidfds (proc_mem.c). */
 ssize_t proc_mem_read(pid_t tid, uint64_t addr, void *buf, size_t len);
-ssize_t proc_mem_write(pid_t tid, uint64_t addr, const void *buf, size_t len);
 /* Up to PLATFORM_MEM_SEGS_MAX pieces in one process_vm_writev(). */
 ssize_t proc_mem_writev(pid_t tid, const struct platform_mem_seg *segs,
 			size_t n);
@@ -50,6 +49,16 @@ ssize_t proc_mem_call_read(pid_t tid, uint64_t id, uint64_t addr, void *buf,
 			   size_t len);
 ssize_t proc_mem_call_writev(pid_t tid, uint64_t id,
 			     const struct platform_mem_seg *segs, size_t n);
+/*
+ * The job memory of call @c, the way a backend reads and writes it:
+ * process_vm_readv/writev when @vm (proc_mem_vm_works()), else
+ * /proc/TID/mem for the call. Both backends' read_mem, write_mem and
+ * write_memv are these; same returns as proc_mem_read()/proc_mem_writev().
+ */
+ssize_t proc_mem_job_read(bool vm, const struct platform_call *c, uint64_t addr,
+			  void *buf, size_t len);
+ssize_t proc_mem_job_writev(bool vm, const struct platform_call *c,
+			    const struct platform_mem_seg *segs, size_t n);
 /*
  * Whether process_vm_readv (and so _writev) works on this process, and
  * whether pidfd_getfd may be called at all (a container's seccomp profile,
