@@ -14,58 +14,9 @@
 net_init "$1"
 netns_require openssl curl
 
-PKI=$T_DIR/pki
-WWW=$T_DIR/www
-mkdir -p "$PKI" "$WWW"
-echo hello-cordon >"$WWW/hello.txt"
-chmod -R a+rX "$WWW"
-
-# ---- a test CA and a certificate for web.test and evil.test ----------------
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=cordon test CA" \
-	-keyout "$PKI/ca.key" -out "$PKI/ca.pem" >/dev/null 2>&1
-openssl req -newkey rsa:2048 -nodes -subj "/CN=web.test" \
-	-keyout "$PKI/srv.key" -out "$PKI/srv.csr" >/dev/null 2>&1
-printf 'subjectAltName=DNS:web.test,DNS:evil.test,DNS:dnsonly.test\n' >"$PKI/ext"
-openssl x509 -req -in "$PKI/srv.csr" -CA "$PKI/ca.pem" -CAkey "$PKI/ca.key" \
-	-CAcreateserial -days 2 -extfile "$PKI/ext" -out "$PKI/srv.pem" \
-	>/dev/null 2>&1
-chmod 644 "$PKI/ca.pem"
-[ -s "$PKI/srv.pem" ] || { t_fail "test-ca"; t_done; exit 1; }
-
-# One log line per request (the request line and the Host), for "the server
-# saw nothing".
-cat >"$T_DIR/httpsd.py" <<'EOF'
-import functools, http.server, socket, socketserver, ssl, sys
-addr, port, root, cert, key, log = sys.argv[1:7]
-port = int(port)
-
-class H(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, fmt, *a):
-        with open(log, "a") as f:
-            f.write("%s host=%s\n" % (self.requestline, self.headers.get("Host")))
-
-class S(http.server.ThreadingHTTPServer):
-    address_family = socket.AF_INET6 if ":" in addr else socket.AF_INET
-    def server_bind(self):
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = addr, port
-
-srv = S((addr, port), functools.partial(H, directory=root))
-if cert != "-":
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(cert, key)
-    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-srv.serve_forever()
-EOF
-for a in "$A4" "$A6"; do
-	netns_start_bg "https-$a" "$NETNS_PYTHON" -u "$T_DIR/httpsd.py" "$a" 443 \
-		"$WWW" "$PKI/srv.pem" "$PKI/srv.key" "$T_DIR/req-$a-443.log"
-	netns_start_bg "http-$a" "$NETNS_PYTHON" -u "$T_DIR/httpsd.py" "$a" 80 \
-		"$WWW" - - "$T_DIR/req-$a-80.log"
-	netns_wait_port "$a" 443 5 || t_fail "https-server-$a"
-	netns_wait_port "$a" 80 5 || t_fail "http-server-$a"
-done
-reqs() { cat "$T_DIR"/req-*.log 2>/dev/null | wc -l; }
+. "$(dirname "$0")/webhost.sh"
+# The web host: a test CA, TLS on 443 and HTTP on 80 at $A4 and $A6.
+webhost_start web.test evil.test dnsonly.test
 netns_dnsmasq --host-record=web.test,$A4,$A6 \
 	--host-record=evil.test,$A4,$A6 \
 	--host-record=dnsonly.test,$A4,$A6 || t_fail "dnsmasq"
@@ -139,7 +90,7 @@ rz -- "${CURL[@]}" -6 -o "$W/got" https://web.test/big 2>"$T_DIR/err"
 t_check "relay-8MiB-download-intact" 'cmp -s "$W/got" "$WWW/big"'
 
 # ---- domain fronting: another name on the allowed name's address ---------------
-before=$(reqs)
+before=$(webhost_reqs)
 for fl in 4 6; do
 	a=$A4
 	[ $fl = 6 ] && a="[$A6]"
@@ -161,7 +112,7 @@ for fl in 4 6; do
 	t_check "host-spoof-v$fl-reset" '[ "$st" != 0 ] && ! grep -q hello-cordon "$T_DIR/out"'
 	t_check "host-spoof-v$fl-audited" 'relay_denied evil.test'
 done
-t_check "fronting-server-saw-nothing" '[ "$(reqs)" = "$before" ]'
+t_check "fronting-server-saw-nothing" '[ "$(webhost_reqs)" = "$before" ]'
 
 # ---- hand-made ClientHellos: another SNI, no SNI -----------------------------
 cat >"$W/hello.py" <<'EOF'
@@ -187,7 +138,7 @@ except ConnectionResetError:
     print("reset")
 EOF
 chmod 644 "$W/hello.py"
-before=$(reqs)
+before=$(webhost_reqs)
 rz -- python3 "$W/hello.py" evil.test >"$T_DIR/out" 2>"$T_DIR/err"
 t_check "handmade-hello-other-sni-reset" 'grep -qx reset "$T_DIR/out"'
 rz -- python3 "$W/hello.py" "" >"$T_DIR/out" 2>"$T_DIR/err"
@@ -195,7 +146,7 @@ t_check "handmade-hello-no-sni-reset" 'grep -qx reset "$T_DIR/out"'
 t_check "no-sni-audited" 'relay_denied SNI'
 rz -- python3 "$W/hello.py" web.test >"$T_DIR/out" 2>"$T_DIR/err"
 t_check "handmade-hello-right-sni-answered" 'grep -q "^got [1-9]" "$T_DIR/out"'
-t_check "handmade-denied-server-saw-nothing" '[ "$(reqs)" = "$before" ]'
+t_check "handmade-denied-server-saw-nothing" '[ "$(webhost_reqs)" = "$before" ]'
 
 # ---- only the job reaches the relay ----------------------------------------------
 # The job holds a relayed connection open; its peer (seen from outside,
@@ -220,7 +171,7 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 t_check "relay-listener-found" '[ -n "$port" ]'
-before=$(reqs)
+before=$(webhost_reqs)
 netns_exec python3 - "$port" >"$T_DIR/out" 2>&1 <<'EOF'
 import socket, ssl, sys
 host, port = sys.argv[1].rsplit(":", 1)
@@ -241,7 +192,7 @@ t_check "outsider-refused" 'grep -qx reset "$T_DIR/out"'
 touch "$W/outsider-done"
 wait "$job"
 t_check "outsider-audited" 'relay_denied "not a job socket"'
-t_check "outsider-server-saw-nothing" '[ "$(reqs)" = "$before" ]'
+t_check "outsider-server-saw-nothing" '[ "$(webhost_reqs)" = "$before" ]'
 
 # ---- socket names: notified where the zone can translate, only there ----------
 # rz has hostname rules, so getsockname()/getpeername() are the supervisor's

@@ -18,62 +18,13 @@
 net_init "$1"
 netns_require openssl curl tinyproxy
 
-PKI=$T_DIR/pki
-WWW=$T_DIR/www
-mkdir -p "$PKI" "$WWW"
-echo hello-cordon >"$WWW/hello.txt"
-chmod -R a+rX "$WWW"
+. "$(dirname "$0")/webhost.sh"
 P4=192.0.2.8
 P6=2001:db8::8
 netns_add_addr "$P4/32" || exit 1
 netns_add_addr "$P6/128" || exit 1
-
-# ---- a test CA and a certificate for web.test and evil.test ----------------
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=cordon test CA" \
-	-keyout "$PKI/ca.key" -out "$PKI/ca.pem" >/dev/null 2>&1
-openssl req -newkey rsa:2048 -nodes -subj "/CN=web.test" \
-	-keyout "$PKI/srv.key" -out "$PKI/srv.csr" >/dev/null 2>&1
-printf 'subjectAltName=DNS:web.test,DNS:evil.test,DNS:web4.test,DNS:web6.test\n' >"$PKI/ext"
-openssl x509 -req -in "$PKI/srv.csr" -CA "$PKI/ca.pem" -CAkey "$PKI/ca.key" \
-	-CAcreateserial -days 2 -extfile "$PKI/ext" -out "$PKI/srv.pem" \
-	>/dev/null 2>&1
-chmod 644 "$PKI/ca.pem"
-[ -s "$PKI/srv.pem" ] || { t_fail "test-ca"; t_done; exit 1; }
-
-# One log line per request (the request line and the Host).
-cat >"$T_DIR/httpsd.py" <<'EOF'
-import functools, http.server, socket, socketserver, ssl, sys
-addr, port, root, cert, key, log = sys.argv[1:7]
-port = int(port)
-
-class H(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, fmt, *a):
-        with open(log, "a") as f:
-            f.write("%s host=%s\n" % (self.requestline, self.headers.get("Host")))
-
-class S(http.server.ThreadingHTTPServer):
-    address_family = socket.AF_INET6 if ":" in addr else socket.AF_INET
-    def server_bind(self):
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = addr, port
-
-srv = S((addr, port), functools.partial(H, directory=root))
-if cert != "-":
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(cert, key)
-    srv.socket = ctx.wrap_socket(srv.socket, server_side=True,
-                                 do_handshake_on_connect=False)
-srv.serve_forever()
-EOF
-for a in "$A4" "$A6"; do
-	netns_start_bg "https-$a" "$NETNS_PYTHON" -u "$T_DIR/httpsd.py" "$a" 443 \
-		"$WWW" "$PKI/srv.pem" "$PKI/srv.key" "$T_DIR/req-$a-443.log"
-	netns_start_bg "http-$a" "$NETNS_PYTHON" -u "$T_DIR/httpsd.py" "$a" 80 \
-		"$WWW" - - "$T_DIR/req-$a-80.log"
-	netns_wait_port "$a" 443 5 || t_fail "https-server-$a"
-	netns_wait_port "$a" 80 5 || t_fail "http-server-$a"
-done
-reqs() { cat "$T_DIR"/req-*.log 2>/dev/null | wc -l; }
+# The web host: a test CA, TLS on 443 and HTTP on 80 at $A4 and $A6.
+webhost_start web.test evil.test web4.test web6.test
 
 # ---- tinyproxy on proxy.test:80, v4 and v6 (one instance per address) -------
 for a in "$P4" "$P6"; do
@@ -166,18 +117,18 @@ done
 # The job connects to proxy.test:80 (allowed, SNI/Host checked); its first
 # bytes are "CONNECT host:port": the target must be allowed on its port.
 for fl in -4 -6; do
-	before=$(reqs)
+	before=$(webhost_reqs)
 	rz -- "${CURL[@]}" "$fl" -p -x http://proxy.test:80 \
 		https://web.test/hello.txt >"$T_DIR/out" 2>"$T_DIR/err"
 	t_check "connect$fl-allowed-target-works" 'grep -qx hello-cordon "$T_DIR/out"'
-	t_check "connect$fl-allowed-target-reached-server" '[ "$(reqs)" -gt "$before" ]'
-	before=$(reqs)
+	t_check "connect$fl-allowed-target-reached-server" '[ "$(webhost_reqs)" -gt "$before" ]'
+	before=$(webhost_reqs)
 	rz -- "${CURL[@]}" "$fl" -p -x http://proxy.test:80 \
 		https://evil.test/hello.txt >"$T_DIR/out" 2>"$T_DIR/err"
 	st=$?
 	t_check "connect$fl-denied-target-reset" '[ "$st" != 0 ] && ! grep -q hello-cordon "$T_DIR/out"'
 	t_check "connect$fl-denied-target-audited" 'relay_denied evil.test'
-	t_check "connect$fl-denied-target-server-saw-nothing" '[ "$(reqs)" = "$before" ]'
+	t_check "connect$fl-denied-target-server-saw-nothing" '[ "$(webhost_reqs)" = "$before" ]'
 	# The allowed name on a port no rule allows.
 	rz -- "${CURL[@]}" "$fl" -p -x http://proxy.test:80 \
 		https://web.test:8443/hello.txt >"$T_DIR/out" 2>"$T_DIR/err"
@@ -203,7 +154,7 @@ except ConnectionResetError:
     print("reset")
 EOF
 chmod 644 "$W/head.py"
-before=$(reqs)
+before=$(webhost_reqs)
 rz -- python3 "$W/head.py" web.test 80 'GET http://evil.test/hello.txt HTTP/1.0\r\n\r\n' >"$T_DIR/out" 2>"$T_DIR/err"
 t_check "absolute-form-other-host-reset" 'grep -qx reset "$T_DIR/out" && relay_denied evil.test'
 rz -- python3 "$W/head.py" web.test 80 'GET http://evil.test/hello.txt HTTP/1.1\r\nHost: evil.test\r\n\r\n' >"$T_DIR/out" 2>"$T_DIR/err"
@@ -211,7 +162,7 @@ t_check "absolute-form-other-host-with-host-reset" 'grep -qx reset "$T_DIR/out" 
 # The target and Host disagree: which one a server uses is its choice.
 rz -- python3 "$W/head.py" web.test 80 'GET http://evil.test/hello.txt HTTP/1.1\r\nHost: web.test\r\n\r\n' >"$T_DIR/out" 2>"$T_DIR/err"
 t_check "absolute-form-host-disagrees-reset" 'grep -qx reset "$T_DIR/out"'
-t_check "absolute-form-denied-server-saw-nothing" '[ "$(reqs)" = "$before" ]'
+t_check "absolute-form-denied-server-saw-nothing" '[ "$(webhost_reqs)" = "$before" ]'
 rz -- python3 "$W/head.py" web.test 80 'GET http://web.test/hello.txt HTTP/1.1\r\nHost: web.test\r\n\r\n' >"$T_DIR/out" 2>"$T_DIR/err"
 t_check "absolute-form-allowed-host-answered" 'grep -qx http "$T_DIR/out"'
 # Through the proxy: a plain-HTTP proxy request names its target in
@@ -265,7 +216,7 @@ except ConnectionResetError:
     print("reset")
 EOF
 chmod 644 "$W/hello.py"
-before=$(reqs)
+before=$(webhost_reqs)
 for e in ech ech-draft10 esni; do
 	rz -- python3 "$W/hello.py" web.test "$e" >"$T_DIR/out" 2>"$T_DIR/err"
 	t_check "hello-$e-reset" 'grep -qx reset "$T_DIR/out"'
@@ -289,7 +240,7 @@ t_check "s_client-noservername-reset" '! grep -q "BEGIN CERTIFICATE\|Server cert
 rz -- sh -c 'echo | openssl s_client -servername web.test -connect web.test:443' \
 	>"$T_DIR/out" 2>"$T_DIR/err"
 t_check "s_client-servername-answered" 'grep -q "Server certificate" "$T_DIR/out"'
-t_check "ech-no-sni-server-saw-nothing" '[ "$(reqs)" = "$before" ]'
+t_check "ech-no-sni-server-saw-nothing" '[ "$(webhost_reqs)" = "$before" ]'
 
 # ---- slowloris: one byte per second, cut at the deadline; the others served -
 # One job: two connections trickle (a ClientHello to :443, a request head
@@ -361,7 +312,7 @@ for tag in ("tls", "http"):
     print("%s %s" % (tag, "not cut" if c is None else "cut %.1f after %d bytes" % c))
 EOF
 chmod 644 "$W/slow.py"
-before=$(reqs)
+before=$(webhost_reqs)
 rz -- python3 "$W/slow.py" "$PKI/ca.pem" >"$T_DIR/out" 2>"$T_DIR/err"
 cat "$T_DIR/out"
 cut_in_window() { # TAG: reset between 9 s and 10 s + slack after the connect
@@ -379,6 +330,6 @@ served_meanwhile() { # all 5 answered, none slower than 5 s (the deadline is 10)
 t_check "slowloris-others-served-meanwhile" 'served_meanwhile'
 t_check "slowloris-audited" 'relay_denied "inspection deadline"'
 # Only the 5 requests reached the server, not a byte of the tricklers'.
-t_check "slowloris-server-saw-only-the-others" '[ "$(reqs)" = "$((before + 5))" ]'
+t_check "slowloris-server-saw-only-the-others" '[ "$(webhost_reqs)" = "$((before + 5))" ]'
 
 t_done
